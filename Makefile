@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: GPL-2.0
+# memsnoop: build in the upstream libbpf shape. Intermediates go to .output/,
+# the binary to ./memsnoop. V=1 shows commands, STATIC=1 links one
+# self-contained binary, SAN=1 builds with ASan/UBSan.
+
+OUTPUT := .output
+CLANG ?= clang
+BPFTOOL ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
+CC ?= gcc
+PKG_CONFIG ?= pkg-config
+ARCH := $(shell uname -m | sed 's/x86_64/x86/' | sed 's/aarch64/arm64/')
+VMLINUX := vmlinux/$(ARCH)/vmlinux.h
+PREFIX ?= /usr/local
+VERSION := 0.1.0
+
+LIBS_PC := libbpf libelf zlib libzstd ncursesw
+ifeq ($(STATIC),1)
+PC_FLAGS := --static
+LDFLAGS += -static
+endif
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) $(PC_FLAGS) --libs $(LIBS_PC) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+CFLAGS ?= -O2 -g
+CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DMEMSNOOP_VERSION='"$(VERSION)"'
+INCLUDES := -I$(OUTPUT) -Iinclude -Iuser $(PKG_CFLAGS)
+ifeq ($(SAN),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
+	-I$(OUTPUT) -Iinclude -Ivmlinux/$(ARCH)
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+USER_SRCS := $(shell find user -name '*.c' | sort)
+USER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(USER_SRCS))
+LIB_OBJS := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
+UNIT_SRCS := $(wildcard tests/unit/*_test.c)
+UNIT_BINS := $(patsubst %.c,$(OUTPUT)/%,$(UNIT_SRCS))
+WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
+WORKLOAD_BINS := $(patsubst %.c,$(OUTPUT)/%,$(WORKLOAD_SRCS))
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all clean install deps run test check-tests format format-check vmlinux
+
+all: memsnoop
+
+memsnoop: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(PKG_LIBS) -lm -o $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard include/*.h bpf/*.h) $(VMLINUX) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/%.o: %.c $(wildcard include/*.h) | $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -MMD -MP -c $< -o $@
+
+$(OUTPUT)/tests/unit/%: tests/unit/%.c $(LIB_OBJS)
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -Itests/unit $< $(LIB_OBJS) $(LDFLAGS) $(PKG_LIBS) -lm -o $@
+
+$(OUTPUT)/tests/workloads/%: tests/workloads/%.c
+	$(call msg,WORKLOAD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -g -Wall -Werror -D_GNU_SOURCE -Iinclude $< -pthread -ldl -o $@
+
+$(OUTPUT):
+	$(Q)mkdir -p $@
+
+check-tests: memsnoop $(UNIT_BINS) $(WORKLOAD_BINS)
+
+# Build-time packages: installed with apt-get when missing (needs root).
+deps:
+	$(Q)scripts/deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory memsnoop
+	./memsnoop $(ARGS)
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory check-tests
+	$(Q)tests/run
+
+install: memsnoop
+	install -D -m 0755 memsnoop $(DESTDIR)$(PREFIX)/sbin/memsnoop
+	install -D -m 0644 memsnoop.8 $(DESTDIR)$(PREFIX)/share/man/man8/memsnoop.8
+
+format:
+	$(Q)git ls-files '*.c' '*.h' | grep -v '^vmlinux/' | xargs clang-format -i
+
+format-check:
+	$(Q)git ls-files '*.c' '*.h' | grep -v '^vmlinux/' | xargs clang-format --dry-run --Werror
+
+vmlinux:
+	$(Q)scripts/gen-vmlinux.sh
+
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf $(OUTPUT) memsnoop
+
+-include $(patsubst %.o,%.d,$(USER_OBJS))

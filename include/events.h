@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The record ABI: what BPF writes into the ring buffer, what user space adds
+ * (seeds, losses, fault summaries) and what a trace file stores. Fixed-width
+ * types only, largest fields first, every record starts with struct ms_hdr and
+ * its size is a multiple of 8. Consumers switch on hdr.type and skip types they
+ * do not know, using hdr.size.
+ */
+#ifndef MEMSNOOP_EVENTS_H
+#define MEMSNOOP_EVENTS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define MS_COMM_LEN 16
+#define MS_PATH_MAX 4096
+#define MS_REC_MAX 8192 /* largest record BPF or user space makes */
+
+enum ms_type {
+	/* from the kernel */
+	MS_BRK = 1,
+	MS_MMAP = 2,
+	MS_MUNMAP = 3,
+	MS_MREMAP = 4,
+	MS_MPROTECT = 5,
+	MS_MADVISE = 6,
+	MS_FAULT = 7, /* one user page fault (--faults) */
+	MS_STACK = 8, /* main stack reached a new low address */
+	MS_FORK = 9,
+	MS_EXEC = 10,
+	MS_EXIT = 11, /* a thread exited; MS_EXIT_GROUP flag: the last one */
+	MS_EXIT_MMAP = 12, /* an address space was torn down */
+	/* from user space */
+	MS_FAULTS = 32, /* per-process fault counts for one interval */
+	MS_LOST = 33, /* the kernel dropped records */
+	MS_SEED_BEGIN = 34, /* a layout read from /proc follows */
+	MS_VMA = 35, /* one region of a seed */
+	MS_SEED_END = 36,
+	MS_TYPE_MAX = 64,
+};
+
+/* hdr.flags bits, by type */
+#define MS_FORK_THREAD (1u << 0) /* CLONE_THREAD: same process */
+#define MS_FORK_VM (1u << 1) /* CLONE_VM: shares the parent's layout */
+#define MS_EXIT_GROUP (1u << 0) /* last thread: the process is gone */
+#define MS_FILE_VALID (1u << 0) /* syscall: struct ms_file follows */
+#define MS_FILE_FROM_VMA (1u << 1) /* syscall: vm_* fields came from the VMA */
+#define MS_SEED_AT_START (1u << 0) /* seed: existed when tracing began */
+#define MS_SEED_AT_EXEC (1u << 1) /* seed: layout the kernel built at exec */
+#define MS_SEED_PARTIAL (1u << 2) /* seed: the process went away mid-read */
+/* fault error code bits (x86 page fault error code, hdr.flags of MS_FAULT) */
+#define MS_PF_PROT (1u << 0)
+#define MS_PF_WRITE (1u << 1)
+#define MS_PF_USER (1u << 2)
+#define MS_PF_INSTR (1u << 4)
+
+struct ms_hdr {
+	__u64 ts_ns; /* CLOCK_MONOTONIC, bpf_ktime_get_ns() */
+	__u32 pid; /* tgid */
+	__u32 tid;
+	__u16 type; /* enum ms_type */
+	__u16 size; /* whole record in bytes, header included */
+	__u32 flags; /* type-specific bits, see above */
+};
+
+/* The process's memory counters, read from its mm_struct (pages). */
+struct ms_mm {
+	__u64 total_vm;
+	__u64 rss_file;
+	__u64 rss_anon;
+	__u64 rss_shmem;
+	__u64 stack_vm;
+	__u64 start_brk; /* bytes: heap start and current break */
+	__u64 brk;
+};
+
+/*
+ * What the kernel mapped, read from the VMA (or the fd) at syscall exit.
+ * vm_flags uses the kernel's VM_READ/WRITE/EXEC/SHARED bits (0x1/2/4/8).
+ */
+struct ms_file {
+	__u64 ino;
+	__u64 pgoff; /* in pages */
+	__u32 dev; /* kernel dev_t: major << 20 | minor */
+	__u32 vm_flags;
+	__u16 path_len; /* bytes of path[], without the NUL */
+	__u16 pad[3];
+	char path[]; /* NUL-terminated, padded to 8 */
+};
+
+/* brk, mmap, munmap, mremap, mprotect, madvise: arguments and result. */
+struct ms_syscall {
+	struct ms_hdr h;
+	__u64 args[6]; /* raw syscall arguments, in the syscall's order */
+	__s64 ret; /* return value; -errno on failure */
+	__u64 dur_ns; /* time spent in the call */
+	struct ms_mm mm; /* after the call */
+	char comm[MS_COMM_LEN];
+	/* struct ms_file follows when h.flags & MS_FILE_VALID */
+};
+
+struct ms_fault {
+	struct ms_hdr h; /* flags: MS_PF_* error code */
+	__u64 addr;
+	__u64 ip;
+};
+
+struct ms_stack {
+	struct ms_hdr h;
+	__u64 addr; /* lowest stack address touched so far */
+};
+
+struct ms_fork {
+	struct ms_hdr h; /* pid/tid: the parent; flags: MS_FORK_* */
+	__u64 child_sp; /* the child's user stack pointer: finds thread stacks */
+	__u32 child_pid;
+	__u32 child_tid;
+	char comm[MS_COMM_LEN];
+};
+
+struct ms_exec {
+	struct ms_hdr h;
+	__u32 old_tid; /* the thread that called execve */
+	__u32 filename_len;
+	char comm[MS_COMM_LEN];
+	char filename[]; /* NUL-terminated, padded to 8 */
+};
+
+struct ms_fault_counts {
+	__u64 faults; /* every user fault */
+	__u64 write; /* error code had the write bit */
+	__u64 exec; /* instruction fetch */
+	__u64 prot; /* page was present: protection fault */
+};
+
+struct ms_exit {
+	struct ms_hdr h; /* flags: MS_EXIT_GROUP */
+	__s32 exit_code; /* wait status: code << 8 | signal */
+	__u32 pad;
+	struct ms_fault_counts total; /* group exit: the process's totals */
+	struct ms_mm mm;
+	char comm[MS_COMM_LEN];
+};
+
+struct ms_faults {
+	struct ms_hdr h;
+	struct ms_fault_counts delta; /* since the previous summary */
+	struct ms_fault_counts total; /* since tracing began */
+};
+
+struct ms_lost {
+	struct ms_hdr h; /* pid 0: machine-wide */
+	__u64 count; /* records dropped since the previous MS_LOST */
+	__u64 total;
+};
+
+struct ms_seed_begin {
+	struct ms_hdr h; /* flags: MS_SEED_* */
+	__u64 nr_vmas;
+	char comm[MS_COMM_LEN];
+};
+
+struct ms_vma {
+	struct ms_hdr h;
+	__u64 start;
+	__u64 end;
+	__u64 pgoff; /* bytes, as /proc/PID/maps prints it */
+	__u64 ino;
+	__u32 dev; /* kernel dev_t */
+	__u32 prot; /* MS_VMA_* */
+	__u16 path_len;
+	__u16 pad[3];
+	char path[]; /* NUL-terminated, padded to 8 */
+};
+
+#define MS_VMA_READ 0x1
+#define MS_VMA_WRITE 0x2
+#define MS_VMA_EXEC 0x4
+#define MS_VMA_SHARED 0x8
+
+struct ms_seed_end {
+	struct ms_hdr h;
+};
+
+#define MS_ALIGN8(x) (((x) + 7) & ~7u)
+
+#endif /* MEMSNOOP_EVENTS_H */
