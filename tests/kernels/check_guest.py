@@ -1,0 +1,324 @@
+#!/usr/bin/env python3
+"""Check what guest_61.sh printed (the console text between boot.sh's markers).
+
+  check_guest.py GUEST_OUTPUT MEMSNOOP WORKDIR
+
+Checks: (a) exact counts per process of kwork's round, (b) drops reported by a
+fault storm into a tiny ring buffer, (c) memsnoop's SIGUSR1 layout dump equals
+/proc/PID/maps (coalesced), (d) the guest's recording replays on this host
+(MEMSNOOP -r) to the output the guest printed live. Prints one line per check
+and exits 1 when any failed.
+"""
+import base64
+import json
+import os
+import re
+import subprocess
+import sys
+
+# kwork.c's ROUND_* constants: one round, per process
+ROUND = {"brk": 3, "mmap": 3, "mprotect": 2, "madvise": 2, "mremap": 1, "munmap": 3}
+ROUND_PAGES = 16
+
+failures = []
+
+
+def ok(msg):
+    print("ok:   " + msg)
+
+
+def bad(msg, detail=""):
+    failures.append(msg)
+    print("FAIL: " + msg)
+    if detail:
+        for line in detail.rstrip("\n").split("\n"):
+            print("      | " + line)
+
+
+def parse(text):
+    """sections: name -> (lines, rc); b64: name -> bytes"""
+    sections, b64 = {}, {}
+    cur, lines, blob = None, [], None
+    for line in text.split("\n"):
+        if blob is not None:
+            if line == "@@end-b64 " + blob[0]:
+                b64[blob[0]] = base64.b64decode("".join(blob[1]))
+                blob = None
+            else:
+                blob[1].append(line.strip())
+            continue
+        m = re.match(r"^@@section (\S+)$", line)
+        if m:
+            cur, lines = m.group(1), []
+            continue
+        m = re.match(r"^@@end (\S+) rc=(\d+)$", line)
+        if m and cur == m.group(1):
+            sections[cur] = (lines, int(m.group(2)))
+            cur = None
+            continue
+        m = re.match(r"^@@b64 (\S+)$", line)
+        if m:
+            blob = (m.group(1), [])
+            continue
+        if cur is not None:
+            lines.append(line)
+    return sections, b64
+
+
+def split_stderr(lines):
+    if "@@stderr" in lines:
+        i = lines.index("@@stderr")
+        return lines[:i], lines[i + 1:]
+    return lines, []
+
+
+def json_events(lines):
+    out = []
+    for line in lines:
+        if line.startswith("{"):
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+    return out
+
+
+def field(ev, *names):
+    for n in names:
+        if n in ev:
+            return ev[n]
+    return None
+
+
+def num(v):
+    if isinstance(v, str):
+        return int(v, 0)
+    return v
+
+
+def check_counts(sections):
+    if "counts" not in sections:
+        bad("counts: section missing (guest died?)")
+        return
+    lines, rc = sections["counts"]
+    out, err = split_stderr(lines)
+    if rc != 0:
+        bad("counts: memsnoop exited %d" % rc, "\n".join(err[-30:]))
+        return
+    regions = {}
+    for line in out:
+        m = re.match(r"^kwork (\d+) region ([0-9a-f]+)-([0-9a-f]+)$", line)
+        if m:
+            regions[int(m.group(1))] = (int(m.group(2), 16), int(m.group(3), 16))
+    if len(regions) != 2:
+        bad("counts: kwork printed %d regions, expected 2 (parent, child)" % len(regions), "\n".join(out[-20:]))
+        return
+    evs = json_events(out)
+    if not evs:
+        bad("counts: no JSON events", "\n".join(out[:20] + err[-20:]))
+        return
+    per = {pid: {} for pid in regions}
+    faults = {pid: 0 for pid in regions}
+    kinds = {}
+    for ev in evs:
+        kind = field(ev, "event")
+        kinds.setdefault(kind, ev)
+        pid = field(ev, "pid", "tgid")
+        if pid not in per:
+            continue
+        per[pid][kind] = per[pid].get(kind, 0) + 1
+        if kind == "fault":
+            addr = num(field(ev, "addr", "address"))
+            lo, hi = regions[pid]
+            if addr is not None and lo <= addr < hi:
+                faults[pid] += 1
+    problems = []
+    for pid, (lo, hi) in sorted(regions.items()):
+        for kind, want in ROUND.items():
+            got = per[pid].get(kind, 0)
+            if got != want:
+                problems.append("pid %d: %d %s events, expected %d" % (pid, got, kind, want))
+        if faults[pid] != ROUND_PAGES:
+            problems.append("pid %d: %d faults in %x-%x, expected %d" % (pid, faults[pid], lo, hi, ROUND_PAGES))
+    parent = min(regions)
+    child = max(regions)
+    forks = [e for e in evs if field(e, "event") == "fork" and field(e, "pid", "tgid") == parent]
+    if not forks:
+        problems.append("no fork event from pid %d" % parent)
+    exits = [e for e in evs if field(e, "event") == "exit" and field(e, "pid", "tgid") == child]
+    if not exits:
+        problems.append("no exit event for the child %d" % child)
+    if problems:
+        bad("counts: exact counts", "\n".join(problems) + "\nevent kinds seen (first of each):\n" +
+            "\n".join(json.dumps(e) for e in kinds.values()))
+    else:
+        ok("counts: 2 processes x (%s, %d faults in the touched region), fork and exit seen" %
+           (", ".join("%d %s" % (v, k) for k, v in ROUND.items()), ROUND_PAGES))
+
+
+DROP_RE = re.compile(r"(drop|lost|lose)\w*\D{0,30}?(\d+)", re.I)
+
+
+def check_drops(sections):
+    if "drops" not in sections:
+        bad("drops: section missing")
+        return
+    lines, rc = sections["drops"]
+    out, err = split_stderr(lines)
+    if rc != 0:
+        bad("drops: memsnoop exited %d" % rc, "\n".join(err[-30:]))
+        return
+    n = 0
+    for ev in json_events(out):
+        if field(ev, "event") in ("lost", "drop", "drops"):
+            n += num(field(ev, "count", "lost", "dropped", "n") or 0)
+    summary = 0
+    for line in err:
+        for m in DROP_RE.finditer(line):
+            summary = max(summary, int(m.group(2)))
+    if summary > 0:
+        ok("drops: the exit summary reports %d dropped (JSON lost events: %d)" % (summary, n))
+    else:
+        bad("drops: a fault storm into a 4 KiB ring buffer reported no drops on stderr",
+            "\n".join(out[-10:] + ["-- stderr:"] + err[-20:]))
+
+
+MAPS_RE = re.compile(r"^([0-9a-f]+)-([0-9a-f]+)\s+([-r][-w][-x][-psS])\s+([0-9a-f]+)\s+(\S+)\s+(\d+)\s*(.*)$")
+
+
+def parse_maps(lines):
+    out = []
+    for line in lines:
+        m = MAPS_RE.match(line.strip())
+        if m:
+            name = m.group(7).strip()
+            if name == "[vsyscall]":  # not part of the mm
+                continue
+            out.append([int(m.group(1), 16), int(m.group(2), 16), m.group(3), name])
+    return out
+
+
+def coalesce(maps):
+    """merge adjacent ranges with the same permissions and backing"""
+    out = []
+    for r in sorted(maps):
+        if out and out[-1][1] == r[0] and out[-1][2] == r[2] and out[-1][3] == r[3]:
+            out[-1][1] = r[1]
+        else:
+            out.append(list(r))
+    return out
+
+
+def fmt_maps(maps):
+    return "\n".join("%x-%x %s %s" % tuple(r) for r in maps)
+
+
+def check_layout(sections):
+    if "layout" not in sections:
+        bad("layout: section missing")
+        return
+    lines, rc = sections["layout"]
+    real, dump, err = {}, {}, []
+    mode, cur = None, None
+    for line in lines:
+        m = re.match(r"^@@maps (\S+) (\d+)$", line)
+        if m:
+            mode, cur = "maps", int(m.group(2))
+            real[cur] = []
+            continue
+        if line == "@@end-maps":
+            mode = None
+            continue
+        if line == "@@dump":
+            mode, cur = "dump", None
+            continue
+        if line == "@@end-dump":
+            mode = None
+            continue
+        if line == "@@stderr":
+            mode = "err"
+            continue
+        if mode == "maps":
+            real[cur].append(line)
+        elif mode == "dump":
+            m = re.match(r"^# pid (\d+)", line)
+            if m:
+                cur = int(m.group(1))
+                dump[cur] = []
+            elif cur is not None:
+                dump[cur].append(line)
+        elif mode == "err":
+            err.append(line)
+    if len(real) != 2:
+        bad("layout: the workload did not reach its checkpoint", "\n".join(lines[-30:]))
+        return
+    if rc != 0:
+        bad("layout: memsnoop exited %d" % rc, "\n".join(err[-20:]))
+    for pid in sorted(real):
+        want = coalesce(parse_maps(real[pid]))
+        if pid not in dump:
+            bad("layout: no '# pid %d' in memsnoop's SIGUSR1 dump" % pid,
+                "dump had pids: %s\nstderr:\n%s" % (sorted(dump), "\n".join(err[-20:])))
+            continue
+        got = coalesce(parse_maps(dump[pid]))
+        if got == want:
+            ok("layout: pid %d: memsnoop's layout equals /proc/%d/maps (%d regions, coalesced)" % (pid, pid, len(want)))
+        else:
+            import difflib
+            d = difflib.unified_diff(fmt_maps(want).split("\n"), fmt_maps(got).split("\n"),
+                                     "/proc/%d/maps" % pid, "memsnoop", lineterm="")
+            bad("layout: pid %d differs from /proc/%d/maps" % (pid, pid), "\n".join(d))
+
+
+def check_replay(sections, b64, memsnoop, workdir):
+    if "counts.msnp" not in b64:
+        bad("replay: the guest wrote no trace file (-w)")
+        return
+    if "counts" not in sections:
+        bad("replay: no live output to compare with")
+        return
+    path = os.path.join(workdir, "counts.msnp")
+    with open(path, "wb") as f:
+        f.write(b64["counts.msnp"])
+    os.chmod(path, 0o600)
+    live, _ = split_stderr(sections["counts"][0])
+    live = [l for l in live if not l.startswith("kwork ")]
+    p = subprocess.run([memsnoop, "-j", "--faults", "-r", path], capture_output=True, text=True, timeout=120)
+    if p.returncode != 0:
+        bad("replay: %s -j --faults -r exited %d" % (memsnoop, p.returncode), p.stderr[-3000:])
+        return
+    replay = p.stdout.rstrip("\n").split("\n") if p.stdout else []
+    while live and live[-1] == "":
+        live.pop()
+    if replay == live:
+        ok("replay: the 6.1 recording (%d bytes) replays on this host to the same %d lines" %
+           (len(b64["counts.msnp"]), len(live)))
+    else:
+        import difflib
+        d = list(difflib.unified_diff(live, replay, "live (guest)", "replay (host)", lineterm=""))
+        bad("replay: output differs from the live run", "\n".join(d[:60]))
+
+
+def main():
+    text = open(sys.argv[1], errors="replace").read()
+    memsnoop, workdir = sys.argv[2], sys.argv[3]
+    sections, b64 = parse(text)
+    if "verbose" in sections:
+        lines, rc = sections["verbose"]
+        print("memsnoop -v on the guest (exit %d):" % rc)
+        for line in lines[-40:]:
+            print("      | " + line)
+        if rc != 0:
+            bad("verbose: memsnoop -v exited %d (did it load?)" % rc)
+    else:
+        bad("verbose: section missing")
+    check_counts(sections)
+    check_drops(sections)
+    check_layout(sections)
+    check_replay(sections, b64, memsnoop, workdir)
+    print("%d checks failed" % len(failures) if failures else "all checks passed")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+# Guest script for test_kernel_61.sh (busybox sh; also runs on the host with
+# W=DIR). $W holds memsnoop (static) and kwork. Every part prints a section:
+#   @@section NAME ... @@end NAME rc=N
+# and files travel as base64 between @@b64 NAME and @@end-b64 NAME.
+# The host (check_guest.py) does all the checking.
+W=${W:-/work}
+T=${T:-/tmp/ms}
+MS=$W/memsnoop
+KW=$W/kwork
+rm -rf "$T" && mkdir -p "$T" || exit 1
+
+section() { echo "@@section $1"; }
+endsec() { echo "@@end $1 rc=$2"; }
+b64() { echo "@@b64 $1"; base64 "$2"; echo "@@end-b64 $1"; }
+
+section probe
+uname -r
+ls -l /sys/kernel/btf/vmlinux
+ls /sys/kernel/tracing/events/exceptions
+endsec probe $?
+
+# what memsnoop detects on this kernel (and any load failure, with libbpf's words)
+section verbose
+timeout 60 "$MS" -v -- "$KW" storm 1 1 >"$T/verbose.out" 2>"$T/verbose.err"
+rc=$?
+cat "$T/verbose.err"
+endsec verbose $rc
+
+# (a) exact counts, and (d) the same run recorded for replay on the host
+section counts
+timeout 60 "$MS" -j --faults -w "$T/counts.msnp" -- "$KW" counts >"$T/counts.json" 2>"$T/counts.err"
+rc=$?
+cat "$T/counts.json"
+echo "@@stderr"
+cat "$T/counts.err"
+endsec counts $rc
+[ -f "$T/counts.msnp" ] && b64 counts.msnp "$T/counts.msnp"
+
+# (b) drops: a fault storm into a one-page ring buffer
+section drops
+timeout 90 "$MS" -j --faults --ringbuf-size 4096 -- "$KW" storm 4096 4 >"$T/drops.json" 2>"$T/drops.err"
+rc=$?
+echo "json lines: $(wc -l <"$T/drops.json")"
+grep -v '"event": *"fault"' "$T/drops.json" | grep -v '"event":"fault"' | tail -n 40
+echo "@@stderr"
+cat "$T/drops.err"
+endsec drops $rc
+
+# (c) layout at a checkpoint: memsnoop's SIGUSR1 dump against /proc/PID/maps
+section layout
+mkdir -p "$T/cp"
+"$MS" -- "$KW" checkpoint "$T/cp" >"$T/layout.out" 2>"$T/layout.err" &
+ms=$!
+i=0
+while [ ! -f "$T/cp/parent.pid" ] || [ ! -f "$T/cp/child.pid" ]; do
+	i=$((i + 1))
+	if [ $i -gt 300 ] || ! kill -0 $ms 2>/dev/null; then
+		echo "checkpoint not reached"
+		break
+	fi
+	sleep 0.1
+done
+sleep 1 # let memsnoop drain the ring buffer
+for role in parent child; do
+	pid=$(cat "$T/cp/$role.pid" 2>/dev/null)
+	[ -n "$pid" ] || continue
+	echo "@@maps $role $pid"
+	cat "/proc/$pid/maps"
+	echo "@@end-maps"
+done
+kill -USR1 $ms
+i=0
+while [ "$(grep -c '^# pid ' "$T/layout.out")" -lt 2 ] && [ $i -lt 100 ]; do
+	i=$((i + 1))
+	sleep 0.1
+done
+kill -KILL $(cat "$T/cp/"*.pid 2>/dev/null) 2>/dev/null
+i=0
+while kill -0 $ms 2>/dev/null && [ $i -lt 200 ]; do
+	i=$((i + 1))
+	sleep 0.1
+done
+kill -0 $ms 2>/dev/null && { echo "memsnoop still running 20 s after its command died"; kill -KILL $ms; }
+wait $ms
+rc=$?
+echo "@@dump"
+cat "$T/layout.out"
+echo "@@end-dump"
+echo "@@stderr"
+cat "$T/layout.err"
+endsec layout $rc
+exit 0
