@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The on-disk layout shared by the trace writer and reader: see FORMAT.md. */
+#ifndef MEMSNOOP_TRACE_FORMAT_H
+#define MEMSNOOP_TRACE_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+#include "events.h"
+
+#define TF_MAGIC "MSNP"
+#define TF_HDR_FIXED 40 /* magic .. boot_to_wall_ns */
+#define TF_HDR_MIN (TF_HDR_FIXED + 5 * 2 + 4) /* empty strings + crc */
+#define TF_HDR_MAX (64 * 1024)
+#define TF_F_BIG_ENDIAN (1u << 0) /* records are in the writer's byte order */
+
+#define TF_BLK_MAGIC "MSBK"
+#define TF_BLK_HDR 48
+#define TF_BLK_RAW_MAX (16u << 20) /* hard cap on a block's records */
+#define TF_BLK_COMP_MAX (TF_BLK_RAW_MAX + (TF_BLK_RAW_MAX >> 7) + 4096)
+#define TF_BLK_TARGET (256u << 10) /* the writer's block size */
+#define TF_BLK_NS 1000000000ull /* ... or one second of records */
+
+enum tf_codec {
+	TF_CODEC_RAW = 0,
+	TF_CODEC_ZSTD = 1,
+};
+#define TF_BLK_CODEC_MASK 0xfu
+
+struct tf_blk {
+	__u32 comp_len; /* payload bytes in the file */
+	__u32 raw_len; /* bytes of records */
+	__u32 nr_records;
+	__u64 ts_min, ts_max;
+	__u32 flags; /* codec in the low 4 bits */
+	__u32 payload_crc;
+};
+
+static inline void tf_put16(unsigned char *p, __u16 v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+}
+
+static inline void tf_put32(unsigned char *p, __u32 v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = v >> (8 * i);
+}
+
+static inline void tf_put64(unsigned char *p, __u64 v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = v >> (8 * i);
+}
+
+static inline __u16 tf_get16(const unsigned char *p)
+{
+	return p[0] | (__u16)p[1] << 8;
+}
+
+static inline __u32 tf_get32(const unsigned char *p)
+{
+	return p[0] | (__u32)p[1] << 8 | (__u32)p[2] << 16 | (__u32)p[3] << 24;
+}
+
+static inline __u64 tf_get64(const unsigned char *p)
+{
+	return tf_get32(p) | (__u64)tf_get32(p + 4) << 32;
+}
+
+static inline bool tf_host_big_endian(void)
+{
+	return __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
+}
+
+/* The 48-byte block header; crcs from zlib's crc32(). */
+void tf_blk_encode(unsigned char *p, const struct tf_blk *b);
+/* NULL if p holds a valid block header (decoded into b), else why not. */
+const char *tf_blk_decode(const unsigned char *p, struct tf_blk *b);
+__u32 tf_crc(const void *buf, size_t len);
+
+#endif /* MEMSNOOP_TRACE_FORMAT_H */

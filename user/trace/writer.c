@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The trace writer: records are gathered into blocks (~256 KiB or 1 s), each
+ * block compressed with zstd and written with one write(), so a file cut
+ * short holds whole blocks up to the cut. The flight recorder keeps the
+ * newest blocks in memory and writes them out on close or on request.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include <zstd.h>
+#include "format.h"
+#include "trace.h"
+
+#define TW_ZSTD_LEVEL 1
+
+struct ring_blk {
+	struct ring_blk *next;
+	size_t len;
+	unsigned char data[]; /* block header + payload */
+};
+
+struct trace_writer {
+	char *path;
+	int fd; /* -1 in flight-recorder mode after open */
+	bool compress;
+	bool opened; /* the file exists with its header */
+	int failed; /* -errno once the file can take no more */
+	char err[256];
+	ZSTD_CCtx *cctx;
+	unsigned char *hdr; /* the encoded file header */
+	size_t hdr_len;
+	/* the pending block */
+	unsigned char *raw;
+	size_t raw_len, raw_cap; /* raw_cap: flush when the next record would not fit */
+	__u32 nr;
+	__u64 ts_first, ts_min, ts_max;
+	/* the encoded block */
+	unsigned char *out;
+	size_t out_cap;
+	/* flight recorder */
+	__u64 ring_bytes, ring_used;
+	struct ring_blk *ring_head, *ring_tail;
+	__u64 ring_nr;
+};
+
+static void set_err(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!buf || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+void trace_meta__fill_host(struct trace_meta *m)
+{
+	struct utsname u;
+	struct timespec mono, real;
+	long v;
+
+	if (!uname(&u)) {
+		snprintf(m->kernel, sizeof(m->kernel), "%s", u.release);
+		snprintf(m->hostname, sizeof(m->hostname), "%s", u.nodename);
+	}
+	v = sysconf(_SC_PAGESIZE);
+	m->page_size = v > 0 ? v : 4096;
+	v = sysconf(_SC_NPROCESSORS_CONF);
+	m->nr_cpus = v > 0 ? v : 1;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	m->start_ns = mono.tv_sec * 1000000000ull + mono.tv_nsec;
+	m->boot_to_wall_ns =
+		(real.tv_sec - mono.tv_sec) * 1000000000ll + real.tv_nsec - mono.tv_nsec;
+}
+
+static unsigned char *put_str(unsigned char *p, const char *s, size_t field_size)
+{
+	size_t n = strnlen(s, field_size - 1);
+
+	tf_put16(p, n);
+	memcpy(p + 2, s, n);
+	return p + 2 + n;
+}
+
+/* The file header: see FORMAT.md. */
+static int encode_header(struct trace_writer *w, const struct trace_meta *m)
+{
+	unsigned char *p;
+
+	w->hdr = calloc(1, TF_HDR_FIXED + 2 * 5 + sizeof(*m) + 4);
+	if (!w->hdr)
+		return -ENOMEM;
+	p = w->hdr;
+	memcpy(p, TF_MAGIC, 4);
+	tf_put32(p + 4, TRACE_FORMAT_VERSION);
+	tf_put32(p + 12, tf_host_big_endian() ? TF_F_BIG_ENDIAN : 0);
+	tf_put32(p + 16, m->page_size);
+	tf_put32(p + 20, m->nr_cpus);
+	tf_put64(p + 24, m->start_ns);
+	tf_put64(p + 32, (__u64)m->boot_to_wall_ns);
+	p += TF_HDR_FIXED;
+	p = put_str(p, m->kernel, sizeof(m->kernel));
+	p = put_str(p, m->hostname, sizeof(m->hostname));
+	p = put_str(p, m->version, sizeof(m->version));
+	p = put_str(p, m->cmdline, sizeof(m->cmdline));
+	p = put_str(p, m->filters, sizeof(m->filters));
+	w->hdr_len = p - w->hdr + 4;
+	tf_put32(w->hdr + 8, w->hdr_len);
+	tf_put32(p, tf_crc(w->hdr, w->hdr_len - 4));
+	return 0;
+}
+
+/* Write all of buf; a short write is an error (ENOSPC when nothing went). */
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ENOSPC;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Create path 0600; refuse a symlink always and an existing file unless force. */
+static int create_file(const char *path, bool force, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	if (!lstat(path, &st)) {
+		if (S_ISLNK(st.st_mode)) {
+			set_err(err, errlen, "%s is a symbolic link: refusing to write through it",
+				path);
+			return -ELOOP;
+		}
+		if (!force) {
+			set_err(err, errlen, "%s exists: refusing to overwrite it (use --force)",
+				path);
+			return -EEXIST;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			set_err(err, errlen, "%s is a directory", path);
+			return -EISDIR;
+		}
+		if (unlink(path) && errno != ENOENT) {
+			int e = errno;
+
+			set_err(err, errlen, "cannot replace %s: %s", path, strerror(e));
+			return -e;
+		}
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int e = errno;
+
+		if (e == EEXIST)
+			set_err(err, errlen, "%s appeared while creating it: refusing", path);
+		else
+			set_err(err, errlen, "cannot create %s: %s", path, strerror(e));
+		return -e;
+	}
+	fchmod(fd, 0600);
+	return fd;
+}
+
+static int writer_fail(struct trace_writer *w, int e, const char *what)
+{
+	w->failed = e;
+	if (e == -ENOSPC)
+		set_err(w->err, sizeof(w->err),
+			"%s: %s: no space left on device; "
+			"the trace holds everything before",
+			w->path, what);
+	else
+		set_err(w->err, sizeof(w->err), "%s: %s: %s", w->path, what, strerror(-e));
+	return e;
+}
+
+struct trace_writer *trace_writer__open(const char *path, const struct trace_meta *meta,
+					const struct trace_write_opts *o, char *err, size_t errlen)
+{
+	static const struct trace_meta no_meta;
+	struct trace_writer *w;
+	int e;
+
+	w = calloc(1, sizeof(*w));
+	if (!w || !(w->path = strdup(path)))
+		goto enomem;
+	w->fd = -1;
+	w->compress = o && o->compress;
+	w->ring_bytes = o ? o->ring_bytes : 0;
+	w->raw_cap = TF_BLK_TARGET;
+	/* a flight recorder keeps several blocks, however small the ring */
+	if (w->ring_bytes && w->ring_bytes / 4 < w->raw_cap)
+		w->raw_cap = w->ring_bytes / 4 > 4 * MS_REC_MAX ? w->ring_bytes / 4 :
+								  4 * MS_REC_MAX;
+	w->raw = malloc(w->raw_cap);
+	w->out_cap = TF_BLK_HDR + ZSTD_compressBound(w->raw_cap);
+	w->out = malloc(w->out_cap);
+	if (!w->raw || !w->out || encode_header(w, meta ? meta : &no_meta))
+		goto enomem;
+	if (w->compress && !(w->cctx = ZSTD_createCCtx()))
+		goto enomem;
+	w->fd = create_file(path, o && o->force, err, errlen);
+	if (w->fd < 0)
+		goto fail;
+	e = write_all(w->fd, w->hdr, w->hdr_len);
+	if (e) {
+		set_err(err, errlen, "%s: writing the header: %s", path, strerror(-e));
+		unlink(path);
+		goto fail;
+	}
+	w->opened = true;
+	if (w->ring_bytes) { /* the file stays a valid, empty trace until a ring flush */
+		close(w->fd);
+		w->fd = -1;
+	}
+	return w;
+enomem:
+	set_err(err, errlen, "out of memory");
+fail:
+	if (w && w->fd >= 0)
+		close(w->fd);
+	if (w)
+		w->fd = -1;
+	trace_writer__close(w, NULL, 0);
+	return NULL;
+}
+
+const char *trace_writer__error(const struct trace_writer *w)
+{
+	return w->err;
+}
+
+/* Encode the pending records as one block into w->out; returns its length. */
+static size_t encode_block(struct trace_writer *w)
+{
+	struct tf_blk b = {
+		.raw_len = w->raw_len,
+		.nr_records = w->nr,
+		.ts_min = w->ts_min,
+		.ts_max = w->ts_max,
+		.flags = TF_CODEC_RAW,
+	};
+	unsigned char *payload = w->out + TF_BLK_HDR;
+
+	if (w->compress) {
+		size_t n = ZSTD_compressCCtx(w->cctx, payload, w->out_cap - TF_BLK_HDR, w->raw,
+					     w->raw_len, TW_ZSTD_LEVEL);
+
+		if (!ZSTD_isError(n) && n < w->raw_len) {
+			b.comp_len = n;
+			b.flags = TF_CODEC_ZSTD;
+		}
+	}
+	if (b.flags == TF_CODEC_RAW) {
+		memcpy(payload, w->raw, w->raw_len);
+		b.comp_len = w->raw_len;
+	}
+	b.payload_crc = tf_crc(payload, b.comp_len);
+	tf_blk_encode(w->out, &b);
+	return TF_BLK_HDR + b.comp_len;
+}
+
+static void ring_drop_oldest(struct trace_writer *w)
+{
+	struct ring_blk *rb = w->ring_head;
+
+	w->ring_head = rb->next;
+	if (!w->ring_head)
+		w->ring_tail = NULL;
+	w->ring_used -= rb->len;
+	w->ring_nr--;
+	free(rb);
+}
+
+static int ring_push(struct trace_writer *w, size_t len)
+{
+	struct ring_blk *rb = malloc(sizeof(*rb) + len);
+
+	if (!rb)
+		return writer_fail(w, -ENOMEM, "flight recorder");
+	rb->next = NULL;
+	rb->len = len;
+	memcpy(rb->data, w->out, len);
+	if (w->ring_tail)
+		w->ring_tail->next = rb;
+	else
+		w->ring_head = rb;
+	w->ring_tail = rb;
+	w->ring_used += len;
+	w->ring_nr++;
+	while (w->ring_nr > 1 && w->ring_used > w->ring_bytes)
+		ring_drop_oldest(w);
+	return 0;
+}
+
+int trace_writer__flush(struct trace_writer *w)
+{
+	size_t len;
+	int e;
+
+	if (w->failed)
+		return w->failed;
+	if (!w->nr)
+		return 0;
+	len = encode_block(w);
+	w->raw_len = 0;
+	w->nr = 0;
+	if (w->ring_bytes)
+		return ring_push(w, len);
+	e = write_all(w->fd, w->out, len);
+	return e ? writer_fail(w, e, "writing a block") : 0;
+}
+
+int trace_writer__tick(struct trace_writer *w, __u64 now_ns)
+{
+	if (w->nr && now_ns > w->ts_first && now_ns - w->ts_first >= TF_BLK_NS)
+		return trace_writer__flush(w);
+	return w->failed;
+}
+
+int trace_writer__write(struct trace_writer *w, const struct ms_hdr *rec)
+{
+	size_t size = rec->size;
+	int e;
+
+	if (w->failed)
+		return w->failed;
+	if (size < sizeof(*rec) || size > MS_REC_MAX || size % 8) {
+		set_err(w->err, sizeof(w->err), "record of type %u has a bad size %zu", rec->type,
+			size);
+		return -EINVAL;
+	}
+	if (w->nr && (w->raw_len + size > w->raw_cap ||
+		      (rec->ts_ns > w->ts_first && rec->ts_ns - w->ts_first >= TF_BLK_NS))) {
+		e = trace_writer__flush(w);
+		if (e)
+			return e;
+	}
+	if (!w->nr) {
+		w->ts_first = w->ts_min = w->ts_max = rec->ts_ns;
+	} else {
+		if (rec->ts_ns < w->ts_min)
+			w->ts_min = rec->ts_ns;
+		if (rec->ts_ns > w->ts_max)
+			w->ts_max = rec->ts_ns;
+	}
+	memcpy(w->raw + w->raw_len, rec, size);
+	w->raw_len += size;
+	w->nr++;
+	return 0;
+}
+
+int trace_writer__stream_fn(void *w, const struct ms_hdr *rec)
+{
+	return trace_writer__write(w, rec);
+}
+
+/* Write header + ring into a temp file in the same directory, fsync, rename. */
+int trace_writer__flush_ring(struct trace_writer *w)
+{
+	char *tmp = NULL;
+	int fd = -1, e;
+
+	if (!w->ring_bytes)
+		return trace_writer__flush(w);
+	e = trace_writer__flush(w);
+	if (e)
+		return e;
+	if (asprintf(&tmp, "%s.tmpXXXXXX", w->path) < 0)
+		return writer_fail(w, -ENOMEM, "flight recorder");
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		e = writer_fail(w, -errno, "creating a temporary file");
+		free(tmp);
+		return e;
+	}
+	e = write_all(fd, w->hdr, w->hdr_len);
+	for (struct ring_blk *rb = w->ring_head; rb && !e; rb = rb->next)
+		e = write_all(fd, rb->data, rb->len);
+	if (!e && fsync(fd))
+		e = -errno;
+	if (close(fd) && !e)
+		e = -errno;
+	if (!e && rename(tmp, w->path))
+		e = -errno;
+	if (e) {
+		unlink(tmp);
+		/* the old content stays; a later flush may succeed */
+		set_err(w->err, sizeof(w->err), "%s: writing the flight recorder: %s", w->path,
+			strerror(-e));
+	}
+	free(tmp);
+	return e;
+}
+
+int trace_writer__close(struct trace_writer *w, char *err, size_t errlen)
+{
+	int e = 0;
+
+	if (!w)
+		return 0;
+	if (w->opened) {
+		e = w->ring_bytes ? trace_writer__flush_ring(w) : trace_writer__flush(w);
+		if (!e && w->fd >= 0 && fsync(w->fd))
+			e = writer_fail(w, -errno, "fsync");
+		if (e)
+			set_err(err, errlen, "%s", w->err);
+	}
+	if (w->fd >= 0 && close(w->fd) && !e) {
+		e = -errno;
+		set_err(err, errlen, "%s: close: %s", w->path, strerror(-e));
+	}
+	while (w->ring_head)
+		ring_drop_oldest(w);
+	ZSTD_freeCCtx(w->cctx);
+	free(w->out);
+	free(w->raw);
+	free(w->hdr);
+	free(w->path);
+	free(w);
+	return e;
+}
