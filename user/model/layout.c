@@ -1,0 +1,679 @@
+// SPDX-License-Identifier: GPL-2.0
+/* One address space: see layout.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "layout.h"
+
+#define RUN_MAX 8 /* how far a file's run of regions is followed */
+#define ARENA_SIZE (64ull << 20) /* glibc HEAP_MAX_SIZE on 64-bit */
+#define GUARD_MAX (256ull << 10) /* a seeded guard page run at most this big */
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p) {
+		fprintf(stderr, "memsnoop: out of memory in the layout model\n");
+		abort();
+	}
+	return p;
+}
+
+struct pstr *pstr__new(const char *s, size_t len)
+{
+	struct pstr *p = xcalloc(1, sizeof(*p) + len + 1);
+
+	p->refs = 1;
+	memcpy(p->s, s, len);
+	return p;
+}
+
+struct pstr *pstr__get(struct pstr *p)
+{
+	if (p)
+		p->refs++;
+	return p;
+}
+
+void pstr__put(struct pstr *p)
+{
+	if (p && !--p->refs)
+		free(p);
+}
+
+static __u32 rnd(struct layout *l)
+{
+	__u32 x = l->rng;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return l->rng = x;
+}
+
+static struct rnode *node_new(struct layout *l)
+{
+	struct rnode *n = xcalloc(1, sizeof(*n));
+
+	n->prio = rnd(l);
+	return n;
+}
+
+static void node_free(struct rnode *n)
+{
+	pstr__put(n->path);
+	free(n);
+}
+
+static void acct(struct layout *l, const struct rnode *n, int sign)
+{
+	__u64 size = n->r.end - n->r.start;
+
+	if (sign > 0) {
+		l->vsize += size;
+		l->sum[n->r.cls] += size;
+		l->nr++;
+	} else {
+		l->vsize -= size;
+		l->sum[n->r.cls] -= size;
+		l->nr--;
+	}
+}
+
+/* The treap: *lo gets the nodes starting below key, *hi the others. */
+static void split(struct rnode *t, __u64 key, struct rnode **lo, struct rnode **hi)
+{
+	while (t) {
+		if (t->r.start < key) {
+			*lo = t;
+			lo = &t->right;
+			t = t->right;
+		} else {
+			*hi = t;
+			hi = &t->left;
+			t = t->left;
+		}
+	}
+	*lo = *hi = NULL;
+}
+
+static struct rnode *merge(struct rnode *a, struct rnode *b)
+{
+	struct rnode *root = NULL, **p = &root;
+
+	while (a && b) {
+		if (a->prio > b->prio) {
+			*p = a;
+			p = &a->right;
+			a = a->right;
+		} else {
+			*p = b;
+			p = &b->left;
+			b = b->left;
+		}
+	}
+	*p = a ? a : b;
+	return root;
+}
+
+static void tree_insert(struct layout *l, struct rnode *n)
+{
+	struct rnode **p = &l->root;
+
+	while (*p && (*p)->prio >= n->prio)
+		p = n->r.start < (*p)->r.start ? &(*p)->left : &(*p)->right;
+	split(*p, n->r.start, &n->left, &n->right);
+	*p = n;
+}
+
+static void tree_erase(struct layout *l, struct rnode *n)
+{
+	struct rnode **p = &l->root;
+
+	while (*p != n)
+		p = n->r.start < (*p)->r.start ? &(*p)->left : &(*p)->right;
+	*p = merge(n->left, n->right);
+}
+
+struct rnode *layout__find_le(const struct layout *l, __u64 addr)
+{
+	struct rnode *t = l->root, *best = NULL;
+
+	while (t) {
+		if (t->r.start <= addr) {
+			best = t;
+			t = t->right;
+		} else {
+			t = t->left;
+		}
+	}
+	return best;
+}
+
+struct rnode *layout__find(const struct layout *l, __u64 addr)
+{
+	struct rnode *n = layout__find_le(l, addr);
+
+	return n && addr < n->r.end ? n : NULL;
+}
+
+/* Insert n (overlapping nothing) after prev, NULL: at the head. */
+static void link_after(struct layout *l, struct rnode *prev, struct rnode *n)
+{
+	n->prev = prev;
+	n->next = prev ? prev->next : l->first;
+	if (n->next)
+		n->next->prev = n;
+	if (prev)
+		prev->next = n;
+	else
+		l->first = n;
+	tree_insert(l, n);
+	acct(l, n, 1);
+}
+
+static void unlink_node(struct layout *l, struct rnode *n)
+{
+	acct(l, n, -1);
+	tree_erase(l, n);
+	if (n->prev)
+		n->prev->next = n->next;
+	else
+		l->first = n->next;
+	if (n->next)
+		n->next->prev = n->prev;
+}
+
+static __u64 count_pages(struct layout *l, __u64 a, __u64 b)
+{
+	return pageset__count(&l->pages, a >> l->page_shift, b >> l->page_shift);
+}
+
+static __u64 clear_pages(struct layout *l, __u64 a, __u64 b)
+{
+	return pageset__clear(&l->pages, a >> l->page_shift, b >> l->page_shift);
+}
+
+/* Split n at addr (inside it); returns the right piece. */
+static struct rnode *split_node(struct layout *l, struct rnode *n, __u64 addr)
+{
+	struct rnode *r = node_new(l);
+	__u32 prio = r->prio;
+
+	*r = *n;
+	r->prio = prio;
+	r->left = r->right = r->prev = r->next = NULL;
+	pstr__get(r->path);
+	r->r.start = addr;
+	if (rnode__filebacked(n))
+		r->r.pgoff += addr - n->r.start;
+	/* fault counts stay with the piece that keeps the start */
+	r->r.faults = r->r.write_faults = r->r.exec_faults = r->r.prot_faults = 0;
+	r->r.touched_pages = n->r.touched_pages ? count_pages(l, addr, n->r.end) : 0;
+	acct(l, n, -1);
+	n->r.touched_pages -= r->r.touched_pages;
+	n->r.end = addr;
+	acct(l, n, 1);
+	link_after(l, n, r);
+	return r;
+}
+
+static void split_at(struct layout *l, __u64 addr)
+{
+	struct rnode *n = layout__find_le(l, addr);
+
+	if (n && n->r.start < addr && addr < n->r.end)
+		split_node(l, n, addr);
+}
+
+/* Make a a boundary; returns the first region at or after a. */
+static struct rnode *first_from(struct layout *l, __u64 a)
+{
+	struct rnode *n = layout__find_le(l, a);
+
+	if (!n)
+		return l->first;
+	if (a < n->r.end)
+		return n->r.start < a ? split_node(l, n, a) : n;
+	return n->next;
+}
+
+static int unmap_range(struct layout *l, __u64 a, __u64 b, struct rnode *first)
+{
+	struct rnode *n, *next;
+	int count = 0;
+
+	if (a >= b)
+		return 0;
+	split_at(l, b);
+	for (n = first_from(l, a); n && n->r.start < b; n = next) {
+		next = n->next;
+		if (n->r.touched_pages)
+			clear_pages(l, n->r.start, n->r.end);
+		if (first && !count) {
+			*first = *n;
+			pstr__get(first->path);
+		}
+		unlink_node(l, n);
+		node_free(n);
+		count++;
+	}
+	return count;
+}
+
+int layout__unmap(struct layout *l, __u64 a, __u64 b, struct rnode *first)
+{
+	int count = unmap_range(l, a, b, first);
+
+	if (count)
+		layout__reclassify(l, a, b);
+	return count;
+}
+
+struct rnode *layout__map(struct layout *l, const struct region *tmpl, struct pstr *path,
+			  __u32 rflags, __u64 mmap_id)
+{
+	struct rnode *n;
+
+	if (tmpl->start >= tmpl->end)
+		return NULL;
+	unmap_range(l, tmpl->start, tmpl->end, NULL);
+	n = node_new(l);
+	n->r = *tmpl;
+	n->path = pstr__get(path);
+	n->r.path = path ? path->s : NULL;
+	n->r.cls = RC_UNKNOWN;
+	n->r.touched_pages = count_pages(l, tmpl->start, tmpl->end);
+	n->rflags = rflags;
+	n->mmap_id = mmap_id;
+	link_after(l, layout__find_le(l, n->r.start), n);
+	layout__reclassify(l, n->r.start, n->r.end);
+	return n;
+}
+
+void layout__protect(struct layout *l, __u64 a, __u64 b, __u32 prot)
+{
+	struct rnode *n;
+
+	if (a >= b)
+		return;
+	split_at(l, b);
+	for (n = first_from(l, a); n && n->r.start < b; n = n->next)
+		n->r.prot = (n->r.prot & MS_VMA_SHARED) | (prot & 7);
+	layout__reclassify(l, a, b);
+}
+
+void layout__set_rflags(struct layout *l, __u64 a, __u64 b, __u32 set, __u32 clear)
+{
+	struct rnode *n;
+
+	if (a >= b)
+		return;
+	split_at(l, b);
+	for (n = first_from(l, a); n && n->r.start < b; n = n->next)
+		n->rflags = (n->rflags & ~clear) | set;
+	layout__reclassify(l, a, b);
+}
+
+void layout__drop_pages(struct layout *l, __u64 a, __u64 b)
+{
+	struct rnode *n = layout__find_le(l, a);
+
+	if (!n)
+		n = l->first;
+	for (; n && n->r.start < b; n = n->next) {
+		__u64 s = n->r.start > a ? n->r.start : a, e = n->r.end < b ? n->r.end : b;
+
+		if (s < e && n->r.touched_pages)
+			n->r.touched_pages -= clear_pages(l, s, e);
+	}
+}
+
+void layout__move_pages(struct layout *l, __u64 src, __u64 dst, __u64 len)
+{
+	layout__drop_pages(l, dst, dst + len);
+	if (!l->pages.nr)
+		return;
+	/* take them off their regions first, then move */
+	{
+		struct rnode *n = layout__find_le(l, src);
+
+		if (!n)
+			n = l->first;
+		for (; n && n->r.start < src + len; n = n->next) {
+			__u64 s = n->r.start > src ? n->r.start : src;
+			__u64 e = n->r.end < src + len ? n->r.end : src + len;
+
+			if (s < e && n->r.touched_pages)
+				n->r.touched_pages -= count_pages(l, s, e);
+		}
+	}
+	pageset__move(&l->pages, src >> l->page_shift, dst >> l->page_shift, len >> l->page_shift);
+}
+
+struct rnode *layout__resize(struct layout *l, struct rnode *n, __u64 start, __u64 end)
+{
+	__u64 os = n->r.start, oe = n->r.end;
+
+	if (start >= end) {
+		layout__unmap(l, os, oe, NULL);
+		return NULL;
+	}
+	if (end < oe)
+		unmap_range(l, end, oe, NULL);
+	if (start > os) {
+		unmap_range(l, os, start, NULL);
+		n = layout__find(l, start);
+	}
+	if (end > oe) {
+		unmap_range(l, oe, end, NULL);
+		acct(l, n, -1);
+		n->r.end = end;
+		acct(l, n, 1);
+	}
+	if (start < os) {
+		/* nothing lies in [start, os) now: the tree order holds */
+		unmap_range(l, start, os, NULL);
+		acct(l, n, -1);
+		n->r.start = start;
+		acct(l, n, 1);
+	}
+	layout__reclassify(l, start < os ? start : os, end > oe ? end : oe);
+	return n;
+}
+
+struct rnode *layout__fault(struct layout *l, __u64 addr, __u32 pf)
+{
+	struct rnode *n = layout__find(l, addr);
+
+	if (!n)
+		return NULL;
+	n->r.faults++;
+	if (pf & MS_PF_WRITE)
+		n->r.write_faults++;
+	if (pf & MS_PF_INSTR)
+		n->r.exec_faults++;
+	if (pf & MS_PF_PROT)
+		n->r.prot_faults++;
+	else if (pageset__add(&l->pages, addr >> l->page_shift) == 1)
+		n->r.touched_pages++;
+	return n;
+}
+
+/* Classification */
+
+static int anon_private(const struct rnode *n)
+{
+	const char *p = n->r.path;
+
+	if (n->r.prot & MS_VMA_SHARED)
+		return 0;
+	return !p || !strncmp(p, "[anon:", 6);
+}
+
+static int same_file(const struct rnode *a, const struct rnode *b)
+{
+	if (!rnode__filebacked(a) || !rnode__filebacked(b))
+		return 0;
+	if (a->r.dev != b->r.dev || a->r.ino != b->r.ino)
+		return 0;
+	return a->r.ino || !strcmp(a->r.path, b->r.path);
+}
+
+/* Is n part of a run of one file's regions with an executable one: an ELF? */
+static int elf_run(const struct rnode *n)
+{
+	const struct rnode *p;
+	int i;
+
+	if (n->r.prot & MS_VMA_EXEC)
+		return 1;
+	for (p = n->prev, i = 0; p && i < RUN_MAX && same_file(p, n); p = p->prev, i++)
+		if (p->r.prot & MS_VMA_EXEC)
+			return 1;
+	for (p = n->next, i = 0; p && i < RUN_MAX && same_file(p, n); p = p->next, i++)
+		if (p->r.prot & MS_VMA_EXEC)
+			return 1;
+	return 0;
+}
+
+static int same_mmap(const struct rnode *a, const struct rnode *b)
+{
+	return a->mmap_id == b->mmap_id || (a->rflags & b->rflags & RF_SEEDED);
+}
+
+/* lo is a thread stack's guard and hi the stack above it. */
+static int stack_pair(const struct rnode *lo, const struct rnode *hi)
+{
+	if (!lo || !hi || lo->r.end != hi->r.start)
+		return 0;
+	if (!anon_private(lo) || !anon_private(hi) || lo->r.prot || !hi->r.prot)
+		return 0;
+	if (!same_mmap(lo, hi))
+		return 0;
+	if (hi->rflags & RF_TSTACK || hi->r.mmap_flags & MAP_STACK)
+		return 1;
+	/* seeded: a small PROT_NONE run right below (arenas have it above) */
+	return lo->rflags & hi->rflags & RF_SEEDED && lo->r.end - lo->r.start <= GUARD_MAX &&
+	       hi->r.start % ARENA_SIZE;
+}
+
+static int is_rw(const struct rnode *n)
+{
+	return (n->r.prot & (MS_VMA_READ | MS_VMA_WRITE)) == (MS_VMA_READ | MS_VMA_WRITE);
+}
+
+static int is_bss(const struct rnode *n)
+{
+	const struct rnode *p = n->prev;
+
+	if (!is_rw(n) || !p || p->r.end != n->r.start || !rnode__filebacked(p))
+		return 0;
+	return (p->r.prot & (MS_VMA_WRITE | MS_VMA_SHARED)) == MS_VMA_WRITE && elf_run(p);
+}
+
+/* A seeded glibc heap: an rw part and a PROT_NONE rest filling 64 MiB. */
+static int seeded_arena(const struct rnode *n)
+{
+	const struct rnode *p = n->prev, *x = n->next;
+
+	if (!(n->rflags & RF_SEEDED))
+		return 0;
+	if (is_rw(n) && !(n->r.start % ARENA_SIZE)) {
+		if (n->r.end - n->r.start == ARENA_SIZE)
+			return 1;
+		return x && x->r.start == n->r.end && anon_private(x) && !x->r.prot &&
+		       x->r.end == n->r.start + ARENA_SIZE;
+	}
+	if (!n->r.prot && !(n->r.end % ARENA_SIZE))
+		return p && p->r.end == n->r.start && anon_private(p) && is_rw(p) &&
+		       p->r.start == n->r.end - ARENA_SIZE;
+	return 0;
+}
+
+static enum region_class classify(const struct rnode *n)
+{
+	const char *p = n->r.path;
+
+	if (p && p[0] == '[') {
+		if (!strcmp(p, "[heap]"))
+			return RC_HEAP;
+		if (!strcmp(p, "[stack]"))
+			return RC_STACK;
+		if (!strcmp(p, "[vdso]"))
+			return RC_VDSO;
+		if (!strncmp(p, "[vvar", 5))
+			return RC_VVAR;
+		if (!strcmp(p, "[vsyscall]"))
+			return RC_VSYSCALL;
+		if (!strncmp(p, "[anon_shmem:", 12))
+			return RC_SHM;
+		if (strncmp(p, "[anon:", 6))
+			return RC_UNKNOWN;
+	}
+	if (n->r.prot & MS_VMA_SHARED)
+		return RC_SHM;
+	if (rnode__filebacked(n)) {
+		if (!strncmp(p, "/SYSV", 5) || !strncmp(p, "/dev/zero", 9))
+			return RC_SHM;
+		if (!elf_run(n))
+			return RC_FILE;
+		if (n->r.prot & MS_VMA_EXEC)
+			return RC_TEXT;
+		if (n->r.prot & MS_VMA_WRITE)
+			return RC_DATA;
+		return n->r.prot & MS_VMA_READ ? RC_RODATA : RC_FILE;
+	}
+	if (n->rflags & RF_TSTACK)
+		return RC_THREAD_STACK;
+	if (stack_pair(n, n->next))
+		return RC_GUARD;
+	if (stack_pair(n->prev, n))
+		return RC_THREAD_STACK;
+	if (is_bss(n))
+		return RC_BSS;
+	if (n->rflags & RF_ARENA || seeded_arena(n))
+		return RC_ARENA;
+	if (n->rflags & RF_MALLOC && is_rw(n))
+		return RC_MALLOC;
+	return RC_ANON;
+}
+
+static void set_class(struct layout *l, struct rnode *n)
+{
+	enum region_class c = classify(n);
+
+	if (c == n->r.cls)
+		return;
+	acct(l, n, -1);
+	n->r.cls = c;
+	acct(l, n, 1);
+}
+
+void layout__reclassify(struct layout *l, __u64 a, __u64 b)
+{
+	struct rnode *n = layout__find_le(l, a);
+	int i, after = 0;
+
+	if (!n)
+		n = l->first;
+	for (i = 0; n && n->prev && i < RUN_MAX + 1; i++)
+		n = n->prev;
+	for (; n; n = n->next) {
+		if (n->r.start >= b && after++ > RUN_MAX + 1)
+			break;
+		set_class(l, n);
+	}
+}
+
+/* Thread stacks */
+
+void layout__set_owner(struct layout *l, struct rnode *n, __u32 tid)
+{
+	size_t i;
+
+	n->rflags |= RF_TSTACK;
+	n->r.owner_tid = tid;
+	layout__reclassify(l, n->r.start, n->r.end);
+	for (i = 0; i < l->nts; i++)
+		if (l->ts[i].tid == tid)
+			break;
+	if (i == l->nts) {
+		if (l->nts == l->cts) {
+			size_t cap = l->cts ? l->cts * 2 : 8;
+			struct tstack *ts = realloc(l->ts, cap * sizeof(*ts));
+
+			if (!ts)
+				return;
+			l->ts = ts;
+			l->cts = cap;
+		}
+		l->nts++;
+	}
+	l->ts[i].tid = tid;
+	l->ts[i].addr = n->r.start;
+}
+
+void layout__owner_gone(struct layout *l, __u32 tid)
+{
+	struct rnode *n;
+	size_t i;
+
+	for (i = 0; i < l->nts; i++) {
+		if (l->ts[i].tid != tid)
+			continue;
+		n = layout__find(l, l->ts[i].addr);
+		if (n && n->r.owner_tid == tid)
+			n->r.owner_tid = 0;
+		l->ts[i] = l->ts[--l->nts];
+		return;
+	}
+}
+
+/* Life cycle */
+
+struct layout *layout__new(unsigned page_size)
+{
+	struct layout *l = xcalloc(1, sizeof(*l));
+
+	l->refs = 1;
+	l->page_size = page_size;
+	while ((1u << l->page_shift) < page_size)
+		l->page_shift++;
+	l->rng = 2463534242u;
+	l->next_id = 1;
+	return l;
+}
+
+struct layout *layout__get(struct layout *l)
+{
+	l->refs++;
+	return l;
+}
+
+void layout__put(struct layout *l)
+{
+	struct rnode *n, *next;
+
+	if (!l || --l->refs)
+		return;
+	for (n = l->first; n; n = next) {
+		next = n->next;
+		node_free(n);
+	}
+	pageset__free(&l->pages);
+	free(l->ts);
+	free(l);
+}
+
+struct layout *layout__fork(const struct layout *src)
+{
+	struct layout *l = layout__new(src->page_size);
+	struct rnode *s, *n, *last = NULL;
+
+	l->next_id = src->next_id;
+	if (pageset__copy(&l->pages, &src->pages))
+		abort();
+	for (s = src->first; s; s = s->next) {
+		if (s->rflags & (RF_DONTFORK | RF_WIPEONFORK) && s->r.touched_pages)
+			clear_pages(l, s->r.start, s->r.end);
+		if (s->rflags & RF_DONTFORK)
+			continue;
+		n = node_new(l);
+		n->r = s->r;
+		n->path = pstr__get(s->path);
+		n->rflags = s->rflags;
+		n->mmap_id = s->mmap_id;
+		n->r.owner_tid = 0;
+		n->r.faults = n->r.write_faults = n->r.exec_faults = n->r.prot_faults = 0;
+		if (s->rflags & RF_WIPEONFORK)
+			n->r.touched_pages = 0;
+		link_after(l, last, n);
+		last = n;
+	}
+	if (l->first)
+		layout__reclassify(l, 0, ~0ull);
+	return l;
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One address space: regions ordered by address in a treap (O(log n) lookup,
+ * insert, erase) threaded on a list (O(1) neighbours), byte sums by class, and
+ * the touched pages. Shared by reference between a vfork parent and child.
+ * Internal to the model.
+ */
+#ifndef MEMSNOOP_MODEL_LAYOUT_H
+#define MEMSNOOP_MODEL_LAYOUT_H
+
+#include "model.h"
+#include "pages.h"
+
+/* rnode.rflags */
+#define RF_DONTFORK (1u << 0) /* MADV_DONTFORK: a fork does not copy it */
+#define RF_WIPEONFORK (1u << 1) /* MADV_WIPEONFORK: a fork copies it empty */
+#define RF_ARENA (1u << 2) /* made by glibc's arena reservation */
+#define RF_MALLOC (1u << 3) /* a plain anonymous rw mmap >= 128 KiB */
+#define RF_TSTACK (1u << 4) /* a fork record named it a thread's stack */
+#define RF_SEEDED (1u << 5) /* read from /proc, creation unknown */
+
+/* A refcounted path, shared by the pieces of a split region. */
+struct pstr {
+	unsigned refs;
+	char s[];
+};
+
+struct pstr *pstr__new(const char *s, size_t len);
+struct pstr *pstr__get(struct pstr *p);
+void pstr__put(struct pstr *p);
+
+struct rnode {
+	struct region r; /* r.path points into path */
+	struct rnode *left, *right; /* treap, keyed by r.start */
+	struct rnode *prev, *next; /* address order */
+	struct pstr *path;
+	__u64 mmap_id; /* the creating call: pieces of one mmap share it */
+	__u32 prio;
+	__u32 rflags;
+};
+
+struct tstack {
+	__u32 tid;
+	__u64 addr;
+};
+
+struct layout {
+	int refs;
+	unsigned page_size;
+	unsigned page_shift;
+	__u32 rng;
+	__u32 nr;
+	struct rnode *root;
+	struct rnode *first;
+	__u64 vsize;
+	__u64 sum[RC_NR]; /* bytes by class */
+	__u64 next_id;
+	struct pageset pages;
+	struct tstack *ts; /* thread stacks by owner */
+	size_t nts, cts;
+};
+
+struct layout *layout__new(unsigned page_size);
+struct layout *layout__get(struct layout *l);
+void layout__put(struct layout *l);
+/* The child's copy at fork: DONTFORK regions left out, WIPEONFORK ones empty. */
+struct layout *layout__fork(const struct layout *l);
+
+/* The region containing addr, or NULL. */
+struct rnode *layout__find(const struct layout *l, __u64 addr);
+/* The last region starting at or below addr, or NULL. */
+struct rnode *layout__find_le(const struct layout *l, __u64 addr);
+
+/*
+ * Remove [a, b). If first is not NULL and something was removed, the first
+ * removed piece is copied there (with a path reference the caller puts).
+ * Returns the number of pieces removed.
+ */
+int layout__unmap(struct layout *l, __u64 a, __u64 b, struct rnode *first);
+/* Map tmpl's [start, end) over whatever is there; takes a reference on path. */
+struct rnode *layout__map(struct layout *l, const struct region *tmpl, struct pstr *path,
+			  __u32 rflags, __u64 mmap_id);
+/* Set the rwx bits of [a, b), splitting at the edges. */
+void layout__protect(struct layout *l, __u64 a, __u64 b, __u32 prot);
+/* Set and clear rflags on [a, b), splitting at the edges. */
+void layout__set_rflags(struct layout *l, __u64 a, __u64 b, __u32 set, __u32 clear);
+/* Forget the touched pages of [a, b). */
+void layout__drop_pages(struct layout *l, __u64 a, __u64 b);
+/* Move n to [start, end), removing what is in the way; returns what is left of it. */
+struct rnode *layout__resize(struct layout *l, struct rnode *n, __u64 start, __u64 end);
+/* Count a fault; returns the region hit or NULL. */
+struct rnode *layout__fault(struct layout *l, __u64 addr, __u32 pf_flags);
+/* Move the touched pages of [src, src + len) to dst. */
+void layout__move_pages(struct layout *l, __u64 src, __u64 dst, __u64 len);
+/* Recompute classes around [a, b). */
+void layout__reclassify(struct layout *l, __u64 a, __u64 b);
+/* Thread stacks: remember, and forget when the owner exits. */
+void layout__set_owner(struct layout *l, struct rnode *n, __u32 tid);
+void layout__owner_gone(struct layout *l, __u32 tid);
+
+static inline int rnode__filebacked(const struct rnode *n)
+{
+	return n->r.path && n->r.path[0] != '[';
+}
+
+#endif

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Regions as text: the /proc/PID/maps format and the class names. */
+#include "model.h"
+
+/* The kernel pads the header to 25 + sizeof(void *) * 6 - 1 columns. */
+#define MAPS_PAD 72
+
+int region__format(const struct region *r, char *buf, size_t size)
+{
+	int n;
+
+	n = snprintf(buf, size, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu ",
+		     (unsigned long long)r->start, (unsigned long long)r->end,
+		     r->prot & MS_VMA_READ ? 'r' : '-', r->prot & MS_VMA_WRITE ? 'w' : '-',
+		     r->prot & MS_VMA_EXEC ? 'x' : '-', r->prot & MS_VMA_SHARED ? 's' : 'p',
+		     (unsigned long long)r->pgoff, r->dev >> 20, r->dev & 0xfffff,
+		     (unsigned long long)r->ino);
+	if (n < 0 || (size_t)n >= size)
+		return n;
+	if (r->path)
+		n += snprintf(buf + n, size - n, "%*s %s\n", n < MAPS_PAD ? MAPS_PAD - n : 0, "",
+			      r->path);
+	else
+		n += snprintf(buf + n, size - n, "\n");
+	return n;
+}
+
+struct maps_ctx {
+	FILE *f;
+	int err;
+};
+
+static void write_one(const struct region *r, void *ctx)
+{
+	struct maps_ctx *c = ctx;
+	char line[MS_PATH_MAX + 128];
+	int n = region__format(r, line, sizeof(line));
+
+	if (n < 0 || (size_t)n >= sizeof(line) || fputs(line, c->f) == EOF)
+		c->err = -1;
+}
+
+int model__write_maps(const struct model *m, __u32 pid, FILE *f)
+{
+	struct maps_ctx c = { .f = f };
+
+	if (!model__process(m, pid))
+		return -1;
+	model__for_each_region(m, pid, write_one, &c);
+	return c.err;
+}
+
+const char *region_class_name(enum region_class c)
+{
+	static const char *const names[RC_NR] = {
+		[RC_UNKNOWN] = "unknown",   [RC_TEXT] = "text",
+		[RC_RODATA] = "rodata",	    [RC_DATA] = "data",
+		[RC_BSS] = "bss",	    [RC_HEAP] = "heap",
+		[RC_STACK] = "stack",	    [RC_THREAD_STACK] = "thread-stack",
+		[RC_GUARD] = "guard",	    [RC_ANON] = "anon",
+		[RC_MALLOC] = "malloc",	    [RC_ARENA] = "arena",
+		[RC_FILE] = "file",	    [RC_SHM] = "shm",
+		[RC_VDSO] = "vdso",	    [RC_VVAR] = "vvar",
+		[RC_VSYSCALL] = "vsyscall",
+	};
+
+	return (unsigned)c < RC_NR ? names[c] : "unknown";
+}

@@ -1,0 +1,901 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The process table and the semantics of every record: see model.h. Regions
+ * live in struct layout (layout.c); this file decides what each record does.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "layout.h"
+#include "model.h"
+
+#define NR_SAMPLES 4096
+#define SAMPLE_NS 10000000ull /* at most one sample per 10 ms */
+#define ARENA_SIZE (64ull << 20)
+#define MALLOC_MIN (128ull << 10) /* glibc's mmap threshold */
+
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK 18
+#define MADV_KEEPONFORK 19
+#endif
+#ifndef MADV_DONTNEED_LOCKED
+#define MADV_DONTNEED_LOCKED 24
+#endif
+#define VM_MAYSHARE 0x80
+
+struct proc {
+	struct mproc p; /* first: model__process returns it */
+	struct layout *l;
+	struct layout *old; /* while seeding: the layout being replaced */
+	__u64 seed_ts; /* layout records older than this are in the layout */
+	int seeding;
+	__u32 seed_flags;
+	struct ms_fault_counts streamed; /* MS_FAULT records */
+	struct ms_fault_counts summed; /* the latest MS_FAULTS/MS_EXIT totals */
+	struct msample *samples; /* ring of NR_SAMPLES */
+	unsigned nr_samples;
+	unsigned head; /* index of the oldest */
+	__u64 slot_ts; /* when the newest sample's slot began */
+};
+
+struct model {
+	unsigned page_size;
+	struct proc **procs; /* sorted by pid */
+	size_t nr, cap;
+	__u64 next_id;
+	struct pstr *heap_path;
+	struct pstr *zero_path;
+	struct rnode ev; /* model__event_region */
+	int ev_valid;
+};
+
+static struct proc *proc_of(const struct mproc *p)
+{
+	return (struct proc *)p;
+}
+
+/* Process table */
+
+static size_t proc_index(const struct model *m, __u32 pid)
+{
+	size_t lo = 0, hi = m->nr;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (m->procs[mid]->p.pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct proc *proc_find(const struct model *m, __u32 pid)
+{
+	size_t i = proc_index(m, pid);
+
+	return i < m->nr && m->procs[i]->p.pid == pid ? m->procs[i] : NULL;
+}
+
+static void proc_free(struct proc *p)
+{
+	layout__put(p->l);
+	layout__put(p->old);
+	free(p->samples);
+	free(p);
+}
+
+void model__reap(struct model *m, __u32 pid)
+{
+	size_t i = proc_index(m, pid);
+
+	if (i >= m->nr || m->procs[i]->p.pid != pid)
+		return;
+	proc_free(m->procs[i]);
+	memmove(&m->procs[i], &m->procs[i + 1], (m->nr - i - 1) * sizeof(*m->procs));
+	m->nr--;
+}
+
+static void set_comm(struct proc *p, const char *comm)
+{
+	memcpy(p->p.comm, comm, MS_COMM_LEN);
+	p->p.comm[MS_COMM_LEN - 1] = 0;
+}
+
+/* A fresh process record for pid, replacing an exited one. NULL on ENOMEM. */
+static struct proc *proc_new(struct model *m, __u32 pid, __u64 ts)
+{
+	struct proc *p;
+	size_t i;
+
+	model__reap(m, pid);
+	if (m->nr == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		struct proc **procs = realloc(m->procs, cap * sizeof(*procs));
+
+		if (!procs)
+			return NULL;
+		m->procs = procs;
+		m->cap = cap;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->samples = calloc(NR_SAMPLES, sizeof(*p->samples));
+	if (!p->samples) {
+		free(p);
+		return NULL;
+	}
+	p->l = layout__new(m->page_size);
+	p->p.pid = pid;
+	p->p.start_ns = ts;
+	i = proc_index(m, pid);
+	memmove(&m->procs[i + 1], &m->procs[i], (m->nr - i) * sizeof(*m->procs));
+	m->procs[i] = p;
+	m->nr++;
+	return p;
+}
+
+/* The process a record is about; one we never saw is created, uncertain. */
+static struct proc *proc_get(struct model *m, const struct ms_hdr *h, const char *comm)
+{
+	struct proc *p = proc_find(m, h->pid);
+
+	if (p)
+		return p;
+	p = proc_new(m, h->pid, h->ts_ns);
+	if (p) {
+		p->p.flags |= MPROC_UNCERTAIN;
+		if (comm)
+			set_comm(p, comm);
+	}
+	return p;
+}
+
+/* Totals and samples */
+
+static void sync_one(struct model *m, struct proc *p)
+{
+	const struct layout *l = p->l;
+	struct mproc *mp = &p->p;
+
+	mp->nr_regions = l->nr;
+	mp->vsize = l->vsize;
+	mp->heap = l->sum[RC_HEAP];
+	mp->stack = l->sum[RC_STACK] + l->sum[RC_THREAD_STACK];
+	mp->file = l->sum[RC_TEXT] + l->sum[RC_RODATA] + l->sum[RC_DATA] + l->sum[RC_FILE] +
+		   l->sum[RC_SHM];
+	mp->anon = l->sum[RC_BSS] + l->sum[RC_GUARD] + l->sum[RC_ANON] + l->sum[RC_MALLOC] +
+		   l->sum[RC_ARENA] + l->sum[RC_UNKNOWN];
+	if (mp->vsize > mp->peak_vsize)
+		mp->peak_vsize = mp->vsize;
+	if (mp->heap > mp->peak_heap)
+		mp->peak_heap = mp->heap;
+	if (mp->rss > mp->peak_rss)
+		mp->peak_rss = mp->rss;
+}
+
+/* Refresh p and every process sharing its layout (vfork). */
+static void sync(struct model *m, struct proc *p)
+{
+	size_t i;
+
+	sync_one(m, p);
+	if (p->l->refs < 2)
+		return;
+	for (i = 0; i < m->nr; i++)
+		if (m->procs[i] != p && m->procs[i]->l == p->l)
+			sync_one(m, m->procs[i]);
+}
+
+static void set_mm(struct model *m, struct proc *p, const struct ms_mm *mm)
+{
+	p->p.mm = *mm;
+	p->p.rss = (mm->rss_file + mm->rss_anon + mm->rss_shmem) * m->page_size;
+	if (mm->start_brk)
+		p->p.start_brk = mm->start_brk;
+	if (mm->brk)
+		p->p.brk = mm->brk;
+}
+
+static void sample(struct proc *p, __u64 ts)
+{
+	struct msample *s;
+
+	if (!p->nr_samples || ts - p->slot_ts >= SAMPLE_NS || ts < p->slot_ts) {
+		if (p->nr_samples < NR_SAMPLES)
+			p->nr_samples++;
+		else
+			p->head = (p->head + 1) % NR_SAMPLES;
+		p->slot_ts = ts;
+	}
+	s = &p->samples[(p->head + p->nr_samples - 1) % NR_SAMPLES];
+	s->ts_ns = ts;
+	s->vsize = p->p.vsize;
+	s->rss = p->p.rss;
+	s->heap = p->p.heap;
+	s->anon = p->p.anon;
+	s->file = p->p.file;
+	s->stack = p->p.stack;
+}
+
+unsigned model__nr_samples(const struct mproc *p)
+{
+	return p ? proc_of(p)->nr_samples : 0;
+}
+
+const struct msample *model__sample(const struct mproc *mp, unsigned i)
+{
+	const struct proc *p = proc_of(mp);
+
+	if (!mp || i >= p->nr_samples)
+		return NULL;
+	return &p->samples[(p->head + i) % NR_SAMPLES];
+}
+
+static void set_faults(struct proc *p)
+{
+	const struct ms_fault_counts *a = &p->streamed, *b = &p->summed;
+
+	p->p.faults = a->faults > b->faults ? a->faults : b->faults;
+	p->p.write_faults = a->write > b->write ? a->write : b->write;
+	p->p.exec_faults = a->exec > b->exec ? a->exec : b->exec;
+	p->p.prot_faults = a->prot > b->prot ? a->prot : b->prot;
+}
+
+/* The event region */
+
+static void ev_clear(struct model *m)
+{
+	if (m->ev_valid)
+		pstr__put(m->ev.path);
+	m->ev_valid = 0;
+}
+
+static void ev_set(struct model *m, const struct rnode *n)
+{
+	ev_clear(m);
+	if (!n)
+		return;
+	m->ev = *n;
+	pstr__get(m->ev.path);
+	m->ev_valid = 1;
+}
+
+const struct region *model__event_region(const struct model *m)
+{
+	return m->ev_valid ? &m->ev.r : NULL;
+}
+
+/* Syscalls */
+
+static __u64 page_align(const struct model *m, __u64 x)
+{
+	return (x + m->page_size - 1) & ~(__u64)(m->page_size - 1);
+}
+
+static const struct ms_file *syscall_file(const struct ms_syscall *s)
+{
+	const struct ms_file *f = (const void *)(s + 1);
+
+	if (!(s->h.flags & MS_FILE_VALID))
+		return NULL;
+	if (s->h.size < sizeof(*s) + sizeof(*f) ||
+	    s->h.size < sizeof(*s) + sizeof(*f) + f->path_len)
+		return NULL;
+	return f;
+}
+
+static __u32 mmap_rflags(__u64 len, __u32 prot, __u64 flags)
+{
+	if (flags & MAP_SHARED)
+		return 0;
+	if (!prot && flags & MAP_NORESERVE && (len == ARENA_SIZE || len == 2 * ARENA_SIZE))
+		return RF_ARENA;
+	if (prot == (PROT_READ | PROT_WRITE) && len >= MALLOC_MIN &&
+	    !(flags & (MAP_FIXED | MAP_STACK | MAP_NORESERVE | MAP_FIXED_NOREPLACE)))
+		return RF_MALLOC;
+	return 0;
+}
+
+static void do_mmap(struct model *m, struct proc *p, const struct ms_syscall *s)
+{
+	const struct ms_file *f = syscall_file(s);
+	__u64 flags = s->args[3], len = page_align(m, s->args[1]);
+	struct pstr *path = NULL;
+	struct region t = {
+		.start = (__u64)s->ret,
+		.end = (__u64)s->ret + len,
+		.prot = s->args[2] & 7,
+		.mmap_flags = (__u32)flags,
+		.created_ns = s->h.ts_ns,
+		.created_tid = s->h.tid,
+	};
+	__u32 rflags = 0;
+
+	if (f) {
+		t.ino = f->ino;
+		t.dev = f->dev;
+		t.pgoff = f->pgoff * m->page_size;
+		if (s->h.flags & MS_FILE_FROM_VMA)
+			t.prot = (f->vm_flags & 7) |
+				 (f->vm_flags & (MS_VMA_SHARED | VM_MAYSHARE) ? MS_VMA_SHARED : 0);
+		else if (flags & MAP_SHARED)
+			t.prot |= MS_VMA_SHARED;
+		if (f->path_len)
+			path = pstr__new(f->path, strnlen(f->path, f->path_len));
+	} else if (flags & MAP_SHARED) {
+		t.prot |= MS_VMA_SHARED;
+		path = pstr__get(m->zero_path);
+	} else {
+		rflags = mmap_rflags(len, t.prot, flags);
+	}
+	if (!path)
+		t.pgoff = 0;
+	ev_set(m, layout__map(p->l, &t, path, rflags, m->next_id++));
+	pstr__put(path);
+}
+
+static void do_brk(struct model *m, struct proc *p, const struct ms_syscall *s)
+{
+	__u64 start = p->p.start_brk, end = page_align(m, (__u64)s->ret);
+	struct rnode *h;
+
+	p->p.brk = (__u64)s->ret;
+	if (!start)
+		return;
+	h = layout__find(p->l, start);
+	if (h && (!h->r.path || strcmp(h->r.path, "[heap]")))
+		h = NULL;
+	if (end <= start) {
+		if (h)
+			layout__unmap(p->l, h->r.start, h->r.end, NULL);
+		return;
+	}
+	if (h) {
+		h = layout__resize(p->l, h, h->r.start, end);
+	} else {
+		struct region t = {
+			.start = start,
+			.end = end,
+			.prot = MS_VMA_READ | MS_VMA_WRITE,
+			.created_ns = s->h.ts_ns,
+			.created_tid = s->h.tid,
+		};
+
+		h = layout__map(p->l, &t, m->heap_path, 0, m->next_id++);
+	}
+	ev_set(m, h);
+}
+
+static void do_munmap(struct model *m, struct proc *p, const struct ms_syscall *s)
+{
+	struct rnode first;
+	__u64 a = s->args[0];
+
+	if (layout__unmap(p->l, a, a + page_align(m, s->args[1]), &first)) {
+		ev_set(m, &first);
+		pstr__put(first.path);
+	}
+}
+
+static void do_mprotect(struct model *m, struct proc *p, const struct ms_syscall *s)
+{
+	__u64 a = s->args[0];
+
+	layout__protect(p->l, a, a + page_align(m, s->args[1]), s->args[2] & 7);
+	ev_set(m, layout__find(p->l, a));
+}
+
+static void do_mremap(struct model *m, struct proc *p, const struct ms_syscall *s)
+{
+	__u64 old = s->args[0], olen = page_align(m, s->args[1]), nlen = page_align(m, s->args[2]);
+	__u64 new = (__u64)s->ret;
+	struct rnode *src = layout__find(p->l, old), *n;
+	struct region t;
+	struct pstr *path;
+	__u32 rflags;
+	__u64 id;
+
+	if (!src || !nlen)
+		return; /* the source is gone already: the seed has the result */
+	if (new == old && olen) {
+		if (nlen < olen) {
+			layout__unmap(p->l, old + nlen, old + olen, NULL);
+		} else if (nlen > olen) {
+			n = layout__find(p->l, old + olen - 1);
+			if (n && n->r.end == old + olen)
+				layout__resize(p->l, n, n->r.start, old + nlen);
+		}
+		ev_set(m, layout__find(p->l, old));
+		return;
+	}
+	t = src->r;
+	t.start = new;
+	t.end = new + nlen;
+	if (rnode__filebacked(src))
+		t.pgoff += old - src->r.start;
+	path = pstr__get(src->path);
+	rflags = src->rflags;
+	id = src->mmap_id;
+	layout__unmap(p->l, new, new + nlen, NULL);
+	if (olen) {
+		layout__move_pages(p->l, old, new, olen < nlen ? olen : nlen);
+		if (!(s->args[3] & MREMAP_DONTUNMAP))
+			layout__unmap(p->l, old, old + olen, NULL);
+	}
+	n = layout__map(p->l, &t, path, rflags, id);
+	pstr__put(path);
+	if (n && t.owner_tid)
+		layout__set_owner(p->l, n, t.owner_tid);
+	ev_set(m, n);
+}
+
+static void do_madvise(struct model *m, struct proc *p, const struct ms_syscall *s)
+{
+	__u64 a = s->args[0], b = a + page_align(m, s->args[1]);
+
+	switch (s->args[2]) {
+	case MADV_DONTNEED:
+	case MADV_FREE:
+	case MADV_REMOVE:
+	case MADV_DONTNEED_LOCKED:
+		layout__drop_pages(p->l, a, b);
+		break;
+	case MADV_DONTFORK:
+		layout__set_rflags(p->l, a, b, RF_DONTFORK, 0);
+		break;
+	case MADV_DOFORK:
+		layout__set_rflags(p->l, a, b, 0, RF_DONTFORK);
+		break;
+	case MADV_WIPEONFORK:
+		layout__set_rflags(p->l, a, b, RF_WIPEONFORK, 0);
+		break;
+	case MADV_KEEPONFORK:
+		layout__set_rflags(p->l, a, b, 0, RF_WIPEONFORK);
+		break;
+	default:
+		return;
+	}
+	ev_set(m, layout__find(p->l, a));
+}
+
+static void count_call(struct proc *p, const struct ms_syscall *s)
+{
+	__u64 *c;
+
+	switch (s->h.type) {
+	case MS_MMAP:
+		c = &p->p.mmaps;
+		break;
+	case MS_MUNMAP:
+		c = &p->p.munmaps;
+		break;
+	case MS_MREMAP:
+		c = &p->p.mremaps;
+		break;
+	case MS_MPROTECT:
+		c = &p->p.mprotects;
+		break;
+	case MS_MADVISE:
+		c = &p->p.madvises;
+		break;
+	default:
+		c = &p->p.brks;
+		break;
+	}
+	if (s->ret < 0 && s->ret >= -4095)
+		p->p.failed++;
+	else
+		(*c)++;
+}
+
+static void on_syscall(struct model *m, const struct ms_syscall *s)
+{
+	struct proc *p = proc_get(m, &s->h, s->comm);
+	int failed = s->ret < 0 && s->ret >= -4095;
+
+	if (!p)
+		return;
+	count_call(p, s);
+	set_mm(m, p, &s->mm);
+	/* brk fails by returning the old break: not an error code */
+	if (!failed && s->h.ts_ns >= p->seed_ts) {
+		switch (s->h.type) {
+		case MS_BRK:
+			do_brk(m, p, s);
+			break;
+		case MS_MMAP:
+			do_mmap(m, p, s);
+			break;
+		case MS_MUNMAP:
+			do_munmap(m, p, s);
+			break;
+		case MS_MPROTECT:
+			do_mprotect(m, p, s);
+			break;
+		case MS_MREMAP:
+			do_mremap(m, p, s);
+			break;
+		case MS_MADVISE:
+			do_madvise(m, p, s);
+			break;
+		}
+	}
+	sync(m, p);
+	sample(p, s->h.ts_ns);
+}
+
+/* Faults and the stack */
+
+static void on_fault(struct model *m, const struct ms_fault *f)
+{
+	struct proc *p = proc_get(m, &f->h, NULL);
+
+	if (!p)
+		return;
+	p->streamed.faults++;
+	if (f->h.flags & MS_PF_WRITE)
+		p->streamed.write++;
+	if (f->h.flags & MS_PF_INSTR)
+		p->streamed.exec++;
+	if (f->h.flags & MS_PF_PROT)
+		p->streamed.prot++;
+	set_faults(p);
+	ev_set(m, layout__fault(p->l, f->addr, f->h.flags));
+}
+
+static void on_faults(struct model *m, const struct ms_faults *f)
+{
+	struct proc *p = proc_get(m, &f->h, NULL);
+
+	if (!p)
+		return;
+	p->summed = f->total;
+	set_faults(p);
+}
+
+static void on_stack(struct model *m, const struct ms_stack *s)
+{
+	struct proc *p = proc_get(m, &s->h, NULL);
+	__u64 low = s->addr & ~(__u64)(m->page_size - 1);
+	struct rnode *n, *st;
+
+	if (!p || s->h.ts_ns < p->seed_ts)
+		return;
+	n = layout__find_le(p->l, s->addr);
+	if (n && s->addr < n->r.end)
+		return; /* already mapped */
+	st = n ? n->next : p->l->first;
+	if (!st || !st->r.path || strcmp(st->r.path, "[stack]"))
+		return;
+	ev_set(m, layout__resize(p->l, st, low, st->r.end));
+	sync(m, p);
+}
+
+/* Processes */
+
+static void on_fork(struct model *m, const struct ms_fork *f)
+{
+	struct proc *parent = proc_get(m, &f->h, NULL), *child;
+	struct rnode *n;
+
+	if (!parent)
+		return;
+	if (f->h.flags & MS_FORK_THREAD) {
+		n = layout__find(parent->l, f->child_sp);
+		if (!n)
+			n = layout__find(parent->l, f->child_sp - 1);
+		if (n && !(n->r.prot & MS_VMA_SHARED) &&
+		    (!n->r.path || !strncmp(n->r.path, "[anon:", 6))) {
+			layout__set_owner(parent->l, n, f->child_tid);
+			sync(m, parent);
+		}
+		ev_set(m, n);
+		return;
+	}
+	child = proc_new(m, f->child_pid, f->h.ts_ns);
+	parent = proc_find(m, f->h.pid); /* the table moved */
+	if (!child || !parent)
+		return;
+	set_comm(child, f->comm);
+	layout__put(child->l);
+	if (f->h.flags & MS_FORK_VM)
+		child->l = layout__get(parent->l);
+	else
+		child->l = layout__fork(parent->l);
+	child->p.flags = parent->p.flags & MPROC_UNCERTAIN;
+	child->p.start_brk = parent->p.start_brk;
+	child->p.brk = parent->p.brk;
+	child->p.mm = parent->p.mm;
+	child->p.rss = parent->p.rss;
+	sync(m, child);
+}
+
+static void on_exec(struct model *m, const struct ms_exec *e)
+{
+	struct proc *p = proc_get(m, &e->h, NULL);
+
+	if (!p)
+		return;
+	set_comm(p, e->comm);
+	layout__put(p->l);
+	p->l = layout__new(m->page_size);
+	p->p.start_brk = p->p.brk = 0;
+	if (e->h.ts_ns > p->seed_ts)
+		p->seed_ts = e->h.ts_ns;
+	sync(m, p);
+}
+
+static void on_exit_rec(struct model *m, const struct ms_exit *e)
+{
+	struct proc *p = proc_find(m, e->h.pid);
+
+	if (!p)
+		return;
+	if (!(e->h.flags & MS_EXIT_GROUP)) {
+		layout__owner_gone(p->l, e->h.tid);
+		return;
+	}
+	p->p.flags |= MPROC_EXITED;
+	p->p.exit_ns = e->h.ts_ns;
+	p->p.exit_code = e->exit_code;
+	p->summed = e->total;
+	set_faults(p);
+	set_mm(m, p, &e->mm);
+	sync(m, p);
+	sample(p, e->h.ts_ns);
+}
+
+static void on_exit_mmap(struct model *m, const struct ms_hdr *h)
+{
+	struct proc *p = proc_find(m, h->pid);
+
+	if (!p || h->ts_ns < p->seed_ts)
+		return;
+	layout__put(p->l);
+	p->l = layout__new(m->page_size);
+	sync(m, p);
+}
+
+static void on_lost(struct model *m, const struct ms_lost *l)
+{
+	struct proc *p;
+	size_t i;
+
+	if (!l->h.pid) {
+		for (i = 0; i < m->nr; i++)
+			m->procs[i]->p.flags |= MPROC_UNCERTAIN;
+		return;
+	}
+	p = proc_find(m, l->h.pid);
+	if (p)
+		p->p.flags |= MPROC_UNCERTAIN;
+}
+
+/* Seeds */
+
+static void on_seed_begin(struct model *m, const struct ms_seed_begin *b)
+{
+	struct proc *p = proc_find(m, b->h.pid);
+
+	if (!p || p->p.flags & MPROC_EXITED)
+		p = proc_new(m, b->h.pid, b->h.ts_ns);
+	if (!p)
+		return;
+	set_comm(p, b->comm);
+	layout__put(p->old);
+	p->old = p->l;
+	p->l = layout__new(m->page_size);
+	p->seed_ts = b->h.ts_ns;
+	p->seeding = 1;
+	p->seed_flags = b->h.flags;
+	p->p.flags |= MPROC_SEEDED;
+}
+
+/* What the old layout knew of a region the seed shows unchanged. */
+static void carry_over(struct proc *p, struct region *t, __u32 *rflags, __u64 *id)
+{
+	const struct rnode *o = p->old ? layout__find(p->old, t->start) : NULL;
+
+	if (!o || o->r.start != t->start || o->r.end != t->end || o->r.ino != t->ino ||
+	    o->r.dev != t->dev || o->r.prot != t->prot)
+		return;
+	t->created_ns = o->r.created_ns;
+	t->created_tid = o->r.created_tid;
+	t->mmap_flags = o->r.mmap_flags;
+	t->owner_tid = o->r.owner_tid;
+	t->faults = o->r.faults;
+	t->write_faults = o->r.write_faults;
+	t->exec_faults = o->r.exec_faults;
+	t->prot_faults = o->r.prot_faults;
+	*rflags = o->rflags;
+	*id = o->mmap_id;
+}
+
+static void on_vma(struct model *m, const struct ms_vma *v)
+{
+	struct proc *p = proc_find(m, v->h.pid);
+	struct pstr *path = NULL;
+	struct rnode *n;
+	struct region t = {
+		.start = v->start,
+		.end = v->end,
+		.pgoff = v->pgoff,
+		.ino = v->ino,
+		.dev = v->dev,
+		.prot = v->prot & 0xf,
+	};
+	__u32 rflags = RF_SEEDED;
+	__u64 id = m->next_id++;
+
+	if (!p || !p->seeding || v->h.size < sizeof(*v) + v->path_len)
+		return;
+	if (v->path_len)
+		path = pstr__new(v->path, strnlen(v->path, v->path_len));
+	carry_over(p, &t, &rflags, &id);
+	n = layout__map(p->l, &t, path, rflags, id);
+	pstr__put(path);
+	if (n && n->r.owner_tid)
+		layout__set_owner(p->l, n, n->r.owner_tid);
+	if (n && path && !strcmp(path->s, "[heap]") && !p->p.start_brk)
+		p->p.start_brk = n->r.start;
+}
+
+static void on_seed_end(struct model *m, const struct ms_hdr *h)
+{
+	struct proc *p = proc_find(m, h->pid);
+
+	if (!p || !p->seeding)
+		return;
+	p->seeding = 0;
+	layout__put(p->old);
+	p->old = NULL;
+	p->p.flags &= ~MPROC_UNCERTAIN;
+	if (p->seed_flags & MS_SEED_PARTIAL)
+		p->p.flags |= MPROC_UNCERTAIN;
+	sync(m, p);
+}
+
+/* The public face */
+
+static const size_t min_size[MS_TYPE_MAX] = {
+	[MS_BRK] = sizeof(struct ms_syscall),
+	[MS_MMAP] = sizeof(struct ms_syscall),
+	[MS_MUNMAP] = sizeof(struct ms_syscall),
+	[MS_MREMAP] = sizeof(struct ms_syscall),
+	[MS_MPROTECT] = sizeof(struct ms_syscall),
+	[MS_MADVISE] = sizeof(struct ms_syscall),
+	[MS_FAULT] = sizeof(struct ms_fault),
+	[MS_STACK] = sizeof(struct ms_stack),
+	[MS_FORK] = sizeof(struct ms_fork),
+	[MS_EXEC] = sizeof(struct ms_exec),
+	[MS_EXIT] = sizeof(struct ms_exit),
+	[MS_EXIT_MMAP] = sizeof(struct ms_hdr),
+	[MS_FAULTS] = sizeof(struct ms_faults),
+	[MS_LOST] = sizeof(struct ms_lost),
+	[MS_SEED_BEGIN] = sizeof(struct ms_seed_begin),
+	[MS_VMA] = sizeof(struct ms_vma),
+	[MS_SEED_END] = sizeof(struct ms_hdr),
+};
+
+int model__apply(struct model *m, const struct ms_hdr *rec)
+{
+	if (!m || !rec)
+		return 0;
+	ev_clear(m);
+	if (rec->type >= MS_TYPE_MAX || !min_size[rec->type] || rec->size < min_size[rec->type])
+		return 0;
+	switch (rec->type) {
+	case MS_BRK:
+	case MS_MMAP:
+	case MS_MUNMAP:
+	case MS_MREMAP:
+	case MS_MPROTECT:
+	case MS_MADVISE:
+		on_syscall(m, (const void *)rec);
+		break;
+	case MS_FAULT:
+		on_fault(m, (const void *)rec);
+		break;
+	case MS_STACK:
+		on_stack(m, (const void *)rec);
+		break;
+	case MS_FORK:
+		on_fork(m, (const void *)rec);
+		break;
+	case MS_EXEC:
+		on_exec(m, (const void *)rec);
+		break;
+	case MS_EXIT:
+		on_exit_rec(m, (const void *)rec);
+		break;
+	case MS_EXIT_MMAP:
+		on_exit_mmap(m, rec);
+		break;
+	case MS_FAULTS:
+		on_faults(m, (const void *)rec);
+		break;
+	case MS_LOST:
+		on_lost(m, (const void *)rec);
+		break;
+	case MS_SEED_BEGIN:
+		on_seed_begin(m, (const void *)rec);
+		break;
+	case MS_VMA:
+		on_vma(m, (const void *)rec);
+		break;
+	case MS_SEED_END:
+		on_seed_end(m, rec);
+		break;
+	}
+	return 0;
+}
+
+struct model *model__new(unsigned page_size)
+{
+	struct model *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	if (!page_size || page_size & (page_size - 1))
+		page_size = 4096;
+	m->page_size = page_size;
+	m->next_id = 1;
+	m->heap_path = pstr__new("[heap]", 6);
+	m->zero_path = pstr__new("/dev/zero (deleted)", 19);
+	return m;
+}
+
+void model__free(struct model *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	ev_clear(m);
+	for (i = 0; i < m->nr; i++)
+		proc_free(m->procs[i]);
+	free(m->procs);
+	pstr__put(m->heap_path);
+	pstr__put(m->zero_path);
+	free(m);
+}
+
+const struct mproc *model__process(const struct model *m, __u32 pid)
+{
+	struct proc *p = proc_find(m, pid);
+
+	return p ? &p->p : NULL;
+}
+
+void model__for_each_process(const struct model *m, void (*fn)(const struct mproc *, void *),
+			     void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < m->nr; i++)
+		fn(&m->procs[i]->p, ctx);
+}
+
+void model__for_each_region(const struct model *m, __u32 pid,
+			    void (*fn)(const struct region *, void *), void *ctx)
+{
+	struct proc *p = proc_find(m, pid);
+	struct rnode *n;
+
+	for (n = p ? p->l->first : NULL; n; n = n->next)
+		fn(&n->r, ctx);
+}
+
+const struct region *model__region_at(const struct model *m, __u32 pid, __u64 addr)
+{
+	struct proc *p = proc_find(m, pid);
+	struct rnode *n = p ? layout__find(p->l, addr) : NULL;
+
+	return n ? &n->r : NULL;
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The layout model: every process's virtual memory layout rebuilt from the
+ * record stream, with the kernel's semantics. It knows records (events.h) and
+ * nothing else: no BPF, no files, no /proc. Apply records in stream order;
+ * the result depends only on the records, so replay equals live.
+ */
+#ifndef MEMSNOOP_MODEL_H
+#define MEMSNOOP_MODEL_H
+
+#include <stdio.h>
+#include "events.h"
+
+enum region_class {
+	RC_UNKNOWN = 0,
+	RC_TEXT,
+	RC_RODATA,
+	RC_DATA,
+	RC_BSS,
+	RC_HEAP,
+	RC_STACK,
+	RC_THREAD_STACK,
+	RC_GUARD,
+	RC_ANON,
+	RC_MALLOC,
+	RC_ARENA,
+	RC_FILE,
+	RC_SHM,
+	RC_VDSO,
+	RC_VVAR,
+	RC_VSYSCALL,
+	RC_NR,
+};
+
+/* One mapping, [start, end). Read-only for consumers. */
+struct region {
+	__u64 start;
+	__u64 end;
+	__u64 pgoff; /* bytes, as /proc/PID/maps prints it (0 when anonymous) */
+	__u64 ino;
+	__u64 created_ns; /* 0 if seeded */
+	__u64 touched_pages; /* distinct pages faulted in and not given back */
+	__u64 faults; /* MS_FAULT records that landed here */
+	__u64 write_faults;
+	__u64 exec_faults;
+	__u64 prot_faults;
+	const char *path; /* NULL when anonymous; "[heap]", "[anon:x]", ... */
+	__u32 dev; /* kernel dev_t: major << 20 | minor */
+	__u32 prot; /* MS_VMA_READ/WRITE/EXEC/SHARED */
+	__u32 mmap_flags; /* MAP_* flags of the creating mmap, 0 if seeded */
+	__u32 created_tid;
+	__u32 owner_tid; /* thread stacks: the thread, 0 when unknown or gone */
+	enum region_class cls;
+};
+
+#define MPROC_UNCERTAIN (1u << 0) /* records were lost since the last seed */
+#define MPROC_EXITED (1u << 1)
+#define MPROC_SEEDED (1u << 2) /* a seed gave this process its layout */
+
+struct msample {
+	__u64 ts_ns;
+	__u64 vsize;
+	__u64 rss;
+	__u64 heap;
+	__u64 anon;
+	__u64 file;
+	__u64 stack;
+};
+
+/*
+ * One process (tgid). Byte totals are summed over its regions: heap is the
+ * [heap], stack the main and thread stacks, file every region backed by a file
+ * (shared memory included), anon every other anonymous region (bss, malloc,
+ * arenas, guards) except vdso/vvar/vsyscall. rss and mm come from the latest
+ * struct ms_mm the process's records carried.
+ */
+struct mproc {
+	__u32 pid;
+	__u32 flags; /* MPROC_* */
+	char comm[MS_COMM_LEN];
+	__u64 start_ns;
+	__u64 exit_ns;
+	__s32 exit_code;
+	__u32 nr_regions;
+	__u64 vsize;
+	__u64 rss;
+	__u64 heap;
+	__u64 anon;
+	__u64 file;
+	__u64 stack;
+	__u64 peak_vsize;
+	__u64 peak_rss;
+	__u64 peak_heap;
+	__u64 mmaps; /* successful calls */
+	__u64 munmaps;
+	__u64 mremaps;
+	__u64 mprotects;
+	__u64 madvises;
+	__u64 brks;
+	__u64 failed; /* layout syscalls that returned an error */
+	__u64 faults; /* user page faults, from MS_FAULTS/MS_FAULT/MS_EXIT */
+	__u64 write_faults;
+	__u64 exec_faults;
+	__u64 prot_faults;
+	__u64 start_brk;
+	__u64 brk;
+	struct ms_mm mm; /* the latest counters, in pages (start_brk/brk in bytes) */
+};
+
+struct model;
+
+struct model *model__new(unsigned page_size);
+void model__free(struct model *m);
+/* Any record; unknown or malformed ones are ignored. Returns 0. */
+int model__apply(struct model *m, const struct ms_hdr *rec);
+
+const struct mproc *model__process(const struct model *m, __u32 pid);
+/* Ascending pid. */
+void model__for_each_process(const struct model *m, void (*fn)(const struct mproc *, void *),
+			     void *ctx);
+/* Ascending address. */
+void model__for_each_region(const struct model *m, __u32 pid,
+			    void (*fn)(const struct region *, void *), void *ctx);
+const struct region *model__region_at(const struct model *m, __u32 pid, __u64 addr);
+/*
+ * The region the last applied record landed in: mmap/brk/mprotect/mremap the
+ * resulting region at its address, munmap a copy of what was removed (the
+ * first piece), fault the region hit. NULL if none. Valid until the next apply.
+ */
+const struct region *model__event_region(const struct model *m);
+/* Forget an exited (or any) process and free its memory. */
+void model__reap(struct model *m, __u32 pid);
+
+/* The time series: at most one sample per 10 ms, the last always current. */
+unsigned model__nr_samples(const struct mproc *p);
+const struct msample *model__sample(const struct mproc *p, unsigned i); /* 0 = oldest */
+
+/* Exactly the /proc/PID/maps format, one line per region (no merging). */
+int model__write_maps(const struct model *m, __u32 pid, FILE *f);
+/* Format one region as /proc/PID/maps does, newline included; returns length. */
+int region__format(const struct region *r, char *buf, size_t size);
+const char *region_class_name(enum region_class c);
+
+#endif
