@@ -1,0 +1,613 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memsnoop's kernel side: memory syscalls (with arguments and result), user
+ * page faults (counted per process, streamed with --faults), main-stack
+ * growth, fork, exec, exit and address-space teardown. Filtering happens
+ * here; records go to one ring buffer; failed reserves are counted.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "events.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Settings written by user space between open and load. */
+const volatile __u32 self_tgid;
+const volatile bool filter_on; /* trace only pids in `pids` or comm_filter */
+const volatile bool filter_comm;
+const volatile bool follow_children;
+const volatile bool stream_faults;
+const volatile char comm_filter[MS_COMM_LEN];
+const volatile __u64 wakeup_bytes = 256 * 1024;
+
+/* Records the ring buffer could not take. */
+__u64 drops;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);
+} rb SEC(".maps");
+
+/* Traced processes (tgid) when filtering; children join at fork. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} pids SEC(".maps");
+
+struct pending {
+	__u64 args[6];
+	__u64 ts;
+	__u32 type;
+};
+
+/* Syscall arguments from enter, waiting for exit; per thread. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct pending);
+} pending SEC(".maps");
+
+struct proc_state {
+	struct ms_fault_counts counts;
+	__u64 stack_lo; /* lowest main-stack address reported */
+	__u64 stack_floor; /* below this a fault cannot be stack growth */
+};
+
+/* Per-process fault counts and stack tracking, read by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct proc_state);
+} procs SEC(".maps");
+
+#define SCRATCH_PATH 4096
+struct scratch {
+	__u8 rec[MS_REC_MAX];
+	char path[SCRATCH_PATH + 256];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+/* Older kernels (< 6.2) keep RSS in atomics; CO-RE picks the right one. */
+struct mm_rss_stat {
+	atomic_long_t count[4];
+} __attribute__((preserve_access_index));
+
+struct mm_struct___old {
+	struct mm_rss_stat rss_stat;
+} __attribute__((preserve_access_index));
+
+enum { RSS_FILE, RSS_ANON, RSS_SWAP, RSS_SHMEM };
+#define RLIMIT_STACK 3
+
+static __always_inline bool comm_matches(void)
+{
+	char comm[MS_COMM_LEN];
+	int i;
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (i = 0; i < MS_COMM_LEN; i++) {
+		if (comm[i] != comm_filter[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+static __always_inline bool traced(__u32 tgid)
+{
+	if (tgid == self_tgid)
+		return false;
+	if (!filter_on)
+		return true;
+	if (bpf_map_lookup_elem(&pids, &tgid))
+		return true;
+	return filter_comm && comm_matches();
+}
+
+/* Wake the reader only when enough is waiting: wakeups are expensive. */
+static __always_inline __u64 wake_flags(void)
+{
+	if (bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void fill_hdr(struct ms_hdr *h, __u16 type, __u16 size)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	h->ts_ns = bpf_ktime_get_ns();
+	h->pid = id >> 32;
+	h->tid = (__u32)id;
+	h->type = type;
+	h->size = size;
+	h->flags = 0;
+}
+
+static __always_inline long percpu_count(struct percpu_counter *c)
+{
+	long v = BPF_CORE_READ(c, count);
+
+	return v < 0 ? 0 : v;
+}
+
+static __always_inline void read_mm(struct mm_struct *mm, struct ms_mm *out)
+{
+	if (!mm) {
+		__builtin_memset(out, 0, sizeof(*out));
+		return;
+	}
+	out->total_vm = BPF_CORE_READ(mm, total_vm);
+	out->stack_vm = BPF_CORE_READ(mm, stack_vm);
+	out->start_brk = BPF_CORE_READ(mm, start_brk);
+	out->brk = BPF_CORE_READ(mm, brk);
+	if (bpf_core_type_exists(struct mm_rss_stat)) {
+		struct mm_struct___old *old = (void *)mm;
+
+		out->rss_file = BPF_CORE_READ(old, rss_stat.count[RSS_FILE].counter);
+		out->rss_anon = BPF_CORE_READ(old, rss_stat.count[RSS_ANON].counter);
+		out->rss_shmem = BPF_CORE_READ(old, rss_stat.count[RSS_SHMEM].counter);
+	} else {
+		out->rss_file = percpu_count(&mm->rss_stat[RSS_FILE]);
+		out->rss_anon = percpu_count(&mm->rss_stat[RSS_ANON]);
+		out->rss_shmem = percpu_count(&mm->rss_stat[RSS_SHMEM]);
+	}
+}
+
+static __always_inline struct mm_struct *current_mm(void)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+
+	return BPF_CORE_READ(task, mm);
+}
+
+/* ---- syscalls: remember the arguments at enter, emit at exit ---- */
+
+static __always_inline int on_enter(struct trace_event_raw_sys_enter *ctx, __u32 type)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct pending p;
+	int i;
+
+	if (!traced(id >> 32))
+		return 0;
+	p.ts = bpf_ktime_get_ns();
+	p.type = type;
+	for (i = 0; i < 6; i++)
+		p.args[i] = BPF_CORE_READ(ctx, args[i]);
+	bpf_map_update_elem(&pending, &tid, &p, BPF_ANY);
+	return 0;
+}
+
+struct vma_ctx {
+	struct ms_file *file;
+	char *path; /* scratch for building the path backwards */
+	__u64 addr;
+	bool found;
+};
+
+struct path_walk {
+	struct dentry *d;
+	struct mount *mnt;
+	char *buf;
+	__u32 pos; /* the path is buf[pos .. SCRATCH_PATH - 1) */
+};
+
+/* One step up: a name, or a mount crossing. 1 stops the walk at the root. */
+static long path_step(__u32 i, void *data)
+{
+	struct path_walk *w = data;
+	struct dentry *d = w->d, *parent;
+	struct mount *mnt = w->mnt, *up;
+	const unsigned char *name;
+	__u32 len, pos = w->pos;
+
+	if (d == BPF_CORE_READ(mnt, mnt.mnt_root)) {
+		up = BPF_CORE_READ(mnt, mnt_parent);
+		if (up == mnt)
+			return 1;
+		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = up;
+		return 0;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (d == parent)
+		return 1;
+	name = BPF_CORE_READ(d, d_name.name);
+	len = BPF_CORE_READ(d, d_name.len) & 255;
+	if (len + 1 > pos || pos > SCRATCH_PATH - 1)
+		return 1;
+	pos -= len;
+	bpf_probe_read_kernel(&w->buf[pos & (SCRATCH_PATH - 1)], len, name);
+	pos--;
+	w->buf[pos & (SCRATCH_PATH - 1)] = '/';
+	w->pos = pos;
+	w->d = parent;
+	return 0;
+}
+
+/*
+ * The file's path, as d_path would print it, built backwards from the
+ * dentry up to the global root, crossing mounts. Returns where it starts.
+ */
+static __always_inline __u32 build_path(struct file *f, char *buf)
+{
+	struct vfsmount *vfs = BPF_CORE_READ(f, f_path.mnt);
+	struct path_walk w = {
+		.d = BPF_CORE_READ(f, f_path.dentry),
+		.mnt = (void *)vfs - bpf_core_field_offset(struct mount, mnt),
+		.buf = buf,
+		.pos = SCRATCH_PATH - 1,
+	};
+
+	buf[SCRATCH_PATH - 1] = 0;
+	bpf_loop(64, path_step, &w, 0);
+	if (w.pos == SCRATCH_PATH - 1) {
+		w.pos--;
+		buf[SCRATCH_PATH - 2] = '/';
+	}
+	return w.pos;
+}
+
+/* d_unlinked(): what makes d_path add " (deleted)". */
+static __always_inline bool unlinked(struct file *f)
+{
+	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+
+	return !BPF_CORE_READ(d, d_hash.pprev) && BPF_CORE_READ(d, d_parent) != d;
+}
+
+static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct vma_ctx *c = data;
+	struct ms_file *out = c->file;
+	struct file *f = vma->vm_file;
+	__u32 len, pos;
+
+	c->found = true;
+	out->vm_flags = BPF_CORE_READ(vma, vm_flags) & 0xf;
+	if (!f)
+		return 0;
+	out->pgoff = vma->vm_pgoff + ((c->addr - vma->vm_start) >> 12);
+	out->ino = BPF_CORE_READ(f, f_inode, i_ino);
+	out->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+	pos = build_path(f, c->path) & (SCRATCH_PATH - 1);
+	len = SCRATCH_PATH - 1 - pos;
+	barrier_var(len);
+	len &= SCRATCH_PATH - 1;
+	if (len >= SCRATCH_PATH - 16)
+		return 0;
+	bpf_probe_read_kernel(out->path, len, &c->path[pos]);
+	if (unlinked(f)) {
+		__builtin_memcpy(&out->path[len & (SCRATCH_PATH - 1)], " (deleted)", 10);
+		len += 10;
+	}
+	out->path[len & (SCRATCH_PATH - 1)] = 0;
+	out->path_len = len;
+	return 0;
+}
+
+/* What the kernel made at `addr`: flags and backing file, from the VMA. */
+static __always_inline __u32 describe_vma(struct ms_syscall *s, struct scratch *sc, __u64 addr)
+{
+	struct ms_file *file = (void *)(s + 1);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vma_ctx c = { .file = file, .path = sc->path, .addr = addr };
+
+	__builtin_memset(file, 0, sizeof(*file));
+	if (bpf_find_vma(task, addr, vma_cb, &c, 0) || !c.found)
+		return 0;
+	s->h.flags |= MS_FILE_VALID | MS_FILE_FROM_VMA;
+	return sizeof(*file) + MS_ALIGN8(file->path_len + 1);
+}
+
+static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 type)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, zero = 0, size;
+	struct pending *p;
+	struct scratch *sc;
+	struct ms_syscall *s;
+
+	p = bpf_map_lookup_elem(&pending, &tid);
+	if (!p)
+		return 0;
+	sc = bpf_map_lookup_elem(&scratch, &zero);
+	if (!sc)
+		goto out;
+	s = (void *)sc->rec;
+	fill_hdr(&s->h, p->type, sizeof(*s));
+	__builtin_memcpy(s->args, p->args, sizeof(s->args));
+	s->ret = BPF_CORE_READ(ctx, ret);
+	s->dur_ns = s->h.ts_ns - p->ts;
+	read_mm(current_mm(), &s->mm);
+	bpf_get_current_comm(s->comm, sizeof(s->comm));
+	size = sizeof(*s);
+	if (type == MS_MMAP && s->ret >= 0)
+		size += describe_vma(s, sc, s->ret);
+	s->h.size = size;
+	if (size > MS_REC_MAX)
+		goto out;
+	if (bpf_ringbuf_output(&rb, s, size, wake_flags()))
+		__sync_fetch_and_add(&drops, 1);
+out:
+	bpf_map_delete_elem(&pending, &tid);
+	return 0;
+}
+
+#define SYSCALL_PAIR(name, type)                                               \
+	SEC("tp/syscalls/sys_enter_" #name)                                    \
+	int ms_sys_enter_##name(struct trace_event_raw_sys_enter *ctx)             \
+	{                                                                      \
+		return on_enter(ctx, type);                                    \
+	}                                                                      \
+	SEC("tp/syscalls/sys_exit_" #name)                                     \
+	int ms_sys_exit_##name(struct trace_event_raw_sys_exit *ctx)               \
+	{                                                                      \
+		return on_exit(ctx, type);                                           \
+	}
+
+SYSCALL_PAIR(brk, MS_BRK)
+SYSCALL_PAIR(mmap, MS_MMAP)
+SYSCALL_PAIR(munmap, MS_MUNMAP)
+SYSCALL_PAIR(mremap, MS_MREMAP)
+SYSCALL_PAIR(mprotect, MS_MPROTECT)
+SYSCALL_PAIR(madvise, MS_MADVISE)
+
+/* ---- page faults ---- */
+
+static __always_inline struct proc_state *proc_state(__u32 tgid)
+{
+	struct proc_state *st = bpf_map_lookup_elem(&procs, &tgid);
+	struct task_struct *task;
+	struct proc_state init = {};
+	__u64 top, limit;
+
+	if (st)
+		return st;
+	task = (void *)bpf_get_current_task();
+	top = BPF_CORE_READ(task, mm, start_stack);
+	limit = BPF_CORE_READ(task, signal, rlim[RLIMIT_STACK].rlim_cur);
+	if (limit > (1ULL << 32))
+		limit = 1ULL << 32;
+	init.stack_lo = top & ~4095ULL;
+	init.stack_floor = top > limit ? top - limit : 0;
+	bpf_map_update_elem(&procs, &tgid, &init, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&procs, &tgid);
+}
+
+/* The main stack grows by faults below it, with no syscall: report it. */
+static __always_inline void check_stack(struct proc_state *st, __u64 addr)
+{
+	struct ms_stack *e;
+
+	if (addr >= st->stack_lo || addr < st->stack_floor)
+		return;
+	st->stack_lo = addr & ~4095ULL;
+	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&drops, 1);
+		return;
+	}
+	fill_hdr(&e->h, MS_STACK, sizeof(*e));
+	e->addr = addr;
+	bpf_ringbuf_submit(e, wake_flags());
+}
+
+SEC("raw_tp/page_fault_user")
+int BPF_PROG(ms_fault_user, unsigned long addr, struct pt_regs *regs, unsigned long error)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct proc_state *st;
+	struct ms_fault *e;
+
+	if (!traced(tgid))
+		return 0;
+	st = proc_state(tgid);
+	if (!st)
+		return 0;
+	__sync_fetch_and_add(&st->counts.faults, 1);
+	if (error & MS_PF_WRITE)
+		__sync_fetch_and_add(&st->counts.write, 1);
+	if (error & MS_PF_INSTR)
+		__sync_fetch_and_add(&st->counts.exec, 1);
+	if (error & MS_PF_PROT)
+		__sync_fetch_and_add(&st->counts.prot, 1);
+	else
+		check_stack(st, addr);
+	if (!stream_faults)
+		return 0;
+	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&drops, 1);
+		return 0;
+	}
+	fill_hdr(&e->h, MS_FAULT, sizeof(*e));
+	e->h.flags = error;
+	e->addr = addr;
+	e->ip = BPF_CORE_READ(regs, ip);
+	bpf_ringbuf_submit(e, wake_flags());
+	return 0;
+}
+
+/* A kernel-mode fault on a user address (read() into a fresh stack buffer). */
+SEC("raw_tp/page_fault_kernel")
+int BPF_PROG(ms_fault_kernel, unsigned long addr, struct pt_regs *regs, unsigned long error)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct proc_state *st;
+
+	if ((error & MS_PF_PROT) || addr >= (1ULL << 47) || !traced(tgid) || !current_mm())
+		return 0;
+	st = proc_state(tgid);
+	if (st)
+		check_stack(st, addr);
+	return 0;
+}
+
+/* ---- processes ---- */
+
+/* A pointer's value as a plain number (the verifier forbids arithmetic on it). */
+static __always_inline __u64 ptr_value(void *p)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &p);
+	return v;
+}
+
+/* The user registers of a task sit at the top of its kernel stack. */
+static __always_inline __u64 task_user_sp(struct task_struct *child)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	__u64 regs_size = bpf_core_type_size(struct pt_regs);
+	__u64 top = ptr_value((void *)bpf_task_pt_regs(cur)) + regs_size;
+	__u64 thread_size = top - ptr_value(BPF_CORE_READ(cur, stack));
+	struct pt_regs *child_regs;
+
+	if (thread_size > (1 << 20))
+		return 0;
+	child_regs = (void *)(ptr_value(BPF_CORE_READ(child, stack)) + thread_size - regs_size);
+	return BPF_CORE_READ(child_regs, sp);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(ms_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	__u8 one = 1;
+	struct ms_fork *e;
+
+	if (!traced(ptgid))
+		return 0;
+	if (filter_on && follow_children && ctgid != ptgid)
+		bpf_map_update_elem(&pids, &ctgid, &one, BPF_ANY);
+	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&drops, 1);
+		return 0;
+	}
+	fill_hdr(&e->h, MS_FORK, sizeof(*e));
+	if (ctgid == ptgid)
+		e->h.flags |= MS_FORK_THREAD;
+	if (BPF_CORE_READ(parent, mm) == BPF_CORE_READ(child, mm))
+		e->h.flags |= MS_FORK_VM;
+	e->child_pid = ctgid;
+	e->child_tid = BPF_CORE_READ(child, pid);
+	e->child_sp = task_user_sp(child);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, wake_flags());
+	return 0;
+}
+
+SEC("tp/sched/sched_process_exec")
+int ms_exec(struct trace_event_raw_sched_process_exec *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0;
+	unsigned int off = BPF_CORE_READ(ctx, __data_loc_filename) & 0xffff;
+	struct scratch *sc;
+	struct ms_exec *e;
+	long len;
+
+	if (!traced(tgid))
+		return 0;
+	bpf_map_delete_elem(&procs, &tgid); /* new stack: recompute its bounds */
+	sc = bpf_map_lookup_elem(&scratch, &zero);
+	if (!sc)
+		return 0;
+	e = (void *)sc->rec;
+	len = bpf_probe_read_kernel_str(e->filename, SCRATCH_PATH, (void *)ctx + off);
+	if (len <= 0)
+		len = 1;
+	e->filename[(len - 1) & (SCRATCH_PATH - 1)] = 0;
+	fill_hdr(&e->h, MS_EXEC, 0);
+	e->old_tid = BPF_CORE_READ(ctx, old_pid);
+	e->filename_len = len - 1;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->h.size = MS_ALIGN8(sizeof(*e) + len);
+	if (e->h.size > MS_REC_MAX)
+		return 0;
+	if (bpf_ringbuf_output(&rb, e, e->h.size & (MS_REC_MAX - 1), wake_flags()))
+		__sync_fetch_and_add(&drops, 1);
+	return 0;
+}
+
+SEC("tp/sched/sched_process_exit")
+int ms_exit(void *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct proc_state *st;
+	struct ms_exit *e;
+	bool group_dead;
+
+	if (!traced(tgid))
+		return 0;
+	group_dead = BPF_CORE_READ(task, signal, live.counter) == 0;
+	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&drops, 1);
+		goto out;
+	}
+	fill_hdr(&e->h, MS_EXIT, sizeof(*e));
+	e->exit_code = BPF_CORE_READ(task, exit_code);
+	e->pad = 0;
+	__builtin_memset(&e->total, 0, sizeof(e->total));
+	if (group_dead) {
+		e->h.flags |= MS_EXIT_GROUP;
+		st = bpf_map_lookup_elem(&procs, &tgid);
+		if (st)
+			e->total = st->counts;
+	}
+	read_mm(BPF_CORE_READ(task, mm), &e->mm);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+out:
+	if (group_dead) {
+		bpf_map_delete_elem(&procs, &tgid);
+		bpf_map_delete_elem(&pids, &tgid);
+	}
+	return 0;
+}
+
+SEC("tp/mmap/exit_mmap")
+int ms_mm_teardown(struct trace_event_raw_exit_mmap *ctx)
+{
+	struct mm_struct *mm = BPF_CORE_READ(ctx, mm);
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct ms_hdr *e;
+
+	/* The teardown may run in another task's context: ask the mm. */
+	if (bpf_core_field_exists(mm->owner)) {
+		struct task_struct *owner = BPF_CORE_READ(mm, owner);
+
+		if (owner)
+			tgid = BPF_CORE_READ(owner, tgid);
+	}
+	if (!traced(tgid))
+		return 0;
+	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&drops, 1);
+		return 0;
+	}
+	fill_hdr(e, MS_EXIT_MMAP, sizeof(*e));
+	e->pid = tgid;
+	bpf_ringbuf_submit(e, wake_flags());
+	return 0;
+}

@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <argp.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+const char *argp_program_version = "memsnoop " MEMSNOOP_VERSION;
+const char *argp_program_bug_address = "https://github.com/memsnoop/memsnoop/issues";
+error_t argp_err_exit_status = 1; /* bad flags exit 1, like every other error */
+
+static const char doc[] =
+	"memsnoop: watch how processes use memory, live, with eBPF.\n"
+	"\n"
+	"USAGE: memsnoop [COMMAND] [OPTIONS] [-- PROG [ARGS...]]\n"
+	"\n"
+	"COMMANDS:\n"
+	"  (none)   stream memory events: brk, mmap, munmap, mremap, mprotect,\n"
+	"           madvise, faults, fork, exec, exit\n"
+	"  record   record events to a file (-o FILE), as -w does\n"
+	"  maps     each traced process's memory layout, rebuilt from the events\n"
+	"\n"
+	"EXAMPLES:\n"
+	"  memsnoop                        # every process on the machine\n"
+	"  memsnoop -p 1234 -p 5678        # only these processes (also -p 1234,5678)\n"
+	"  memsnoop -c nginx               # only processes whose command is nginx\n"
+	"  memsnoop -p 1234 --children     # and the processes they fork from now on\n"
+	"  memsnoop -T -j                  # timestamps; JSON lines\n"
+	"  memsnoop --faults -p 1234       # every page fault, with address and ip\n"
+	"  memsnoop -- ./myprog args       # run a command, trace it and its children\n"
+	"  memsnoop -d 10                  # stop after 10 seconds\n"
+	"  memsnoop -w trace.msnp          # also record to a file\n"
+	"  memsnoop -r trace.msnp          # replay a recording (no root needed)\n"
+	"  memsnoop maps -p 1234 --once    # the layout now, like pmap -x with meaning\n"
+	"  memsnoop maps -p 1234 --once --format=maps   # /proc/PID/maps format\n"
+	"\n"
+	"Send SIGUSR1 to a running memsnoop to print every traced process's layout\n"
+	"in /proc/PID/maps format (or to DIR/<pid>.maps with --dump DIR).\n"
+	"\n"
+	"OPTIONS:";
+
+enum {
+	OPT_CHILDREN = 256,
+	OPT_FAULTS,
+	OPT_RINGBUF,
+	OPT_READY,
+	OPT_DUMP,
+	OPT_FORMAT,
+	OPT_ONCE,
+	OPT_FORCE,
+	OPT_NO_COMPRESS,
+};
+
+static const struct argp_option options[] = {
+	{ "pid", 'p', "PID", 0, "Trace these processes (repeat, or PID,PID,...)", 0 },
+	{ "comm", 'c', "COMM", 0, "Trace processes whose command name is COMM", 0 },
+	{ "children", OPT_CHILDREN, NULL, 0, "Also trace processes they fork from now on", 0 },
+	{ "timestamp", 'T', NULL, 0, "Print seconds since tracing started", 0 },
+	{ "json", 'j', NULL, 0, "One JSON object per line", 0 },
+	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
+	{ "interval", 'i', "SECONDS", 0, "Fault summaries every SECONDS (default 1)", 0 },
+	{ "faults", OPT_FAULTS, NULL, 0, "Stream every page fault (default: per-process counts)", 0 },
+	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Ring buffer size, a power of two (default 8M)", 0 },
+	{ "write", 'w', "FILE", 0, "Record the events to FILE as well", 0 },
+	{ "output", 'o', "FILE", 0, "Output file (record)", 0 },
+	{ "read", 'r', "FILE", 0, "Replay a recording instead of tracing", 0 },
+	{ "force", OPT_FORCE, NULL, 0, "Overwrite an existing output file", 0 },
+	{ "no-compress", OPT_NO_COMPRESS, NULL, 0, "Do not compress the recording", 0 },
+	{ "dump", OPT_DUMP, "DIR", 0, "On SIGUSR1 write layouts to DIR/<pid>.maps", 0 },
+	{ "format", OPT_FORMAT, "FMT", 0, "maps: 'table' (default) or 'maps' (/proc format)", 0 },
+	{ "once", OPT_ONCE, NULL, 0, "maps: print once and exit", 0 },
+	{ "ready-file", OPT_READY, "PATH", 0, "Create PATH once attached (for scripts)", 0 },
+	{ "verbose", 'v', NULL, 0, "Say what was detected; libbpf's messages", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
+	{},
+};
+
+int parse_size(const char *arg, __u64 *out)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	if (!arg[0] || arg[0] == '-')
+		return -EINVAL;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	}
+	if (*end == 'i' && shift)
+		end++;
+	if ((*end == 'b' || *end == 'B') && shift)
+		end++;
+	if (*end || v > (~0ULL >> shift))
+		return -EINVAL;
+	*out = v << shift;
+	return 0;
+}
+
+int parse_seconds(const char *arg, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(v) || v <= 0 || v > 1e9)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int parse_pids(const char *arg, struct settings *s)
+{
+	char buf[1024], *tok, *save = NULL, *end;
+	long v;
+
+	if (strlen(arg) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, arg);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		errno = 0;
+		v = strtol(tok, &end, 10);
+		if (errno || end == tok || *end || v <= 0 || v > 0x3fffffff)
+			return -EINVAL;
+		if (s->nr_pids == MAX_PIDS)
+			return -E2BIG;
+		s->pids[s->nr_pids++] = v;
+	}
+	return s->nr_pids ? 0 : -EINVAL;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct settings *s = state->input;
+
+	switch (key) {
+	case 'p':
+		if (parse_pids(arg, s))
+			argp_error(state, "invalid PID list '%s'", arg);
+		break;
+	case 'c':
+		if (!arg[0] || strlen(arg) >= MS_COMM_LEN)
+			argp_error(state, "command name must be 1 to %d characters: '%s'",
+				   MS_COMM_LEN - 1, arg);
+		strcpy(s->comm, arg);
+		break;
+	case OPT_CHILDREN:
+		s->children = true;
+		break;
+	case 'T':
+		s->timestamps = true;
+		break;
+	case 'j':
+		s->json = true;
+		break;
+	case 'd':
+		if (parse_seconds(arg, &s->duration))
+			argp_error(state, "invalid duration '%s': seconds > 0", arg);
+		break;
+	case 'i':
+		if (parse_seconds(arg, &s->interval) || s->interval < 0.01)
+			argp_error(state, "invalid interval '%s': seconds >= 0.01", arg);
+		break;
+	case OPT_FAULTS:
+		s->faults = true;
+		break;
+	case OPT_RINGBUF:
+		if (parse_size(arg, &s->ringbuf_size) || s->ringbuf_size < 4096 ||
+		    (s->ringbuf_size & (s->ringbuf_size - 1)) || s->ringbuf_size > (1ULL << 30))
+			argp_error(state, "invalid ring buffer size '%s': a power of two, 4K to 1G",
+				   arg);
+		break;
+	case 'w':
+	case 'o':
+		s->write_file = arg;
+		break;
+	case 'r':
+		s->read_file = arg;
+		break;
+	case OPT_FORCE:
+		s->force = true;
+		break;
+	case OPT_NO_COMPRESS:
+		s->no_compress = true;
+		break;
+	case OPT_DUMP:
+		s->dump_dir = arg;
+		break;
+	case OPT_FORMAT:
+		if (!strcmp(arg, "maps"))
+			s->format = MAPS_PROC;
+		else if (!strcmp(arg, "table"))
+			s->format = MAPS_TABLE;
+		else
+			argp_error(state, "unknown format '%s': 'table' or 'maps'", arg);
+		break;
+	case OPT_ONCE:
+		s->once = true;
+		break;
+	case OPT_READY:
+		s->ready_file = arg;
+		break;
+	case 'v':
+		s->verbose = true;
+		break;
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s' (a command to run goes after --)", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static void save_cmdline(int argc, char **argv, struct settings *s)
+{
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < argc && off + 1 < sizeof(s->cmdline); i++)
+		off += snprintf(s->cmdline + off, sizeof(s->cmdline) - off, "%s%s", i ? " " : "",
+				argv[i]);
+}
+
+static int check(const struct settings *s)
+{
+	if (s->read_file && s->argc) {
+		fprintf(stderr, "memsnoop: -r replays a file: it cannot run a command\n");
+		return -1;
+	}
+	if (s->read_file && s->write_file) {
+		fprintf(stderr, "memsnoop: -r and -w together: copy the file instead\n");
+		return -1;
+	}
+	if (s->cmd == CMD_RECORD && !s->write_file) {
+		fprintf(stderr, "memsnoop: record needs -o FILE\n");
+		return -1;
+	}
+	if (s->argc && s->nr_pids) {
+		fprintf(stderr, "memsnoop: -p and a command to run are exclusive\n");
+		return -1;
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	enum command cmd;
+} commands[] = {
+	{ "record", CMD_RECORD },
+	{ "maps", CMD_MAPS },
+};
+
+int cli_parse(int argc, char **argv, struct settings *s)
+{
+	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
+	int i, nopts;
+
+	s->interval = 1.0;
+	s->ringbuf_size = 8 << 20;
+	save_cmdline(argc, argv, s);
+	/* a command to run starts after "--": argp never sees it */
+	for (nopts = 1; nopts < argc && strcmp(argv[nopts], "--"); nopts++)
+		;
+	if (nopts < argc) {
+		s->argv = &argv[nopts + 1];
+		s->argc = argc - nopts - 1;
+		if (!s->argc) {
+			fprintf(stderr, "memsnoop: nothing to run after --\n");
+			return -1;
+		}
+	}
+	for (i = 0; argc > 1 && i < (int)(sizeof(commands) / sizeof(commands[0])); i++) {
+		if (!strcmp(argv[1], commands[i].name)) {
+			s->cmd = commands[i].cmd;
+			argv[1] = argv[0];
+			argv++;
+			nopts--;
+			break;
+		}
+	}
+	if (argp_parse(&argp, nopts, argv, 0, NULL, s))
+		return -1;
+	return check(s);
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The command line, parsed into one settings struct. */
+#ifndef MEMSNOOP_CLI_H
+#define MEMSNOOP_CLI_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "events.h"
+
+#define MAX_PIDS 256
+
+enum command {
+	CMD_EVENTS, /* the event stream (default) */
+	CMD_RECORD,
+	CMD_MAPS,
+};
+
+enum maps_format {
+	MAPS_TABLE,
+	MAPS_PROC, /* /proc/PID/maps lines */
+};
+
+struct settings {
+	enum command cmd;
+	__u32 pids[MAX_PIDS];
+	int nr_pids;
+	char comm[MS_COMM_LEN];
+	bool children;
+	bool timestamps;
+	bool json;
+	bool faults;
+	bool verbose;
+	bool once;
+	bool force;
+	bool no_compress;
+	enum maps_format format;
+	double duration; /* seconds; 0: until Ctrl-C */
+	double interval; /* fault summaries and refresh, seconds */
+	__u64 ringbuf_size;
+	const char *write_file;
+	const char *read_file;
+	const char *ready_file;
+	const char *dump_dir;
+	char **argv; /* the command after --, NULL-terminated */
+	int argc;
+	char cmdline[1024]; /* memsnoop's own, for the trace header */
+};
+
+/* Parses argv; on a bad flag prints a one-line error and returns -1. */
+int cli_parse(int argc, char **argv, struct settings *s);
+/* Strict number parsing, shared with the tests. */
+int parse_size(const char *arg, __u64 *out); /* "8M", "4096", "1G" */
+int parse_seconds(const char *arg, double *out);
+int parse_pids(const char *arg, struct settings *s); /* "1,2,3" */
+
+#endif

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdarg.h>
+#include <stdio.h>
+#include "log.h"
+#include "view/json.h"
+
+static bool json_mode;
+static bool verbose_mode;
+
+void log_set_json(bool json)
+{
+	json_mode = json;
+}
+
+void log_set_verbose(bool verbose)
+{
+	verbose_mode = verbose;
+}
+
+bool log_verbose(void)
+{
+	return verbose_mode;
+}
+
+static void vlog(const char *level, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (json_mode) {
+		fprintf(stderr, "{\"%s\":", level);
+		json_write_str(stderr, msg);
+		fputs("}\n", stderr);
+	} else if (level[0] == 'e') {
+		fprintf(stderr, "memsnoop: %s\n", msg);
+	} else {
+		fprintf(stderr, "memsnoop: %s: %s\n", level, msg);
+	}
+}
+
+void error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog("error", fmt, ap);
+	va_end(ap);
+}
+
+void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog("warning", fmt, ap);
+	va_end(ap);
+}
+
+void info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog("info", fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+#include "record.h"
+
+static const unsigned short min_size[MS_TYPE_MAX] = {
+	[MS_BRK] = sizeof(struct ms_syscall),
+	[MS_MMAP] = sizeof(struct ms_syscall),
+	[MS_MUNMAP] = sizeof(struct ms_syscall),
+	[MS_MREMAP] = sizeof(struct ms_syscall),
+	[MS_MPROTECT] = sizeof(struct ms_syscall),
+	[MS_MADVISE] = sizeof(struct ms_syscall),
+	[MS_FAULT] = sizeof(struct ms_fault),
+	[MS_STACK] = sizeof(struct ms_stack),
+	[MS_FORK] = sizeof(struct ms_fork),
+	[MS_EXEC] = sizeof(struct ms_exec) + 1,
+	[MS_EXIT] = sizeof(struct ms_exit),
+	[MS_EXIT_MMAP] = sizeof(struct ms_hdr),
+	[MS_FAULTS] = sizeof(struct ms_faults),
+	[MS_LOST] = sizeof(struct ms_lost),
+	[MS_SEED_BEGIN] = sizeof(struct ms_seed_begin),
+	[MS_VMA] = sizeof(struct ms_vma) + 1,
+	[MS_SEED_END] = sizeof(struct ms_seed_end),
+};
+
+/* A string of at most room bytes, of which the first len are text, NUL after. */
+static bool str_ok(const char *s, __u32 len, size_t room)
+{
+	return len < room && memchr(s, 0, len + 1) == s + len;
+}
+
+bool record_ok(const struct ms_hdr *h)
+{
+	size_t size = h->size;
+
+	if (size < sizeof(*h) || size > MS_REC_MAX)
+		return false;
+	if (h->type >= MS_TYPE_MAX || !min_size[h->type])
+		return true;
+	if (size < min_size[h->type])
+		return false;
+	switch (h->type) {
+	case MS_BRK ... MS_MADVISE: {
+		const struct ms_syscall *s = (const void *)h;
+		const struct ms_file *f = (const void *)(s + 1);
+		size_t room = size - sizeof(*s);
+
+		if (!(h->flags & MS_FILE_VALID))
+			return true;
+		return room >= sizeof(*f) + 1 &&
+		       str_ok(f->path, f->path_len, room - sizeof(*f));
+	}
+	case MS_EXEC: {
+		const struct ms_exec *e = (const void *)h;
+
+		return str_ok(e->filename, e->filename_len, size - sizeof(*e));
+	}
+	case MS_VMA: {
+		const struct ms_vma *v = (const void *)h;
+
+		return v->start < v->end && str_ok(v->path, v->path_len, size - sizeof(*v));
+	}
+	}
+	return true;
+}

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include "log.h"
+#include "session.h"
+#include "stream.h"
+#include "model/model.h"
+#include "source/launch.h"
+#include "source/live.h"
+#include "source/replay.h"
+#include "trace/trace.h"
+#include "view/events.h"
+#include "view/maps.h"
+#include "view/summary.h"
+
+static volatile sig_atomic_t stop_signal, dump_requested, child_exited;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		dump_requested = 1;
+	else if (sig == SIGCHLD)
+		child_exited = 1;
+	else
+		stop_signal = sig;
+}
+
+/* No SA_RESTART: a signal must wake the poll at once. */
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	int sigs[] = { SIGINT, SIGTERM, SIGUSR1, SIGCHLD, SIGHUP };
+	size_t i;
+
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+struct session {
+	struct settings *s;
+	struct stream *stream;
+	struct model *model;
+	struct event_view *events;
+	struct summary summary;
+	struct trace_writer *writer;
+	__u64 start_ns;
+};
+
+static int model_fn(void *ctx, const struct ms_hdr *h)
+{
+	return model__apply(ctx, h);
+}
+
+static void filters_string(const struct settings *s, char *buf, size_t len)
+{
+	size_t off = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; i < s->nr_pids && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%u", i ? "," : "pid=", s->pids[i]);
+	if (s->comm[0] && off < len)
+		off += snprintf(buf + off, len - off, "%scomm=%s", off ? " " : "", s->comm);
+	if ((s->children || s->argc) && off < len)
+		off += snprintf(buf + off, len - off, "%schildren", off ? " " : "");
+	if (s->argc && off < len)
+		snprintf(buf + off, len - off, " command=%s", s->argv[0]);
+}
+
+static int open_writer(struct session *ss)
+{
+	struct trace_write_opts o = { .compress = !ss->s->no_compress, .force = ss->s->force };
+	struct trace_meta meta = {};
+	char err[512];
+
+	trace_meta__fill_host(&meta);
+	meta.start_ns = ss->start_ns;
+	snprintf(meta.version, sizeof(meta.version), "%s", MEMSNOOP_VERSION);
+	snprintf(meta.cmdline, sizeof(meta.cmdline), "%s", ss->s->cmdline);
+	filters_string(ss->s, meta.filters, sizeof(meta.filters));
+	ss->writer = trace_writer__open(ss->s->write_file, &meta, &o, err, sizeof(err));
+	if (!ss->writer) {
+		error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int writer_fn(void *ctx, const struct ms_hdr *h)
+{
+	struct session *ss = ctx;
+
+	if (ss->writer && trace_writer__write(ss->writer, h)) {
+		error("recording stopped: %s", trace_writer__error(ss->writer));
+		trace_writer__close(ss->writer, NULL, 0);
+		ss->writer = NULL;
+	}
+	return 0;
+}
+
+/* Model first (views ask it about each record), then views, then the file. */
+static int build_pipeline(struct session *ss)
+{
+	struct settings *s = ss->s;
+
+	ss->stream = stream__new();
+	ss->model = model__new(4096);
+	if (!ss->stream || !ss->model)
+		return -1;
+	stream__add(ss->stream, model_fn, ss->model);
+	stream__add(ss->stream, summary__fn, &ss->summary);
+	if (s->cmd == CMD_EVENTS) {
+		ss->events = event_view__new(s, ss->model, ss->start_ns, stdout);
+		if (!ss->events)
+			return -1;
+		stream__add(ss->stream, event_view__fn, ss->events);
+	}
+	if (s->write_file) {
+		if (open_writer(ss))
+			return -1;
+		stream__add(ss->stream, writer_fn, ss);
+	}
+	return 0;
+}
+
+static void touch_ready_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd >= 0)
+		close(fd);
+}
+
+static void handle_dump(struct session *ss)
+{
+	dump_requested = 0;
+	maps_view__dump(ss->model, ss->s->dump_dir, stdout);
+}
+
+static int live_loop(struct session *ss, struct live *l, struct launch *child)
+{
+	struct settings *s = ss->s;
+	__u64 interval = s->interval * 1e9, next_tick = now_ns() + interval;
+	__u64 deadline = s->duration ? now_ns() + s->duration * 1e9 : ~0ULL;
+	int status = 0, wstatus;
+
+	while (!stop_signal) {
+		__u64 now = now_ns();
+		int timeout = next_tick > now ? (next_tick - now) / 1000000 + 1 : 0;
+
+		if (timeout > 100)
+			timeout = 100;
+		if (live__poll(l, timeout) < 0 && errno != EINTR)
+			break;
+		now = now_ns();
+		if (dump_requested) {
+			live__drain(l);
+			handle_dump(ss);
+		}
+		if (now >= next_tick) {
+			live__tick(l);
+			if (ss->writer)
+				trace_writer__tick(ss->writer, now);
+			if (s->cmd == CMD_MAPS && !s->once) {
+				fputs("\033[H\033[2J", stdout);
+				maps_view__print(ss->model, s, stdout);
+			}
+			next_tick = now + interval;
+		}
+		if (child->pid > 0 && child_exited &&
+		    waitpid(child->pid, &wstatus, WNOHANG) == child->pid) {
+			status = launch_exit_status(wstatus);
+			child->pid = 0;
+			break;
+		}
+		if (now >= deadline)
+			break;
+	}
+	return status;
+}
+
+static int run_live(struct session *ss)
+{
+	struct settings *s = ss->s;
+	struct launch child = { .pid = 0, .go_fd = -1, .err_fd = -1 };
+	struct live *l = NULL;
+	int status = 1, err;
+
+	if (live__open(&l, s, ss->stream))
+		goto out;
+	if (s->argc) {
+		err = launch_prepare(&child, s->argv);
+		if (err) {
+			error("cannot start '%s': %s", s->argv[0], strerror(-err));
+			goto out;
+		}
+		live__add_pid(l, child.pid);
+	}
+	live__seed(l);
+	if (s->ready_file)
+		touch_ready_file(s->ready_file);
+	if (s->argc) {
+		err = launch_start(&child);
+		if (err) {
+			child.pid = 0;
+			live__drain(l);
+			error("cannot run '%s': %s", s->argv[0], strerror(-err));
+			goto out;
+		}
+	}
+	if (s->cmd == CMD_MAPS && s->once) {
+		live__drain(l);
+		live__tick(l);
+		maps_view__print(ss->model, s, stdout);
+		status = 0;
+		goto out;
+	}
+	status = live_loop(ss, l, &child);
+	live__finish(l);
+	if (s->cmd == CMD_MAPS && !s->once)
+		maps_view__print(ss->model, s, stdout);
+out:
+	launch_abort(&child);
+	live__close(l);
+	return status;
+}
+
+static int run_replay(struct session *ss)
+{
+	struct replay *r = NULL;
+	int status = 1, n;
+
+	if (replay__open(&r, ss->s, ss->stream))
+		goto out;
+	if (ss->events)
+		event_view__set_start(ss->events, replay__meta(r)->start_ns);
+	n = replay__run(r, ~0ULL);
+	status = n < 0 ? 1 : 0;
+	if (ss->s->cmd == CMD_MAPS)
+		maps_view__print(ss->model, ss->s, stdout);
+out:
+	replay__close(r);
+	return status;
+}
+
+int session_run(struct settings *s)
+{
+	struct session ss = { .s = s, .start_ns = now_ns() };
+	char err[512];
+	int status = 1;
+
+	install_signals();
+	if (build_pipeline(&ss))
+		goto out;
+	status = s->read_file ? run_replay(&ss) : run_live(&ss);
+	fflush(stdout);
+	if (s->cmd != CMD_MAPS)
+		summary__print(&ss.summary, s->json, stderr);
+out:
+	if (ss.writer && trace_writer__close(ss.writer, err, sizeof(err))) {
+		error("%s", err);
+		status = status ? status : 1;
+	}
+	event_view__free(ss.events);
+	model__free(ss.model);
+	stream__free(ss.stream);
+	return status;
+}

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "log.h"
+#include "pidtab.h"
+#include "source/live.h"
+#include "source/seed.h"
+#include "memsnoop.skel.h"
+
+#define TRACEFS "/sys/kernel/tracing"
+
+struct live {
+	struct memsnoop_bpf *skel;
+	struct ring_buffer *rb;
+	struct stream *stream;
+	const struct settings *s;
+	struct pidtab *reported; /* fault counts already put in the stream */
+	__u64 drops_seen;
+	__u64 last_warn_ns;
+	__u64 lost_since_warn;
+	bool resync; /* re-seed layouts at the next tick */
+};
+
+/* What struct proc_state is in the BPF program. */
+struct proc_state {
+	struct ms_fault_counts counts;
+	__u64 stack_lo;
+	__u64 stack_floor;
+};
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || !log_verbose())
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* Root, or CAP_BPF with CAP_PERFMON (or CAP_SYS_ADMIN). */
+static bool privileged(void)
+{
+	unsigned long long eff = 0;
+	char line[256];
+	FILE *f;
+
+	if (geteuid() == 0)
+		return true;
+	f = fopen("/proc/self/status", "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return (eff & (1ULL << 21)) || ((eff & (1ULL << 39)) && (eff & (1ULL << 38)));
+}
+
+static int ensure_tracefs(void)
+{
+	if (!access(TRACEFS "/events/syscalls", F_OK) ||
+	    !access("/sys/kernel/debug/tracing/events/syscalls", F_OK))
+		return 0;
+	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY) {
+		error("tracefs is not mounted and mounting it at %s failed: %s", TRACEFS,
+		      strerror(errno));
+		return -1;
+	}
+	if (access(TRACEFS "/events/syscalls", F_OK)) {
+		error("no syscall tracepoints in %s/events (CONFIG_FTRACE_SYSCALLS?)", TRACEFS);
+		return -1;
+	}
+	return 0;
+}
+
+static int preflight(const struct settings *s)
+{
+	int i;
+
+	if (!privileged()) {
+		error("needs root (or CAP_BPF and CAP_PERFMON) to trace; replaying a file "
+		      "with -r needs neither");
+		return -1;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		error("this kernel has no BTF (/sys/kernel/btf/vmlinux): memsnoop needs "
+		      "CONFIG_DEBUG_INFO_BTF=y");
+		return -1;
+	}
+	for (i = 0; i < s->nr_pids; i++) {
+		if (kill(s->pids[i], 0) && errno == ESRCH) {
+			error("no process with pid %u", s->pids[i]);
+			return -1;
+		}
+	}
+	return ensure_tracefs();
+}
+
+static void emit_faults(struct live *l, __u32 pid, const struct ms_fault_counts *total)
+{
+	struct ms_fault_counts *seen = pidtab__put(l->reported, pid);
+	struct ms_faults e = {};
+
+	if (!seen || total->faults == seen->faults)
+		return;
+	e.h.ts_ns = now_ns();
+	e.h.pid = e.h.tid = pid;
+	e.h.type = MS_FAULTS;
+	e.h.size = sizeof(e);
+	e.total = *total;
+	e.delta.faults = total->faults - seen->faults;
+	e.delta.write = total->write - seen->write;
+	e.delta.exec = total->exec - seen->exec;
+	e.delta.prot = total->prot - seen->prot;
+	*seen = *total;
+	stream__emit(l->stream, &e.h);
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct live *l = ctx;
+	const struct ms_hdr *h = data;
+
+	if (size < sizeof(*h) || h->size > size)
+		return 0;
+	/* every fault is accounted for: the last counts come before the exit */
+	if (h->type == MS_EXIT && (h->flags & MS_EXIT_GROUP)) {
+		const struct ms_exit *e = data;
+
+		if (!l->s->faults)
+			emit_faults(l, h->pid, &e->total);
+		pidtab__del(l->reported, h->pid);
+	}
+	stream__emit(l->stream, h);
+	if (h->type == MS_EXEC)
+		seed_process(l->stream, h->pid, MS_SEED_AT_EXEC);
+	return 0;
+}
+
+static int set_filters(struct live *l)
+{
+	const struct settings *s = l->s;
+	struct memsnoop_bpf__rodata *ro = l->skel->rodata;
+
+	ro->self_tgid = getpid();
+	ro->filter_on = s->nr_pids || s->comm[0] || s->argc;
+	ro->filter_comm = s->comm[0] != 0;
+	memcpy((char *)ro->comm_filter, s->comm, sizeof(s->comm));
+	ro->follow_children = s->children || s->argc;
+	ro->stream_faults = s->faults;
+	ro->wakeup_bytes = s->ringbuf_size / 4 < 256 * 1024 ? s->ringbuf_size / 4 : 256 * 1024;
+	return bpf_map__set_max_entries(l->skel->maps.rb, s->ringbuf_size);
+}
+
+int live__add_pid(struct live *l, __u32 pid)
+{
+	__u8 one = 1;
+
+	return bpf_map__update_elem(l->skel->maps.pids, &pid, sizeof(pid), &one, sizeof(one),
+				    BPF_ANY);
+}
+
+int live__open(struct live **out, const struct settings *s, struct stream *st)
+{
+	struct live *l;
+	int err, i;
+
+	if (preflight(s))
+		return -1;
+	libbpf_set_print(libbpf_print);
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -1;
+	*out = l;
+	l->s = s;
+	l->stream = st;
+	l->reported = pidtab__new(sizeof(struct ms_fault_counts));
+	l->skel = memsnoop_bpf__open();
+	if (!l->reported || !l->skel) {
+		error("cannot open the BPF object: %s", strerror(errno));
+		return -1;
+	}
+	err = set_filters(l);
+	if (!err)
+		err = memsnoop_bpf__load(l->skel);
+	if (err) {
+		error("cannot load the BPF programs: %s (run with -v for the verifier's log)",
+		      strerror(-err));
+		return -1;
+	}
+	for (i = 0; i < s->nr_pids; i++)
+		live__add_pid(l, s->pids[i]);
+	err = memsnoop_bpf__attach(l->skel);
+	if (err) {
+		error("cannot attach the BPF programs: %s", strerror(-err));
+		return -1;
+	}
+	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.rb), on_record, l, NULL);
+	if (!l->rb) {
+		error("cannot open the ring buffer: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static bool selected(struct live *l, __u32 pid)
+{
+	const struct settings *s = l->s;
+	char comm[MS_COMM_LEN];
+	__u8 v;
+	int i;
+
+	if (pid == (__u32)getpid())
+		return false;
+	if (!s->nr_pids && !s->comm[0] && !s->argc)
+		return true;
+	for (i = 0; i < s->nr_pids; i++)
+		if (s->pids[i] == pid)
+			return true;
+	if (!bpf_map__lookup_elem(l->skel->maps.pids, &pid, sizeof(pid), &v, sizeof(v), 0))
+		return true;
+	return s->comm[0] && !read_comm(pid, comm) && !strcmp(comm, s->comm);
+}
+
+static int seed_one(__u32 pid, void *ctx)
+{
+	struct live *l = ctx;
+
+	if (selected(l, pid))
+		seed_process(l->stream, pid, MS_SEED_AT_START);
+	return 0;
+}
+
+int live__seed(struct live *l)
+{
+	return for_each_proc(seed_one, l);
+}
+
+int live__poll(struct live *l, int timeout_ms)
+{
+	int n = ring_buffer__poll(l->rb, timeout_ms);
+
+	return n == -EINTR ? 0 : n;
+}
+
+int live__drain(struct live *l)
+{
+	return ring_buffer__consume(l->rb);
+}
+
+static void emit_all_faults(struct live *l)
+{
+	int fd = bpf_map__fd(l->skel->maps.procs);
+	__u32 key, next, *prev = NULL;
+	struct proc_state st;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(fd, &key, &st))
+			emit_faults(l, key, &st.counts);
+	}
+}
+
+static void check_drops(struct live *l)
+{
+	__u64 drops = __atomic_load_n(&l->skel->bss->drops, __ATOMIC_RELAXED);
+	__u64 now = now_ns();
+	struct ms_lost e = {};
+
+	if (drops == l->drops_seen)
+		return;
+	e.h.ts_ns = now;
+	e.h.type = MS_LOST;
+	e.h.size = sizeof(e);
+	e.count = drops - l->drops_seen;
+	e.total = drops;
+	l->lost_since_warn += e.count;
+	l->drops_seen = drops;
+	stream__emit(l->stream, &e.h);
+	l->resync = true;
+	if (now - l->last_warn_ns >= 1000000000ULL) {
+		warn("lost %llu events: the ring buffer was full (%llu in all; a bigger "
+		     "--ringbuf-size helps)",
+		     (unsigned long long)l->lost_since_warn, (unsigned long long)drops);
+		l->last_warn_ns = now;
+		l->lost_since_warn = 0;
+	}
+}
+
+void live__tick(struct live *l)
+{
+	if (!l->s->faults)
+		emit_all_faults(l);
+	check_drops(l);
+	if (l->resync) {
+		l->resync = false;
+		live__seed(l);
+	}
+}
+
+void live__finish(struct live *l)
+{
+	live__drain(l);
+	if (!l->s->faults)
+		emit_all_faults(l);
+	check_drops(l);
+}
+
+static void *destroy_link(void *arg)
+{
+	bpf_link__destroy(arg);
+	return NULL;
+}
+
+/* Each detach waits for an RCU grace period: do them all at once. */
+static void detach_all(struct memsnoop_bpf *skel)
+{
+	struct bpf_object_skeleton *s = skel->skeleton;
+	pthread_t th[64];
+	int i, n = s->prog_cnt < 64 ? s->prog_cnt : 64;
+	bool started[64] = {};
+
+	for (i = 0; i < n; i++) {
+		struct bpf_link **link = s->progs[i].link;
+
+		if (!*link)
+			continue;
+		started[i] = !pthread_create(&th[i], NULL, destroy_link, *link);
+		if (!started[i])
+			bpf_link__destroy(*link);
+		*link = NULL;
+	}
+	for (i = 0; i < n; i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
+}
+
+void live__close(struct live *l)
+{
+	if (!l)
+		return;
+	ring_buffer__free(l->rb);
+	if (l->skel) {
+		detach_all(l->skel);
+		memsnoop_bpf__destroy(l->skel);
+	}
+	pidtab__free(l->reported);
+	free(l);
+}

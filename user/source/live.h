@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The live source: loads and attaches the BPF programs, seeds existing
+ * processes, and turns the ring buffer (plus fault counts, losses and exec
+ * seeds) into the one event stream.
+ */
+#ifndef MEMSNOOP_LIVE_H
+#define MEMSNOOP_LIVE_H
+
+#include "cli.h"
+#include "stream.h"
+
+struct live;
+
+/* Checks privileges, BTF and tracefs, loads and attaches. -1 after an error message. */
+int live__open(struct live **out, const struct settings *s, struct stream *st);
+/* Adds a process to the in-kernel filter (e.g. a launched command). */
+int live__add_pid(struct live *l, __u32 pid);
+/* Seeds every existing process the filter selects. */
+int live__seed(struct live *l);
+/* Waits up to timeout_ms for records and emits them. */
+int live__poll(struct live *l, int timeout_ms);
+/* Emits whatever the ring buffer holds now. */
+int live__drain(struct live *l);
+/* Per-interval work: fault summaries, losses (then resynchronises layouts). */
+void live__tick(struct live *l);
+/* Drains, then final fault summaries and losses. */
+void live__finish(struct live *l);
+/* Detaches every program (concurrently: each detach waits for RCU). NULL-safe. */
+void live__close(struct live *l);
+
+#endif

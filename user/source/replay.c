@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+#include "log.h"
+#include "record.h"
+#include "source/filter.h"
+#include "source/replay.h"
+
+struct replay {
+	struct trace_reader *reader;
+	struct stream *stream;
+	struct filter *filter;
+	const struct ms_hdr *held; /* read past until_ns: emitted next time */
+	__u64 bad_records;
+};
+
+static void on_damage(void *ctx, __u64 offset, const char *msg)
+{
+	warn("%s: damage at offset %llu: %s", (const char *)ctx, (unsigned long long)offset,
+	     msg);
+}
+
+int replay__open(struct replay **out, const struct settings *s, struct stream *st)
+{
+	struct replay *r = calloc(1, sizeof(*r));
+	char err[512];
+
+	*out = r;
+	if (!r)
+		return -1;
+	r->stream = st;
+	r->reader = trace_reader__open(s->read_file, err, sizeof(err));
+	if (!r->reader) {
+		error("%s", err);
+		return -1;
+	}
+	trace_reader__set_warn(r->reader, on_damage, (void *)s->read_file);
+	r->filter = filter__new(s);
+	return r->filter ? 0 : -1;
+}
+
+const struct trace_meta *replay__meta(const struct replay *r)
+{
+	return trace_reader__meta(r->reader);
+}
+
+int replay__run(struct replay *r, __u64 until_ns)
+{
+	const struct ms_hdr *h = r->held;
+	int n;
+
+	r->held = NULL;
+	for (;;) {
+		if (!h) {
+			n = trace_reader__next(r->reader, &h);
+			if (n < 0) {
+				error("%s", trace_reader__error(r->reader));
+				return -1;
+			}
+			if (n == 0)
+				return 0;
+		}
+		if (h->ts_ns > until_ns) {
+			r->held = h;
+			return 1;
+		}
+		if (!record_ok(h))
+			r->bad_records++;
+		else if (filter__pass(r->filter, h))
+			stream__emit(r->stream, h);
+		h = NULL;
+	}
+}
+
+void replay__close(struct replay *r)
+{
+	char buf[256];
+
+	if (!r)
+		return;
+	if (r->reader) {
+		trace_damage__summary(trace_reader__damage(r->reader), buf, sizeof(buf));
+		if (buf[0])
+			warn("%s", buf);
+	}
+	if (r->bad_records)
+		warn("%llu malformed records skipped", (unsigned long long)r->bad_records);
+	trace_reader__close(r->reader);
+	filter__free(r->filter);
+	free(r);
+}

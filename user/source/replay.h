@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The replay source: a trace file into the one event stream. */
+#ifndef MEMSNOOP_REPLAY_H
+#define MEMSNOOP_REPLAY_H
+
+#include "cli.h"
+#include "stream.h"
+#include "trace/trace.h"
+
+struct replay;
+
+/* Opens the file; -1 after an error message (which names the offset). */
+int replay__open(struct replay **out, const struct settings *s, struct stream *st);
+const struct trace_meta *replay__meta(const struct replay *r);
+/* Emits records up to until_ns (kernel time; ~0 for all). 1: more remain, 0: end, -1: error. */
+int replay__run(struct replay *r, __u64 until_ns);
+void replay__close(struct replay *r); /* NULL-safe; reports damage */
+
+#endif

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "source/seed.h"
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+int read_comm(__u32 pid, char comm[MS_COMM_LEN])
+{
+	char path[64];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	memset(comm, 0, MS_COMM_LEN);
+	n = fread(comm, 1, MS_COMM_LEN - 1, f);
+	fclose(f);
+	if (n && comm[n - 1] == '\n')
+		comm[n - 1] = 0;
+	return 0;
+}
+
+int seed_parse_line(const char *line, struct ms_vma *v, size_t path_room)
+{
+	unsigned long long start, end, off, ino;
+	unsigned int major, minor;
+	char perms[5];
+	int n = 0;
+	size_t len;
+	const char *path;
+
+	if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu%n", &start, &end, perms, &off, &major,
+		   &minor, &ino, &n) != 7)
+		return -EINVAL;
+	memset(v, 0, sizeof(*v));
+	v->h.type = MS_VMA;
+	v->start = start;
+	v->end = end;
+	v->pgoff = off;
+	v->ino = ino;
+	v->dev = major << 20 | minor;
+	v->prot = (perms[0] == 'r' ? MS_VMA_READ : 0) | (perms[1] == 'w' ? MS_VMA_WRITE : 0) |
+		  (perms[2] == 'x' ? MS_VMA_EXEC : 0) | (perms[3] == 's' ? MS_VMA_SHARED : 0);
+	path = line + n;
+	while (*path == ' ')
+		path++;
+	len = strcspn(path, "\n");
+	if (len >= path_room)
+		len = path_room - 1;
+	memcpy(v->path, path, len);
+	v->path[len] = 0;
+	v->path_len = len;
+	v->h.size = MS_ALIGN8(sizeof(*v) + len + 1);
+	memset(v->path + len, 0, v->h.size - sizeof(*v) - len);
+	return 0;
+}
+
+static void fill(struct ms_hdr *h, __u16 type, __u16 size, __u32 pid, __u64 ts)
+{
+	h->ts_ns = ts;
+	h->pid = pid;
+	h->tid = pid;
+	h->type = type;
+	h->size = size;
+	h->flags = 0;
+}
+
+int seed_process(struct stream *s, __u32 pid, __u32 flags)
+{
+	union {
+		struct ms_vma v;
+		char buf[MS_REC_MAX];
+	} rec;
+	struct ms_seed_begin begin = {};
+	struct ms_seed_end end = {};
+	char path[64], line[MS_PATH_MAX + 256];
+	__u64 ts = now_ns();
+	FILE *f;
+	int err;
+
+	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	fill(&begin.h, MS_SEED_BEGIN, sizeof(begin), pid, ts);
+	begin.h.flags = flags;
+	if (read_comm(pid, begin.comm)) {
+		fclose(f);
+		return -ESRCH;
+	}
+	/* a big buffer: the kernel fills whole pages of lines per read() */
+	setvbuf(f, NULL, _IOFBF, 1 << 16);
+	if (!fgets(line, sizeof(line), f)) { /* a kernel thread: no memory of its own */
+		fclose(f);
+		return -ENODATA;
+	}
+	err = stream__emit(s, &begin.h);
+	do {
+		if (seed_parse_line(line, &rec.v, MS_REC_MAX - sizeof(rec.v)))
+			continue;
+		rec.v.h.ts_ns = ts;
+		rec.v.h.pid = rec.v.h.tid = pid;
+		err = stream__emit(s, &rec.v.h);
+	} while (!err && fgets(line, sizeof(line), f));
+	if (ferror(f))
+		end.h.flags = MS_SEED_PARTIAL;
+	fclose(f);
+	fill(&end.h, MS_SEED_END, sizeof(end), pid, ts);
+	end.h.flags |= flags;
+	return err ? err : stream__emit(s, &end.h);
+}
+
+int for_each_proc(int (*fn)(__u32 pid, void *ctx), void *ctx)
+{
+	struct dirent *d;
+	DIR *dir = opendir("/proc");
+	int err = 0;
+
+	if (!dir)
+		return -errno;
+	while (!err && (d = readdir(dir))) {
+		char *end;
+		unsigned long pid;
+
+		if (!isdigit((unsigned char)d->d_name[0]))
+			continue;
+		pid = strtoul(d->d_name, &end, 10);
+		if (*end)
+			continue;
+		err = fn(pid, ctx);
+	}
+	closedir(dir);
+	return err;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Layouts the kernel builds without syscalls (processes that exist when
+ * tracing starts, and what exec maps) are read from /proc/PID/maps and put
+ * into the stream as seed records, so a replay needs nothing from /proc.
+ */
+#ifndef MEMSNOOP_SEED_H
+#define MEMSNOOP_SEED_H
+
+#include <stdbool.h>
+#include "stream.h"
+
+/* Emits MS_SEED_BEGIN, one MS_VMA per line, MS_SEED_END. 0, or -errno. */
+int seed_process(struct stream *s, __u32 pid, __u32 flags);
+
+/* Parses one /proc/PID/maps line into v (path copied, NUL-terminated). */
+int seed_parse_line(const char *line, struct ms_vma *v, size_t path_room);
+
+/* Calls fn for every process in /proc (tgids, not threads). */
+int for_each_proc(int (*fn)(__u32 pid, void *ctx), void *ctx);
+
+/* The process's command name, from /proc/PID/comm. */
+int read_comm(__u32 pid, char comm[MS_COMM_LEN]);
+
+#endif

@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "view/events.h"
+#include "view/fmt.h"
+#include "view/json.h"
+
+struct event_view {
+	const struct settings *s;
+	const struct model *m;
+	__u64 start_ns;
+	FILE *out;
+	bool header_done;
+};
+
+/* One event, gathered from a record, then printed as text or JSON. */
+struct line {
+	const struct ms_hdr *h;
+	const char *event;
+	char comm[MS_COMM_LEN];
+	__u64 start, end; /* address range, end == 0: a single address or none */
+	bool has_range;
+	__u64 size;
+	bool has_size;
+	int prot; /* PROT_* or -1 */
+	char detail[512]; /* text only */
+};
+
+struct event_view *event_view__new(const struct settings *s, const struct model *m,
+				   __u64 start_ns, FILE *out)
+{
+	struct event_view *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->s = s;
+	v->m = m;
+	v->start_ns = start_ns;
+	v->out = out;
+	return v;
+}
+
+void event_view__free(struct event_view *v)
+{
+	free(v);
+}
+
+void event_view__set_start(struct event_view *v, __u64 start_ns)
+{
+	v->start_ns = start_ns;
+}
+
+static void comm_of(const struct event_view *v, const struct ms_hdr *h, char *comm)
+{
+	const struct mproc *p = model__process(v->m, h->pid);
+	const char *src = NULL;
+
+	switch (h->type) {
+	case MS_BRK ... MS_MADVISE:
+		src = ((const struct ms_syscall *)h)->comm;
+		break;
+	case MS_FORK:
+		src = ((const struct ms_fork *)h)->comm;
+		break;
+	case MS_EXEC:
+		src = ((const struct ms_exec *)h)->comm;
+		break;
+	case MS_EXIT:
+		src = ((const struct ms_exit *)h)->comm;
+		break;
+	case MS_SEED_BEGIN:
+		src = ((const struct ms_seed_begin *)h)->comm;
+		break;
+	}
+	if (!src && p)
+		src = p->comm;
+	memset(comm, 0, MS_COMM_LEN);
+	if (src)
+		memcpy(comm, src, MS_COMM_LEN - 1);
+	else
+		strcpy(comm, h->pid ? "?" : "-");
+}
+
+static const struct ms_file *file_of(const struct ms_syscall *s)
+{
+	if (!(s->h.flags & MS_FILE_VALID) || s->h.size < sizeof(*s) + sizeof(struct ms_file))
+		return NULL;
+	return (const struct ms_file *)(s + 1);
+}
+
+static __u64 page_up(__u64 x)
+{
+	return (x + 4095) & ~4095ULL;
+}
+
+static const char *signal_name(int sig)
+{
+	const char *abbrev = sigabbrev_np(sig);
+	static char buf[16];
+
+	if (!abbrev)
+		return "?";
+	snprintf(buf, sizeof(buf), "SIG%s", abbrev);
+	return buf;
+}
+
+/* ---- text ---- */
+
+static void text_result(char *buf, size_t len, const struct ms_syscall *s, bool addr)
+{
+	if (s->ret < 0)
+		snprintf(buf, len, " = %s", errno_name(-s->ret));
+	else if (addr)
+		snprintf(buf, len, " = 0x%llx", (unsigned long long)s->ret);
+	else
+		snprintf(buf, len, " = %lld", (long long)s->ret);
+}
+
+static void append(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void append(struct line *l, const char *fmt, ...)
+{
+	size_t off = strlen(l->detail);
+	va_list ap;
+
+	if (off >= sizeof(l->detail) - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(l->detail + off, sizeof(l->detail) - off, fmt, ap);
+	va_end(ap);
+}
+
+static void describe_syscall(const struct ms_syscall *s, struct line *l)
+{
+	const struct ms_file *f = file_of(s);
+	char buf[256], res[64];
+	const char *name;
+
+	switch (s->h.type) {
+	case MS_MMAP:
+		l->start = s->ret >= 0 ? (__u64)s->ret : s->args[0];
+		l->end = l->start + page_up(s->args[1]);
+		l->has_range = l->has_size = true;
+		l->size = s->args[1];
+		l->prot = s->args[2];
+		append(l, "%s", fmt_mmap_flags(buf, sizeof(buf), s->args[3]));
+		if (!(s->args[3] & MAP_ANONYMOUS))
+			append(l, " fd=%d", (int)s->args[4]);
+		if (s->args[5])
+			append(l, " off=0x%llx", (unsigned long long)s->args[5]);
+		if (f && f->path_len)
+			append(l, " %s", f->path);
+		text_result(res, sizeof(res), s, true);
+		append(l, "%s", res);
+		break;
+	case MS_MUNMAP:
+	case MS_MPROTECT:
+	case MS_MADVISE:
+		l->start = s->args[0];
+		l->end = s->args[0] + page_up(s->args[1]);
+		l->has_range = l->has_size = true;
+		l->size = s->args[1];
+		if (s->h.type == MS_MPROTECT)
+			l->prot = s->args[2];
+		if (s->h.type == MS_MADVISE) {
+			name = madvise_name(s->args[2]);
+			if (name)
+				append(l, "%s", name);
+			else
+				append(l, "advice=%llu", (unsigned long long)s->args[2]);
+		}
+		text_result(res, sizeof(res), s, false);
+		append(l, "%s", l->detail[0] ? res : res + 1);
+		break;
+	case MS_MREMAP:
+		l->start = s->ret >= 0 ? (__u64)s->ret : s->args[0];
+		l->end = l->start + page_up(s->args[2]);
+		l->has_range = l->has_size = true;
+		l->size = s->args[2];
+		append(l, "from 0x%llx-0x%llx %s", (unsigned long long)s->args[0],
+		       (unsigned long long)(s->args[0] + page_up(s->args[1])),
+		       fmt_mremap_flags(buf, sizeof(buf), s->args[3]));
+		text_result(res, sizeof(res), s, true);
+		append(l, "%s", res);
+		break;
+	case MS_BRK:
+		if (s->ret >= 0 && s->mm.start_brk && (__u64)s->ret >= s->mm.start_brk) {
+			l->start = s->mm.start_brk;
+			l->end = s->ret;
+			l->has_range = l->has_size = true;
+			l->size = s->ret - s->mm.start_brk;
+		}
+		if (s->args[0])
+			append(l, "request 0x%llx", (unsigned long long)s->args[0]);
+		else
+			append(l, "query");
+		text_result(res, sizeof(res), s, true);
+		append(l, "%s", res);
+		break;
+	}
+}
+
+static void describe(const struct event_view *v, const struct ms_hdr *h, struct line *l)
+{
+	l->prot = -1;
+	switch (h->type) {
+	case MS_BRK ... MS_MADVISE:
+		describe_syscall((const struct ms_syscall *)h, l);
+		break;
+	case MS_FAULT: {
+		const struct ms_fault *f = (const void *)h;
+
+		l->start = f->addr;
+		l->has_range = true;
+		append(l, "%s%s %s ip=0x%llx",
+		       h->flags & MS_PF_INSTR ? "exec" : h->flags & MS_PF_WRITE ? "write" : "read",
+		       h->flags & MS_PF_USER ? "" : " kernel",
+		       h->flags & MS_PF_PROT ? "protection" : "not-present",
+		       (unsigned long long)f->ip);
+		break;
+	}
+	case MS_FAULTS: {
+		const struct ms_faults *f = (const void *)h;
+
+		append(l, "count=%llu write=%llu exec=%llu prot=%llu total=%llu",
+		       (unsigned long long)f->delta.faults, (unsigned long long)f->delta.write,
+		       (unsigned long long)f->delta.exec, (unsigned long long)f->delta.prot,
+		       (unsigned long long)f->total.faults);
+		break;
+	}
+	case MS_STACK:
+		l->start = ((const struct ms_stack *)h)->addr;
+		l->has_range = true;
+		append(l, "main stack grew down");
+		break;
+	case MS_FORK: {
+		const struct ms_fork *f = (const void *)h;
+
+		if (h->flags & MS_FORK_THREAD)
+			append(l, "new thread %u", f->child_tid);
+		else
+			append(l, "child %u%s", f->child_pid,
+			       h->flags & MS_FORK_VM ? " (shares memory: vfork)" : "");
+		break;
+	}
+	case MS_EXEC:
+		append(l, "%s", ((const struct ms_exec *)h)->filename);
+		break;
+	case MS_EXIT: {
+		const struct ms_exit *e = (const void *)h;
+
+		if (e->exit_code & 0x7f)
+			append(l, "killed by %s", signal_name(e->exit_code & 0x7f));
+		else
+			append(l, "exit %d", (e->exit_code >> 8) & 0xff);
+		if (!(h->flags & MS_EXIT_GROUP))
+			append(l, " (thread)");
+		break;
+	}
+	case MS_LOST: {
+		const struct ms_lost *e = (const void *)h;
+
+		append(l, "%llu events lost (%llu in all): layouts resynchronised",
+		       (unsigned long long)e->count, (unsigned long long)e->total);
+		break;
+	}
+	case MS_SEED_END: {
+		const struct mproc *p = model__process(v->m, h->pid);
+
+		append(l, "layout read from /proc at %s: %u regions",
+		       h->flags & MS_SEED_AT_EXEC ? "exec" : "start", p ? p->nr_regions : 0);
+		break;
+	}
+	}
+}
+
+/*
+ * The region a record concerns: what the model says it just changed, else
+ * what is at its address now (a record older than a seed changes nothing).
+ */
+static const struct region *region_of(const struct event_view *v, const struct ms_hdr *h,
+				      const struct line *l)
+{
+	const struct region *r = model__event_region(v->m);
+
+	if (h->type == MS_SEED_END)
+		return NULL;
+	if (!r && l->has_range)
+		r = model__region_at(v->m, h->pid, l->start);
+	return r;
+}
+
+/* The stack record fires on every new low fault; only real growth is news. */
+static bool stack_grew(const struct event_view *v, const struct ms_hdr *h)
+{
+	const struct region *r = model__region_at(v->m, h->pid, ((const struct ms_stack *)h)->addr);
+
+	return r && r->start == (((const struct ms_stack *)h)->addr & ~4095ULL);
+}
+
+static bool printed(const struct event_view *v, const struct ms_hdr *h)
+{
+	if (h->type == MS_STACK)
+		return stack_grew(v, h);
+	switch (h->type) {
+	case MS_BRK ... MS_EXIT:
+	case MS_FAULTS:
+	case MS_LOST:
+	case MS_SEED_END:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static const char *event_name(const struct ms_hdr *h)
+{
+	return h->type == MS_SEED_END ? "seed" : ms_type_name(h->type);
+}
+
+static void print_header(struct event_view *v)
+{
+	if (v->s->timestamps)
+		fprintf(v->out, "%-12s ", "TIME(s)");
+	fprintf(v->out, "%-7s %-7s %-16s %-8s %-29s %6s %-4s %s\n", "PID", "TID", "COMM", "EVENT",
+		"ADDRESS", "SIZE", "PROT", "DETAIL");
+}
+
+static void print_text(struct event_view *v, const struct ms_hdr *h, struct line *l)
+{
+	char range[64] = "", size[16] = "", prot[8] = "";
+	const struct region *r = region_of(v, h, l);
+
+	if (!v->header_done) {
+		print_header(v);
+		v->header_done = true;
+	}
+	if (l->has_range && l->end)
+		snprintf(range, sizeof(range), "%012llx-%012llx", (unsigned long long)l->start,
+			 (unsigned long long)l->end);
+	else if (l->has_range)
+		snprintf(range, sizeof(range), "%012llx", (unsigned long long)l->start);
+	if (l->has_size)
+		fmt_size(size, sizeof(size), l->size);
+	if (l->prot >= 0)
+		fmt_prot(prot, sizeof(prot), l->prot);
+	if (v->s->timestamps)
+		fprintf(v->out, "%-12.6f ", (double)(h->ts_ns - v->start_ns) / 1e9);
+	fprintf(v->out, "%-7u %-7u %-16s %-8s %-29s %6s %-4s %s", h->pid, h->tid, l->comm, l->event,
+		range, size, prot, l->detail);
+	if (r)
+		fprintf(v->out, " [%s]", region_class_name(r->cls));
+	fputc('\n', v->out);
+}
+
+/* ---- JSON ---- */
+
+static void json_result(struct json_obj *o, const struct ms_syscall *s, bool addr)
+{
+	if (s->ret < 0) {
+		json_s64(o, "ret", s->ret);
+		json_str(o, "errno", errno_name(-s->ret));
+	} else if (addr) {
+		json_hex(o, "ret", s->ret);
+	} else {
+		json_s64(o, "ret", s->ret);
+	}
+}
+
+static void json_syscall(struct json_obj *o, const struct ms_syscall *s)
+{
+	const struct ms_file *f = file_of(s);
+	char buf[256];
+
+	switch (s->h.type) {
+	case MS_MMAP:
+		json_hex(o, "addr", s->ret >= 0 ? (__u64)s->ret : s->args[0]);
+		json_u64(o, "len", s->args[1]);
+		json_str(o, "prot", fmt_prot(buf, sizeof(buf), s->args[2]));
+		json_str(o, "flags", fmt_mmap_flags(buf, sizeof(buf), s->args[3]));
+		json_s64(o, "fd", (int)s->args[4]);
+		json_u64(o, "offset", s->args[5]);
+		if (f && f->path_len)
+			json_str(o, "file", f->path);
+		json_result(o, s, true);
+		break;
+	case MS_MUNMAP:
+	case MS_MPROTECT:
+	case MS_MADVISE:
+		json_hex(o, "addr", s->args[0]);
+		json_u64(o, "len", s->args[1]);
+		if (s->h.type == MS_MPROTECT)
+			json_str(o, "prot", fmt_prot(buf, sizeof(buf), s->args[2]));
+		if (s->h.type == MS_MADVISE) {
+			const char *name = madvise_name(s->args[2]);
+
+			if (name)
+				json_str(o, "advice", name);
+			else
+				json_u64(o, "advice", s->args[2]);
+		}
+		json_result(o, s, false);
+		break;
+	case MS_MREMAP:
+		json_hex(o, "old_addr", s->args[0]);
+		json_u64(o, "old_len", s->args[1]);
+		json_u64(o, "new_len", s->args[2]);
+		json_str(o, "flags", fmt_mremap_flags(buf, sizeof(buf), s->args[3]));
+		if (s->ret >= 0)
+			json_hex(o, "new_addr", s->ret);
+		json_result(o, s, true);
+		break;
+	case MS_BRK:
+		json_hex(o, "addr", s->args[0]);
+		json_hex(o, "start_brk", s->mm.start_brk);
+		json_result(o, s, true);
+		break;
+	}
+	json_u64(o, "vsize", s->mm.total_vm * 4096);
+	json_u64(o, "rss", (s->mm.rss_anon + s->mm.rss_file + s->mm.rss_shmem) * 4096);
+	json_u64(o, "dur_ns", s->dur_ns);
+}
+
+static void json_counts(struct json_obj *o, const char *key, const struct ms_fault_counts *c)
+{
+	json_key(o, key);
+	fprintf(o->f, "{\"faults\":%llu,\"write\":%llu,\"exec\":%llu,\"prot\":%llu}",
+		(unsigned long long)c->faults, (unsigned long long)c->write,
+		(unsigned long long)c->exec, (unsigned long long)c->prot);
+}
+
+static void json_fields(const struct event_view *v, struct json_obj *o, const struct ms_hdr *h)
+{
+	switch (h->type) {
+	case MS_BRK ... MS_MADVISE:
+		json_syscall(o, (const struct ms_syscall *)h);
+		break;
+	case MS_FAULT: {
+		const struct ms_fault *f = (const void *)h;
+
+		json_hex(o, "addr", f->addr);
+		json_hex(o, "ip", f->ip);
+		json_u64(o, "error_code", h->flags);
+		json_bool(o, "write", h->flags & MS_PF_WRITE);
+		json_bool(o, "exec", h->flags & MS_PF_INSTR);
+		json_bool(o, "present", h->flags & MS_PF_PROT);
+		break;
+	}
+	case MS_FAULTS: {
+		const struct ms_faults *f = (const void *)h;
+
+		json_u64(o, "count", f->delta.faults);
+		json_u64(o, "write", f->delta.write);
+		json_u64(o, "exec", f->delta.exec);
+		json_u64(o, "prot", f->delta.prot);
+		json_u64(o, "total", f->total.faults);
+		break;
+	}
+	case MS_STACK:
+		json_hex(o, "addr", ((const struct ms_stack *)h)->addr);
+		break;
+	case MS_FORK: {
+		const struct ms_fork *f = (const void *)h;
+
+		json_u64(o, "child_pid", f->child_pid);
+		json_u64(o, "child_tid", f->child_tid);
+		json_bool(o, "thread", h->flags & MS_FORK_THREAD);
+		json_bool(o, "shares_vm", h->flags & MS_FORK_VM);
+		break;
+	}
+	case MS_EXEC:
+		json_str(o, "filename", ((const struct ms_exec *)h)->filename);
+		break;
+	case MS_EXIT: {
+		const struct ms_exit *e = (const void *)h;
+
+		json_bool(o, "thread", !(h->flags & MS_EXIT_GROUP));
+		if (e->exit_code & 0x7f)
+			json_str(o, "signal", signal_name(e->exit_code & 0x7f));
+		else
+			json_s64(o, "exit_code", (e->exit_code >> 8) & 0xff);
+		if (h->flags & MS_EXIT_GROUP)
+			json_counts(o, "faults", &e->total);
+		break;
+	}
+	case MS_LOST: {
+		const struct ms_lost *e = (const void *)h;
+
+		json_u64(o, "count", e->count);
+		json_u64(o, "total", e->total);
+		break;
+	}
+	case MS_SEED_END: {
+		const struct mproc *p = model__process(v->m, h->pid);
+
+		json_str(o, "reason", h->flags & MS_SEED_AT_EXEC ? "exec" : "start");
+		json_u64(o, "regions", p ? p->nr_regions : 0);
+		break;
+	}
+	}
+}
+
+static void print_json(struct event_view *v, const struct ms_hdr *h, struct line *l)
+{
+	const struct region *r = region_of(v, h, l);
+	struct json_obj o;
+
+	json_begin(&o, v->out);
+	json_u64(&o, "ts_ns", h->ts_ns);
+	json_str(&o, "event", l->event);
+	json_u64(&o, "pid", h->pid);
+	json_u64(&o, "tid", h->tid);
+	json_strn(&o, "comm", l->comm, MS_COMM_LEN);
+	json_fields(v, &o, h);
+	if (r) {
+		json_str(&o, "class", region_class_name(r->cls));
+		json_key(&o, "region");
+		fprintf(v->out, "{\"start\":\"0x%llx\",\"end\":\"0x%llx\"",
+			(unsigned long long)r->start, (unsigned long long)r->end);
+		if (r->path) {
+			fputs(",\"path\":", v->out);
+			json_write_str(v->out, r->path);
+		}
+		fputc('}', v->out);
+	}
+	json_end(&o);
+}
+
+int event_view__fn(void *ctx, const struct ms_hdr *h)
+{
+	struct event_view *v = ctx;
+	struct line l = { .h = h };
+
+	if (!printed(v, h))
+		return 0;
+	l.event = event_name(h);
+	comm_of(v, h, l.comm);
+	describe(v, h, &l);
+	if (v->s->json)
+		print_json(v, h, &l);
+	else
+		print_text(v, h, &l);
+	return 0;
+}

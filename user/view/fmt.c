@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "events.h"
+#include "view/fmt.h"
+
+static const char *const type_names[MS_TYPE_MAX] = {
+	[MS_BRK] = "brk",	    [MS_MMAP] = "mmap",
+	[MS_MUNMAP] = "munmap",	    [MS_MREMAP] = "mremap",
+	[MS_MPROTECT] = "mprotect", [MS_MADVISE] = "madvise",
+	[MS_FAULT] = "fault",	    [MS_STACK] = "stack",
+	[MS_FORK] = "fork",	    [MS_EXEC] = "exec",
+	[MS_EXIT] = "exit",	    [MS_EXIT_MMAP] = "exit_mmap",
+	[MS_FAULTS] = "faults",	    [MS_LOST] = "lost",
+	[MS_SEED_BEGIN] = "seed",   [MS_VMA] = "vma",
+	[MS_SEED_END] = "seed_end",
+};
+
+const char *ms_type_name(unsigned type)
+{
+	return type < MS_TYPE_MAX ? type_names[type] : NULL;
+}
+
+char *fmt_size(char *buf, size_t len, __u64 bytes)
+{
+	static const char units[] = "BKMGTPE";
+	double v = bytes;
+	int u = 0;
+
+	while (v >= 1024 && u < 6) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%lluB", (unsigned long long)bytes);
+	else if (v < 10 && v != (__u64)v)
+		snprintf(buf, len, "%.1f%c", v, units[u]);
+	else
+		snprintf(buf, len, "%.0f%c", v, units[u]);
+	return buf;
+}
+
+char *fmt_prot(char *buf, size_t len, __u64 prot)
+{
+	snprintf(buf, len, "%c%c%c", prot & PROT_READ ? 'r' : '-', prot & PROT_WRITE ? 'w' : '-',
+		 prot & PROT_EXEC ? 'x' : '-');
+	return buf;
+}
+
+struct flag_name {
+	__u64 bit;
+	const char *name;
+};
+
+static char *fmt_flags(char *buf, size_t len, __u64 flags, const struct flag_name *names,
+		       size_t n)
+{
+	size_t i, off = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < n && off < len; i++) {
+		if (!(flags & names[i].bit))
+			continue;
+		off += snprintf(buf + off, len - off, "%s%s", off ? "|" : "", names[i].name);
+		flags &= ~names[i].bit;
+	}
+	if (flags && off < len)
+		off += snprintf(buf + off, len - off, "%s0x%llx", off ? "|" : "",
+				(unsigned long long)flags);
+	if (!off)
+		snprintf(buf, len, "0");
+	return buf;
+}
+
+static const struct flag_name map_flags[] = {
+	{ MAP_SHARED, "MAP_SHARED" },
+	{ MAP_PRIVATE, "MAP_PRIVATE" },
+	{ MAP_FIXED, "MAP_FIXED" },
+	{ MAP_ANONYMOUS, "MAP_ANONYMOUS" },
+	{ MAP_GROWSDOWN, "MAP_GROWSDOWN" },
+	{ MAP_DENYWRITE, "MAP_DENYWRITE" },
+	{ MAP_EXECUTABLE, "MAP_EXECUTABLE" },
+	{ MAP_LOCKED, "MAP_LOCKED" },
+	{ MAP_NORESERVE, "MAP_NORESERVE" },
+	{ MAP_POPULATE, "MAP_POPULATE" },
+	{ MAP_NONBLOCK, "MAP_NONBLOCK" },
+	{ MAP_STACK, "MAP_STACK" },
+	{ MAP_HUGETLB, "MAP_HUGETLB" },
+	{ MAP_SYNC, "MAP_SYNC" },
+	{ MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE" },
+	{ 0x40, "MAP_32BIT" },
+};
+
+char *fmt_mmap_flags(char *buf, size_t len, __u64 flags)
+{
+	/* MAP_SHARED_VALIDATE (3) is a type, not two bits */
+	if ((flags & 3) == 3) {
+		size_t off = snprintf(buf, len, "MAP_SHARED_VALIDATE");
+
+		if ((flags & ~3ULL) && off < len) {
+			buf[off++] = '|';
+			fmt_flags(buf + off, len - off, flags & ~3ULL, map_flags,
+				  sizeof(map_flags) / sizeof(map_flags[0]));
+		}
+		return buf;
+	}
+	return fmt_flags(buf, len, flags, map_flags, sizeof(map_flags) / sizeof(map_flags[0]));
+}
+
+static const struct flag_name mremap_flags[] = {
+	{ 1, "MREMAP_MAYMOVE" },
+	{ 2, "MREMAP_FIXED" },
+	{ 4, "MREMAP_DONTUNMAP" },
+};
+
+char *fmt_mremap_flags(char *buf, size_t len, __u64 flags)
+{
+	return fmt_flags(buf, len, flags, mremap_flags,
+			 sizeof(mremap_flags) / sizeof(mremap_flags[0]));
+}
+
+const char *madvise_name(__u64 advice)
+{
+	switch (advice) {
+	case 0: return "MADV_NORMAL";
+	case 1: return "MADV_RANDOM";
+	case 2: return "MADV_SEQUENTIAL";
+	case 3: return "MADV_WILLNEED";
+	case 4: return "MADV_DONTNEED";
+	case 8: return "MADV_FREE";
+	case 9: return "MADV_REMOVE";
+	case 10: return "MADV_DONTFORK";
+	case 11: return "MADV_DOFORK";
+	case 12: return "MADV_MERGEABLE";
+	case 13: return "MADV_UNMERGEABLE";
+	case 14: return "MADV_HUGEPAGE";
+	case 15: return "MADV_NOHUGEPAGE";
+	case 16: return "MADV_DONTDUMP";
+	case 17: return "MADV_DODUMP";
+	case 18: return "MADV_WIPEONFORK";
+	case 19: return "MADV_KEEPONFORK";
+	case 20: return "MADV_COLD";
+	case 21: return "MADV_PAGEOUT";
+	case 22: return "MADV_POPULATE_READ";
+	case 23: return "MADV_POPULATE_WRITE";
+	case 24: return "MADV_DONTNEED_LOCKED";
+	case 25: return "MADV_COLLAPSE";
+	case 100: return "MADV_HWPOISON";
+	case 101: return "MADV_SOFT_OFFLINE";
+	case 102: return "MADV_GUARD_INSTALL";
+	case 103: return "MADV_GUARD_REMOVE";
+	default: return NULL;
+	}
+}
+
+const char *errno_name(int err)
+{
+	const char *name = strerrorname_np(err);
+
+	return name ? name : "E?";
+}

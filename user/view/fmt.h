@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Names and human units for what records hold. */
+#ifndef MEMSNOOP_FMT_H
+#define MEMSNOOP_FMT_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+const char *ms_type_name(unsigned type); /* "mmap"; NULL for unknown types */
+char *fmt_size(char *buf, size_t len, __u64 bytes); /* "132K", "1.5M" */
+char *fmt_prot(char *buf, size_t len, __u64 prot); /* PROT_* -> "rw-" */
+char *fmt_mmap_flags(char *buf, size_t len, __u64 flags); /* "MAP_PRIVATE|MAP_ANONYMOUS" */
+char *fmt_mremap_flags(char *buf, size_t len, __u64 flags);
+const char *madvise_name(__u64 advice); /* "MADV_DONTNEED", or NULL */
+const char *errno_name(int err); /* "ENOMEM" */
+
+#endif
