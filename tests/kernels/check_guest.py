@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check what guest_61.sh printed (the console text between boot.sh's markers).
 
-  check_guest.py GUEST_OUTPUT MEMSNOOP WORKDIR
+  check_guest.py GUEST_OUTPUT MEMSNOOP WORKDIR [LABEL]
 
 Checks: (a) exact counts per process of kwork's round, (b) drops reported by a
 fault storm into a tiny ring buffer, (c) memsnoop's SIGUSR1 layout dump equals
@@ -21,6 +21,7 @@ ROUND = {"brk": 3, "mmap": 3, "mprotect": 2, "madvise": 2, "mremap": 1, "munmap"
 ROUND_PAGES = 16
 
 failures = []
+LABEL = "the guest"
 
 
 def ok(msg):
@@ -252,7 +253,9 @@ def check_layout(sections):
     if len(real) != 2:
         bad("layout: the workload did not reach its checkpoint", "\n".join(lines[-30:]))
         return
-    if rc != 0:
+    if any(l.startswith("@@forced-kill") for l in lines):
+        bad("layout: memsnoop did not exit within 20 s of its command's death")
+    elif rc not in (0, 128 + 9):  # memsnoop passes on its command's status (SIGKILL)
         bad("layout: memsnoop exited %d" % rc, "\n".join(err[-20:]))
     for pid in sorted(real):
         want = coalesce(parse_maps(real[pid]))
@@ -281,6 +284,9 @@ def check_replay(sections, b64, memsnoop, workdir):
     with open(path, "wb") as f:
         f.write(b64["counts.msnp"])
     os.chmod(path, 0o600)
+    if sections["counts"][1] != 0:
+        bad("replay: nothing to compare: the live run failed")
+        return
     live, _ = split_stderr(sections["counts"][0])
     live = [l for l in live if not l.startswith("kwork ")]
     p = subprocess.run([memsnoop, "-j", "--faults", "-r", path], capture_output=True, text=True, timeout=120)
@@ -290,9 +296,11 @@ def check_replay(sections, b64, memsnoop, workdir):
     replay = p.stdout.rstrip("\n").split("\n") if p.stdout else []
     while live and live[-1] == "":
         live.pop()
-    if replay == live:
-        ok("replay: the 6.1 recording (%d bytes) replays on this host to the same %d lines" %
-           (len(b64["counts.msnp"]), len(live)))
+    if not json_events(live):
+        bad("replay: the live run printed no events")
+    elif replay == live:
+        ok("replay: the recording made on %s (%d bytes) replays on this host to the same %d lines" %
+           (LABEL, len(b64["counts.msnp"]), len(live)))
     else:
         import difflib
         d = list(difflib.unified_diff(live, replay, "live (guest)", "replay (host)", lineterm=""))
@@ -302,10 +310,12 @@ def check_replay(sections, b64, memsnoop, workdir):
 def main():
     text = open(sys.argv[1], errors="replace").read()
     memsnoop, workdir = sys.argv[2], sys.argv[3]
+    global LABEL
+    LABEL = sys.argv[4] if len(sys.argv) > 4 else "the guest"
     sections, b64 = parse(text)
     if "verbose" in sections:
         lines, rc = sections["verbose"]
-        print("memsnoop -v on the guest (exit %d):" % rc)
+        print("memsnoop -v on %s (exit %d):" % (LABEL, rc))
         for line in lines[-40:]:
             print("      | " + line)
         if rc != 0:

@@ -10,6 +10,8 @@ KW=$W/kwork
 rm -rf "$T" && mkdir -p "$T" || exit 1
 
 section() { echo "@@section $1"; }
+# alive PID: running and not a zombie (kill -0 succeeds on zombies)
+alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat" 2>/dev/null; }
 endsec() { echo "@@end $1 rc=$2"; }
 b64() { echo "@@b64 $1"; base64 "$2"; echo "@@end-b64 $1"; }
 
@@ -54,7 +56,7 @@ ms=$!
 i=0
 while [ ! -f "$T/cp/parent.pid" ] || [ ! -f "$T/cp/child.pid" ]; do
 	i=$((i + 1))
-	if [ $i -gt 300 ] || ! kill -0 $ms 2>/dev/null; then
+	if [ $i -gt 300 ] || ! alive $ms; then
 		echo "checkpoint not reached"
 		break
 	fi
@@ -76,13 +78,15 @@ while [ "$(grep -c '^# pid ' "$T/layout.out")" -lt 2 ] && [ $i -lt 100 ]; do
 done
 kill -KILL $(cat "$T/cp/"*.pid 2>/dev/null) 2>/dev/null
 i=0
-while kill -0 $ms 2>/dev/null && [ $i -lt 200 ]; do
+while alive $ms && [ $i -lt 200 ]; do
 	i=$((i + 1))
 	sleep 0.1
 done
-kill -0 $ms 2>/dev/null && { echo "memsnoop still running 20 s after its command died"; kill -KILL $ms; }
+alive $ms && { echo "@@forced-kill: memsnoop still running 20 s after its command died"; kill -KILL $ms; }
 wait $ms
 rc=$?
+# memsnoop exits with its command's status: 137 (SIGKILL) is expected here
+echo "memsnoop exited $rc, $i tenths of a second after its command was killed"
 echo "@@dump"
 cat "$T/layout.out"
 echo "@@end-dump"

@@ -66,7 +66,7 @@ fi
 # 5. check on the host
 status=0
 echo "== checks on $(basename "$kernel")"
-python3 "$HERE/check_guest.py" "$TMP/guest.out" "$ms" "$TMP" || status=1
+python3 "$HERE/check_guest.py" "$TMP/guest.out" "$ms" "$TMP" "$(basename "$kernel")" || status=1
 
 # 6. the same script and checks on this host's kernel, with the same binary
 # (KERNELS_HOST=0 leaves it out)
@@ -75,7 +75,7 @@ if [ "${KERNELS_HOST:-1}" != 0 ] && [ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/v
 	mkdir -p "$TMP/host"
 	W=$TMP T=$TMP/host/run sh "$HERE/guest_61.sh" >"$TMP/host.out" 2>&1
 	[ -n "${KERNELS_KEEP:-}" ] && cp "$TMP/host.out" "$KERNELS_KEEP/"
-	python3 "$HERE/check_guest.py" "$TMP/host.out" "$ms" "$TMP/host" || status=1
+	python3 "$HERE/check_guest.py" "$TMP/host.out" "$ms" "$TMP/host" "the host ($(uname -r))" || status=1
 fi
 [ $status -eq 0 ] || fail "checks failed (total $((SECONDS - t0)) s)"
 ok "memsnoop passes on $(basename "$kernel") and on $(uname -r) (total $((SECONDS - t0)) s)"
