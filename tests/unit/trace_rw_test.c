@@ -123,14 +123,14 @@ static long replay(struct trace_reader *r, __u64 first, __u64 ts_step)
 }
 
 /* Read every record, checking it against gen(pid); none from [lo, hi). */
-static long replay_skip(struct trace_reader *r, __u64 lo, __u64 hi)
+static long replay_skip(struct trace_reader *r, __u64 lo, __u64 hi, __u64 ts_step)
 {
 	const struct ms_hdr *h;
 	long n = 0;
 	int ret;
 
 	while ((ret = trace_reader__next(r, &h)) == 1) {
-		if (!same(h, gen(h->pid, 250000000)) || (h->pid >= lo && h->pid < hi)) {
+		if (!same(h, gen(h->pid, ts_step)) || (h->pid >= lo && h->pid < hi)) {
 			CHECK(!"unexpected record");
 			return -1;
 		}
@@ -274,7 +274,7 @@ static void test_bit_flips(bool compress)
 			nr_warnings = 0;
 			trace_reader__set_warn(r, count_warn, NULL);
 			/* all but the damaged block's records read back */
-			CHECK_EQ(replay_skip(r, i ? b.recs[i - 1] : 0, b.recs[i]), want);
+			CHECK_EQ(replay_skip(r, i ? b.recs[i - 1] : 0, b.recs[i], 250000000), want);
 			CHECK_EQ(trace_reader__damage(r)->bad_blocks, 1);
 			CHECK_EQ(trace_reader__damage(r)->first_bad_offset,
 				 i ? b.end[i - 1] : b.hdr_len);
@@ -320,6 +320,61 @@ static void test_resync(void)
 	CHECK(strstr(err, "2 damaged block(s)"));
 	trace_reader__close(r);
 	free(buf);
+}
+
+/* Resync through a file, across the reader's scan chunks; big raw blocks. */
+static void test_resync_file(void)
+{
+	const char *path = path_of("big.raw");
+	size_t len;
+	unsigned char *buf;
+	struct trace_reader *r;
+	struct blocks b;
+	char err[256];
+	int fd;
+
+	write_trace(path, 8000, 1000, false);
+	buf = slurp(path, &len);
+	find_blocks(buf, len, &b);
+	CHECK(b.n >= 6);
+	/* blocks 2 and 3: the scan for the next block crosses a chunk */
+	CHECK(b.end[3] - b.end[1] > 256 << 10);
+	fd = open(path, O_WRONLY);
+	CHECK(pwrite(fd, "X", 1, b.end[1]) == 1);
+	CHECK(pwrite(fd, "X", 1, b.end[2]) == 1);
+	close(fd);
+	r = trace_reader__open(path, err, sizeof(err));
+	CHECK(r);
+	if (r) {
+		CHECK_EQ(replay_skip(r, b.recs[1], b.recs[3], 1000),
+			 b.recs[b.n - 1] - (b.recs[3] - b.recs[1]));
+		CHECK_EQ(trace_reader__damage(r)->bad_blocks, 1);
+		CHECK_EQ(trace_reader__damage(r)->skipped_bytes, b.end[3] - b.end[1]);
+	}
+	trace_reader__close(r);
+	free(buf);
+}
+
+/* tick() writes a block that has waited a second; nothing before. */
+static void test_tick(void)
+{
+	const char *path = path_of("tick");
+	struct trace_write_opts o = { .compress = true };
+	struct trace_writer *w = trace_writer__open(path, NULL, &o, NULL, 0);
+	struct stat st0, st1, st2;
+
+	CHECK(w);
+	if (!w)
+		return;
+	CHECK_EQ(trace_writer__write(w, gen(0, 1000)), 0);
+	stat(path, &st0);
+	CHECK_EQ(trace_writer__tick(w, 1000 + 999999999), 0);
+	stat(path, &st1);
+	CHECK_EQ(st1.st_size, st0.st_size);
+	CHECK_EQ(trace_writer__tick(w, 1000 + 1000000000), 0);
+	stat(path, &st2);
+	CHECK(st2.st_size > st1.st_size);
+	CHECK_EQ(trace_writer__close(w, NULL, 0), 0);
 }
 
 static struct trace_reader *open_expect_fail(const void *buf, size_t len, const char *msg)
@@ -630,6 +685,8 @@ int main(void)
 	test_bit_flips(true);
 	test_bit_flips(false);
 	test_resync();
+	test_resync_file();
+	test_tick();
 	test_bad_headers();
 	test_header_grows();
 	test_hostile_blocks();

@@ -1,0 +1,107 @@
+"""Helpers for the system tests written in Python (imported by tests/*/test_*.py runners)."""
+import json
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MEMSNOOP = os.path.join(ROOT, "memsnoop")
+WL = os.path.join(ROOT, ".output", "tests", "workloads")
+BEGIN, END = "0x1000", "0x2000"  # the counted workload's marker madvise addresses
+
+
+def skip(why):
+    print("skip: " + why)
+    sys.exit(77)
+
+
+def fail(why):
+    print("FAIL: " + why)
+    sys.exit(1)
+
+
+def need_root():
+    if os.geteuid() != 0:
+        skip("needs root to load BPF programs")
+    if not os.path.exists("/sys/kernel/btf/vmlinux"):
+        skip("kernel has no BTF")
+
+
+def json_lines(text):
+    out = []
+    for line in text.splitlines():
+        if line.strip():
+            out.append(json.loads(line))
+    return out
+
+
+def is_marker(e, addr):
+    return e["event"] == "madvise" and e["addr"] == addr and e["len"] == 0
+
+
+def between_markers(events, pid):
+    """The events of pid strictly between its begin and end markers."""
+    inside, out = False, []
+    for e in events:
+        if e["pid"] != pid:
+            continue
+        if is_marker(e, BEGIN):
+            inside = True
+        elif is_marker(e, END):
+            return out
+        elif inside:
+            out.append(e)
+    fail("pid %d: markers missing" % pid)
+
+
+def count(events, name):
+    return sum(1 for e in events if e["event"] == name)
+
+
+def assert_detached():
+    for _ in range(40):
+        out = subprocess.run(["bpftool", "prog", "show"], capture_output=True, text=True).stdout
+        if " name ms_" not in out:
+            return
+        time.sleep(0.1)
+    fail("memsnoop's BPF programs are still loaded")
+
+
+def run(args, timeout=60, **kw):
+    return subprocess.run([MEMSNOOP] + args, capture_output=True, text=True, timeout=timeout, **kw)
+
+
+class Background:
+    """memsnoop in the background, attached when started."""
+
+    def __init__(self, args, stdout=None):
+        self.ready = "/tmp/memsnoop-ready.%d" % os.getpid()
+        if os.path.exists(self.ready):
+            os.unlink(self.ready)
+        self.out_path = stdout or "/tmp/memsnoop-out.%d" % os.getpid()
+        self.out = open(self.out_path, "w")
+        self.err = open(self.out_path + ".err", "w")
+        self.p = subprocess.Popen([MEMSNOOP, "--ready-file", self.ready] + args,
+                                  stdout=self.out, stderr=self.err)
+        deadline = time.time() + 15
+        while not os.path.exists(self.ready):
+            if self.p.poll() is not None:
+                fail("memsnoop exited at start: " + open(self.out_path + ".err").read())
+            if time.time() > deadline:
+                self.p.kill()
+                fail("memsnoop not attached after 15 s")
+            time.sleep(0.02)
+        os.unlink(self.ready)
+
+    def stop(self, sig=2):
+        self.p.send_signal(sig)
+        rc = self.p.wait(timeout=30)
+        self.out.close()
+        self.err.close()
+        return rc, open(self.out_path).read(), open(self.out_path + ".err").read()
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
