@@ -240,6 +240,8 @@ static struct rnode *first_from(struct layout *l, __u64 a)
 	return n->next;
 }
 
+static void reclassify_near(struct layout *l, struct rnode *n, __u64 a, __u64 b);
+
 static int unmap_range(struct layout *l, __u64 a, __u64 b, struct rnode *first)
 {
 	struct rnode *n, *next;
@@ -289,20 +291,21 @@ struct rnode *layout__map(struct layout *l, const struct region *tmpl, struct ps
 	n->rflags = rflags;
 	n->mmap_id = mmap_id;
 	link_after(l, layout__find_le(l, n->r.start), n);
-	layout__reclassify(l, n->r.start, n->r.end);
+	reclassify_near(l, n, n->r.start, n->r.end);
 	return n;
 }
 
 void layout__protect(struct layout *l, __u64 a, __u64 b, __u32 prot)
 {
-	struct rnode *n;
+	struct rnode *n, *n0;
 
 	if (a >= b)
 		return;
 	split_at(l, b);
-	for (n = first_from(l, a); n && n->r.start < b; n = n->next)
+	n0 = first_from(l, a);
+	for (n = n0; n && n->r.start < b; n = n->next)
 		n->r.prot = (n->r.prot & MS_VMA_SHARED) | (prot & 7);
-	layout__reclassify(l, a, b);
+	reclassify_near(l, n0, a, b);
 }
 
 void layout__set_rflags(struct layout *l, __u64 a, __u64 b, __u32 set, __u32 clear)
@@ -314,7 +317,7 @@ void layout__set_rflags(struct layout *l, __u64 a, __u64 b, __u32 set, __u32 cle
 	split_at(l, b);
 	for (n = first_from(l, a); n && n->r.start < b; n = n->next)
 		n->rflags = (n->rflags & ~clear) | set;
-	layout__reclassify(l, a, b);
+	reclassify_near(l, NULL, a, b);
 }
 
 void layout__drop_pages(struct layout *l, __u64 a, __u64 b)
@@ -552,11 +555,13 @@ static void set_class(struct layout *l, struct rnode *n)
 	acct(l, n, 1);
 }
 
-void layout__reclassify(struct layout *l, __u64 a, __u64 b)
+/* Recompute classes around [a, b); n, if not NULL, is a region next to a. */
+static void reclassify_near(struct layout *l, struct rnode *n, __u64 a, __u64 b)
 {
-	struct rnode *n = layout__find_le(l, a);
 	int i, after = 0;
 
+	if (!n)
+		n = layout__find_le(l, a);
 	if (!n)
 		n = l->first;
 	for (i = 0; n && n->prev && i < RUN_MAX + 1; i++)
@@ -566,6 +571,11 @@ void layout__reclassify(struct layout *l, __u64 a, __u64 b)
 			break;
 		set_class(l, n);
 	}
+}
+
+void layout__reclassify(struct layout *l, __u64 a, __u64 b)
+{
+	reclassify_near(l, NULL, a, b);
 }
 
 /* Thread stacks */
