@@ -37,7 +37,7 @@ const char *tf_blk_decode(const unsigned char *p, struct tf_blk *b)
 {
 	if (memcmp(p, TF_BLK_MAGIC, 4))
 		return "no block magic";
-	if (tf_get32(p + 44) != tf_crc(p, 44))
+	if (!tf_crc_ok(tf_get32(p + 44), p, 44))
 		return "block header checksum mismatch";
 	b->comp_len = tf_get32(p + 4);
 	b->raw_len = tf_get32(p + 8);

@@ -193,7 +193,7 @@ static int read_header(struct trace_reader *r)
 	p = src(r, 0, len, r->comp);
 	if (!p)
 		return -EIO;
-	if (tf_get32(p + len - 4) != tf_crc(p, len - 4))
+	if (!tf_crc_ok(tf_get32(p + len - 4), p, len - 4))
 		return fatal(r, "trace header checksum mismatch: the file is damaged");
 	flags = tf_get32(p + 12);
 	if (!!(flags & TF_F_BIG_ENDIAN) != tf_host_big_endian())
@@ -374,7 +374,7 @@ static const char *unpack(struct trace_reader *r, const struct tf_blk *b, const 
 {
 	size_t n;
 
-	if (tf_crc(p, b->comp_len) != b->payload_crc)
+	if (!tf_crc_ok(b->payload_crc, p, b->comp_len))
 		return "block payload checksum mismatch";
 	if (!grow(&r->raw, &r->raw_cap, b->raw_len ? b->raw_len : 8))
 		return "out of memory for a block";
