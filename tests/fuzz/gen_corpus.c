@@ -49,8 +49,8 @@ int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : ".";
 
-	return gen(dir, "empty.msnp", 0, true, 1) | gen(dir, "one-z.msnp", 20, true, 1000) |
-	       gen(dir, "one-raw.msnp", 12, false, 1000) |
-	       gen(dir, "blocks-z.msnp", 30, true, 300000000) |
-	       gen(dir, "blocks-raw.msnp", 16, false, 400000000);
+	return gen(dir, "empty.seed", 0, true, 1) | gen(dir, "one-z.seed", 20, true, 1000) |
+	       gen(dir, "one-raw.seed", 12, false, 1000) |
+	       gen(dir, "blocks-z.seed", 30, true, 300000000) |
+	       gen(dir, "blocks-raw.seed", 16, false, 400000000);
 }
