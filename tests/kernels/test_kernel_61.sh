@@ -25,7 +25,7 @@ command -v python3 >/dev/null || skip "python3 missing (make deps)"
 # copy of the sources in the cache (incremental: mtimes are kept).
 build_static() {
 	if grep -q '^BIN ?=' Makefile; then
-		make --no-print-directory STATIC=1 OUTPUT=.output/static BIN=.output/static/memsnoop \
+		make --no-print-directory -j"$(nproc)" STATIC=1 OUTPUT=.output/static BIN=.output/static/memsnoop \
 			.output/static/memsnoop >&2 || return 1
 		echo "$ROOT/.output/static/memsnoop"
 	else
@@ -35,7 +35,7 @@ build_static() {
 			rm -rf "${b:?}/$d"
 			[ -e "$d" ] && cp -a "$d" "$b/"
 		done
-		make --no-print-directory -C "$b" STATIC=1 memsnoop >&2 || return 1
+		make --no-print-directory -j"$(nproc)" -C "$b" STATIC=1 memsnoop >&2 || return 1
 		echo "$b/memsnoop"
 	fi
 }
