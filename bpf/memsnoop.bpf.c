@@ -276,10 +276,13 @@ static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *d
 	struct vma_ctx *c = data;
 	struct ms_file *out = c->file;
 	struct file *f = vma->vm_file;
+	__u64 flags;
 	__u32 len, pos;
 
 	c->found = true;
-	out->vm_flags = BPF_CORE_READ(vma, vm_flags) & 0xf;
+	flags = BPF_CORE_READ(vma, vm_flags);
+	/* a read-only MAP_SHARED file loses VM_SHARED but keeps VM_MAYSHARE: /proc says "s" */
+	out->vm_flags = (flags & 0xf) | (flags & 0x80 ? 0x8 : 0);
 	if (!f)
 		return 0;
 	out->pgoff = vma->vm_pgoff + ((c->addr - vma->vm_start) >> 12);

@@ -2,6 +2,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,21 @@ int parse_pids(const char *arg, struct settings *s)
 	return s->nr_pids ? 0 : -EINVAL;
 }
 
+/* One line, exit status 1: a bad value is not worth a usage screen. */
+static void bad_value(struct argp_state *state, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+static void bad_value(struct argp_state *state, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("memsnoop: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct settings *s = state->input;
@@ -144,11 +160,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'p':
 		if (parse_pids(arg, s))
-			argp_error(state, "invalid PID list '%s'", arg);
+			bad_value(state, "invalid PID list '%s'", arg);
 		break;
 	case 'c':
 		if (!arg[0] || strlen(arg) >= MS_COMM_LEN)
-			argp_error(state, "command name must be 1 to %d characters: '%s'",
+			bad_value(state, "command name must be 1 to %d characters: '%s'",
 				   MS_COMM_LEN - 1, arg);
 		strcpy(s->comm, arg);
 		break;
@@ -163,11 +179,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'd':
 		if (parse_seconds(arg, &s->duration))
-			argp_error(state, "invalid duration '%s': seconds > 0", arg);
+			bad_value(state, "invalid duration '%s': seconds > 0", arg);
 		break;
 	case 'i':
 		if (parse_seconds(arg, &s->interval) || s->interval < 0.01)
-			argp_error(state, "invalid interval '%s': seconds >= 0.01", arg);
+			bad_value(state, "invalid interval '%s': seconds >= 0.01", arg);
 		break;
 	case OPT_FAULTS:
 		s->faults = true;
@@ -175,7 +191,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_RINGBUF:
 		if (parse_size(arg, &s->ringbuf_size) || s->ringbuf_size < 4096 ||
 		    (s->ringbuf_size & (s->ringbuf_size - 1)) || s->ringbuf_size > (1ULL << 30))
-			argp_error(state, "invalid ring buffer size '%s': a power of two, 4K to 1G",
+			bad_value(state, "invalid ring buffer size '%s': a power of two, 4K to 1G",
 				   arg);
 		break;
 	case 'w':
@@ -200,7 +216,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		else if (!strcmp(arg, "table"))
 			s->format = MAPS_TABLE;
 		else
-			argp_error(state, "unknown format '%s': 'table' or 'maps'", arg);
+			bad_value(state, "unknown format '%s': 'table' or 'maps'", arg);
 		break;
 	case OPT_ONCE:
 		s->once = true;

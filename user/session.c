@@ -61,6 +61,7 @@ struct session {
 	struct summary summary;
 	struct trace_writer *writer;
 	__u64 start_ns;
+	bool started; /* the source opened: worth a summary */
 };
 
 static int model_fn(void *ctx, const struct ms_hdr *h)
@@ -211,20 +212,21 @@ static int run_live(struct session *ss)
 			error("cannot start '%s': %s", s->argv[0], strerror(-err));
 			goto out;
 		}
-		live__add_pid(l, child.pid);
 	}
 	live__seed(l);
+	if (child.pid > 0)
+		live__add_pid(l, child.pid); /* after seeding: its layout comes at exec */
 	if (s->ready_file)
 		touch_ready_file(s->ready_file);
 	if (s->argc) {
 		err = launch_start(&child);
 		if (err) {
 			child.pid = 0;
-			live__drain(l);
 			error("cannot run '%s': %s", s->argv[0], strerror(-err));
 			goto out;
 		}
 	}
+	ss->started = true;
 	if (s->cmd == CMD_MAPS && s->once) {
 		live__drain(l);
 		live__tick(l);
@@ -249,6 +251,7 @@ static int run_replay(struct session *ss)
 
 	if (replay__open(&r, ss->s, ss->stream))
 		goto out;
+	ss->started = true;
 	if (ss->events)
 		event_view__set_start(ss->events, replay__meta(r)->start_ns);
 	n = replay__run(r, ~0ULL);
@@ -271,7 +274,7 @@ int session_run(struct settings *s)
 		goto out;
 	status = s->read_file ? run_replay(&ss) : run_live(&ss);
 	fflush(stdout);
-	if (s->cmd != CMD_MAPS)
+	if (s->cmd != CMD_MAPS && ss.started)
 		summary__print(&ss.summary, s->json, stderr);
 out:
 	if (ss.writer && trace_writer__close(ss.writer, err, sizeof(err))) {

@@ -26,6 +26,7 @@ struct live {
 	const struct settings *s;
 	struct pidtab *reported; /* fault counts already put in the stream */
 	__u64 drops_seen;
+	__u64 last_lost_ns;
 	__u64 last_warn_ns;
 	__u64 lost_since_warn;
 	bool resync; /* re-seed layouts at the next tick */
@@ -98,7 +99,8 @@ static int preflight(const struct settings *s)
 		      "with -r needs neither");
 		return -1;
 	}
-	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+	/* MEMSNOOP_BTF: another path to check, for tests of this very message */
+	if (access(getenv("MEMSNOOP_BTF") ?: "/sys/kernel/btf/vmlinux", R_OK)) {
 		error("this kernel has no BTF (/sys/kernel/btf/vmlinux): memsnoop needs "
 		      "CONFIG_DEBUG_INFO_BTF=y");
 		return -1;
@@ -252,10 +254,13 @@ int live__seed(struct live *l)
 	return for_each_proc(seed_one, l);
 }
 
+static void check_drops(struct live *l, bool final);
+
 int live__poll(struct live *l, int timeout_ms)
 {
 	int n = ring_buffer__poll(l->rb, timeout_ms);
 
+	check_drops(l, false);
 	return n == -EINTR ? 0 : n;
 }
 
@@ -278,14 +283,16 @@ static void emit_all_faults(struct live *l)
 	}
 }
 
-static void check_drops(struct live *l)
+static void check_drops(struct live *l, bool final)
 {
 	__u64 drops = __atomic_load_n(&l->skel->bss->drops, __ATOMIC_RELAXED);
 	__u64 now = now_ns();
 	struct ms_lost e = {};
 
-	if (drops == l->drops_seen)
+	/* one loss record per 100 ms at most: it makes every layout uncertain */
+	if (drops == l->drops_seen || (!final && now - l->last_lost_ns < 100000000ULL))
 		return;
+	l->last_lost_ns = now;
 	e.h.ts_ns = now;
 	e.h.type = MS_LOST;
 	e.h.size = sizeof(e);
@@ -308,7 +315,7 @@ void live__tick(struct live *l)
 {
 	if (!l->s->faults)
 		emit_all_faults(l);
-	check_drops(l);
+	check_drops(l, false);
 	if (l->resync) {
 		l->resync = false;
 		live__seed(l);
@@ -320,7 +327,7 @@ void live__finish(struct live *l)
 	live__drain(l);
 	if (!l->s->faults)
 		emit_all_faults(l);
-	check_drops(l);
+	check_drops(l, true);
 }
 
 static void *destroy_link(void *arg)
