@@ -3,7 +3,7 @@
 # the binary to ./memsnoop. V=1 shows commands, STATIC=1 links one
 # self-contained binary, SAN=1 builds with ASan/UBSan.
 
-OUTPUT := .output
+OUTPUT ?= .output
 CLANG ?= clang
 BPFTOOL ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
 CC ?= gcc
@@ -52,11 +52,13 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean install deps run test check-tests format format-check vmlinux
+.PHONY: all clean install deps run test test-kernels check-tests format format-check vmlinux
 
-all: memsnoop
+BIN ?= memsnoop
 
-memsnoop: $(USER_OBJS)
+all: $(BIN)
+
+$(BIN): $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(PKG_LIBS) -lm -o $@
 
@@ -100,6 +102,10 @@ run: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory check-tests
 	$(Q)tests/run
+
+# Debian 12's 6.1 kernel under qemu runs the static binary (tests/kernels/README.md).
+test-kernels: deps
+	$(Q)tests/kernels/test_kernel_61.sh
 
 install: memsnoop
 	install -D -m 0755 memsnoop $(DESTDIR)$(PREFIX)/sbin/memsnoop

@@ -345,7 +345,7 @@ static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 t
 	s->h.size = size;
 	if (size > MS_REC_MAX)
 		goto out;
-	if (bpf_ringbuf_output(&rb, s, size, wake_flags()))
+	if (bpf_ringbuf_output(&rb, s, size & (MS_REC_MAX - 1), wake_flags()))
 		__sync_fetch_and_add(&drops, 1);
 out:
 	bpf_map_delete_elem(&pending, &tid);

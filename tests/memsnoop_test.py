@@ -105,3 +105,63 @@ class Background:
         if self.p.poll() is None:
             self.p.kill()
             self.p.wait()
+
+
+def parse_maps(text):
+    """Lines of /proc/PID/maps as tuples (start, end, perms, offset, dev, inode, path)."""
+    out = []
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split(None, 5)
+        start, end = (int(x, 16) for x in parts[0].split("-"))
+        path = parts[5] if len(parts) > 5 else ""
+        dev, ino = parts[3], int(parts[4])
+        if path == "/dev/zero (deleted)":  # shared anonymous: the inode is the kernel's secret
+            dev, ino = "00:00", 0
+        out.append([start, end, parts[1], int(parts[2], 16), dev, ino, path])
+    return out
+
+
+def coalesce(regions):
+    """Adjacent ranges with the same permissions and backing merged, as DESIGN.md says."""
+    out = []
+    for r in regions:
+        if out:
+            p = out[-1]
+            same = p[1] == r[0] and p[2] == r[2] and p[4] == r[4] and p[5] == r[5] and p[6] == r[6]
+            contiguous = p[5] == 0 or p[3] + (p[1] - p[0]) == r[3]
+            if same and contiguous:
+                p[1] = r[1]
+                continue
+        out.append(list(r))
+    return out
+
+
+def fmt_region(r):
+    return "%x-%x %s %08x %s %d %s" % tuple(r)
+
+
+def diff_maps(want_text, got_text):
+    """'' if equal after coalescing, else a readable diff."""
+    import difflib
+    want = [fmt_region(r) for r in coalesce(parse_maps(want_text))]
+    got = [fmt_region(r) for r in coalesce(parse_maps(got_text))]
+    if want == got:
+        return ""
+    return "\n".join(difflib.unified_diff(want, got, "kernel", "memsnoop", lineterm="", n=1))
+
+
+def dump_layout(bg, dump_dir, pid, timeout=10):
+    """SIGUSR1 to memsnoop; returns its rebuilt layout of pid (DIR/<pid>.maps)."""
+    import signal
+    path = os.path.join(dump_dir, "%d.maps" % pid)
+    if os.path.exists(path):
+        os.unlink(path)
+    bg.p.send_signal(signal.SIGUSR1)
+    deadline = time.time() + timeout
+    while not os.path.exists(path):
+        if time.time() > deadline:
+            fail("no dump of pid %d after SIGUSR1" % pid)
+        time.sleep(0.01)
+    return open(path).read()

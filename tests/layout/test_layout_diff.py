@@ -1,0 +1,60 @@
+"""The rebuilt layout equals /proc/PID/maps at every checkpoint of the layout workload:
+once for a workload started after memsnoop, once for one seeded at start."""
+import os
+import shutil
+import subprocess
+import sys
+from memsnoop_test import *
+
+need_root()
+tmp = "/tmp/memsnoop-layout.%d" % os.getpid()
+shutil.rmtree(tmp, ignore_errors=True)
+os.makedirs(tmp + "/cp")
+os.makedirs(tmp + "/dump")
+
+
+def run_workload(attach_after_start):
+    wl = subprocess.Popen([WL + "/layout", tmp + "/cp"], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, text=True, bufsize=1)
+    bg = None
+    if not attach_after_start:
+        bg = Background(["--dump", tmp + "/dump"],
+                        stdout="/tmp/memsnoop-layout-out.%d" % os.getpid())
+    checked = 0
+    try:
+        for line in wl.stdout:
+            _, n, pid, name, saved = line.split()
+            pid = int(pid)
+            if bg is None:  # the workload existed before memsnoop: seeded at start
+                bg = Background(["-p", str(pid), "--children", "--dump", tmp + "/dump"],
+                                stdout="/tmp/memsnoop-layout-out.%d" % os.getpid())
+            got = dump_layout(bg, tmp + "/dump", pid)
+            d = diff_maps(open(saved).read(), got)
+            if d:
+                fail("checkpoint %s (%s) of pid %d differs:\n%s" % (n, name, pid, d))
+            print("ok: checkpoint %-2s %-15s pid %d: %d regions equal" %
+                  (n, name, pid, len(coalesce(parse_maps(got)))))
+            checked += 1
+            wl.stdin.write("go\n")
+            wl.stdin.flush()
+        if wl.wait(timeout=30) != 0:
+            fail("workload exited %d" % wl.returncode)
+    finally:
+        if wl.poll() is None:
+            wl.kill()
+        if bg:
+            rc, out, err = bg.stop()
+            if rc != 0:
+                fail("memsnoop exited %d: %s" % (rc, err))
+            if "lost" in err and " 0 lost" not in err:
+                fail("events lost: " + err)
+    if checked < 17:
+        fail("only %d checkpoints" % checked)
+
+
+run_workload(attach_after_start=False)
+print("ok: workload started after memsnoop")
+run_workload(attach_after_start=True)
+print("ok: workload seeded at start")
+shutil.rmtree(tmp)
+assert_detached()

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exercises every way a layout changes and stops at checkpoints. At each one
+ * it saves its own /proc/self/maps (without allocating: read() into a static
+ * buffer) to DIR/<pid>.<n>.maps, prints "CP <n> <pid> <name>" on stdout and
+ * waits for a line on stdin before going on.
+ *   layout DIR            the whole sequence (forks a child, execs itself)
+ *   layout DIR --exec     the exec'd program: one checkpoint, then exit
+ */
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#define PAGE 4096UL
+#define NTHREADS 3
+
+static const char *dir;
+static int cp_no;
+static char maps_buf[4 << 20];
+static char line_buf[256];
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(2);
+}
+
+static void save_maps(const char *path)
+{
+	int in = open("/proc/self/maps", O_RDONLY), out;
+	ssize_t n, len = 0;
+
+	if (in < 0)
+		die("open maps");
+	while ((n = read(in, maps_buf + len, sizeof(maps_buf) - len)) > 0)
+		len += n;
+	close(in);
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (out < 0 || write(out, maps_buf, len) != len)
+		die("write maps");
+	close(out);
+}
+
+/* Save the layout, say so, wait for the test. No allocation in here. */
+static void checkpoint(const char *name)
+{
+	char path[512];
+	int n;
+
+	snprintf(path, sizeof(path), "%s/%d.%d.maps", dir, getpid(), cp_no);
+	save_maps(path);
+	n = snprintf(line_buf, sizeof(line_buf), "CP %d %d %s %s\n", cp_no++, getpid(), name,
+		     path);
+	if (write(1, line_buf, n) != n)
+		die("write");
+	if (read(0, line_buf, sizeof(line_buf)) <= 0)
+		exit(3);
+}
+
+static void heap_phase(void)
+{
+	void *small[4096];
+	int i;
+
+	for (i = 0; i < 4096; i++)
+		small[i] = malloc(256);
+	checkpoint("brk-up");
+	for (i = 0; i < 4096; i++)
+		free(small[i]);
+	malloc_trim(0);
+	checkpoint("brk-down");
+}
+
+static void mmap_phase(void)
+{
+	char *big = malloc(512 << 10), *a, *b, *c;
+
+	memset(big, 1, 512 << 10);
+	big = realloc(big, 4 << 20); /* mremap */
+	memset(big, 2, 4 << 20);
+	checkpoint("malloc-mremap");
+	free(big);
+	/* three neighbours with different permissions, in a reserved range */
+	a = mmap(NULL, 9 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	a = mmap(a, 3 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	b = mmap(a + 3 * PAGE, 3 * PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	c = mmap(a + 6 * PAGE, 3 * PAGE, PROT_EXEC | PROT_READ,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (a == MAP_FAILED || b == MAP_FAILED || c == MAP_FAILED)
+		die("mmap");
+	checkpoint("three-maps");
+	/* MAP_FIXED over parts of all three */
+	if (mmap(a + 2 * PAGE, 5 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		 -1, 0) == MAP_FAILED)
+		die("mmap fixed");
+	checkpoint("map-fixed");
+	munmap(a + 4 * PAGE, PAGE);
+	checkpoint("munmap-middle");
+	a = mmap(NULL, 16 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	mprotect(a + 5 * PAGE, 3 * PAGE, PROT_READ);
+	mprotect(a + 10 * PAGE, PAGE, PROT_NONE);
+	checkpoint("mprotect-split");
+}
+
+static pthread_barrier_t barrier;
+
+static void *thread_main(void *arg)
+{
+	void *p = malloc(1000); /* a per-thread arena */
+
+	memset(p, 0, 1000);
+	pthread_barrier_wait(&barrier);
+	pthread_barrier_wait(&barrier);
+	free(p);
+	return NULL;
+}
+
+static void thread_phase(void)
+{
+	pthread_t th[NTHREADS];
+	int i;
+
+	pthread_barrier_init(&barrier, NULL, NTHREADS + 1);
+	for (i = 0; i < NTHREADS; i++)
+		pthread_create(&th[i], NULL, thread_main, NULL);
+	pthread_barrier_wait(&barrier);
+	checkpoint("threads");
+	pthread_barrier_wait(&barrier);
+	for (i = 0; i < NTHREADS; i++)
+		pthread_join(th[i], NULL);
+	checkpoint("threads-joined");
+}
+
+static int recurse(int depth)
+{
+	volatile char frame[4096];
+
+	frame[0] = depth;
+	if (depth == 0)
+		return frame[0];
+	return recurse(depth - 1) + frame[0];
+}
+
+static void stack_phase(void)
+{
+	recurse(512); /* ~2 MiB below the initial stack */
+	checkpoint("stack-growth");
+}
+
+static void dl_phase(void)
+{
+	void *h = dlopen("libz.so.1", RTLD_NOW);
+
+	if (!h)
+		die("dlopen");
+	checkpoint("dlopen");
+	dlclose(h);
+	checkpoint("dlclose");
+}
+
+static void fork_phase(const char *self)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		void *p = mmap(NULL, 8 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		munmap((char *)p + PAGE, PAGE);
+		checkpoint("fork-child");
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	pid = fork();
+	if (pid == 0) {
+		execl(self, self, dir, "--exec", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	checkpoint("after-children");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: layout DIR [--exec]\n");
+		return 2;
+	}
+	dir = argv[1];
+	if (argc > 2 && !strcmp(argv[2], "--exec")) {
+		volatile char *p = malloc(100);
+
+		p[0] = 1;
+		checkpoint("exec");
+		return 0;
+	}
+	checkpoint("start");
+	heap_phase();
+	mmap_phase();
+	thread_phase();
+	stack_phase();
+	dl_phase();
+	fork_phase(argv[0]);
+	checkpoint("end");
+	return 0;
+}
