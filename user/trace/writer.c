@@ -5,6 +5,9 @@
  * short holds whole blocks up to the cut. The flight recorder keeps the
  * newest blocks in memory and writes them out on close or on request.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* asprintf, mkostemp */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
