@@ -52,18 +52,12 @@ struct {
 	__type(value, struct pending);
 } pending SEC(".maps");
 
-struct proc_state {
-	struct ms_fault_counts counts;
-	__u64 stack_lo; /* lowest main-stack address reported */
-	__u64 stack_floor; /* below this a fault cannot be stack growth */
-};
-
 /* Per-process fault counts and stack tracking, read by user space. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
-	__type(value, struct proc_state);
+	__type(value, struct ms_proc_state);
 } procs SEC(".maps");
 
 #define SCRATCH_PATH 4096
@@ -373,32 +367,51 @@ SYSCALL_PAIR(madvise, MS_MADVISE)
 
 /* ---- page faults ---- */
 
-static __always_inline struct proc_state *proc_state(__u32 tgid)
+/* Where the main stack may grow: from its top down to the stack rlimit. */
+static __always_inline void stack_bounds(struct ms_proc_state *st)
 {
-	struct proc_state *st = bpf_map_lookup_elem(&procs, &tgid);
-	struct task_struct *task;
-	struct proc_state init = {};
-	__u64 top, limit;
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	__u64 top = BPF_CORE_READ(mm, start_stack);
+	__u64 limit = BPF_CORE_READ(task, signal, rlim[RLIMIT_STACK].rlim_cur);
+
+	if (limit > (1ULL << 32))
+		limit = 1ULL << 32;
+	st->mm = (__u64)mm;
+	st->stack_lo = top & ~4095ULL;
+	st->stack_floor = top > limit ? top - limit : 0;
+}
+
+static __always_inline struct ms_proc_state *proc_state(__u32 tgid)
+{
+	struct ms_proc_state *st = bpf_map_lookup_elem(&procs, &tgid);
+	struct ms_proc_state init = {};
 
 	if (st)
 		return st;
-	task = (void *)bpf_get_current_task();
-	top = BPF_CORE_READ(task, mm, start_stack);
-	limit = BPF_CORE_READ(task, signal, rlim[RLIMIT_STACK].rlim_cur);
-	if (limit > (1ULL << 32))
-		limit = 1ULL << 32;
-	init.stack_lo = top & ~4095ULL;
-	init.stack_floor = top > limit ? top - limit : 0;
+	stack_bounds(&init);
 	bpf_map_update_elem(&procs, &tgid, &init, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&procs, &tgid);
 }
 
 /* The main stack grows by faults below it, with no syscall: report it. */
-static __always_inline void check_stack(struct proc_state *st, __u64 addr)
+static __always_inline void check_stack(struct ms_proc_state *st, __u64 addr)
 {
 	struct ms_stack *e;
 
 	if (addr >= st->stack_lo || addr < st->stack_floor)
+		return;
+	/*
+	 * Another address space than the one the bounds came from: a vfork
+	 * child that is exec'ing (the kernel writes the new stack). Its stack
+	 * comes with the exec seed; start again from the new bounds.
+	 */
+	if (st->mm != (__u64)current_mm()) {
+		stack_bounds(st);
+		return;
+	}
+	/* exec writes the new stack before the exec record: the seed has it */
+	if (BPF_CORE_READ_BITFIELD_PROBED((struct task_struct *)bpf_get_current_task(), in_execve))
 		return;
 	st->stack_lo = addr & ~4095ULL;
 	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
@@ -415,7 +428,7 @@ SEC("raw_tp/page_fault_user")
 int BPF_PROG(ms_fault_user, unsigned long addr, struct pt_regs *regs, unsigned long error)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct proc_state *st;
+	struct ms_proc_state *st;
 	struct ms_fault *e;
 
 	if (!traced(tgid))
@@ -452,7 +465,7 @@ SEC("raw_tp/page_fault_kernel")
 int BPF_PROG(ms_fault_kernel, unsigned long addr, struct pt_regs *regs, unsigned long error)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct proc_state *st;
+	struct ms_proc_state *st;
 
 	if ((error & MS_PF_PROT) || addr >= (1ULL << 47) || !traced(tgid) || !current_mm())
 		return 0;
@@ -555,7 +568,7 @@ int ms_exit(void *ctx)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct task_struct *task = (void *)bpf_get_current_task();
-	struct proc_state *st;
+	struct ms_proc_state *st;
 	struct ms_exit *e;
 	bool group_dead;
 

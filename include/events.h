@@ -134,6 +134,14 @@ struct ms_fault_counts {
 	__u64 prot; /* page was present: protection fault */
 };
 
+/* The value of the BPF `procs` map, read by user space every interval. */
+struct ms_proc_state {
+	struct ms_fault_counts counts;
+	__u64 stack_lo; /* lowest main-stack address reported */
+	__u64 stack_floor; /* below this a fault cannot be stack growth */
+	__u64 mm; /* the address space the two above belong to */
+};
+
 struct ms_exit {
 	struct ms_hdr h; /* flags: MS_EXIT_GROUP */
 	__s32 exit_code; /* wait status: code << 8 | signal */

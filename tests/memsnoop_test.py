@@ -162,6 +162,6 @@ def dump_layout(bg, dump_dir, pid, timeout=10):
     deadline = time.time() + timeout
     while not os.path.exists(path):
         if time.time() > deadline:
-            fail("no dump of pid %d after SIGUSR1" % pid)
+            fail("no dump of pid %d after SIGUSR1 (%s)" % (pid, open("/proc/%d/cmdline" % pid).read()))
         time.sleep(0.01)
     return open(path).read()

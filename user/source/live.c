@@ -32,13 +32,6 @@ struct live {
 	bool resync; /* re-seed layouts at the next tick */
 };
 
-/* What struct proc_state is in the BPF program. */
-struct proc_state {
-	struct ms_fault_counts counts;
-	__u64 stack_lo;
-	__u64 stack_floor;
-};
-
 static __u64 now_ns(void)
 {
 	struct timespec ts;
@@ -260,8 +253,14 @@ int live__poll(struct live *l, int timeout_ms)
 {
 	int n = ring_buffer__poll(l->rb, timeout_ms);
 
+	/*
+	 * Records are written without a wakeup until 256 KiB wait (wakeups
+	 * are expensive), so a poll that timed out must still look.
+	 */
+	if (n >= 0 || n == -EINTR)
+		n = ring_buffer__consume(l->rb);
 	check_drops(l, false);
-	return n == -EINTR ? 0 : n;
+	return n;
 }
 
 int live__drain(struct live *l)
@@ -273,7 +272,7 @@ static void emit_all_faults(struct live *l)
 {
 	int fd = bpf_map__fd(l->skel->maps.procs);
 	__u32 key, next, *prev = NULL;
-	struct proc_state st;
+	struct ms_proc_state st;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
@@ -313,6 +312,7 @@ static void check_drops(struct live *l, bool final)
 
 void live__tick(struct live *l)
 {
+	live__drain(l); /* summaries come after the records they follow */
 	if (!l->s->faults)
 		emit_all_faults(l);
 	check_drops(l, false);

@@ -1,0 +1,118 @@
+"""Programs no one here wrote (python3, gcc, a multi-threaded C program), started after
+memsnoop: stopped at moments of the test's choosing, their /proc/PID/maps must equal
+memsnoop's rebuilt layout."""
+import glob
+import os
+import shutil
+import signal
+import subprocess
+import time
+from memsnoop_test import *
+
+need_root()
+tmp = "/tmp/memsnoop-real.%d" % os.getpid()
+shutil.rmtree(tmp, ignore_errors=True)
+os.makedirs(tmp + "/dump")
+
+PY = r'''
+import time, random
+random.seed(1)
+keep = {}
+end = time.time() + 2.0
+while time.time() < end:
+    k = random.randrange(200)
+    size = random.choice([100, 4000, 70000, 300000, 2000000])
+    keep[k] = bytearray(size)
+    if random.random() < 0.1:
+        keep.clear()
+'''
+with open(tmp + "/alloc.py", "w") as f:
+    f.write(PY)
+with open(tmp + "/big.c", "w") as f:
+    for i in range(1500):
+        f.write("int f%d(int x) { int a[64]; for (int i = 0; i < 64; i++) a[i] = x * i + %d;"
+                " return a[x & 63] + (x > 1 ? f%d(x - 1) : 0); }\n" % (i, i, max(i - 1, 0)))
+
+
+def tree(root):
+    """root and its descendants."""
+    pids, frontier = [root], [root]
+    while frontier:
+        p = frontier.pop()
+        for t in glob.glob("/proc/%d/task/*/children" % p):
+            try:
+                kids = [int(x) for x in open(t).read().split()]
+            except OSError:
+                continue
+            pids += kids
+            frontier += kids
+    return pids
+
+
+def stopped(pid):
+    try:
+        for st in glob.glob("/proc/%d/task/*/stat" % pid):
+            if open(st).read().rsplit(")", 1)[1].split()[0] not in "tT":
+                return False
+        return True
+    except OSError:
+        return True
+
+
+def sample(bg, pid):
+    """Stop pid, compare, continue. True if compared, False if it went away."""
+    try:
+        os.kill(pid, signal.SIGSTOP)
+    except ProcessLookupError:
+        return False
+    try:
+        deadline = time.time() + 5
+        while not stopped(pid):
+            if time.time() > deadline:
+                fail("pid %d did not stop" % pid)
+            time.sleep(0.002)
+        try:
+            want = open("/proc/%d/maps" % pid).read()
+        except OSError:
+            return False
+        if not want:  # exiting: no memory any more
+            return False
+        got = dump_layout(bg, tmp + "/dump", pid)
+        d = diff_maps(want, got)
+        if d:
+            fail("pid %d (%s) differs:\n%s" % (pid, open("/proc/%d/comm" % pid).read().strip(), d))
+        return True
+    finally:
+        try:
+            os.kill(pid, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
+
+
+def check(bg, name, argv, want_samples):
+    p = subprocess.Popen(argv, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = 0
+    time.sleep(0.05)
+    while p.poll() is None:
+        for pid in tree(p.pid):
+            if sample(bg, pid):
+                done += 1
+        time.sleep(0.1)
+    if p.returncode != 0:
+        fail("%s exited %d: %s" % (name, p.returncode, p.stderr.read()))
+    if done < want_samples:
+        fail("%s: only %d samples" % (name, done))
+    print("ok: %s: %d checkpoints equal" % (name, done))
+
+
+bg = Background(["--dump", tmp + "/dump"], stdout=tmp + "/out")
+try:
+    check(bg, "python3", ["python3", tmp + "/alloc.py"], 5)
+    check(bg, "threads", [WL + "/threads", "4", "1.5"], 5)
+    check(bg, "gcc", ["gcc", "-O2", "-c", "big.c", "-o", "big.o"], 3)
+finally:
+    rc, out, err = bg.stop()
+if rc != 0:
+    fail("memsnoop exited %d: %s" % (rc, err))
+shutil.rmtree(tmp)
+assert_detached()
