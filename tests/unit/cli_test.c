@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Flag parsing, number parsing, formatting and the JSON writer. */
+#include <stdlib.h>
+#include <string.h>
+#include "check.h"
+#include "cli.h"
+#include "view/fmt.h"
+#include "view/json.h"
+
+static int parse(struct settings *s, const char *line)
+{
+	char buf[512], *argv[32], *save = NULL, *tok;
+	int argc = 0;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(buf, sizeof(buf), "memsnoop %s", line);
+	for (tok = strtok_r(buf, " ", &save); tok && argc < 31; tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = strdup(tok);
+	argv[argc] = NULL;
+	return cli_parse(argc, argv, s);
+}
+
+static void test_flags(void)
+{
+	struct settings s;
+
+	CHECK_EQ(parse(&s, "-p 12 -p 13,14 -c nginx --children -T -j -d 2.5 -i 0.5"), 0);
+	CHECK_EQ(s.nr_pids, 3);
+	CHECK_EQ(s.pids[0], 12);
+	CHECK_EQ(s.pids[2], 14);
+	CHECK_STR(s.comm, "nginx");
+	CHECK(s.children && s.timestamps && s.json);
+	CHECK(s.duration == 2.5 && s.interval == 0.5);
+	CHECK_EQ(s.cmd, CMD_EVENTS);
+	CHECK_EQ(s.ringbuf_size, 8 << 20);
+
+	CHECK_EQ(parse(&s, "--faults --ringbuf-size 64K -w out.msnp -- ./prog a -p b"), 0);
+	CHECK(s.faults);
+	CHECK_EQ(s.ringbuf_size, 65536);
+	CHECK_STR(s.write_file, "out.msnp");
+	CHECK_EQ(s.argc, 4);
+	CHECK_STR(s.argv[0], "./prog");
+	CHECK_STR(s.argv[3], "b"); /* flags after -- belong to the command */
+	CHECK_EQ(s.nr_pids, 0);
+
+	CHECK_EQ(parse(&s, "maps -p 1 --once --format=maps"), 0);
+	CHECK_EQ(s.cmd, CMD_MAPS);
+	CHECK(s.once);
+	CHECK_EQ(s.format, MAPS_PROC);
+
+	CHECK_EQ(parse(&s, "record -o t.msnp --no-compress --force"), 0);
+	CHECK_EQ(s.cmd, CMD_RECORD);
+	CHECK(s.no_compress && s.force);
+
+	CHECK_EQ(parse(&s, "record"), -1); /* needs -o */
+	CHECK_EQ(parse(&s, "-r a -w b"), -1);
+	CHECK_EQ(parse(&s, "-p 1 -- prog"), -1);
+}
+
+static void test_numbers(void)
+{
+	struct settings s = {};
+	__u64 v;
+	double d;
+
+	CHECK_EQ(parse_size("4096", &v), 0);
+	CHECK_EQ(v, 4096);
+	CHECK_EQ(parse_size("8M", &v), 0);
+	CHECK_EQ(v, 8 << 20);
+	CHECK_EQ(parse_size("1GiB", &v), 0);
+	CHECK_EQ(v, 1 << 30);
+	CHECK(parse_size("", &v) < 0);
+	CHECK(parse_size("-1", &v) < 0);
+	CHECK(parse_size("12Q", &v) < 0);
+	CHECK(parse_size("99999999999999999999", &v) < 0);
+	CHECK(parse_size("17179869184G", &v) < 0); /* overflows 64 bits */
+	CHECK_EQ(parse_seconds("0.25", &d), 0);
+	CHECK(d == 0.25);
+	CHECK(parse_seconds("0", &d) < 0);
+	CHECK(parse_seconds("nan", &d) < 0);
+	CHECK(parse_seconds("1s", &d) < 0);
+	CHECK_EQ(parse_pids("1,2,3", &s), 0);
+	CHECK_EQ(s.nr_pids, 3);
+	CHECK(parse_pids("1,,x", &s) < 0);
+	CHECK(parse_pids("-5", &s) < 0);
+}
+
+static void test_fmt(void)
+{
+	char buf[256];
+
+	CHECK_STR(fmt_size(buf, sizeof(buf), 512), "512B");
+	CHECK_STR(fmt_size(buf, sizeof(buf), 132 << 10), "132K");
+	CHECK_STR(fmt_size(buf, sizeof(buf), 3 << 19), "1.5M");
+	CHECK_STR(fmt_size(buf, sizeof(buf), 8ULL << 30), "8G");
+	CHECK_STR(fmt_prot(buf, sizeof(buf), 3), "rw-");
+	CHECK_STR(fmt_prot(buf, sizeof(buf), 0), "---");
+	CHECK_STR(fmt_mmap_flags(buf, sizeof(buf), 0x22), "MAP_PRIVATE|MAP_ANONYMOUS");
+	CHECK_STR(fmt_mmap_flags(buf, sizeof(buf), 0x3), "MAP_SHARED_VALIDATE");
+	CHECK_STR(fmt_mmap_flags(buf, sizeof(buf), 0x80000002), "MAP_PRIVATE|0x80000000");
+	CHECK_STR(fmt_mremap_flags(buf, sizeof(buf), 1), "MREMAP_MAYMOVE");
+	CHECK_STR(madvise_name(4), "MADV_DONTNEED");
+	CHECK(madvise_name(999) == NULL);
+	CHECK_STR(errno_name(12), "ENOMEM");
+}
+
+static void json_of(const char *in, size_t n, char *out, size_t len)
+{
+	FILE *f = fmemopen(out, len, "w");
+
+	json_write_strn(f, in, n);
+	fclose(f);
+}
+
+static void test_json(void)
+{
+	char out[256];
+
+	json_of("plain", 5, out, sizeof(out));
+	CHECK_STR(out, "\"plain\"");
+	json_of("a\"b\\c\n\t\x01", 8, out, sizeof(out));
+	CHECK_STR(out, "\"a\\\"b\\\\c\\n\\t\\u0001\"");
+	/* a comm is 16 bytes that may lack a NUL */
+	json_of("0123456789abcdefXYZ", 16, out, sizeof(out));
+	CHECK_STR(out, "\"0123456789abcdef\"");
+	/* valid UTF-8 passes, stray bytes are escaped: always valid JSON */
+	json_of("caf\xc3\xa9", 5, out, sizeof(out));
+	CHECK_STR(out, "\"caf\xc3\xa9\"");
+	json_of("x\xff\xc3", 3, out, sizeof(out));
+	CHECK_STR(out, "\"x\\u00ff\\u00c3\"");
+}
+
+int main(void)
+{
+	test_flags();
+	test_numbers();
+	test_fmt();
+	test_json();
+	CHECK_DONE();
+}
