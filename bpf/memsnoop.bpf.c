@@ -187,6 +187,15 @@ static __always_inline int on_enter(struct trace_event_raw_sys_enter *ctx, __u32
 	return 0;
 }
 
+/* The NUL after a string and the padding to 8 bytes: no stale bytes leave the kernel. */
+static __always_inline void zero_tail(char *s, __u32 len)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		s[(len + i) & (MS_PATH_MAX - 1)] = 0;
+}
+
 struct vma_ctx {
 	struct ms_file *file;
 	char *path; /* scratch for building the path backwards */
@@ -293,7 +302,7 @@ static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *d
 		__builtin_memcpy(&out->path[len & (SCRATCH_PATH - 1)], " (deleted)", 10);
 		len += 10;
 	}
-	out->path[len & (SCRATCH_PATH - 1)] = 0;
+	zero_tail(out->path, len);
 	out->path_len = len;
 	return 0;
 }
@@ -306,6 +315,7 @@ static __always_inline __u32 describe_vma(struct ms_syscall *s, struct scratch *
 	struct vma_ctx c = { .file = file, .path = sc->path, .addr = addr };
 
 	__builtin_memset(file, 0, sizeof(*file));
+	zero_tail(file->path, 0);
 	if (bpf_find_vma(task, addr, vma_cb, &c, 0) || !c.found)
 		return 0;
 	s->h.flags |= MS_FILE_VALID | MS_FILE_FROM_VMA;
@@ -550,7 +560,7 @@ int ms_exec(struct trace_event_raw_sched_process_exec *ctx)
 	len = bpf_probe_read_kernel_str(e->filename, SCRATCH_PATH, (void *)ctx + off);
 	if (len <= 0)
 		len = 1;
-	e->filename[(len - 1) & (SCRATCH_PATH - 1)] = 0;
+	zero_tail(e->filename, len - 1);
 	fill_hdr(&e->h, MS_EXEC, 0);
 	e->old_tid = BPF_CORE_READ(ctx, old_pid);
 	e->filename_len = len - 1;
