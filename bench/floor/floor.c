@@ -24,11 +24,27 @@ static const char *const type_names[BF_NTYPES] = {
 
 static volatile sig_atomic_t stop;
 static unsigned long long counts[BF_NTYPES];
+/* -P: also count the records of one process and its descendants */
+static unsigned long long tree_counts[BF_NTYPES];
+static unsigned char *tree; /* bitmap of pids */
+#define TREE_PIDS (1u << 22) /* pid_max's ceiling */
+
+static int in_tree(__u32 pid)
+{
+	return pid < TREE_PIDS && (tree[pid / 8] & (1u << (pid % 8)));
+}
+
+static void tree_add(__u32 pid)
+{
+	if (pid < TREE_PIDS)
+		tree[pid / 8] |= 1u << (pid % 8);
+}
 
 static struct {
 	int batch;
 	unsigned long ring_mib;
 	double duration;
+	long tree_root;
 	const char *ready_file;
 	int verbose;
 } opt = { .ring_mib = 16 };
@@ -42,8 +58,14 @@ static int on_record(void *ctx, void *data, size_t size)
 {
 	const struct bf_rec *r = data;
 
-	if (r->type < BF_NTYPES)
-		counts[r->type]++;
+	if (r->type >= BF_NTYPES)
+		return 0;
+	counts[r->type]++;
+	if (tree && in_tree(r->pid)) {
+		tree_counts[r->type]++;
+		if (r->type == BF_FORK)
+			tree_add(r->a[0]);
+	}
 	return 0;
 }
 
@@ -93,8 +115,9 @@ static void detach_all(struct floor_bpf *skel)
 static void usage(int code)
 {
 	fprintf(code ? stderr : stdout,
-		"usage: floor [-b] [-s MiB] [-d SECONDS] [--ready-file PATH] [-v]\n"
+		"usage: floor [-b] [-s MiB] [-d SECONDS] [-P PID] [--ready-file PATH] [-v]\n"
 		"  -b  wake the reader only when 256 KiB are waiting (default: every record)\n"
+		"  -P  also count apart the records of PID and its descendants\n"
 		"Counts memory events system-wide until SIGINT/SIGTERM or -d seconds.\n");
 	exit(code);
 }
@@ -106,13 +129,14 @@ static void parse(int argc, char **argv)
 		{ "ringbuf-mib", required_argument, NULL, 's' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "ready-file", required_argument, NULL, 'R' },
+		{ "tree", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "bs:d:vh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "bs:d:P:vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			opt.batch = 1;
@@ -125,6 +149,9 @@ static void parse(int argc, char **argv)
 			break;
 		case 'R':
 			opt.ready_file = optarg;
+			break;
+		case 'P':
+			opt.tree_root = strtol(optarg, NULL, 0);
 			break;
 		case 'v':
 			opt.verbose = 1;
@@ -165,8 +192,15 @@ static void summary(struct floor_bpf *skel, double t0)
 		fprintf(stderr, ",\"%s\":%llu", type_names[i], counts[i]);
 		total += counts[i];
 	}
-	fprintf(stderr, ",\"events\":%llu,\"drops\":%llu}\n", total,
+	fprintf(stderr, ",\"events\":%llu,\"drops\":%llu", total,
 		(unsigned long long)skel->bss->drops);
+	if (tree) {
+		fprintf(stderr, ",\"tree\":{\"root\":%ld", opt.tree_root);
+		for (int i = 0; i < BF_NTYPES; i++)
+			fprintf(stderr, ",\"%s\":%llu", type_names[i], tree_counts[i]);
+		fprintf(stderr, "}");
+	}
+	fprintf(stderr, "}\n");
 }
 
 int main(int argc, char **argv)
@@ -177,6 +211,12 @@ int main(int argc, char **argv)
 	int err;
 
 	parse(argc, argv);
+	if (opt.tree_root > 0) {
+		tree = calloc(TREE_PIDS / 8, 1);
+		if (!tree)
+			return 1;
+		tree_add(opt.tree_root);
+	}
 	libbpf_set_print(print_fn);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -224,5 +264,6 @@ int main(int argc, char **argv)
 out:
 	ring_buffer__free(rb);
 	floor_bpf__destroy(skel);
+	free(tree);
 	return err ? 1 : 0;
 }
