@@ -568,7 +568,8 @@ int ms_exec(struct trace_event_raw_sched_process_exec *ctx)
 	e->h.size = MS_ALIGN8(sizeof(*e) + len);
 	if (e->h.size > MS_REC_MAX)
 		return 0;
-	if (bpf_ringbuf_output(&rb, e, e->h.size & (MS_REC_MAX - 1), wake_flags()))
+	/* wake the reader now: it reads the new layout from /proc while it lasts */
+	if (bpf_ringbuf_output(&rb, e, e->h.size & (MS_REC_MAX - 1), BPF_RB_FORCE_WAKEUP))
 		__sync_fetch_and_add(&drops, 1);
 	return 0;
 }

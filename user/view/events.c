@@ -324,7 +324,7 @@ static void print_header(struct event_view *v)
 {
 	if (v->s->timestamps)
 		fprintf(v->out, "%-12s ", "TIME(s)");
-	fprintf(v->out, "%-7s %-7s %-16s %-8s %-29s %6s %-4s %s\n", "PID", "TID", "COMM", "EVENT",
+	fprintf(v->out, "%-7s %-7s %-16s %-8s %-25s %6s %-4s %s\n", "PID", "TID", "COMM", "EVENT",
 		"ADDRESS", "SIZE", "PROT", "DETAIL");
 }
 
@@ -348,7 +348,7 @@ static void print_text(struct event_view *v, const struct ms_hdr *h, struct line
 		fmt_prot(prot, sizeof(prot), l->prot);
 	if (v->s->timestamps)
 		fprintf(v->out, "%-12.6f ", (double)(h->ts_ns - v->start_ns) / 1e9);
-	fprintf(v->out, "%-7u %-7u %-16s %-8s %-29s %6s %-4s %s", h->pid, h->tid, l->comm, l->event,
+	fprintf(v->out, "%-7u %-7u %-16s %-8s %-25s %6s %-4s %s", h->pid, h->tid, l->comm, l->event,
 		range, size, prot, l->detail);
 	if (r)
 		fprintf(v->out, " [%s]", region_class_name(r->cls));
