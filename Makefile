@@ -120,6 +120,31 @@ format-check:
 vmlinux:
 	$(Q)scripts/gen-vmlinux.sh
 
+# The trace reader under libFuzzer with ASan/UBSan (tests/fuzz/README.md).
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -std=gnu11 -D_GNU_SOURCE $(WARN)
+TRACE_SRCS := $(wildcard user/trace/*.c)
+
+.PHONY: fuzz fuzz-corpus
+$(OUTPUT)/fuzz/trace_fuzz: tests/fuzz/trace_fuzz.c $(TRACE_SRCS) $(wildcard user/trace/*.h include/*.h)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -Iinclude -Iuser tests/fuzz/trace_fuzz.c $(TRACE_SRCS) -lzstd -lz -o $@
+
+fuzz: $(OUTPUT)/fuzz/trace_fuzz
+	$(Q)mkdir -p $(OUTPUT)/fuzz/corpus
+	$(Q)$< -runs=1 $(filter-out %.md,$(wildcard tests/fuzz/corpus/* tests/fuzz/crashers/*))
+	$(Q)$< -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix=$(OUTPUT)/fuzz/ $(OUTPUT)/fuzz/corpus tests/fuzz/corpus
+
+# regenerate the committed seed traces (optional)
+fuzz-corpus:
+	$(Q)mkdir -p $(OUTPUT)/fuzz
+	$(Q)$(CC) $(CFLAGS) -Iinclude -Iuser tests/fuzz/gen_corpus.c $(TRACE_SRCS) -lzstd -lz -o $(OUTPUT)/fuzz/gen_corpus
+	$(Q)$(OUTPUT)/fuzz/gen_corpus tests/fuzz/corpus
+
 clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT) memsnoop
