@@ -107,7 +107,7 @@ def check_counts(sections):
         bad("counts: memsnoop exited %d" % rc, "\n".join(err[-30:]))
         return
     regions = {}
-    for line in out:
+    for line in err:
         m = re.match(r"^kwork (\d+) region ([0-9a-f]+)-([0-9a-f]+)$", line)
         if m:
             regions[int(m.group(1))] = (int(m.group(2), 16), int(m.group(3), 16))
