@@ -356,16 +356,16 @@ out:
 	return 0;
 }
 
-#define SYSCALL_PAIR(name, type)                                               \
-	SEC("tp/syscalls/sys_enter_" #name)                                    \
-	int ms_sys_enter_##name(struct trace_event_raw_sys_enter *ctx)             \
-	{                                                                      \
-		return on_enter(ctx, type);                                    \
-	}                                                                      \
-	SEC("tp/syscalls/sys_exit_" #name)                                     \
-	int ms_sys_exit_##name(struct trace_event_raw_sys_exit *ctx)               \
-	{                                                                      \
-		return on_exit(ctx, type);                                           \
+#define SYSCALL_PAIR(name, type)                                       \
+	SEC("tp/syscalls/sys_enter_" #name)                            \
+	int ms_sys_enter_##name(struct trace_event_raw_sys_enter *ctx) \
+	{                                                              \
+		return on_enter(ctx, type);                            \
+	}                                                              \
+	SEC("tp/syscalls/sys_exit_" #name)                             \
+	int ms_sys_exit_##name(struct trace_event_raw_sys_exit *ctx)   \
+	{                                                              \
+		return on_exit(ctx, type);                             \
 	}
 
 SYSCALL_PAIR(brk, MS_BRK)

@@ -62,8 +62,10 @@ static const struct argp_option options[] = {
 	{ "json", 'j', NULL, 0, "One JSON object per line", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Fault summaries every SECONDS (default 1)", 0 },
-	{ "faults", OPT_FAULTS, NULL, 0, "Stream every page fault (default: per-process counts)", 0 },
-	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Ring buffer size, a power of two (default 8M)", 0 },
+	{ "faults", OPT_FAULTS, NULL, 0, "Stream every page fault (default: per-process counts)",
+	  0 },
+	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Ring buffer size, a power of two (default 8M)",
+	  0 },
 	{ "write", 'w', "FILE", 0, "Record the events to FILE as well", 0 },
 	{ "output", 'o', "FILE", 0, "Output file (record)", 0 },
 	{ "read", 'r', "FILE", 0, "Replay a recording instead of tracing", 0 },
@@ -91,9 +93,21 @@ int parse_size(const char *arg, __u64 *out)
 	if (errno || end == arg)
 		return -EINVAL;
 	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
 	}
 	if (*end == 'i' && shift)
 		end++;
@@ -165,7 +179,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'c':
 		if (!arg[0] || strlen(arg) >= MS_COMM_LEN)
 			bad_value(state, "command name must be 1 to %d characters: '%s'",
-				   MS_COMM_LEN - 1, arg);
+				  MS_COMM_LEN - 1, arg);
 		strcpy(s->comm, arg);
 		break;
 	case OPT_CHILDREN:
@@ -192,7 +206,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (parse_size(arg, &s->ringbuf_size) || s->ringbuf_size < 4096 ||
 		    (s->ringbuf_size & (s->ringbuf_size - 1)) || s->ringbuf_size > (1ULL << 30))
 			bad_value(state, "invalid ring buffer size '%s': a power of two, 4K to 1G",
-				   arg);
+				  arg);
 		break;
 	case 'w':
 	case 'o':

@@ -46,8 +46,7 @@ bool record_ok(const struct ms_hdr *h)
 
 		if (!(h->flags & MS_FILE_VALID))
 			return true;
-		return room >= sizeof(*f) + 1 &&
-		       str_ok(f->path, f->path_len, room - sizeof(*f));
+		return room >= sizeof(*f) + 1 && str_ok(f->path, f->path_len, room - sizeof(*f));
 	}
 	case MS_EXEC: {
 		const struct ms_exec *e = (const void *)h;

@@ -75,7 +75,11 @@ static long sys6(long n, long a, long b, long c, long d, long e, long f)
 }
 #define sys(n, a, b, c) sys6(n, (long)(a), (long)(b), (long)(c), 0, 0, 0)
 
-static void die(int code) { sys(SYS_exit_group, code, 0, 0); __builtin_unreachable(); }
+static void die(int code)
+{
+	sys(SYS_exit_group, code, 0, 0);
+	__builtin_unreachable();
+}
 
 static u64 slen(const char *s)
 {
@@ -84,7 +88,10 @@ static u64 slen(const char *s)
 		n++;
 	return n;
 }
-static void put(int fd, const char *s) { sys(SYS_write, fd, s, slen(s)); }
+static void put(int fd, const char *s)
+{
+	sys(SYS_write, fd, s, slen(s));
+}
 static char *fmt_hex(char *p, u64 v)
 {
 	char tmp[17];
@@ -151,7 +158,8 @@ static void round_(void)
 	sys(SYS_brk, b0, 0, 0);
 
 	/* 3 mmaps; ROUND_PAGES write faults in the first */
-	u64 a = map(0, ROUND_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	u64 a = map(0, ROUND_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		    0);
 	u64 b = map(0, 4 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	u64 c = map(0, 8 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	touch(a, ROUND_PAGES);
@@ -203,7 +211,8 @@ static int cmd_counts(void)
 static int cmd_storm(u64 pages, u64 n)
 {
 	for (u64 i = 0; i < n; i++) {
-		u64 a = map(0, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		u64 a = map(0, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0);
 		touch(a, pages);
 		check(sys(SYS_munmap, a, pages * PAGE, 0), "munmap");
 	}
@@ -234,7 +243,8 @@ static void write_pid(const char *dir, const char *name)
 	*p++ = '\n';
 	sys(SYS_write, fd, buf, p - buf);
 	sys(SYS_close, fd, 0, 0);
-	check(sys6(SYS_renameat, AT_FDCWD, (long)tmp, AT_FDCWD, (long)path, 0, 0), "rename pid file");
+	check(sys6(SYS_renameat, AT_FDCWD, (long)tmp, AT_FDCWD, (long)path, 0, 0),
+	      "rename pid file");
 }
 
 static __attribute__((noreturn)) void cmd_checkpoint(const char *dir, const char *self)
@@ -269,7 +279,8 @@ static __attribute__((noreturn)) void cmd_checkpoint(const char *dir, const char
 	if (pid == 0) {
 		/* the child changes its copy */
 		check(sys(SYS_munmap, a, 8 * PAGE, 0), "munmap");
-		u64 c = map(0, 20 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		u64 c = map(0, 20 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			    0);
 		touch(c, 5);
 		sys(SYS_brk, b0 + 20 * PAGE, 0, 0);
 		write_pid(dir, "child");

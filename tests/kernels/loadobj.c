@@ -41,7 +41,8 @@ int main(int argc, char **argv)
 			if (err || !attach || !bpf_program__autoload(p))
 				continue;
 			struct bpf_link *l = bpf_program__attach(p);
-			printf("loadobj:   attach %-28s %s\n", bpf_program__name(p), l ? "ok" : "FAILED");
+			printf("loadobj:   attach %-28s %s\n", bpf_program__name(p),
+			       l ? "ok" : "FAILED");
 			if (!l)
 				bad++;
 			bpf_link__destroy(l);

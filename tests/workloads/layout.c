@@ -57,8 +57,7 @@ static void checkpoint(const char *name)
 
 	snprintf(path, sizeof(path), "%s/%d.%d.maps", dir, getpid(), cp_no);
 	save_maps(path);
-	n = snprintf(line_buf, sizeof(line_buf), "CP %d %d %s %s\n", cp_no++, getpid(), name,
-		     path);
+	n = snprintf(line_buf, sizeof(line_buf), "CP %d %d %s %s\n", cp_no++, getpid(), name, path);
 	if (write(1, line_buf, n) != n)
 		die("write");
 	if (read(0, line_buf, sizeof(line_buf)) <= 0)
@@ -99,8 +98,8 @@ static void mmap_phase(void)
 		die("mmap");
 	checkpoint("three-maps");
 	/* MAP_FIXED over parts of all three */
-	if (mmap(a + 2 * PAGE, 5 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-		 -1, 0) == MAP_FAILED)
+	if (mmap(a + 2 * PAGE, 5 * PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
 		die("mmap fixed");
 	checkpoint("map-fixed");
 	munmap(a + 4 * PAGE, PAGE);

@@ -24,13 +24,15 @@ static void *worker(void *arg)
 
 	while (now() < end) {
 		int i = rand_r(&seed) % 64;
-		size_t size = rand_r(&seed) % 4 == 0 ? 64 << 10 << (rand_r(&seed) % 5) : 16 + rand_r(&seed) % 4000;
+		size_t size = rand_r(&seed) % 4 == 0 ? 64 << 10 << (rand_r(&seed) % 5) :
+						       16 + rand_r(&seed) % 4000;
 
 		free(keep[i]);
 		keep[i] = malloc(size);
 		memset(keep[i], 1, size < 8192 ? size : 8192);
 		if (rand_r(&seed) % 16 == 0) {
-			char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 			mprotect(p + 4096, 4096, PROT_READ);
 			p[0] = 1;

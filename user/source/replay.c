@@ -16,8 +16,7 @@ struct replay {
 
 static void on_damage(void *ctx, __u64 offset, const char *msg)
 {
-	warn("%s: damage at offset %llu: %s", (const char *)ctx, (unsigned long long)offset,
-	     msg);
+	warn("%s: damage at offset %llu: %s", (const char *)ctx, (unsigned long long)offset, msg);
 }
 
 int replay__open(struct replay **out, const struct settings *s, struct stream *st)

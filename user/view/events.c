@@ -29,8 +29,8 @@ struct line {
 	char detail[512]; /* text only */
 };
 
-struct event_view *event_view__new(const struct settings *s, const struct model *m,
-				   __u64 start_ns, FILE *out)
+struct event_view *event_view__new(const struct settings *s, const struct model *m, __u64 start_ns,
+				   FILE *out)
 {
 	struct event_view *v = calloc(1, sizeof(*v));
 
@@ -215,7 +215,9 @@ static void describe(const struct event_view *v, const struct ms_hdr *h, struct 
 		l->start = f->addr;
 		l->has_range = true;
 		append(l, "%s%s %s ip=0x%llx",
-		       h->flags & MS_PF_INSTR ? "exec" : h->flags & MS_PF_WRITE ? "write" : "read",
+		       h->flags & MS_PF_INSTR ? "exec" :
+		       h->flags & MS_PF_WRITE ? "write" :
+						"read",
 		       h->flags & MS_PF_USER ? "" : " kernel",
 		       h->flags & MS_PF_PROT ? "protection" : "not-present",
 		       (unsigned long long)f->ip);

@@ -10,8 +10,8 @@
 struct event_view;
 
 /* start_ns: what -T counts from. The model gives comms and regions. */
-struct event_view *event_view__new(const struct settings *s, const struct model *m,
-				   __u64 start_ns, FILE *out);
+struct event_view *event_view__new(const struct settings *s, const struct model *m, __u64 start_ns,
+				   FILE *out);
 void event_view__free(struct event_view *v);
 /* A replay counts -T from the recording's start. */
 void event_view__set_start(struct event_view *v, __u64 start_ns);

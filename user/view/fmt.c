@@ -6,15 +6,12 @@
 #include "view/fmt.h"
 
 static const char *const type_names[MS_TYPE_MAX] = {
-	[MS_BRK] = "brk",	    [MS_MMAP] = "mmap",
-	[MS_MUNMAP] = "munmap",	    [MS_MREMAP] = "mremap",
-	[MS_MPROTECT] = "mprotect", [MS_MADVISE] = "madvise",
-	[MS_FAULT] = "fault",	    [MS_STACK] = "stack",
-	[MS_FORK] = "fork",	    [MS_EXEC] = "exec",
-	[MS_EXIT] = "exit",	    [MS_EXIT_MMAP] = "exit_mmap",
-	[MS_FAULTS] = "faults",	    [MS_LOST] = "lost",
-	[MS_SEED_BEGIN] = "seed",   [MS_VMA] = "vma",
-	[MS_SEED_END] = "seed_end",
+	[MS_BRK] = "brk",	[MS_MMAP] = "mmap",	    [MS_MUNMAP] = "munmap",
+	[MS_MREMAP] = "mremap", [MS_MPROTECT] = "mprotect", [MS_MADVISE] = "madvise",
+	[MS_FAULT] = "fault",	[MS_STACK] = "stack",	    [MS_FORK] = "fork",
+	[MS_EXEC] = "exec",	[MS_EXIT] = "exit",	    [MS_EXIT_MMAP] = "exit_mmap",
+	[MS_FAULTS] = "faults", [MS_LOST] = "lost",	    [MS_SEED_BEGIN] = "seed",
+	[MS_VMA] = "vma",	[MS_SEED_END] = "seed_end",
 };
 
 const char *ms_type_name(unsigned type)
@@ -53,8 +50,7 @@ struct flag_name {
 	const char *name;
 };
 
-static char *fmt_flags(char *buf, size_t len, __u64 flags, const struct flag_name *names,
-		       size_t n)
+static char *fmt_flags(char *buf, size_t len, __u64 flags, const struct flag_name *names, size_t n)
 {
 	size_t i, off = 0;
 
@@ -123,34 +119,62 @@ char *fmt_mremap_flags(char *buf, size_t len, __u64 flags)
 const char *madvise_name(__u64 advice)
 {
 	switch (advice) {
-	case 0: return "MADV_NORMAL";
-	case 1: return "MADV_RANDOM";
-	case 2: return "MADV_SEQUENTIAL";
-	case 3: return "MADV_WILLNEED";
-	case 4: return "MADV_DONTNEED";
-	case 8: return "MADV_FREE";
-	case 9: return "MADV_REMOVE";
-	case 10: return "MADV_DONTFORK";
-	case 11: return "MADV_DOFORK";
-	case 12: return "MADV_MERGEABLE";
-	case 13: return "MADV_UNMERGEABLE";
-	case 14: return "MADV_HUGEPAGE";
-	case 15: return "MADV_NOHUGEPAGE";
-	case 16: return "MADV_DONTDUMP";
-	case 17: return "MADV_DODUMP";
-	case 18: return "MADV_WIPEONFORK";
-	case 19: return "MADV_KEEPONFORK";
-	case 20: return "MADV_COLD";
-	case 21: return "MADV_PAGEOUT";
-	case 22: return "MADV_POPULATE_READ";
-	case 23: return "MADV_POPULATE_WRITE";
-	case 24: return "MADV_DONTNEED_LOCKED";
-	case 25: return "MADV_COLLAPSE";
-	case 100: return "MADV_HWPOISON";
-	case 101: return "MADV_SOFT_OFFLINE";
-	case 102: return "MADV_GUARD_INSTALL";
-	case 103: return "MADV_GUARD_REMOVE";
-	default: return NULL;
+	case 0:
+		return "MADV_NORMAL";
+	case 1:
+		return "MADV_RANDOM";
+	case 2:
+		return "MADV_SEQUENTIAL";
+	case 3:
+		return "MADV_WILLNEED";
+	case 4:
+		return "MADV_DONTNEED";
+	case 8:
+		return "MADV_FREE";
+	case 9:
+		return "MADV_REMOVE";
+	case 10:
+		return "MADV_DONTFORK";
+	case 11:
+		return "MADV_DOFORK";
+	case 12:
+		return "MADV_MERGEABLE";
+	case 13:
+		return "MADV_UNMERGEABLE";
+	case 14:
+		return "MADV_HUGEPAGE";
+	case 15:
+		return "MADV_NOHUGEPAGE";
+	case 16:
+		return "MADV_DONTDUMP";
+	case 17:
+		return "MADV_DODUMP";
+	case 18:
+		return "MADV_WIPEONFORK";
+	case 19:
+		return "MADV_KEEPONFORK";
+	case 20:
+		return "MADV_COLD";
+	case 21:
+		return "MADV_PAGEOUT";
+	case 22:
+		return "MADV_POPULATE_READ";
+	case 23:
+		return "MADV_POPULATE_WRITE";
+	case 24:
+		return "MADV_DONTNEED_LOCKED";
+	case 25:
+		return "MADV_COLLAPSE";
+	case 100:
+		return "MADV_HWPOISON";
+	case 101:
+		return "MADV_SOFT_OFFLINE";
+	case 102:
+		return "MADV_GUARD_INSTALL";
+	case 103:
+		return "MADV_GUARD_REMOVE";
+	default:
+		return NULL;
 	}
 }
 

@@ -43,8 +43,8 @@ static void print_table(const struct model *m, const struct mproc *p, FILE *out)
 
 	fprintf(out, "%u: %s%s\n", p->pid, p->comm,
 		p->flags & MPROC_UNCERTAIN ? "  (uncertain: events were lost)" : "");
-	fprintf(out, "%-25s %7s %-4s %8s %-12s %s\n", "ADDRESS", "SIZE", "PERM", "TOUCHED",
-		"CLASS", "BACKING");
+	fprintf(out, "%-25s %7s %-4s %8s %-12s %s\n", "ADDRESS", "SIZE", "PERM", "TOUCHED", "CLASS",
+		"BACKING");
 	model__for_each_region(m, p->pid, table_row, &c);
 	fprintf(out, "total %s virtual, %s resident, heap %s, stack %s, %u regions\n",
 		fmt_size(vs, sizeof(vs), p->vsize), fmt_size(rss, sizeof(rss), p->rss),

@@ -19,9 +19,8 @@ int summary__fn(void *ctx, const struct ms_hdr *h)
 	return 0;
 }
 
-static const unsigned shown[] = { MS_BRK,  MS_MMAP, MS_MUNMAP, MS_MREMAP, MS_MPROTECT,
-				  MS_MADVISE, MS_FAULT, MS_STACK, MS_FORK, MS_EXEC,
-				  MS_EXIT };
+static const unsigned shown[] = { MS_BRK,   MS_MMAP,  MS_MUNMAP, MS_MREMAP, MS_MPROTECT, MS_MADVISE,
+				  MS_FAULT, MS_STACK, MS_FORK,	 MS_EXEC,   MS_EXIT };
 
 void summary__print(const struct summary *s, bool json, FILE *f)
 {
