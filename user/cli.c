@@ -36,6 +36,7 @@ static const char doc[] =
 	"  memsnoop -r trace.msnp          # replay a recording (no root needed)\n"
 	"  memsnoop maps -p 1234 --once    # the layout now, like pmap -x with meaning\n"
 	"  memsnoop maps -p 1234 --once --format=maps   # /proc/PID/maps format\n"
+	"  memsnoop maps -r trace.msnp -p 1234 --at 12.5  # the layout 12.5 s in\n"
 	"\n"
 	"Send SIGUSR1 to a running memsnoop to print every traced process's layout\n"
 	"in /proc/PID/maps format (or to DIR/<pid>.maps with --dump DIR).\n"
@@ -52,6 +53,8 @@ enum {
 	OPT_ONCE,
 	OPT_FORCE,
 	OPT_NO_COMPRESS,
+	OPT_AT,
+	OPT_AT_NS,
 };
 
 static const struct argp_option options[] = {
@@ -74,6 +77,8 @@ static const struct argp_option options[] = {
 	{ "dump", OPT_DUMP, "DIR", 0, "On SIGUSR1 write layouts to DIR/<pid>.maps", 0 },
 	{ "format", OPT_FORMAT, "FMT", 0, "maps: 'table' (default) or 'maps' (/proc format)", 0 },
 	{ "once", OPT_ONCE, NULL, 0, "maps: print once and exit", 0 },
+	{ "at", OPT_AT, "SECONDS", 0, "Replay up to SECONDS into the trace", 0 },
+	{ "at-ns", OPT_AT_NS, "NS", 0, "Replay up to this kernel timestamp", 0 },
 	{ "ready-file", OPT_READY, "PATH", 0, "Create PATH once attached (for scripts)", 0 },
 	{ "verbose", 'v', NULL, 0, "Say what was detected; libbpf's messages", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
@@ -235,6 +240,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_ONCE:
 		s->once = true;
 		break;
+	case OPT_AT:
+		if (parse_seconds(arg, &s->at))
+			bad_value(state, "invalid time '%s': seconds into the trace", arg);
+		break;
+	case OPT_AT_NS:
+		if (parse_size(arg, &s->at_ns) || !s->at_ns)
+			bad_value(state, "invalid timestamp '%s': nanoseconds", arg);
+		break;
 	case OPT_READY:
 		s->ready_file = arg;
 		break;
@@ -271,6 +284,10 @@ static int check(const struct settings *s)
 	}
 	if (s->read_file && s->write_file) {
 		fprintf(stderr, "memsnoop: -r and -w together: copy the file instead\n");
+		return -1;
+	}
+	if ((s->at || s->at_ns) && !s->read_file) {
+		fprintf(stderr, "memsnoop: --at and --at-ns need a recording (-r FILE)\n");
 		return -1;
 	}
 	if (s->cmd == CMD_RECORD && !s->write_file) {

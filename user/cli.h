@@ -36,6 +36,8 @@ struct settings {
 	enum maps_format format;
 	double duration; /* seconds; 0: until Ctrl-C */
 	double interval; /* fault summaries and refresh, seconds */
+	double at; /* replay: stop this many seconds into the trace (0: the end) */
+	__u64 at_ns; /* replay: stop at this kernel timestamp (0: the end) */
 	__u64 ringbuf_size;
 	const char *write_file;
 	const char *read_file;

@@ -247,6 +247,7 @@ out:
 static int run_replay(struct session *ss)
 {
 	struct replay *r = NULL;
+	__u64 until = ~0ULL;
 	int status = 1, n;
 
 	if (replay__open(&r, ss->s, ss->stream))
@@ -254,7 +255,11 @@ static int run_replay(struct session *ss)
 	ss->started = true;
 	if (ss->events)
 		event_view__set_start(ss->events, replay__meta(r)->start_ns);
-	n = replay__run(r, ~0ULL);
+	if (ss->s->at_ns)
+		until = ss->s->at_ns;
+	else if (ss->s->at)
+		until = replay__meta(r)->start_ns + (__u64)(ss->s->at * 1e9);
+	n = replay__run(r, until);
 	status = n < 0 ? 1 : 0;
 	if (ss->s->cmd == CMD_MAPS)
 		maps_view__print(ss->model, ss->s, stdout);

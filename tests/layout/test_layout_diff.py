@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from memsnoop_test import *
 
 need_root()
@@ -13,14 +14,15 @@ os.makedirs(tmp + "/cp")
 os.makedirs(tmp + "/dump")
 
 
-def run_workload(attach_after_start):
+def run_workload(attach_after_start, trace=None):
     wl = subprocess.Popen([WL + "/layout", tmp + "/cp"], stdin=subprocess.PIPE,
                           stdout=subprocess.PIPE, text=True, bufsize=1)
     bg = None
     if not attach_after_start:
-        bg = Background(["--dump", tmp + "/dump"],
+        bg = Background(["--dump", tmp + "/dump"] + (["-w", trace] if trace else []),
                         stdout="/tmp/memsnoop-layout-out.%d" % os.getpid())
     checked = 0
+    moments = []  # (kernel time while the workload is frozen, pid, saved maps)
     try:
         for line in wl.stdout:
             _, n, pid, name, saved = line.split()
@@ -35,6 +37,7 @@ def run_workload(attach_after_start):
             print("ok: checkpoint %-2s %-15s pid %d: %d regions equal" %
                   (n, name, pid, len(coalesce(parse_maps(got)))))
             checked += 1
+            moments.append((time.clock_gettime_ns(time.CLOCK_MONOTONIC), pid, saved, name))
             wl.stdin.write("go\n")
             wl.stdin.flush()
         if wl.wait(timeout=30) != 0:
@@ -50,10 +53,24 @@ def run_workload(attach_after_start):
                 fail("events lost: " + err)
     if checked < 17:
         fail("only %d checkpoints" % checked)
+    return moments
 
 
-run_workload(attach_after_start=False)
+def check_replay(trace, moments):
+    """The recording, replayed to each checkpoint's moment, gives the saved layout."""
+    for ts, pid, saved, name in moments:
+        r = run(["maps", "-r", trace, "--at-ns", str(ts), "-p", str(pid), "--once", "--format=maps"])
+        if r.returncode != 0:
+            fail("maps --at-ns: %s" % r.stderr)
+        d = diff_maps(open(saved).read(), r.stdout)
+        if d:
+            fail("replayed checkpoint %s of pid %d differs:\n%s" % (name, pid, d))
+    print("ok: the recording replayed to each of %d checkpoints gives the same layouts" % len(moments))
+
+
+moments = run_workload(attach_after_start=False, trace=tmp + "/layout.msnp")
 print("ok: workload started after memsnoop")
+check_replay(tmp + "/layout.msnp", moments)
 run_workload(attach_after_start=True)
 print("ok: workload seeded at start")
 shutil.rmtree(tmp)

@@ -19,6 +19,8 @@ static void on_damage(void *ctx, __u64 offset, const char *msg)
 	warn("%s: damage at offset %llu: %s", (const char *)ctx, (unsigned long long)offset, msg);
 }
 
+static const struct settings no_filter;
+
 int replay__open(struct replay **out, const struct settings *s, struct stream *st)
 {
 	struct replay *r = calloc(1, sizeof(*r));
@@ -34,7 +36,12 @@ int replay__open(struct replay **out, const struct settings *s, struct stream *s
 		return -1;
 	}
 	trace_reader__set_warn(r->reader, on_damage, (void *)s->read_file);
-	r->filter = filter__new(s);
+	/*
+	 * The event stream is filtered as the kernel would have; a layout needs
+	 * every record (a child's starts as a copy of its parent's), and the
+	 * maps view selects what it shows.
+	 */
+	r->filter = filter__new(s->cmd == CMD_MAPS ? &no_filter : s);
 	return r->filter ? 0 : -1;
 }
 
