@@ -612,6 +612,44 @@ out:
 	return 0;
 }
 
+#define SIGILL 4
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGSEGV 11
+
+/* A fault signal names the address: user space explains it against the layout. */
+SEC("raw_tp/signal_generate")
+int BPF_PROG(ms_signal, int sig, struct kernel_siginfo *info, struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct ms_signal *e;
+
+	if (sig != SIGSEGV && sig != SIGBUS && sig != SIGILL && sig != SIGFPE)
+		return 0;
+	if (!traced(tgid))
+		return 0;
+	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&drops, 1);
+		return 0;
+	}
+	fill_hdr(&e->h, MS_SIGNAL, sizeof(*e));
+	e->sender_pid = e->h.pid;
+	e->h.pid = tgid;
+	e->h.tid = BPF_CORE_READ(task, pid);
+	e->sig = sig;
+	e->code = 0;
+	e->addr = 0;
+	/* SEND_SIG_NOINFO (0) and SEND_SIG_PRIV (1) carry no siginfo */
+	if ((unsigned long)info > 1) {
+		e->code = BPF_CORE_READ(info, si_code);
+		e->addr = (__u64)BPF_CORE_READ(info, _sifields._sigfault._addr);
+	}
+	e->pad = 0;
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
 SEC("tp/mmap/exit_mmap")
 int ms_mm_teardown(struct trace_event_raw_exit_mmap *ctx)
 {

@@ -31,6 +31,7 @@ enum ms_type {
 	MS_EXEC = 10,
 	MS_EXIT = 11, /* a thread exited; MS_EXIT_GROUP flag: the last one */
 	MS_EXIT_MMAP = 12, /* an address space was torn down */
+	MS_SIGNAL = 13, /* a fault signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE) was sent */
 	/* from user space */
 	MS_FAULTS = 32, /* per-process fault counts for one interval */
 	MS_LOST = 33, /* the kernel dropped records */
@@ -104,6 +105,15 @@ struct ms_fault {
 	struct ms_hdr h; /* flags: MS_PF_* error code */
 	__u64 addr;
 	__u64 ip;
+};
+
+struct ms_signal {
+	struct ms_hdr h; /* pid/tid: the thread the signal is for */
+	__u64 addr; /* si_addr: the faulting address */
+	__s32 sig;
+	__s32 code; /* si_code: SEGV_MAPERR 1, SEGV_ACCERR 2, BUS_ADRERR 2, ... */
+	__u32 sender_pid; /* who sent it (the target itself for a fault) */
+	__u32 pad;
 };
 
 struct ms_stack {

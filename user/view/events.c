@@ -107,6 +107,22 @@ static const char *signal_name(int sig)
 	return buf;
 }
 
+/* si_code of a fault signal, as siginfo.h names it. */
+static const char *signal_code_name(int sig, int code)
+{
+	static const char *const segv[] = { "?", "SEGV_MAPERR", "SEGV_ACCERR", "SEGV_BNDERR",
+					    "SEGV_PKUERR" };
+	static const char *const bus[] = { "?", "BUS_ADRALN", "BUS_ADRERR", "BUS_OBJERR" };
+
+	if (code <= 0)
+		return code == 0 ? "SI_USER" : code == -6 ? "SI_TKILL" : "SI_QUEUE";
+	if (sig == SIGSEGV && code < 5)
+		return segv[code];
+	if (sig == SIGBUS && code < 4)
+		return bus[code];
+	return "?";
+}
+
 /* ---- text ---- */
 
 static void text_result(char *buf, size_t len, const struct ms_syscall *s, bool addr)
@@ -261,6 +277,14 @@ static void describe(const struct event_view *v, const struct ms_hdr *h, struct 
 			append(l, " (thread)");
 		break;
 	}
+	case MS_SIGNAL: {
+		const struct ms_signal *e = (const void *)h;
+
+		l->start = e->addr;
+		l->has_range = true;
+		append(l, "%s %s", signal_name(e->sig), signal_code_name(e->sig, e->code));
+		break;
+	}
 	case MS_LOST: {
 		const struct ms_lost *e = (const void *)h;
 
@@ -311,6 +335,7 @@ static bool printed(const struct event_view *v, const struct ms_hdr *h)
 	case MS_FAULTS:
 	case MS_LOST:
 	case MS_SEED_END:
+	case MS_SIGNAL:
 		return true;
 	default:
 		return false;
@@ -485,6 +510,15 @@ static void json_fields(const struct event_view *v, struct json_obj *o, const st
 			json_s64(o, "exit_code", (e->exit_code >> 8) & 0xff);
 		if (h->flags & MS_EXIT_GROUP)
 			json_counts(o, "faults", &e->total);
+		break;
+	}
+	case MS_SIGNAL: {
+		const struct ms_signal *e = (const void *)h;
+
+		json_str(o, "signal", signal_name(e->sig));
+		json_str(o, "code", signal_code_name(e->sig, e->code));
+		json_hex(o, "addr", e->addr);
+		json_u64(o, "sender_pid", e->sender_pid);
 		break;
 	}
 	case MS_LOST: {
