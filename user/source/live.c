@@ -9,7 +9,9 @@
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "log.h"
 #include "pidtab.h"
@@ -148,6 +150,81 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* A raw tracepoint exists when the kernel's BTF has its btf_trace_ typedef. */
+static bool has_raw_tp(const struct btf *btf, const char *name)
+{
+	char type[128];
+
+	snprintf(type, sizeof(type), "btf_trace_%s", name);
+	return btf && btf__find_by_name_kind(btf, type, BTF_KIND_TYPEDEF) >= 0;
+}
+
+/* A BPF helper exists when enum bpf_func_id names it. */
+static bool has_helper(const struct btf *btf, const char *name)
+{
+	__s32 id = btf__find_by_name_kind(btf, "bpf_func_id", BTF_KIND_ENUM);
+	const struct btf_type *t = id >= 0 ? btf__type_by_id(btf, id) : NULL;
+	const struct btf_enum *e;
+	int i;
+
+	if (!t)
+		return false;
+	e = btf_enum(t);
+	for (i = 0; i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(btf, e[i].name_off), name))
+			return true;
+	return false;
+}
+
+static bool has_tracepoint(const char *category, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), TRACEFS "/events/%s/%s", category, name);
+	if (!access(path, F_OK))
+		return true;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/%s/%s", category, name);
+	return !access(path, F_OK);
+}
+
+/* An optional program stays unloaded where the kernel lacks its hook; say so once. */
+static void optional(struct bpf_program *prog, bool present, const char *what)
+{
+	if (log_verbose())
+		info("%-44s %s", what, present ? "yes" : "no");
+	if (present)
+		return;
+	bpf_program__set_autoload(prog, false);
+	warn("this kernel has no %s: memsnoop goes on without it", what);
+}
+
+/* What this kernel offers; -v lists it. The BPF side adapts to the rest with CO-RE. */
+static void detect(struct live *l)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	struct utsname u;
+
+	if (log_verbose() && !uname(&u))
+		info("kernel %s %s, BTF %s", u.release, u.machine, btf ? "loaded" : "unreadable");
+	optional(l->skel->progs.ms_fault_user, has_raw_tp(btf, "page_fault_user"),
+		 "user page faults (page_fault_user, x86)");
+	optional(l->skel->progs.ms_fault_kernel, has_raw_tp(btf, "page_fault_kernel"),
+		 "kernel-mode faults (stack growth by read())");
+	optional(l->skel->progs.ms_signal, has_raw_tp(btf, "signal_generate"),
+		 "fault signals (signal_generate)");
+	optional(l->skel->progs.ms_mm_teardown, has_tracepoint("mmap", "exit_mmap"),
+		 "address-space teardown (mmap:exit_mmap)");
+	if (log_verbose() && btf) {
+		bool atomic = btf__find_by_name_kind(btf, "mm_rss_stat", BTF_KIND_STRUCT) >= 0;
+
+		info("%-44s %s", "RSS counters in mm_struct",
+		     atomic ? "atomic_long_t (before 6.2)" : "percpu_counter");
+		info("%-44s %s", "bpf_find_vma (file paths of new mappings)",
+		     has_helper(btf, "BPF_FUNC_find_vma") ? "yes" : "no");
+	}
+	btf__free(btf);
+}
+
 static int set_filters(struct live *l)
 {
 	const struct settings *s = l->s;
@@ -192,6 +269,7 @@ int live__open(struct live **out, const struct settings *s, struct stream *st)
 		return -1;
 	}
 	err = set_filters(l);
+	detect(l);
 	if (!err)
 		err = memsnoop_bpf__load(l->skel);
 	if (err) {
