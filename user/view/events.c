@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "view/events.h"
+#include "view/exitsum.h"
+#include "view/explain.h"
 #include "view/fmt.h"
 #include "view/json.h"
 
@@ -14,6 +16,8 @@ struct event_view {
 	__u64 start_ns;
 	FILE *out;
 	bool header_done;
+	struct explain *explain; /* crashes and ENOMEM in terms of the layout */
+	struct exitsum *exitsum; /* the summary line at a process's exit */
 };
 
 /* One event, gathered from a record, then printed as text or JSON. */
@@ -26,7 +30,8 @@ struct line {
 	__u64 size;
 	bool has_size;
 	int prot; /* PROT_* or -1 */
-	char detail[512]; /* text only */
+	char detail[1024]; /* text only */
+	struct explanation ex; /* ex.cause set: a crash or ENOMEM explained */
 };
 
 struct event_view *event_view__new(const struct settings *s, const struct model *m, __u64 start_ns,
@@ -40,11 +45,21 @@ struct event_view *event_view__new(const struct settings *s, const struct model 
 	v->m = m;
 	v->start_ns = start_ns;
 	v->out = out;
+	v->explain = explain__new(m);
+	v->exitsum = exitsum__new(m);
+	if (!v->explain || !v->exitsum) {
+		event_view__free(v);
+		return NULL;
+	}
 	return v;
 }
 
 void event_view__free(struct event_view *v)
 {
+	if (!v)
+		return;
+	explain__free(v->explain);
+	exitsum__free(v->exitsum);
 	free(v);
 }
 
@@ -224,6 +239,8 @@ static void describe(const struct event_view *v, const struct ms_hdr *h, struct 
 	switch (h->type) {
 	case MS_BRK ... MS_MADVISE:
 		describe_syscall((const struct ms_syscall *)h, l);
+		if (l->ex.cause)
+			append(l, ": %s", l->ex.text);
 		break;
 	case MS_FAULT: {
 		const struct ms_fault *f = (const void *)h;
@@ -283,6 +300,8 @@ static void describe(const struct event_view *v, const struct ms_hdr *h, struct 
 		l->start = e->addr;
 		l->has_range = true;
 		append(l, "%s %s", signal_name(e->sig), signal_code_name(e->sig, e->code));
+		if (l->ex.cause)
+			append(l, ": %s", l->ex.text);
 		break;
 	}
 	case MS_LOST: {
@@ -550,6 +569,10 @@ static void print_json(struct event_view *v, const struct ms_hdr *h, struct line
 	json_u64(&o, "tid", h->tid);
 	json_strn(&o, "comm", l->comm, MS_COMM_LEN);
 	json_fields(v, &o, h);
+	if (l->ex.cause) {
+		json_str(&o, "cause", l->ex.cause);
+		json_str(&o, "explain", l->ex.text);
+	}
 	if (r) {
 		json_str(&o, "class", region_class_name(r->cls));
 		json_key(&o, "region");
@@ -564,19 +587,57 @@ static void print_json(struct event_view *v, const struct ms_hdr *h, struct line
 	json_end(&o);
 }
 
+/* The line after a process's exit: its life in one line (view/exitsum.c). */
+static void print_exit_summary(struct event_view *v, const struct ms_hdr *h, const char *comm)
+{
+	struct line l = { .h = h, .event = "summary", .prot = -1 };
+	struct exit_summary es;
+	struct json_obj o;
+
+	if (!exitsum__get(v->exitsum, h, &es))
+		return;
+	if (v->s->json) {
+		json_begin(&o, v->out);
+		json_u64(&o, "ts_ns", h->ts_ns);
+		json_str(&o, "event", "summary");
+		json_u64(&o, "pid", h->pid);
+		json_u64(&o, "tid", h->tid);
+		json_strn(&o, "comm", comm, MS_COMM_LEN);
+		exitsum__json(&es, &o);
+		json_end(&o);
+		return;
+	}
+	memcpy(l.comm, comm, MS_COMM_LEN);
+	exitsum__text(&es, l.detail, sizeof(l.detail));
+	print_text(v, h, &l);
+}
+
+static void explain_record(struct event_view *v, const struct ms_hdr *h, struct line *l)
+{
+	if (h->type == MS_SIGNAL)
+		explain__signal(v->explain, (const struct ms_signal *)h, &l->ex);
+	else if (h->type == MS_BRK || h->type == MS_MMAP || h->type == MS_MREMAP)
+		explain__enomem(v->explain, (const struct ms_syscall *)h, &l->ex);
+}
+
 int event_view__fn(void *ctx, const struct ms_hdr *h)
 {
 	struct event_view *v = ctx;
 	struct line l = { .h = h };
 
-	if (!printed(v, h))
-		return 0;
-	l.event = event_name(h);
-	comm_of(v, h, l.comm);
-	describe(v, h, &l);
-	if (v->s->json)
-		print_json(v, h, &l);
-	else
-		print_text(v, h, &l);
+	exitsum__note(v->exitsum, h);
+	if (printed(v, h)) {
+		l.event = event_name(h);
+		comm_of(v, h, l.comm);
+		explain_record(v, h, &l);
+		describe(v, h, &l);
+		if (v->s->json)
+			print_json(v, h, &l);
+		else
+			print_text(v, h, &l);
+		if (h->type == MS_EXIT)
+			print_exit_summary(v, h, l.comm);
+	}
+	explain__note(v->explain, h); /* after: a munmap explains later signals */
 	return 0;
 }

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pidtab.h"
+#include "view/exitsum.h"
+#include "view/fmt.h"
+
+enum since { SINCE_UNKNOWN, SINCE_FORK, SINCE_EXEC, SINCE_START };
+
+struct exitsum {
+	const struct model *m;
+	struct pidtab *since; /* __u32 enum since, by pid */
+};
+
+struct exitsum *exitsum__new(const struct model *m)
+{
+	struct exitsum *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return NULL;
+	x->m = m;
+	x->since = pidtab__new(sizeof(__u32));
+	if (!x->since) {
+		free(x);
+		return NULL;
+	}
+	return x;
+}
+
+void exitsum__free(struct exitsum *x)
+{
+	if (!x)
+		return;
+	pidtab__free(x->since);
+	free(x);
+}
+
+static void set_since(struct exitsum *x, __u32 pid, enum since s, bool keep)
+{
+	__u32 *v = keep ? pidtab__get(x->since, pid) : NULL;
+
+	if (v && *v)
+		return;
+	v = pidtab__put(x->since, pid);
+	if (v)
+		*v = s;
+}
+
+void exitsum__note(struct exitsum *x, const struct ms_hdr *h)
+{
+	if (!x)
+		return;
+	switch (h->type) {
+	case MS_FORK:
+		if (!(h->flags & MS_FORK_THREAD) && h->size >= sizeof(struct ms_fork))
+			set_since(x, ((const struct ms_fork *)h)->child_pid, SINCE_FORK, false);
+		break;
+	case MS_EXEC: /* a launched command is first seen at its exec */
+		set_since(x, h->pid, SINCE_EXEC, true);
+		break;
+	case MS_SEED_BEGIN:
+		if (h->flags & MS_SEED_AT_START)
+			set_since(x, h->pid, SINCE_START, true);
+		break;
+	}
+}
+
+bool exitsum__get(struct exitsum *x, const struct ms_hdr *h, struct exit_summary *out)
+{
+	static const char *const names[] = { "start", "fork", "exec", "start" };
+	const struct ms_exit *e = (const void *)h;
+	const struct mproc *p;
+	__u32 *since;
+
+	if (!x || h->type != MS_EXIT || !(h->flags & MS_EXIT_GROUP) || h->size < sizeof(*e))
+		return false;
+	p = model__process(x->m, h->pid);
+	if (!p)
+		return false;
+	since = pidtab__get(x->since, h->pid);
+	memset(out, 0, sizeof(*out));
+	out->since = names[since && *since < 4 ? *since : 0];
+	out->lifetime_ns = h->ts_ns > p->start_ns ? h->ts_ns - p->start_ns : 0;
+	out->peak_vsize = p->peak_vsize;
+	out->peak_rss = p->peak_rss;
+	out->peak_heap = p->peak_heap;
+	out->mmaps = p->mmaps;
+	out->munmaps = p->munmaps;
+	out->brks = p->brks;
+	out->failed = p->failed;
+	out->faults = p->faults;
+	out->signal = e->exit_code & 0x7f;
+	out->core_dumped = e->exit_code & 0x80;
+	out->exit_code = (e->exit_code >> 8) & 0xff;
+	pidtab__del(x->since, h->pid);
+	return true;
+}
+
+static const char *sig_name(int sig, char *buf, size_t len)
+{
+	const char *abbrev = sigabbrev_np(sig);
+
+	snprintf(buf, len, "SIG%s", abbrev ? abbrev : "?");
+	return buf;
+}
+
+void exitsum__text(const struct exit_summary *s, char *buf, size_t len)
+{
+	char vs[16], rss[16], heap[16], how[48], sig[16];
+
+	if (s->signal)
+		snprintf(how, sizeof(how), "killed by %s%s", sig_name(s->signal, sig, sizeof(sig)),
+			 s->core_dumped ? " (core dumped)" : "");
+	else
+		snprintf(how, sizeof(how), "exit %d", s->exit_code);
+	snprintf(buf, len,
+		 "lifetime %s%.3fs, peak virtual %s, peak RSS %s, peak heap %s, mmap %llu, "
+		 "munmap %llu, brk %llu, failed %llu, faults %llu, %s",
+		 strcmp(s->since, "start") ? "" : ">", s->lifetime_ns / 1e9,
+		 fmt_size(vs, sizeof(vs), s->peak_vsize), fmt_size(rss, sizeof(rss), s->peak_rss),
+		 fmt_size(heap, sizeof(heap), s->peak_heap), (unsigned long long)s->mmaps,
+		 (unsigned long long)s->munmaps, (unsigned long long)s->brks,
+		 (unsigned long long)s->failed, (unsigned long long)s->faults, how);
+}
+
+void exitsum__json(const struct exit_summary *s, struct json_obj *o)
+{
+	char sig[16];
+
+	json_u64(o, "lifetime_ns", s->lifetime_ns);
+	json_str(o, "since", s->since);
+	json_u64(o, "peak_vsize", s->peak_vsize);
+	json_u64(o, "peak_rss", s->peak_rss);
+	json_u64(o, "peak_heap", s->peak_heap);
+	json_u64(o, "mmaps", s->mmaps);
+	json_u64(o, "munmaps", s->munmaps);
+	json_u64(o, "brks", s->brks);
+	json_u64(o, "failed", s->failed);
+	json_u64(o, "faults", s->faults);
+	if (s->signal) {
+		json_str(o, "signal", sig_name(s->signal, sig, sizeof(sig)));
+		json_bool(o, "core_dumped", s->core_dumped);
+	} else {
+		json_s64(o, "exit_code", s->exit_code);
+	}
+}
