@@ -22,6 +22,8 @@ static const char doc[] =
 	"           madvise, faults, fork, exec, exit\n"
 	"  record   record events to a file (-o FILE), as -w does\n"
 	"  maps     each traced process's memory layout, rebuilt from the events\n"
+	"  top      per-process memory table, refreshing, like top (-b: batch)\n"
+	"  layout   one process drawn high memory to low (-p PID; --once: text)\n"
 	"\n"
 	"EXAMPLES:\n"
 	"  memsnoop                        # every process on the machine\n"
@@ -37,6 +39,10 @@ static const char doc[] =
 	"  memsnoop maps -p 1234 --once    # the layout now, like pmap -x with meaning\n"
 	"  memsnoop maps -p 1234 --once --format=maps   # /proc/PID/maps format\n"
 	"  memsnoop maps -r trace.msnp -p 1234 --at 12.5  # the layout 12.5 s in\n"
+	"  memsnoop top                    # full screen; q quits, < > or a letter sorts\n"
+	"  memsnoop top -b -n 3 -i 1       # 3 plain-text frames, one per second\n"
+	"  memsnoop layout -p 1234         # the process drawn high to low, refreshing\n"
+	"  memsnoop layout -p 1234 --once  # the same, once, as plain text\n"
 	"\n"
 	"Send SIGUSR1 to a running memsnoop to print every traced process's layout\n"
 	"in /proc/PID/maps format (or to DIR/<pid>.maps with --dump DIR).\n"
@@ -76,7 +82,9 @@ static const struct argp_option options[] = {
 	{ "no-compress", OPT_NO_COMPRESS, NULL, 0, "Do not compress the recording", 0 },
 	{ "dump", OPT_DUMP, "DIR", 0, "On SIGUSR1 write layouts to DIR/<pid>.maps", 0 },
 	{ "format", OPT_FORMAT, "FMT", 0, "maps: 'table' (default) or 'maps' (/proc format)", 0 },
-	{ "once", OPT_ONCE, NULL, 0, "maps: print once and exit", 0 },
+	{ "once", OPT_ONCE, NULL, 0, "maps, layout: print once and exit", 0 },
+	{ "batch", 'b', NULL, 0, "top: plain-text frames, not full screen", 0 },
+	{ "iterations", 'n', "N", 0, "top, layout: stop after N frames", 0 },
 	{ "at", OPT_AT, "SECONDS", 0, "Replay up to SECONDS into the trace", 0 },
 	{ "at-ns", OPT_AT_NS, "NS", 0, "Replay up to this kernel timestamp", 0 },
 	{ "ready-file", OPT_READY, "PATH", 0, "Create PATH once attached (for scripts)", 0 },
@@ -240,6 +248,20 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_ONCE:
 		s->once = true;
 		break;
+	case 'b':
+		s->batch = true;
+		break;
+	case 'n': {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || v < 1 || v > 1000000000)
+			bad_value(state, "invalid frame count '%s': a number >= 1", arg);
+		s->iterations = v;
+		break;
+	}
 	case OPT_AT:
 		if (parse_seconds(arg, &s->at))
 			bad_value(state, "invalid time '%s': seconds into the trace", arg);
@@ -294,6 +316,11 @@ static int check(const struct settings *s)
 		fprintf(stderr, "memsnoop: record needs -o FILE\n");
 		return -1;
 	}
+	if (s->cmd == CMD_LAYOUT && s->nr_pids != 1 && !s->argc) {
+		fprintf(stderr,
+			"memsnoop: layout needs one process: -p PID, or a command after --\n");
+		return -1;
+	}
 	if (s->argc && s->nr_pids) {
 		fprintf(stderr, "memsnoop: -p and a command to run are exclusive\n");
 		return -1;
@@ -307,6 +334,8 @@ static const struct {
 } commands[] = {
 	{ "record", CMD_RECORD },
 	{ "maps", CMD_MAPS },
+	{ "top", CMD_TOP },
+	{ "layout", CMD_LAYOUT },
 };
 
 int cli_parse(int argc, char **argv, struct settings *s)

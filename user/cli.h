@@ -13,6 +13,8 @@ enum command {
 	CMD_EVENTS, /* the event stream (default) */
 	CMD_RECORD,
 	CMD_MAPS,
+	CMD_TOP, /* per-process table, refreshing (view/top.c) */
+	CMD_LAYOUT, /* one process drawn high to low (view/layout.c) */
 };
 
 enum maps_format {
@@ -31,6 +33,8 @@ struct settings {
 	bool faults;
 	bool verbose;
 	bool once;
+	bool batch; /* top: plain-text frames instead of full screen */
+	int iterations; /* top, layout: frames to show, 0: until q or Ctrl-C */
 	bool force;
 	bool no_compress;
 	enum maps_format format;

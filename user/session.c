@@ -19,6 +19,7 @@
 #include "view/events.h"
 #include "view/maps.h"
 #include "view/summary.h"
+#include "view/top.h"
 
 static volatile sig_atomic_t stop_signal, dump_requested, child_exited;
 
@@ -60,6 +61,8 @@ struct session {
 	struct event_view *events;
 	struct summary summary;
 	struct trace_writer *writer;
+	struct top *top; /* memsnoop top */
+	struct ui *ui; /* refreshing views: top, layout */
 	__u64 start_ns;
 	bool started; /* the source opened: worth a summary */
 };
@@ -133,6 +136,18 @@ static int build_pipeline(struct session *ss)
 			return -1;
 		stream__add(ss->stream, event_view__fn, ss->events);
 	}
+	if (s->cmd == CMD_TOP) {
+		struct frame_view fv;
+
+		ss->top = top__new(s, ss->model);
+		if (!ss->top)
+			return -1;
+		stream__add(ss->stream, top__fn, ss->top);
+		fv = top__view(ss->top);
+		ss->ui = ui__new(s, &fv);
+		if (!ss->ui)
+			return -1;
+	}
 	if (s->write_file) {
 		if (open_writer(ss))
 			return -1;
@@ -170,6 +185,8 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 			timeout = 100;
 		if (live__poll(l, timeout) < 0 && errno != EINTR)
 			break;
+		if (ui__poll(ss->ui))
+			break;
 		now = now_ns();
 		if (dump_requested) {
 			live__drain(l);
@@ -183,6 +200,8 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 				fputs("\033[H\033[2J", stdout);
 				maps_view__print(ss->model, s, stdout);
 			}
+			if (ui__tick(ss->ui, now))
+				break;
 			next_tick = now + interval;
 		}
 		if (child->pid > 0 && child_exited &&
@@ -263,6 +282,7 @@ static int run_replay(struct session *ss)
 	status = n < 0 ? 1 : 0;
 	if (ss->s->cmd == CMD_MAPS)
 		maps_view__print(ss->model, ss->s, stdout);
+	ui__once(ss->ui, until == ~0ULL ? 0 : until);
 out:
 	replay__close(r);
 	return status;
@@ -278,14 +298,18 @@ int session_run(struct settings *s)
 	if (build_pipeline(&ss))
 		goto out;
 	status = s->read_file ? run_replay(&ss) : run_live(&ss);
+	ui__free(ss.ui); /* the terminal back before anything else is printed */
+	ss.ui = NULL;
 	fflush(stdout);
-	if (s->cmd != CMD_MAPS && ss.started)
+	if (s->cmd != CMD_MAPS && s->cmd != CMD_TOP && s->cmd != CMD_LAYOUT && ss.started)
 		summary__print(&ss.summary, s->json, stderr);
 out:
 	if (ss.writer && trace_writer__close(ss.writer, err, sizeof(err))) {
 		error("%s", err);
 		status = status ? status : 1;
 	}
+	ui__free(ss.ui);
+	top__free(ss.top);
 	event_view__free(ss.events);
 	model__free(ss.model);
 	stream__free(ss.stream);

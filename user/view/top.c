@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memsnoop top and the refreshing-view driver: see top.h. Everything shown
+ * comes from the model and the records (nothing from /proc), so a replay
+ * shows what the live run showed at that moment.
+ */
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <curses.h>
+#include "pidtab.h"
+#include "view/fmt.h"
+#include "view/top.h"
+
+/* ---- the driver ---- */
+
+struct ui {
+	const struct settings *s;
+	struct frame_view fv;
+	bool screen;
+	int frames;
+	int scroll;
+	__u64 last_now;
+	char *text; /* the last frame */
+	size_t len;
+};
+
+struct ui *ui__new(const struct settings *s, const struct frame_view *fv)
+{
+	struct ui *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return NULL;
+	u->s = s;
+	u->fv = *fv;
+	u->screen = !s->batch && !s->once && !s->read_file && isatty(STDOUT_FILENO);
+	if (u->screen) {
+		setlocale(LC_CTYPE, "");
+		if (!initscr()) {
+			free(u);
+			return NULL;
+		}
+		cbreak();
+		noecho();
+		keypad(stdscr, TRUE);
+		nodelay(stdscr, TRUE);
+		curs_set(0);
+	}
+	return u;
+}
+
+void ui__free(struct ui *u)
+{
+	if (!u)
+		return;
+	if (u->screen)
+		endwin();
+	free(u->text);
+	free(u);
+}
+
+static void render(struct ui *u, __u64 now_ns)
+{
+	FILE *f;
+
+	free(u->text);
+	u->text = NULL;
+	u->len = 0;
+	f = open_memstream(&u->text, &u->len);
+	if (!f)
+		return;
+	u->fv.render(u->fv.ctx, now_ns, f);
+	fclose(f);
+	u->last_now = now_ns;
+}
+
+/* Bytes of s that fill at most cols columns (UTF-8: one column a character). */
+static int fit(const char *s, int n, int cols)
+{
+	int i, used = 0;
+
+	for (i = 0; i < n; i++) {
+		if (((unsigned char)s[i] & 0xc0) == 0x80)
+			continue;
+		if (used++ == cols)
+			break;
+	}
+	return i;
+}
+
+static void draw(struct ui *u)
+{
+	const char *p = u->text ? u->text : "", *e;
+	int y = 0, line = 0, body = LINES - 1 - u->fv.header_lines, nlines = 0;
+	const char *q;
+
+	for (q = p; *q; q++)
+		nlines += *q == '\n';
+	if (u->scroll > nlines - u->fv.header_lines - body)
+		u->scroll = nlines - u->fv.header_lines - body;
+	if (u->scroll < 0)
+		u->scroll = 0;
+	erase();
+	for (; *p && y < LINES - 1; p = *e ? e + 1 : e, line++) {
+		e = strchr(p, '\n');
+		if (!e)
+			e = p + strlen(p);
+		if (line >= u->fv.header_lines && line < u->fv.header_lines + u->scroll)
+			continue;
+		if (line < u->fv.header_lines)
+			attron(A_BOLD);
+		mvaddnstr(y++, 0, p, fit(p, e - p, COLS));
+		attroff(A_BOLD);
+	}
+	attron(A_REVERSE);
+	mvaddnstr(LINES - 1, 0, "q quit  arrows/PgUp/PgDn scroll  < > or a column letter sorts",
+		  COLS);
+	attroff(A_REVERSE);
+	refresh();
+}
+
+int ui__tick(struct ui *u, __u64 now_ns)
+{
+	if (!u)
+		return 0;
+	render(u, now_ns);
+	if (u->screen) {
+		draw(u);
+	} else {
+		if (u->frames)
+			fputc('\n', stdout);
+		fwrite(u->text, 1, u->len, stdout);
+		fflush(stdout);
+	}
+	u->frames++;
+	return u->s->iterations && u->frames >= u->s->iterations;
+}
+
+void ui__once(struct ui *u, __u64 now_ns)
+{
+	if (!u)
+		return;
+	render(u, now_ns);
+	fwrite(u->text, 1, u->len, stdout);
+	fflush(stdout);
+}
+
+int ui__poll(struct ui *u)
+{
+	bool redraw = false;
+	int ch;
+
+	if (!u || !u->screen)
+		return 0;
+	while ((ch = getch()) != ERR) {
+		switch (ch) {
+		case 'q':
+		case 'Q':
+			return 1;
+		case KEY_RESIZE:
+			redraw = true;
+			break;
+		case KEY_UP:
+			u->scroll--;
+			redraw = true;
+			break;
+		case KEY_DOWN:
+			u->scroll++;
+			redraw = true;
+			break;
+		case KEY_PPAGE:
+			u->scroll -= LINES / 2;
+			redraw = true;
+			break;
+		case KEY_NPAGE:
+		case ' ':
+			u->scroll += LINES / 2;
+			redraw = true;
+			break;
+		case KEY_HOME:
+			u->scroll = 0;
+			redraw = true;
+			break;
+		default:
+			if (u->fv.key && u->fv.key(u->fv.ctx, ch)) {
+				render(u, u->last_now);
+				redraw = true;
+			}
+		}
+	}
+	if (redraw)
+		draw(u);
+	return 0;
+}
+
+/* ---- top ---- */
+
+enum col { C_PID, C_COMM, C_VSZ, C_RSS, C_HEAP, C_ANON, C_FILE, C_STACK, C_FLT, C_GROW, C_NR };
+
+static const struct {
+	const char *name;
+	char key;
+	int width;
+} cols[C_NR] = {
+	[C_PID] = { "PID", 'p', 7 },   [C_COMM] = { "COMM", 'c', 16 },
+	[C_VSZ] = { "VSZ", 'v', 7 },   [C_RSS] = { "RSS", 'r', 7 },
+	[C_HEAP] = { "HEAP", 'h', 7 }, [C_ANON] = { "ANON", 'a', 7 },
+	[C_FILE] = { "FILE", 'f', 7 }, [C_STACK] = { "STACK", 's', 7 },
+	[C_FLT] = { "FLT/s", 't', 8 }, [C_GROW] = { "GROW/s", 'g', 8 },
+};
+
+#define FHIST 64
+
+struct fpoint {
+	__u64 ts, total;
+};
+
+struct fhist {
+	struct fpoint pt[FHIST];
+	unsigned head, nr; /* pt[head] is the next slot */
+};
+
+struct top {
+	const struct settings *s;
+	const struct model *m;
+	struct pidtab *faults; /* struct fhist by pid */
+	__u64 window; /* ns */
+	__u64 first_ts, last_ts;
+	int sort;
+	bool ascending;
+};
+
+struct top *top__new(const struct settings *s, const struct model *m)
+{
+	struct top *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->s = s;
+	t->m = m;
+	t->window = s->interval * 1e9;
+	t->sort = C_RSS;
+	t->faults = pidtab__new(sizeof(struct fhist));
+	if (!t->faults) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void top__free(struct top *t)
+{
+	if (!t)
+		return;
+	pidtab__free(t->faults);
+	free(t);
+}
+
+/* The process's fault total over time, one point per tenth of a window. */
+static void note_faults(struct top *t, __u32 pid, __u64 ts, __u64 total)
+{
+	struct fhist *fh = pidtab__put(t->faults, pid);
+	struct fpoint *last;
+
+	if (!fh)
+		return;
+	last = fh->nr ? &fh->pt[(fh->head + FHIST - 1) % FHIST] : NULL;
+	if (last && ts >= last->ts && ts - last->ts < t->window / 10) {
+		last->total = total;
+		return;
+	}
+	fh->pt[fh->head] = (struct fpoint){ ts, total };
+	fh->head = (fh->head + 1) % FHIST;
+	if (fh->nr < FHIST)
+		fh->nr++;
+}
+
+int top__fn(void *ctx, const struct ms_hdr *h)
+{
+	struct top *t = ctx;
+	const struct mproc *p;
+
+	if (!t->first_ts || h->ts_ns < t->first_ts)
+		t->first_ts = h->ts_ns;
+	if (h->ts_ns > t->last_ts)
+		t->last_ts = h->ts_ns;
+	if (h->type == MS_FAULTS || h->type == MS_FAULT || h->type == MS_EXIT) {
+		p = model__process(t->m, h->pid);
+		if (p)
+			note_faults(t, h->pid, h->ts_ns, p->faults);
+	}
+	if (h->type == MS_EXEC && !model__process(t->m, h->pid))
+		pidtab__del(t->faults, h->pid);
+	return 0;
+}
+
+/* The latest sample at or before ts; NULL if none. */
+static const struct msample *sample_at(const struct mproc *p, __u64 ts)
+{
+	unsigned lo = 0, hi = model__nr_samples(p);
+
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (model__sample(p, mid)->ts_ns <= ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? model__sample(p, lo - 1) : NULL;
+}
+
+/* Heap or anonymous memory rose in each of the last N windows. */
+static bool steady_growth(const struct top *t, const struct mproc *p, __u64 now)
+{
+	const struct msample *s[TOP_STEADY_WINDOWS + 1];
+	bool heap = true, anon = true;
+	int k;
+
+	if (now < TOP_STEADY_WINDOWS * t->window)
+		return false;
+	for (k = 0; k <= TOP_STEADY_WINDOWS; k++) {
+		s[k] = sample_at(p, now - (__u64)(TOP_STEADY_WINDOWS - k) * t->window);
+		if (!s[k])
+			return false;
+	}
+	for (k = 1; k <= TOP_STEADY_WINDOWS; k++) {
+		heap = heap && s[k]->heap > s[k - 1]->heap;
+		anon = anon && s[k]->anon > s[k - 1]->anon;
+	}
+	return heap || anon;
+}
+
+struct row {
+	const struct mproc *p;
+	__s64 v[C_NR];
+	bool known[C_NR];
+	bool steady, exited;
+};
+
+static void rates(struct top *t, const struct mproc *p, __u64 now, struct row *r)
+{
+	struct fhist *fh = pidtab__get(t->faults, p->pid);
+	const struct msample *a, *b;
+	__u64 base_ts = p->start_ns > t->first_ts ? p->start_ns : t->first_ts, base = 0;
+	unsigned i;
+
+	for (i = 1; fh && i <= fh->nr; i++) {
+		const struct fpoint *pt = &fh->pt[(fh->head + FHIST - i) % FHIST];
+
+		if (pt->ts + t->window <= now) {
+			base_ts = pt->ts;
+			base = pt->total;
+			break;
+		}
+	}
+	if (now > base_ts && p->faults >= base) {
+		r->v[C_FLT] = (p->faults - base) * 1e9 / (now - base_ts);
+		r->known[C_FLT] = true;
+	}
+	b = sample_at(p, now);
+	a = now > t->window ? sample_at(p, now - t->window) : NULL;
+	if (!a && model__nr_samples(p))
+		a = model__sample(p, 0);
+	if (a && b && b->ts_ns > a->ts_ns) {
+		__u64 span = now - a->ts_ns > t->window ? now - a->ts_ns : t->window;
+
+		r->v[C_GROW] = ((__s64)(b->heap + b->anon) - (__s64)(a->heap + a->anon)) * 1e9 /
+			       (double)span;
+		r->known[C_GROW] = true;
+	} else if (b) {
+		r->known[C_GROW] = true; /* no change in the window */
+	}
+}
+
+static bool wanted(const struct settings *s, const struct mproc *p)
+{
+	int i;
+
+	if (!s->nr_pids && !s->comm[0])
+		return true;
+	for (i = 0; i < s->nr_pids; i++)
+		if (s->pids[i] == p->pid)
+			return true;
+	return s->comm[0] && !strncmp(p->comm, s->comm, MS_COMM_LEN);
+}
+
+struct collect {
+	struct top *t;
+	__u64 now;
+	struct row *rows;
+	size_t nr, cap;
+	size_t live;
+};
+
+static void collect_fn(const struct mproc *p, void *arg)
+{
+	struct collect *c = arg;
+	struct row *r;
+
+	if (!(p->flags & MPROC_EXITED))
+		c->live++;
+	/* an exited process lingers one refresh, marked */
+	if (p->flags & MPROC_EXITED && p->exit_ns + c->t->window <= c->now)
+		return;
+	if (!wanted(c->t->s, p) || (!p->nr_regions && !(p->flags & MPROC_EXITED)))
+		return;
+	if (c->nr == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		struct row *rows = realloc(c->rows, cap * sizeof(*rows));
+
+		if (!rows)
+			return;
+		c->rows = rows;
+		c->cap = cap;
+	}
+	r = &c->rows[c->nr++];
+	memset(r, 0, sizeof(*r));
+	r->p = p;
+	r->exited = p->flags & MPROC_EXITED;
+	r->v[C_PID] = p->pid;
+	r->v[C_VSZ] = p->vsize;
+	r->v[C_RSS] = p->rss;
+	r->v[C_HEAP] = p->heap;
+	r->v[C_ANON] = p->anon;
+	r->v[C_FILE] = p->file;
+	r->v[C_STACK] = p->stack;
+	for (int i = 0; i < C_NR; i++)
+		r->known[i] = true;
+	/* RSS comes with the process's own records: none yet, not known */
+	r->known[C_RSS] = p->mm.total_vm != 0 && !r->exited;
+	r->known[C_FLT] = r->known[C_GROW] = false;
+	rates(c->t, p, c->now, r);
+	r->steady = !r->exited && steady_growth(c->t, p, c->now);
+}
+
+static const struct top *sort_top; /* qsort has no context argument */
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	int k = sort_top->sort, d;
+
+	if (k == C_COMM)
+		d = strncmp(x->p->comm, y->p->comm, MS_COMM_LEN);
+	else if (x->known[k] != y->known[k])
+		d = x->known[k] ? 1 : -1;
+	else
+		d = x->v[k] < y->v[k] ? -1 : x->v[k] > y->v[k];
+	if (!d)
+		d = x->p->pid < y->p->pid ? -1 : 1;
+	/* numbers big first, names and pids small first, unless reversed */
+	if (k != C_COMM && k != C_PID)
+		d = -d;
+	return sort_top->ascending ? -d : d;
+}
+
+static void cell(FILE *out, const struct row *r, int k)
+{
+	char buf[32];
+
+	if (!r->known[k]) {
+		fprintf(out, " %*s", cols[k].width, "-");
+		return;
+	}
+	if (k == C_FLT) {
+		fprintf(out, " %*lld", cols[k].width, (long long)r->v[k]);
+		return;
+	}
+	if (k == C_GROW) {
+		fmt_size(buf + 1, sizeof(buf) - 1, r->v[k] < 0 ? -r->v[k] : r->v[k]);
+		buf[0] = r->v[k] < 0 ? '-' : '+';
+		fprintf(out, " %*s", cols[k].width, r->v[k] ? buf : "0");
+		return;
+	}
+	fprintf(out, " %*s", cols[k].width, fmt_size(buf, sizeof(buf), r->v[k]));
+}
+
+static void print_row(FILE *out, const struct row *r)
+{
+	int k;
+
+	fprintf(out, "%*u %-*.*s", cols[C_PID].width, r->p->pid, cols[C_COMM].width,
+		cols[C_COMM].width, r->p->comm);
+	for (k = C_VSZ; k < C_NR; k++)
+		cell(out, r, k);
+	fprintf(out, " %s%s%s\n", r->exited ? "exited" : "", r->steady ? "growing" : "",
+		r->p->flags & MPROC_UNCERTAIN && !r->exited ? "?" : "");
+}
+
+static void top_render(void *ctx, __u64 now, FILE *out)
+{
+	struct top *t = ctx;
+	struct collect c = { .t = t };
+	size_t i;
+	int k;
+
+	c.now = now ? now : t->last_ts;
+	model__for_each_process(t->m, collect_fn, &c);
+	sort_top = t;
+	if (c.nr)
+		qsort(c.rows, c.nr, sizeof(*c.rows), cmp_rows);
+	fprintf(out,
+		"memsnoop top  %.1fs  processes %zu, shown %zu  sort %s %s  window %.3gs  "
+		"growing: heap or anon up in each of the last %d windows\n",
+		c.now > t->first_ts ? (c.now - t->first_ts) / 1e9 : 0.0, c.live, c.nr,
+		cols[t->sort].name, t->ascending ? "up" : "down", t->window / 1e9,
+		TOP_STEADY_WINDOWS);
+	for (k = 0; k < C_NR; k++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "%s%s", k == t->sort ? "*" : "", cols[k].name);
+		if (k == C_COMM)
+			fprintf(out, " %-*s", cols[k].width, name);
+		else
+			fprintf(out, "%s%*s", k ? " " : "", cols[k].width, name);
+	}
+	fputs(" FLAGS\n", out);
+	for (i = 0; i < c.nr; i++)
+		print_row(out, &c.rows[i]);
+	free(c.rows);
+}
+
+static bool top_key(void *ctx, int key)
+{
+	struct top *t = ctx;
+	int k;
+
+	if (key == '<' || key == '>') {
+		t->sort = (t->sort + (key == '>' ? 1 : C_NR - 1)) % C_NR;
+		return true;
+	}
+	for (k = 0; k < C_NR; k++) {
+		if (key == cols[k].key || key == cols[k].key - 'a' + 'A') {
+			if (t->sort == k)
+				t->ascending = !t->ascending;
+			t->sort = k;
+			return true;
+		}
+	}
+	return false;
+}
+
+struct frame_view top__view(struct top *t)
+{
+	return (struct frame_view){
+		.ctx = t, .render = top_render, .key = top_key, .header_lines = 2
+	};
+}

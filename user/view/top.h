@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * memsnoop top: one row per process (sizes by kind, faults/s, growth, a flag
+ * for steady growth), and the driver every refreshing view shares: frames as
+ * plain text (batch, --once, replay) or full screen with ncurses.
+ */
+#ifndef MEMSNOOP_TOP_H
+#define MEMSNOOP_TOP_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "cli.h"
+#include "model/model.h"
+
+#define TOP_STEADY_WINDOWS 3 /* growth in each of the last N windows: steady */
+
+/* A refreshing view: renders a plain-text frame, may handle keys. */
+struct frame_view {
+	void *ctx;
+	/* One frame at now_ns (kernel time; 0: the latest record's time). */
+	void (*render)(void *ctx, __u64 now_ns, FILE *out);
+	/* A key the view understands: true if it changed what render shows. */
+	bool (*key)(void *ctx, int key);
+	int header_lines; /* lines that stay put while the rest scrolls */
+};
+
+struct ui;
+
+/* Full screen unless -b, --once, or stdout is not a terminal. */
+struct ui *ui__new(const struct settings *s, const struct frame_view *fv);
+void ui__free(struct ui *u); /* restores the terminal; NULL-safe */
+/* A frame; returns 1 when -n frames have been shown (time to stop). */
+int ui__tick(struct ui *u, __u64 now_ns);
+/* Between frames: keys and resizes (full screen). Returns 1 on q. */
+int ui__poll(struct ui *u);
+/* One plain-text frame to stdout (replay, --once), whatever the mode. */
+void ui__once(struct ui *u, __u64 now_ns);
+
+struct top;
+
+struct top *top__new(const struct settings *s, const struct model *m);
+void top__free(struct top *t); /* NULL-safe */
+/* A stream_fn, after the model: fault history, the latest time. */
+int top__fn(void *ctx, const struct ms_hdr *rec);
+struct frame_view top__view(struct top *t);
+
+#endif
