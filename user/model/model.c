@@ -35,8 +35,9 @@ struct proc {
 	__u32 seed_flags;
 	struct ms_fault_counts streamed; /* MS_FAULT records */
 	struct ms_fault_counts summed; /* the latest MS_FAULTS/MS_EXIT totals */
-	struct msample *samples; /* ring of NR_SAMPLES */
+	struct msample *samples; /* grows to a ring of NR_SAMPLES */
 	unsigned nr_samples;
+	unsigned cap_samples;
 	unsigned head; /* index of the oldest */
 	__u64 slot_ts; /* when the newest sample's slot began */
 };
@@ -50,6 +51,7 @@ struct model {
 	struct pstr *zero_path;
 	struct rnode ev; /* model__event_region */
 	int ev_valid;
+	__u64 reaped_ns; /* record time of the last sweep of exited processes */
 };
 
 static struct proc *proc_of(const struct mproc *p)
@@ -100,6 +102,30 @@ void model__reap(struct model *m, __u32 pid)
 	m->nr--;
 }
 
+/*
+ * Exited processes stay queryable for a while (views show them once more),
+ * then go: memory follows the live processes. Record time drives it, so a
+ * replay forgets exactly what the live run forgot.
+ */
+#define REAP_AFTER_NS (5 * 1000000000ULL)
+
+static void reap_exited(struct model *m, __u64 now)
+{
+	size_t i = 0;
+
+	if (now - m->reaped_ns < 1000000000ULL && now >= m->reaped_ns)
+		return;
+	m->reaped_ns = now;
+	while (i < m->nr) {
+		struct proc *p = m->procs[i];
+
+		if ((p->p.flags & MPROC_EXITED) && p->p.exit_ns + REAP_AFTER_NS < now)
+			model__reap(m, p->p.pid);
+		else
+			i++;
+	}
+}
+
 static void set_comm(struct proc *p, const char *comm)
 {
 	memcpy(p->p.comm, comm, MS_COMM_LEN);
@@ -125,11 +151,6 @@ static struct proc *proc_new(struct model *m, __u32 pid, __u64 ts)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
-	p->samples = calloc(NR_SAMPLES, sizeof(*p->samples));
-	if (!p->samples) {
-		free(p);
-		return NULL;
-	}
 	p->l = layout__new(m->page_size);
 	p->p.pid = pid;
 	p->p.start_ns = ts;
@@ -207,6 +228,16 @@ static void sample(struct proc *p, __u64 ts)
 	struct msample *s;
 
 	if (!p->nr_samples || ts - p->slot_ts >= SAMPLE_NS || ts < p->slot_ts) {
+		/* most processes live briefly: grow the ring as samples come */
+		if (p->nr_samples == p->cap_samples && p->cap_samples < NR_SAMPLES) {
+			unsigned cap = p->cap_samples ? p->cap_samples * 2 : 16;
+			struct msample *grown = realloc(p->samples, cap * sizeof(*grown));
+
+			if (!grown)
+				return;
+			p->samples = grown;
+			p->cap_samples = cap;
+		}
 		if (p->nr_samples < NR_SAMPLES)
 			p->nr_samples++;
 		else
@@ -790,6 +821,7 @@ int model__apply(struct model *m, const struct ms_hdr *rec)
 	ev_clear(m);
 	if (rec->type >= MS_TYPE_MAX || !min_size[rec->type] || rec->size < min_size[rec->type])
 		return 0;
+	reap_exited(m, rec->ts_ns);
 	switch (rec->type) {
 	case MS_BRK:
 	case MS_MMAP:
