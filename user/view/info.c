@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <time.h>
+#include "pidtab.h"
+#include "view/fmt.h"
+#include "view/info.h"
+#include "view/json.h"
+
+struct info_view {
+	__u64 first_ns, last_ns, records;
+	__u64 processes; /* distinct pids */
+	struct pidtab *seen;
+};
+
+struct info_view *info_view__new(void)
+{
+	struct info_view *v = calloc(1, sizeof(*v));
+
+	if (v && !(v->seen = pidtab__new(1))) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+void info_view__free(struct info_view *v)
+{
+	if (!v)
+		return;
+	pidtab__free(v->seen);
+	free(v);
+}
+
+int info_view__fn(void *ctx, const struct ms_hdr *h)
+{
+	struct info_view *v = ctx;
+
+	if (!v->records++ || h->ts_ns < v->first_ns)
+		v->first_ns = h->ts_ns;
+	if (h->ts_ns > v->last_ns)
+		v->last_ns = h->ts_ns;
+	if (h->pid && !pidtab__get(v->seen, h->pid) && pidtab__put(v->seen, h->pid))
+		v->processes++;
+	return 0;
+}
+
+static const unsigned shown[] = { MS_BRK,     MS_MMAP,	 MS_MUNMAP, MS_MREMAP, MS_MPROTECT,
+				  MS_MADVISE, MS_FAULT,	 MS_STACK,  MS_FORK,   MS_EXEC,
+				  MS_EXIT,    MS_SIGNAL, MS_FAULTS, MS_LOST,   MS_SEED_BEGIN };
+
+static void wall_time(const struct trace_meta *m, char *buf, size_t len)
+{
+	time_t t = (m->start_ns + m->boot_to_wall_ns) / 1000000000LL;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
+static void print_json(struct info_view *v, const struct trace_meta *m, __u64 size,
+		       const struct trace_damage *d, const struct summary *sum, FILE *out)
+{
+	struct json_obj o;
+	char when[64];
+	unsigned i;
+
+	wall_time(m, when, sizeof(when));
+	json_begin(&o, out);
+	json_str(&o, "host", m->hostname);
+	json_str(&o, "kernel", m->kernel);
+	json_str(&o, "memsnoop", m->version);
+	json_str(&o, "command", m->cmdline);
+	json_str(&o, "filters", m->filters);
+	json_u64(&o, "page_size", m->page_size);
+	json_u64(&o, "cpus", m->nr_cpus);
+	json_str(&o, "start", when);
+	json_u64(&o, "start_ns", m->start_ns);
+	json_u64(&o, "duration_ns", v->records ? v->last_ns - v->first_ns : 0);
+	json_u64(&o, "file_bytes", size);
+	json_u64(&o, "records", v->records);
+	json_u64(&o, "processes", v->processes);
+	json_key(&o, "events");
+	fputc('{', out);
+	for (i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
+		fprintf(out, "%s\"%s\":%llu", i ? "," : "", ms_type_name(shown[i]),
+			(unsigned long long)sum->by_type[shown[i]]);
+	fputc('}', out);
+	json_u64(&o, "faults", sum->faults);
+	json_u64(&o, "lost", sum->lost);
+	json_key(&o, "damage");
+	fprintf(out,
+		"{\"bad_blocks\":%llu,\"skipped_bytes\":%llu,\"truncated_bytes\":%llu,"
+		"\"first_bad_offset\":%llu}",
+		(unsigned long long)d->bad_blocks, (unsigned long long)d->skipped_bytes,
+		(unsigned long long)d->truncated_bytes, (unsigned long long)d->first_bad_offset);
+	json_end(&o);
+}
+
+void info_view__print(struct info_view *v, const struct trace_meta *m, __u64 size,
+		      const struct trace_damage *d, const struct summary *sum, bool json, FILE *out)
+{
+	char when[64], buf[32], dmg[256];
+	unsigned i;
+
+	if (json) {
+		print_json(v, m, size, d, sum, out);
+		return;
+	}
+	wall_time(m, when, sizeof(when));
+	trace_damage__summary(d, dmg, sizeof(dmg));
+	fprintf(out, "host:       %s (%s, %u CPUs, page size %u)\n", m->hostname, m->kernel,
+		m->nr_cpus, m->page_size);
+	fprintf(out, "recorded:   %s by memsnoop %s: %s\n", when, m->version, m->cmdline);
+	fprintf(out, "filters:    %s\n", m->filters[0] ? m->filters : "none (every process)");
+	fprintf(out, "duration:   %.3f s\n",
+		v->records ? (double)(v->last_ns - v->first_ns) / 1e9 : 0.0);
+	fprintf(out, "file:       %s, %llu records, %llu processes\n",
+		fmt_size(buf, sizeof(buf), size), (unsigned long long)v->records,
+		(unsigned long long)v->processes);
+	fprintf(out, "events:    ");
+	for (i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
+		fprintf(out, " %s %llu%s", ms_type_name(shown[i]),
+			(unsigned long long)sum->by_type[shown[i]],
+			i + 1 < sizeof(shown) / sizeof(shown[0]) ? "," : "\n");
+	fprintf(out, "faults:     %llu\n", (unsigned long long)sum->faults);
+	fprintf(out, "lost:       %llu events (ring buffer full while recording)\n",
+		(unsigned long long)sum->lost);
+	fprintf(out, "damage:     %s\n", dmg[0] ? dmg : "none");
+}
