@@ -44,9 +44,9 @@ struct pending {
 	__u32 type;
 };
 
-/* Syscall arguments from enter, waiting for exit; per thread. */
+/* Syscall arguments from enter, waiting for exit; per thread (freed at thread exit). */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
 	__type(value, struct pending);
@@ -131,58 +131,59 @@ static __always_inline void fill_hdr(struct ms_hdr *h, __u16 type, __u16 size)
 	h->flags = 0;
 }
 
-static __always_inline long percpu_count(struct percpu_counter *c)
-{
-	long v = BPF_CORE_READ(c, count);
-
-	return v < 0 ? 0 : v;
-}
-
+/*
+ * The mm's counters, by direct loads through the task's BTF (CO-RE relocates
+ * the offsets): far cheaper than a probe-read helper call per field.
+ */
 static __always_inline void read_mm(struct mm_struct *mm, struct ms_mm *out)
 {
 	if (!mm) {
 		__builtin_memset(out, 0, sizeof(*out));
 		return;
 	}
-	out->total_vm = BPF_CORE_READ(mm, total_vm);
-	out->stack_vm = BPF_CORE_READ(mm, stack_vm);
-	out->start_brk = BPF_CORE_READ(mm, start_brk);
-	out->brk = BPF_CORE_READ(mm, brk);
+	out->total_vm = mm->total_vm;
+	out->stack_vm = mm->stack_vm;
+	out->start_brk = mm->start_brk;
+	out->brk = mm->brk;
 	if (bpf_core_type_exists(struct mm_rss_stat)) {
 		struct mm_struct___old *old = (void *)mm;
 
-		out->rss_file = BPF_CORE_READ(old, rss_stat.count[RSS_FILE].counter);
-		out->rss_anon = BPF_CORE_READ(old, rss_stat.count[RSS_ANON].counter);
-		out->rss_shmem = BPF_CORE_READ(old, rss_stat.count[RSS_SHMEM].counter);
+		out->rss_file = old->rss_stat.count[RSS_FILE].counter;
+		out->rss_anon = old->rss_stat.count[RSS_ANON].counter;
+		out->rss_shmem = old->rss_stat.count[RSS_SHMEM].counter;
 	} else {
-		out->rss_file = percpu_count(&mm->rss_stat[RSS_FILE]);
-		out->rss_anon = percpu_count(&mm->rss_stat[RSS_ANON]);
-		out->rss_shmem = percpu_count(&mm->rss_stat[RSS_SHMEM]);
+		/* the global part of a per-CPU counter: may lag, never negative */
+		out->rss_file = mm->rss_stat[RSS_FILE].count;
+		out->rss_anon = mm->rss_stat[RSS_ANON].count;
+		out->rss_shmem = mm->rss_stat[RSS_SHMEM].count;
 	}
+	if ((__s64)out->rss_file < 0)
+		out->rss_file = 0;
+	if ((__s64)out->rss_anon < 0)
+		out->rss_anon = 0;
+	if ((__s64)out->rss_shmem < 0)
+		out->rss_shmem = 0;
 }
 
 static __always_inline struct mm_struct *current_mm(void)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
-
-	return BPF_CORE_READ(task, mm);
+	return bpf_get_current_task_btf()->mm;
 }
 
 /* ---- syscalls: remember the arguments at enter, emit at exit ---- */
 
-static __always_inline int on_enter(struct trace_event_raw_sys_enter *ctx, __u32 type)
+static __always_inline int on_enter(struct trace_event_raw_sys_enter *ctx, __u32 type, __u32 nargs)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
-	struct pending p;
-	int i;
+	struct pending p = {};
 
 	if (!traced(id >> 32))
 		return 0;
 	p.ts = bpf_ktime_get_ns();
 	p.type = type;
-	for (i = 0; i < 6; i++)
-		p.args[i] = BPF_CORE_READ(ctx, args[i]);
+	/* one copy of the arguments this syscall has (its record ends there) */
+	bpf_probe_read_kernel(p.args, nargs * sizeof(__u64), ctx->args);
 	bpf_map_update_elem(&pending, &tid, &p, BPF_ANY);
 	return 0;
 }
@@ -322,45 +323,68 @@ static __always_inline __u32 describe_vma(struct ms_syscall *s, struct scratch *
 	return sizeof(*file) + MS_ALIGN8(file->path_len + 1);
 }
 
+static __always_inline void fill_syscall(struct ms_syscall *s, struct pending *p, __u32 type,
+					 long ret)
+{
+	fill_hdr(&s->h, type, sizeof(*s));
+	__builtin_memcpy(s->args, p->args, sizeof(s->args));
+	s->ret = ret;
+	s->dur_ns = s->h.ts_ns - p->ts;
+	read_mm(current_mm(), &s->mm);
+	bpf_get_current_comm(s->comm, sizeof(s->comm));
+}
+
+/* An mmap record carries what was mapped (file, path): variable size, built aside. */
+static __always_inline void emit_mmap(struct pending *p, long ret)
+{
+	struct ms_syscall *s;
+	struct scratch *sc;
+	__u32 zero = 0, size;
+
+	sc = bpf_map_lookup_elem(&scratch, &zero);
+	if (!sc)
+		return;
+	s = (void *)sc->rec;
+	fill_syscall(s, p, MS_MMAP, ret);
+	size = sizeof(*s);
+	if (ret >= 0)
+		size += describe_vma(s, sc, ret);
+	s->h.size = size;
+	if (size > MS_REC_MAX)
+		return;
+	if (bpf_ringbuf_output(&rb, s, size & (MS_REC_MAX - 1), wake_flags()))
+		__sync_fetch_and_add(&drops, 1);
+}
+
 static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 type)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, zero = 0, size;
-	struct pending *p;
-	struct scratch *sc;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ms_syscall *s;
+	struct pending *p;
 
 	p = bpf_map_lookup_elem(&pending, &tid);
 	if (!p)
 		return 0;
-	sc = bpf_map_lookup_elem(&scratch, &zero);
-	if (!sc)
-		goto out;
-	s = (void *)sc->rec;
-	fill_hdr(&s->h, p->type, sizeof(*s));
-	__builtin_memcpy(s->args, p->args, sizeof(s->args));
-	s->ret = BPF_CORE_READ(ctx, ret);
-	s->dur_ns = s->h.ts_ns - p->ts;
-	read_mm(current_mm(), &s->mm);
-	bpf_get_current_comm(s->comm, sizeof(s->comm));
-	size = sizeof(*s);
-	if (type == MS_MMAP && s->ret >= 0)
-		size += describe_vma(s, sc, s->ret);
-	s->h.size = size;
-	if (size > MS_REC_MAX)
-		goto out;
-	if (bpf_ringbuf_output(&rb, s, size & (MS_REC_MAX - 1), wake_flags()))
-		__sync_fetch_and_add(&drops, 1);
-out:
+	if (type == MS_MMAP) {
+		emit_mmap(p, ctx->ret);
+	} else {
+		s = bpf_ringbuf_reserve(&rb, sizeof(*s), 0);
+		if (s) {
+			fill_syscall(s, p, type, ctx->ret);
+			bpf_ringbuf_submit(s, wake_flags());
+		} else {
+			__sync_fetch_and_add(&drops, 1);
+		}
+	}
 	bpf_map_delete_elem(&pending, &tid);
 	return 0;
 }
 
-#define SYSCALL_PAIR(name, type)                                       \
+#define SYSCALL_PAIR(name, type, nargs)                                \
 	SEC("tp/syscalls/sys_enter_" #name)                            \
 	int ms_sys_enter_##name(struct trace_event_raw_sys_enter *ctx) \
 	{                                                              \
-		return on_enter(ctx, type);                            \
+		return on_enter(ctx, type, nargs);                     \
 	}                                                              \
 	SEC("tp/syscalls/sys_exit_" #name)                             \
 	int ms_sys_exit_##name(struct trace_event_raw_sys_exit *ctx)   \
@@ -368,12 +392,12 @@ out:
 		return on_exit(ctx, type);                             \
 	}
 
-SYSCALL_PAIR(brk, MS_BRK)
-SYSCALL_PAIR(mmap, MS_MMAP)
-SYSCALL_PAIR(munmap, MS_MUNMAP)
-SYSCALL_PAIR(mremap, MS_MREMAP)
-SYSCALL_PAIR(mprotect, MS_MPROTECT)
-SYSCALL_PAIR(madvise, MS_MADVISE)
+SYSCALL_PAIR(brk, MS_BRK, 1)
+SYSCALL_PAIR(mmap, MS_MMAP, 6)
+SYSCALL_PAIR(munmap, MS_MUNMAP, 2)
+SYSCALL_PAIR(mremap, MS_MREMAP, 5)
+SYSCALL_PAIR(mprotect, MS_MPROTECT, 3)
+SYSCALL_PAIR(madvise, MS_MADVISE, 3)
 
 /* ---- page faults ---- */
 
@@ -546,13 +570,19 @@ int ms_exec(struct trace_event_raw_sched_process_exec *ctx)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0;
 	unsigned int off = BPF_CORE_READ(ctx, __data_loc_filename) & 0xffff;
+	struct ms_proc_state *st;
 	struct scratch *sc;
 	struct ms_exec *e;
 	long len;
 
 	if (!traced(tgid))
 		return 0;
-	bpf_map_delete_elem(&procs, &tgid); /* new stack: recompute its bounds */
+	st = bpf_map_lookup_elem(&procs, &tgid);
+	if (st) { /* a new stack: its bounds are learnt again at the next fault */
+		st->stack_lo = ~0ULL;
+		st->stack_floor = 0;
+		st->mm = 0;
+	}
 	sc = bpf_map_lookup_elem(&scratch, &zero);
 	if (!sc)
 		return 0;
@@ -577,22 +607,24 @@ int ms_exec(struct trace_event_raw_sched_process_exec *ctx)
 SEC("tp/sched/sched_process_exit")
 int ms_exit(void *ctx)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct task_struct *task = (void *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, tid = (__u32)id;
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct ms_proc_state *st;
 	struct ms_exit *e;
 	bool group_dead;
 
+	bpf_map_delete_elem(&pending, &tid); /* killed inside a syscall: no exit record */
 	if (!traced(tgid))
 		return 0;
-	group_dead = BPF_CORE_READ(task, signal, live.counter) == 0;
+	group_dead = task->signal->live.counter == 0;
 	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
 	if (!e) {
 		__sync_fetch_and_add(&drops, 1);
 		goto out;
 	}
 	fill_hdr(&e->h, MS_EXIT, sizeof(*e));
-	e->exit_code = BPF_CORE_READ(task, exit_code);
+	e->exit_code = task->exit_code;
 	e->pad = 0;
 	__builtin_memset(&e->total, 0, sizeof(e->total));
 	if (group_dead) {
@@ -601,7 +633,7 @@ int ms_exit(void *ctx)
 		if (st)
 			e->total = st->counts;
 	}
-	read_mm(BPF_CORE_READ(task, mm), &e->mm);
+	read_mm(task->mm, &e->mm);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 out:
