@@ -21,12 +21,35 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
+static enum path_kind path_kind(const char *p)
+{
+	if (p[0] != '[')
+		return !strncmp(p, "/SYSV", 5) || !strncmp(p, "/dev/zero", 9) ? PK_SHM_FILE :
+										PK_FILE;
+	if (!strcmp(p, "[heap]"))
+		return PK_HEAP;
+	if (!strcmp(p, "[stack]"))
+		return PK_STACK;
+	if (!strcmp(p, "[vdso]"))
+		return PK_VDSO;
+	if (!strncmp(p, "[vvar", 5))
+		return PK_VVAR;
+	if (!strcmp(p, "[vsyscall]"))
+		return PK_VSYSCALL;
+	if (!strncmp(p, "[anon_shmem:", 12))
+		return PK_ANON_SHMEM;
+	if (!strncmp(p, "[anon:", 6))
+		return PK_ANON_NAMED;
+	return PK_OTHER;
+}
+
 struct pstr *pstr__new(const char *s, size_t len)
 {
 	struct pstr *p = xcalloc(1, sizeof(*p) + len + 1);
 
 	p->refs = 1;
 	memcpy(p->s, s, len);
+	p->kind = path_kind(p->s);
 	return p;
 }
 
@@ -409,11 +432,9 @@ struct rnode *layout__fault(struct layout *l, __u64 addr, __u32 pf)
 
 static int anon_private(const struct rnode *n)
 {
-	const char *p = n->r.path;
-
 	if (n->r.prot & MS_VMA_SHARED)
 		return 0;
-	return !p || !strncmp(p, "[anon:", 6);
+	return !n->path || n->path->kind == PK_ANON_NAMED;
 }
 
 static int same_file(const struct rnode *a, const struct rnode *b)
@@ -422,7 +443,7 @@ static int same_file(const struct rnode *a, const struct rnode *b)
 		return 0;
 	if (a->r.dev != b->r.dev || a->r.ino != b->r.ino)
 		return 0;
-	return a->r.ino || !strcmp(a->r.path, b->r.path);
+	return a->r.ino || a->path == b->path || !strcmp(a->r.path, b->r.path);
 }
 
 /* Is n part of a run of one file's regions with an executable one: an ELF? */
@@ -498,29 +519,29 @@ static int seeded_arena(const struct rnode *n)
 
 static enum region_class classify(const struct rnode *n)
 {
-	const char *p = n->r.path;
-
-	if (p && p[0] == '[') {
-		if (!strcmp(p, "[heap]"))
-			return RC_HEAP;
-		if (!strcmp(p, "[stack]"))
-			return RC_STACK;
-		if (!strcmp(p, "[vdso]"))
-			return RC_VDSO;
-		if (!strncmp(p, "[vvar", 5))
-			return RC_VVAR;
-		if (!strcmp(p, "[vsyscall]"))
-			return RC_VSYSCALL;
-		if (!strncmp(p, "[anon_shmem:", 12))
-			return RC_SHM;
-		if (strncmp(p, "[anon:", 6))
-			return RC_UNKNOWN;
+	switch (n->path ? n->path->kind : PK_FILE) {
+	case PK_HEAP:
+		return RC_HEAP;
+	case PK_STACK:
+		return RC_STACK;
+	case PK_VDSO:
+		return RC_VDSO;
+	case PK_VVAR:
+		return RC_VVAR;
+	case PK_VSYSCALL:
+		return RC_VSYSCALL;
+	case PK_ANON_SHMEM:
+	case PK_SHM_FILE:
+		return RC_SHM;
+	case PK_OTHER:
+		return RC_UNKNOWN;
+	case PK_FILE:
+	case PK_ANON_NAMED:
+		break;
 	}
 	if (n->r.prot & MS_VMA_SHARED)
 		return RC_SHM;
 	if (rnode__filebacked(n)) {
-		if (!strncmp(p, "/SYSV", 5) || !strncmp(p, "/dev/zero", 9))
-			return RC_SHM;
 		if (!elf_run(n))
 			return RC_FILE;
 		if (n->r.prot & MS_VMA_EXEC)

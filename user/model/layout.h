@@ -20,8 +20,23 @@
 #define RF_SEEDED (1u << 5) /* read from /proc, creation unknown */
 
 /* A refcounted path, shared by the pieces of a split region. */
+/* What a path names, worked out once per string (classification runs per event). */
+enum path_kind {
+	PK_FILE = 0,
+	PK_HEAP,
+	PK_STACK,
+	PK_VDSO,
+	PK_VVAR,
+	PK_VSYSCALL,
+	PK_ANON_NAMED, /* [anon:name]: anonymous memory with a name */
+	PK_ANON_SHMEM, /* [anon_shmem:name] */
+	PK_SHM_FILE, /* /SYSV..., /dev/zero (deleted): shared memory */
+	PK_OTHER, /* another [bracketed] name */
+};
+
 struct pstr {
 	unsigned refs;
+	enum path_kind kind;
 	char s[];
 };
 
