@@ -18,6 +18,7 @@
 #include "trace/trace.h"
 #include "view/events.h"
 #include "view/maps.h"
+#include "view/layout.h"
 #include "view/summary.h"
 #include "view/top.h"
 
@@ -62,6 +63,7 @@ struct session {
 	struct summary summary;
 	struct trace_writer *writer;
 	struct top *top; /* memsnoop top */
+	struct layout_view *layout; /* memsnoop layout */
 	struct ui *ui; /* refreshing views: top, layout */
 	__u64 start_ns;
 	bool started; /* the source opened: worth a summary */
@@ -128,6 +130,12 @@ static int build_pipeline(struct session *ss)
 	ss->model = model__new(4096);
 	if (!ss->stream || !ss->model)
 		return -1;
+	if (s->cmd == CMD_LAYOUT) { /* before the model: snapshots of the state before */
+		ss->layout = layout_view__new(s, ss->model);
+		if (!ss->layout)
+			return -1;
+		stream__add(ss->stream, layout_view__pre_fn, ss->layout);
+	}
 	stream__add(ss->stream, model_fn, ss->model);
 	stream__add(ss->stream, summary__fn, &ss->summary);
 	if (s->cmd == CMD_EVENTS) {
@@ -137,13 +145,14 @@ static int build_pipeline(struct session *ss)
 		stream__add(ss->stream, event_view__fn, ss->events);
 	}
 	if (s->cmd == CMD_TOP) {
-		struct frame_view fv;
-
 		ss->top = top__new(s, ss->model);
 		if (!ss->top)
 			return -1;
 		stream__add(ss->stream, top__fn, ss->top);
-		fv = top__view(ss->top);
+	}
+	if (s->cmd == CMD_TOP || s->cmd == CMD_LAYOUT) {
+		struct frame_view fv = ss->top ? top__view(ss->top) : layout_view__view(ss->layout);
+
 		ss->ui = ui__new(s, &fv);
 		if (!ss->ui)
 			return -1;
@@ -235,6 +244,8 @@ static int run_live(struct session *ss)
 	live__seed(l);
 	if (child.pid > 0)
 		live__add_pid(l, child.pid); /* after seeding: its layout comes at exec */
+	if (child.pid > 0)
+		layout_view__set_pid(ss->layout, child.pid);
 	if (s->ready_file)
 		touch_ready_file(s->ready_file);
 	if (s->argc) {
@@ -250,6 +261,13 @@ static int run_live(struct session *ss)
 		live__drain(l);
 		live__tick(l);
 		maps_view__print(ss->model, s, stdout);
+		status = 0;
+		goto out;
+	}
+	if (s->cmd == CMD_LAYOUT && s->once) {
+		live__drain(l);
+		live__tick(l);
+		ui__once(ss->ui, now_ns());
 		status = 0;
 		goto out;
 	}
@@ -310,6 +328,7 @@ out:
 	}
 	ui__free(ss.ui);
 	top__free(ss.top);
+	layout_view__free(ss.layout);
 	event_view__free(ss.events);
 	model__free(ss.model);
 	stream__free(ss.stream);

@@ -28,3 +28,26 @@ def assert_released(before, pids=(), timeout=2.0):
         if time.time() > deadline:
             fail("BPF programs still loaded after memsnoop exited: %s" % left)
         time.sleep(0.1)
+
+
+def start(args, out_path, timeout=15):
+    """memsnoop COMMAND ... in the background (the command first, then --ready-file),
+    returned once attached; stdout and stderr to out_path and out_path.err."""
+    import os
+    from memsnoop_test import MEMSNOOP
+    ready = out_path + ".ready"
+    if os.path.exists(ready):
+        os.unlink(ready)
+    out, err = open(out_path, "w"), open(out_path + ".err", "w")
+    p = subprocess.Popen([MEMSNOOP] + args + ["--ready-file", ready], stdout=out, stderr=err)
+    deadline = time.time() + timeout
+    while not os.path.exists(ready):
+        if p.poll() is not None:
+            fail("memsnoop exited at start: " + open(out_path + ".err").read())
+        if time.time() > deadline:
+            p.kill()
+            fail("memsnoop not attached after %d s" % timeout)
+        time.sleep(0.02)
+    out.close()
+    err.close()
+    return p

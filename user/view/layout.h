@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * memsnoop layout: one process drawn from high memory to low, like the
+ * diagrams in textbooks, from the model: kernel space, the main stack, thread
+ * stacks with their guard pages and owners, the mmap area (libraries with
+ * their segments, anonymous blocks, arenas), the free gap, the heap, the
+ * executable's segments. Each block: range, reserved, touched, and its growth
+ * over the window (from snapshots this view takes as the stream goes by).
+ */
+#ifndef MEMSNOOP_LAYOUT_VIEW_H
+#define MEMSNOOP_LAYOUT_VIEW_H
+
+#include "cli.h"
+#include "model/model.h"
+#include "view/top.h"
+
+struct layout_view;
+
+struct layout_view *layout_view__new(const struct settings *s, const struct model *m);
+void layout_view__free(struct layout_view *v); /* NULL-safe */
+/* The process to draw (default: the first -p). */
+void layout_view__set_pid(struct layout_view *v, __u32 pid);
+/* A stream_fn that runs BEFORE the model: snapshots at window boundaries. */
+int layout_view__pre_fn(void *ctx, const struct ms_hdr *rec);
+struct frame_view layout_view__view(struct layout_view *v);
+
+#endif
