@@ -1,0 +1,106 @@
+"""The full-screen views in a real terminal (tmux): top starts, sorts by key (letter,
+again to reverse, < and >), follows a resize, quits on q; layout starts, scrolls,
+resizes, quits; nothing is left attached and the terminal is given back."""
+import os
+import shutil
+import subprocess
+import time
+from memsnoop_test import *
+from views.views_test import ms_progs, assert_released
+
+need_root()
+if not shutil.which("tmux"):
+    skip("tmux is not installed")
+BEFORE = ms_progs()
+SESSION = "memsnoop-test-%d" % os.getpid()
+
+
+def tmux(*args):
+    return subprocess.run(["tmux"] + list(args), capture_output=True, text=True)
+
+
+def pane():
+    return tmux("capture-pane", "-p", "-t", SESSION).stdout
+
+
+def wait_for(pred, what, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        text = pane()
+        if pred(text):
+            return text
+        time.sleep(0.1)
+    fail("%s; the pane shows:\n%s" % (what, pane()))
+
+
+def start(cmd):
+    tmux("kill-session", "-t", SESSION)
+    r = tmux("new-session", "-d", "-s", SESSION, "-x", "150", "-y", "40",
+             "TERM=xterm-256color exec " + cmd)
+    if r.returncode:
+        fail("tmux: " + r.stderr)
+    return int(tmux("display", "-p", "-t", SESSION, "#{pane_pid}").stdout)
+
+
+def quit_and_check(pid):
+    tmux("send-keys", "-t", SESSION, "q")
+    deadline = time.time() + 5
+    while os.path.exists("/proc/%d" % pid):
+        try:
+            if open("/proc/%d/stat" % pid).read().split()[2] == "Z":
+                break
+        except OSError:
+            break
+        if time.time() > deadline:
+            fail("memsnoop still running 5 s after q")
+        time.sleep(0.05)
+    assert_released(BEFORE, pids=[pid])
+    tmux("kill-session", "-t", SESSION)
+
+
+wl = subprocess.Popen([os.path.join(WL, "grow_threads"), "2", "60"], stdin=subprocess.PIPE,
+                      stdout=subprocess.PIPE, text=True)
+try:
+    wpid = int(wl.stdout.readline())
+    wl.stdin.write("go\n")
+    wl.stdin.flush()
+    wl.stdout.readline()
+
+    # top: start, sort, resize, quit
+    pid = start("%s top -i 0.5" % MEMSNOOP)
+    text = wait_for(lambda t: "memsnoop top" in t and "*RSS" in t and " grow_threads" in t,
+                    "top did not draw")
+    if "q quit" not in text.splitlines()[-1]:
+        fail("no key line at the bottom:\n" + text)
+    print("ok: top drew %d lines" % len([l for l in text.splitlines() if l.strip()]))
+    tmux("send-keys", "-t", SESSION, "v")
+    wait_for(lambda t: "*VSZ" in t and "sort VSZ down" in t, "v did not sort by VSZ")
+    tmux("send-keys", "-t", SESSION, "v")
+    wait_for(lambda t: "sort VSZ up" in t, "v again did not reverse")
+    tmux("send-keys", "-t", SESSION, ">")
+    wait_for(lambda t: "*RSS" in t, "> did not move the sort to RSS")
+    tmux("send-keys", "-t", SESSION, "<", "<")
+    wait_for(lambda t: "*COMM" in t, "< < did not move the sort to COMM")
+    print("ok: top sorts: v, v (reverse), >, <")
+    tmux("resize-window", "-t", SESSION, "-x", "90", "-y", "20")
+    text = wait_for(lambda t: len(t.rstrip("\n").splitlines()) <= 20 and
+                    "q quit" in t.rstrip("\n").splitlines()[-1] and
+                    max(len(l) for l in t.splitlines()) <= 90, "top did not follow the resize")
+    print("ok: top resized to 90x20")
+    quit_and_check(pid)
+    print("ok: top quit on q, nothing left attached")
+
+    # layout: start, scroll, resize, quit
+    pid = start("%s layout -p %d -i 0.5" % (MEMSNOOP, wpid))
+    text = wait_for(lambda t: "memsnoop layout" in t and "main stack" in t, "layout did not draw")
+    tmux("send-keys", "-t", SESSION, "NPage")
+    wait_for(lambda t: t != text and "memsnoop layout" in t, "layout did not scroll")
+    tmux("resize-window", "-t", SESSION, "-x", "120", "-y", "50")
+    wait_for(lambda t: "LOW MEMORY" in t or "headroom" in t, "layout did not grow with the window")
+    print("ok: layout scrolled and resized")
+    quit_and_check(pid)
+    print("ok: layout quit on q, nothing left attached")
+finally:
+    tmux("kill-session", "-t", SESSION)
+    wl.kill()
+    wl.wait()
