@@ -391,7 +391,7 @@ struct collect {
 	__u64 now;
 	struct row *rows;
 	size_t nr, cap;
-	size_t live;
+	size_t live, exited;
 };
 
 static void collect_fn(const struct mproc *p, void *arg)
@@ -419,6 +419,7 @@ static void collect_fn(const struct mproc *p, void *arg)
 	memset(r, 0, sizeof(*r));
 	r->p = p;
 	r->exited = p->flags & MPROC_EXITED;
+	c->exited += r->exited;
 	r->v[C_PID] = p->pid;
 	r->v[C_VSZ] = p->vsize;
 	r->v[C_RSS] = p->rss;
@@ -502,10 +503,10 @@ static void top_render(void *ctx, __u64 now, FILE *out)
 	if (c.nr)
 		qsort(c.rows, c.nr, sizeof(*c.rows), cmp_rows);
 	fprintf(out,
-		"memsnoop top  %.1fs  processes %zu, shown %zu  sort %s %s  window %.3gs  "
-		"growing: heap or anon up in each of the last %d windows\n",
-		c.now > t->first_ts ? (c.now - t->first_ts) / 1e9 : 0.0, c.live, c.nr,
-		cols[t->sort].name, t->ascending ? "up" : "down", t->window / 1e9,
+		"memsnoop top  %.1fs  processes %zu, shown %zu (+%zu exited)  sort %s %s  "
+		"window %.3gs  growing: heap|anon up %d windows\n",
+		c.now > t->first_ts ? (c.now - t->first_ts) / 1e9 : 0.0, c.live, c.nr - c.exited,
+		c.exited, cols[t->sort].name, t->ascending ? "up" : "down", t->window / 1e9,
 		TOP_STEADY_WINDOWS);
 	for (k = 0; k < C_NR; k++) {
 		char name[16];
