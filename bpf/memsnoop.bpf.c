@@ -148,9 +148,10 @@ static __always_inline void read_mm(struct mm_struct *mm, struct ms_mm *out)
 	if (bpf_core_type_exists(struct mm_rss_stat)) {
 		struct mm_struct___old *old = (void *)mm;
 
-		out->rss_file = old->rss_stat.count[RSS_FILE].counter;
-		out->rss_anon = old->rss_stat.count[RSS_ANON].counter;
-		out->rss_shmem = old->rss_stat.count[RSS_SHMEM].counter;
+		/* 6.1's verifier cannot walk atomic_long_t: probe-read these */
+		out->rss_file = BPF_CORE_READ(old, rss_stat.count[RSS_FILE].counter);
+		out->rss_anon = BPF_CORE_READ(old, rss_stat.count[RSS_ANON].counter);
+		out->rss_shmem = BPF_CORE_READ(old, rss_stat.count[RSS_SHMEM].counter);
 	} else {
 		/* the global part of a per-CPU counter: may lag, never negative */
 		out->rss_file = mm->rss_stat[RSS_FILE].count;

@@ -12,7 +12,8 @@ try:
     subprocess.run([WL + "/faultstorm", "16", "2"], check=True)
     bg.p.send_signal(signal.SIGCONT)
     time.sleep(0.5)
-    after = subprocess.Popen([WL + "/faultstorm", "1", "1"])  # traced after the losses too
+    # traced after the losses too: a gentle one, which a 4 KiB buffer can carry
+    after = subprocess.Popen([WL + "/faultstorm", "1", "1", "200"])
     after.wait()
     time.sleep(0.5)
 finally:
