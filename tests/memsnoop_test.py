@@ -81,6 +81,9 @@ def run(args, timeout=60, **kw):
     return subprocess.run([MEMSNOOP] + args, capture_output=True, text=True, timeout=timeout, **kw)
 
 
+SUBCOMMANDS = ("record", "maps", "top", "layout", "info", "export")
+
+
 class Background:
     """memsnoop in the background, attached when started."""
 
@@ -91,7 +94,8 @@ class Background:
         self.out_path = stdout or "/tmp/memsnoop-out.%d" % os.getpid()
         self.out = open(self.out_path, "w")
         self.err = open(self.out_path + ".err", "w")
-        self.p = subprocess.Popen([MEMSNOOP, "--ready-file", self.ready] + args,
+        cmd = args[:1] if args and args[0] in SUBCOMMANDS else []  # a subcommand comes first
+        self.p = subprocess.Popen([MEMSNOOP] + cmd + ["--ready-file", self.ready] + args[len(cmd):],
                                   stdout=self.out, stderr=self.err)
         deadline = time.time() + 15
         while not os.path.exists(self.ready):

@@ -24,6 +24,8 @@ static const char doc[] =
 	"  maps     each traced process's memory layout, rebuilt from the events\n"
 	"  top      per-process memory table, refreshing, like top (-b: batch)\n"
 	"  layout   one process drawn high memory to low (-p PID; --once: text)\n"
+	"  info     what a recording holds (-r FILE)\n"
+	"  export   a recording for Perfetto UI / chrome://tracing (--perfetto -r FILE -o OUT)\n"
 	"\n"
 	"EXAMPLES:\n"
 	"  memsnoop                        # every process on the machine\n"
@@ -39,6 +41,9 @@ static const char doc[] =
 	"  memsnoop maps -p 1234 --once    # the layout now, like pmap -x with meaning\n"
 	"  memsnoop maps -p 1234 --once --format=maps   # /proc/PID/maps format\n"
 	"  memsnoop maps -r trace.msnp -p 1234 --at 12.5  # the layout 12.5 s in\n"
+	"  memsnoop info -r trace.msnp     # host, span, processes, events, losses, damage\n"
+	"  memsnoop export --perfetto -r trace.msnp -o trace.json   # for ui.perfetto.dev\n"
+	"  memsnoop record --ring 256M -o last.msnp   # flight recorder: the newest 256 MiB\n"
 	"  memsnoop top                    # full screen; q quits, < > or a letter sorts\n"
 	"  memsnoop top -b -n 3 -i 1       # 3 plain-text frames, one per second\n"
 	"  memsnoop layout -p 1234         # the process drawn high to low, refreshing\n"
@@ -61,6 +66,8 @@ enum {
 	OPT_NO_COMPRESS,
 	OPT_AT,
 	OPT_AT_NS,
+	OPT_RING,
+	OPT_PERFETTO,
 };
 
 static const struct argp_option options[] = {
@@ -87,6 +94,9 @@ static const struct argp_option options[] = {
 	{ "iterations", 'n', "N", 0, "top, layout: stop after N frames", 0 },
 	{ "at", OPT_AT, "SECONDS", 0, "Replay up to SECONDS into the trace", 0 },
 	{ "at-ns", OPT_AT_NS, "NS", 0, "Replay up to this kernel timestamp", 0 },
+	{ "ring", OPT_RING, "BYTES", 0,
+	  "record: keep only the newest BYTES; written at exit or SIGUSR2", 0 },
+	{ "perfetto", OPT_PERFETTO, NULL, 0, "export: Chrome trace-event JSON (Perfetto UI)", 0 },
 	{ "ready-file", OPT_READY, "PATH", 0, "Create PATH once attached (for scripts)", 0 },
 	{ "verbose", 'v', NULL, 0, "Say what was detected; libbpf's messages", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
@@ -266,6 +276,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (parse_seconds(arg, &s->at))
 			bad_value(state, "invalid time '%s': seconds into the trace", arg);
 		break;
+	case OPT_RING:
+		if (parse_size(arg, &s->ring_bytes) || s->ring_bytes < (1 << 20))
+			bad_value(state, "invalid ring size '%s': at least 1M", arg);
+		break;
+	case OPT_PERFETTO:
+		s->perfetto = true;
+		break;
 	case OPT_AT_NS:
 		if (parse_size(arg, &s->at_ns) || !s->at_ns)
 			bad_value(state, "invalid timestamp '%s': nanoseconds", arg);
@@ -304,12 +321,25 @@ static int check(const struct settings *s)
 		fprintf(stderr, "memsnoop: -r replays a file: it cannot run a command\n");
 		return -1;
 	}
-	if (s->read_file && s->write_file) {
+	if (s->read_file && s->write_file && s->cmd != CMD_EXPORT) {
 		fprintf(stderr, "memsnoop: -r and -w together: copy the file instead\n");
 		return -1;
 	}
 	if ((s->at || s->at_ns) && !s->read_file) {
 		fprintf(stderr, "memsnoop: --at and --at-ns need a recording (-r FILE)\n");
+		return -1;
+	}
+	if ((s->cmd == CMD_INFO || s->cmd == CMD_EXPORT) && !s->read_file) {
+		fprintf(stderr, "memsnoop: %s reads a recording: -r FILE\n",
+			s->cmd == CMD_INFO ? "info" : "export");
+		return -1;
+	}
+	if (s->cmd == CMD_EXPORT && (!s->perfetto || !s->write_file)) {
+		fprintf(stderr, "memsnoop: export needs a format (--perfetto) and -o FILE\n");
+		return -1;
+	}
+	if (s->ring_bytes && !s->write_file) {
+		fprintf(stderr, "memsnoop: --ring needs a file to write (-w or -o FILE)\n");
 		return -1;
 	}
 	if (s->cmd == CMD_RECORD && !s->write_file) {
@@ -332,10 +362,8 @@ static const struct {
 	const char *name;
 	enum command cmd;
 } commands[] = {
-	{ "record", CMD_RECORD },
-	{ "maps", CMD_MAPS },
-	{ "top", CMD_TOP },
-	{ "layout", CMD_LAYOUT },
+	{ "record", CMD_RECORD }, { "maps", CMD_MAPS }, { "top", CMD_TOP },
+	{ "layout", CMD_LAYOUT }, { "info", CMD_INFO }, { "export", CMD_EXPORT },
 };
 
 int cli_parse(int argc, char **argv, struct settings *s)

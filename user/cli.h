@@ -15,6 +15,8 @@ enum command {
 	CMD_MAPS,
 	CMD_TOP, /* per-process table, refreshing (view/top.c) */
 	CMD_LAYOUT, /* one process drawn high to low (view/layout.c) */
+	CMD_INFO, /* what a recording holds (view/info.c) */
+	CMD_EXPORT, /* a recording in another format (export/) */
 };
 
 enum maps_format {
@@ -43,6 +45,8 @@ struct settings {
 	double at; /* replay: stop this many seconds into the trace (0: the end) */
 	__u64 at_ns; /* replay: stop at this kernel timestamp (0: the end) */
 	__u64 ringbuf_size;
+	__u64 ring_bytes; /* record --ring: keep only the newest bytes (flight recorder) */
+	bool perfetto; /* export: Chrome trace-event JSON */
 	const char *write_file;
 	const char *read_file;
 	const char *ready_file;

@@ -20,14 +20,18 @@
 #include "view/maps.h"
 #include "view/layout.h"
 #include "view/summary.h"
+#include "view/info.h"
+#include "export/perfetto.h"
 #include "view/top.h"
 
-static volatile sig_atomic_t stop_signal, dump_requested, child_exited;
+static volatile sig_atomic_t stop_signal, dump_requested, child_exited, ring_requested;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		dump_requested = 1;
+	else if (sig == SIGUSR2)
+		ring_requested = 1;
 	else if (sig == SIGCHLD)
 		child_exited = 1;
 	else
@@ -38,7 +42,7 @@ static void on_signal(int sig)
 static void install_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
-	int sigs[] = { SIGINT, SIGTERM, SIGUSR1, SIGCHLD, SIGHUP };
+	int sigs[] = { SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGCHLD, SIGHUP };
 	size_t i;
 
 	sigemptyset(&sa.sa_mask);
@@ -62,6 +66,9 @@ struct session {
 	struct event_view *events;
 	struct summary summary;
 	struct trace_writer *writer;
+	struct info_view *info;
+	struct perfetto *perfetto;
+	FILE *export_file;
 	struct top *top; /* memsnoop top */
 	struct layout_view *layout; /* memsnoop layout */
 	struct ui *ui; /* refreshing views: top, layout */
@@ -92,7 +99,9 @@ static void filters_string(const struct settings *s, char *buf, size_t len)
 
 static int open_writer(struct session *ss)
 {
-	struct trace_write_opts o = { .compress = !ss->s->no_compress, .force = ss->s->force };
+	struct trace_write_opts o = { .compress = !ss->s->no_compress,
+				      .force = ss->s->force,
+				      .ring_bytes = ss->s->ring_bytes };
 	struct trace_meta meta = {};
 	char err[512];
 
@@ -119,6 +128,27 @@ static int writer_fn(void *ctx, const struct ms_hdr *h)
 		ss->writer = NULL;
 	}
 	return 0;
+}
+
+/* The export's output: never through a symlink, an existing file only with --force. */
+static int open_export(struct session *ss)
+{
+	const char *path = ss->s->write_file;
+	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (ss->s->force ? O_TRUNC : O_EXCL);
+	int fd = open(path, flags, 0644);
+
+	if (fd < 0 || !(ss->export_file = fdopen(fd, "w"))) {
+		error("cannot create %s: %s%s", path, strerror(errno),
+		      errno == EEXIST ? " (--force replaces it)" : "");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	/* time zero is set when the recording's header is read */
+	ss->perfetto = perfetto__new(ss->model, 0, ss->export_file);
+	if (!ss->perfetto)
+		return -1;
+	return stream__add(ss->stream, perfetto__fn, ss->perfetto);
 }
 
 /* Model first (views ask it about each record), then views, then the file. */
@@ -157,6 +187,14 @@ static int build_pipeline(struct session *ss)
 		if (!ss->ui)
 			return -1;
 	}
+	if (s->cmd == CMD_INFO) {
+		ss->info = info_view__new();
+		if (!ss->info)
+			return -1;
+		stream__add(ss->stream, info_view__fn, ss->info);
+	}
+	if (s->cmd == CMD_EXPORT)
+		return open_export(ss);
 	if (s->write_file) {
 		if (open_writer(ss))
 			return -1;
@@ -200,6 +238,13 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 		if (dump_requested) {
 			live__drain(l);
 			handle_dump(ss);
+		}
+		if (ring_requested) {
+			ring_requested = 0;
+			live__drain(l);
+			if (ss->writer && trace_writer__flush_ring(ss->writer))
+				warn("cannot write the flight recorder: %s",
+				     trace_writer__error(ss->writer));
 		}
 		if (now >= next_tick) {
 			live__tick(l);
@@ -292,6 +337,8 @@ static int run_replay(struct session *ss)
 	ss->started = true;
 	if (ss->events)
 		event_view__set_start(ss->events, replay__meta(r)->start_ns);
+	if (ss->perfetto)
+		perfetto__set_start(ss->perfetto, replay__meta(r)->start_ns);
 	if (ss->s->at_ns)
 		until = ss->s->at_ns;
 	else if (ss->s->at)
@@ -300,6 +347,14 @@ static int run_replay(struct session *ss)
 	status = n < 0 ? 1 : 0;
 	if (ss->s->cmd == CMD_MAPS)
 		maps_view__print(ss->model, ss->s, stdout);
+	if (ss->info)
+		info_view__print(ss->info, replay__meta(r), replay__size(r), replay__damage(r),
+				 &ss->summary, ss->s->json, stdout);
+	if (ss->perfetto && perfetto__finish(ss->perfetto)) {
+		error("cannot write %s: %s", ss->s->write_file, strerror(errno));
+		status = 1;
+	}
+	ss->perfetto = NULL;
 	ui__once(ss->ui, until == ~0ULL ? 0 : until);
 out:
 	replay__close(r);
@@ -319,7 +374,7 @@ int session_run(struct settings *s)
 	ui__free(ss.ui); /* the terminal back before anything else is printed */
 	ss.ui = NULL;
 	fflush(stdout);
-	if (s->cmd != CMD_MAPS && s->cmd != CMD_TOP && s->cmd != CMD_LAYOUT && ss.started)
+	if ((s->cmd == CMD_EVENTS || s->cmd == CMD_RECORD) && ss.started)
 		summary__print(&ss.summary, s->json, stderr);
 out:
 	if (ss.writer && trace_writer__close(ss.writer, err, sizeof(err))) {
@@ -327,6 +382,12 @@ out:
 		status = status ? status : 1;
 	}
 	ui__free(ss.ui);
+	perfetto__finish(ss.perfetto);
+	if (ss.export_file && fclose(ss.export_file) && !status) {
+		error("cannot write %s: %s", s->write_file, strerror(errno));
+		status = 1;
+	}
+	info_view__free(ss.info);
 	top__free(ss.top);
 	layout_view__free(ss.layout);
 	event_view__free(ss.events);

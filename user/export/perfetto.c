@@ -41,6 +41,11 @@ struct perfetto *perfetto__new(const struct model *m, __u64 start_ns, FILE *out)
 	return p;
 }
 
+void perfetto__set_start(struct perfetto *p, __u64 start_ns)
+{
+	p->start_ns = start_ns;
+}
+
 /* One trace event: "ph", "pid", "tid", "ts" (microseconds), "name"; args follow. */
 static void begin(struct perfetto *p, struct json_obj *o, const char *ph, const char *name,
 		  __u32 pid, __u32 tid, __u64 ts_ns)

@@ -14,6 +14,7 @@ struct perfetto;
 
 /* start_ns: the trace's start, time zero of the export. */
 struct perfetto *perfetto__new(const struct model *m, __u64 start_ns, FILE *out);
+void perfetto__set_start(struct perfetto *p, __u64 start_ns);
 int perfetto__fn(void *ctx, const struct ms_hdr *rec); /* a stream_fn, after the model */
 /* Closes the JSON document; returns 0, or -1 if writing failed. NULL-safe. */
 int perfetto__finish(struct perfetto *p);

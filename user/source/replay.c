@@ -78,6 +78,16 @@ int replay__run(struct replay *r, __u64 until_ns)
 	}
 }
 
+const struct trace_damage *replay__damage(const struct replay *r)
+{
+	return trace_reader__damage(r->reader);
+}
+
+__u64 replay__size(const struct replay *r)
+{
+	return trace_reader__size(r->reader);
+}
+
 void replay__close(struct replay *r)
 {
 	char buf[256];
