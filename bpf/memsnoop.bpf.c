@@ -83,7 +83,10 @@ struct mm_struct___old {
 } __attribute__((preserve_access_index));
 
 enum { RSS_FILE, RSS_ANON, RSS_SWAP, RSS_SHMEM };
+#define RLIMIT_DATA 2
 #define RLIMIT_STACK 3
+#define RLIMIT_AS 9
+#define ENOMEM 12
 
 static __always_inline bool comm_matches(void)
 {
@@ -335,6 +338,44 @@ static __always_inline void fill_syscall(struct ms_syscall *s, struct pending *p
 	bpf_get_current_comm(s->comm, sizeof(s->comm));
 }
 
+/* The limits a failing call runs into, and where args and env sit. */
+static __always_inline void emit_limits(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mm_struct *mm = task->mm;
+	struct ms_limits *e;
+
+	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&drops, 1);
+		return;
+	}
+	fill_hdr(&e->h, MS_LIMITS, sizeof(*e));
+	e->as = task->signal->rlim[RLIMIT_AS].rlim_cur;
+	e->data = task->signal->rlim[RLIMIT_DATA].rlim_cur;
+	e->stack = task->signal->rlim[RLIMIT_STACK].rlim_cur;
+	if (mm) {
+		e->arg_start = mm->arg_start;
+		e->arg_end = mm->arg_end;
+		e->env_start = mm->env_start;
+		e->env_end = mm->env_end;
+		e->data_vm = mm->data_vm;
+		e->map_count = mm->map_count;
+	} else {
+		e->arg_start = e->arg_end = e->env_start = e->env_end = 0;
+		e->data_vm = e->map_count = 0;
+	}
+	bpf_ringbuf_submit(e, wake_flags());
+}
+
+/* A call that could not get memory: brk says so by not moving the break. */
+static __always_inline bool out_of_memory(struct pending *p, __u32 type, long ret)
+{
+	if (type == MS_BRK)
+		return p->args[0] && (__u64)ret != p->args[0];
+	return ret == -ENOMEM;
+}
+
 /* An mmap record carries what was mapped (file, path): variable size, built aside. */
 static __always_inline void emit_mmap(struct pending *p, long ret)
 {
@@ -366,6 +407,8 @@ static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 t
 	p = bpf_map_lookup_elem(&pending, &tid);
 	if (!p)
 		return 0;
+	if (out_of_memory(p, type, ctx->ret))
+		emit_limits(); /* before the call's record: it explains it */
 	if (type == MS_MMAP) {
 		emit_mmap(p, ctx->ret);
 	} else {
@@ -408,13 +451,16 @@ static __always_inline void stack_bounds(struct ms_proc_state *st)
 	struct task_struct *task = (void *)bpf_get_current_task();
 	struct mm_struct *mm = BPF_CORE_READ(task, mm);
 	__u64 top = BPF_CORE_READ(mm, start_stack);
+	__u64 env_end = BPF_CORE_READ(mm, env_end);
 	__u64 limit = BPF_CORE_READ(task, signal, rlim[RLIMIT_STACK].rlim_cur);
+	/* the kernel measures the limit from the stack's end, just above env */
+	__u64 end = (env_end > top ? env_end : top) + 4095 & ~4095ULL;
 
 	if (limit > (1ULL << 32))
 		limit = 1ULL << 32;
 	st->mm = (__u64)mm;
 	st->stack_lo = top & ~4095ULL;
-	st->stack_floor = top > limit ? top - limit : 0;
+	st->stack_floor = end > limit ? end - limit : 0;
 }
 
 static __always_inline struct ms_proc_state *proc_state(__u32 tgid)
@@ -602,6 +648,7 @@ int ms_exec(struct trace_event_raw_sched_process_exec *ctx)
 	/* wake the reader now: it reads the new layout from /proc while it lasts */
 	if (bpf_ringbuf_output(&rb, e, e->h.size & (MS_REC_MAX - 1), BPF_RB_FORCE_WAKEUP))
 		__sync_fetch_and_add(&drops, 1);
+	emit_limits();
 	return 0;
 }
 

@@ -32,6 +32,7 @@ enum ms_type {
 	MS_EXIT = 11, /* a thread exited; MS_EXIT_GROUP flag: the last one */
 	MS_EXIT_MMAP = 12, /* an address space was torn down */
 	MS_SIGNAL = 13, /* a fault signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE) was sent */
+	MS_LIMITS = 14, /* rlimits and the args/env range: at exec, seed, and before an ENOMEM */
 	/* from user space */
 	MS_FAULTS = 32, /* per-process fault counts for one interval */
 	MS_LOST = 33, /* the kernel dropped records */
@@ -114,6 +115,17 @@ struct ms_signal {
 	__s32 code; /* si_code: SEGV_MAPERR 1, SEGV_ACCERR 2, BUS_ADRERR 2, ... */
 	__u32 sender_pid; /* who sent it (the target itself for a fault) */
 	__u32 pad;
+};
+
+/* What bounds a process's memory; the kernel checks these where calls fail ENOMEM. */
+struct ms_limits {
+	struct ms_hdr h;
+	__u64 as; /* RLIMIT_AS soft limit, bytes; ~0: unlimited */
+	__u64 data; /* RLIMIT_DATA */
+	__u64 stack; /* RLIMIT_STACK */
+	__u64 arg_start, arg_end, env_start, env_end; /* on the main stack's top */
+	__u64 data_vm; /* pages counted against RLIMIT_DATA */
+	__u64 map_count; /* mappings, against vm.max_map_count */
 };
 
 struct ms_stack {

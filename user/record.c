@@ -3,15 +3,25 @@
 #include "record.h"
 
 static const unsigned short min_size[MS_TYPE_MAX] = {
-	[MS_BRK] = sizeof(struct ms_syscall),	   [MS_MMAP] = sizeof(struct ms_syscall),
-	[MS_MUNMAP] = sizeof(struct ms_syscall),   [MS_MREMAP] = sizeof(struct ms_syscall),
-	[MS_MPROTECT] = sizeof(struct ms_syscall), [MS_MADVISE] = sizeof(struct ms_syscall),
-	[MS_FAULT] = sizeof(struct ms_fault),	   [MS_STACK] = sizeof(struct ms_stack),
-	[MS_FORK] = sizeof(struct ms_fork),	   [MS_EXEC] = sizeof(struct ms_exec) + 1,
-	[MS_EXIT] = sizeof(struct ms_exit),	   [MS_EXIT_MMAP] = sizeof(struct ms_hdr),
-	[MS_SIGNAL] = sizeof(struct ms_signal),	   [MS_FAULTS] = sizeof(struct ms_faults),
-	[MS_LOST] = sizeof(struct ms_lost),	   [MS_SEED_BEGIN] = sizeof(struct ms_seed_begin),
-	[MS_VMA] = sizeof(struct ms_vma) + 1,	   [MS_SEED_END] = sizeof(struct ms_seed_end),
+	[MS_BRK] = sizeof(struct ms_syscall),
+	[MS_MMAP] = sizeof(struct ms_syscall),
+	[MS_MUNMAP] = sizeof(struct ms_syscall),
+	[MS_MREMAP] = sizeof(struct ms_syscall),
+	[MS_MPROTECT] = sizeof(struct ms_syscall),
+	[MS_MADVISE] = sizeof(struct ms_syscall),
+	[MS_FAULT] = sizeof(struct ms_fault),
+	[MS_STACK] = sizeof(struct ms_stack),
+	[MS_FORK] = sizeof(struct ms_fork),
+	[MS_EXEC] = sizeof(struct ms_exec) + 1,
+	[MS_EXIT] = sizeof(struct ms_exit),
+	[MS_EXIT_MMAP] = sizeof(struct ms_hdr),
+	[MS_SIGNAL] = sizeof(struct ms_signal),
+	[MS_LIMITS] = sizeof(struct ms_limits),
+	[MS_FAULTS] = sizeof(struct ms_faults),
+	[MS_LOST] = sizeof(struct ms_lost),
+	[MS_SEED_BEGIN] = sizeof(struct ms_seed_begin),
+	[MS_VMA] = sizeof(struct ms_vma) + 1,
+	[MS_SEED_END] = sizeof(struct ms_seed_end),
 };
 
 /* A string of at most room bytes, of which the first len are text, NUL after. */

@@ -33,12 +33,16 @@ try:
     heap_end = int(heap.split("-")[1].split()[0], 16)
     exe = os.path.realpath(os.path.join(WL, "grow_threads"))
 
+    soft = [l.split()[3] for l in open("/proc/%d/limits" % pid) if l.startswith("Max stack size")][0]
+    stack_limit = "RLIMIT_STACK unlimited" if soft == "unlimited" else \
+        "RLIMIT_STACK %dM" % (int(soft) >> 20) if int(soft) % (1 << 20) == 0 else "RLIMIT_STACK "
+
     def check(text, what, owners=True):
         lines = text.splitlines()
         if not lines or not lines[0].startswith("memsnoop layout  pid %d" % pid):
             fail("%s: header: %s" % (what, text))
         for want in ("kernel space", "mmap layout: top-down", "main stack", "HIGH MEMORY",
-                     "LOW MEMORY", "headroom: RLIMIT_AS unknown"):
+                     "LOW MEMORY", "headroom: RLIMIT_AS ", stack_limit):
             if want not in text:
                 fail("%s: no %r:\n%s" % (what, want, text))
         for t in tids if owners else []:

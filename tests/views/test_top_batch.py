@@ -87,11 +87,11 @@ assert_released(BEFORE)
 # -c filters; a recording replays to one frame at --at
 d = tempfile.mkdtemp(prefix="memsnoop-top.")
 rec = os.path.join(d, "t.msnp")
-r = run(["top", "-b", "-n", "4", "-i", "0.5", "-c", "grow", "-w", rec], timeout=30)
+r = run(["top", "-b", "-n", "6", "-i", "0.5", "-c", "grow", "-w", rec], timeout=30)
 rows = [l.split() for l in r.stdout.splitlines() if l and l.split()[0].isdigit()]
 if r.returncode or not rows or any(x[1] != "grow" for x in rows):
     fail("top -c grow: %s %s" % (r.stdout, r.stderr))
-r = run(["top", "-r", rec, "--at", "1.8", "-i", "0.5"], timeout=30)
+r = run(["top", "-r", rec, "--at", "2.6", "-i", "0.5"], timeout=30)
 frames = r.stdout.count("memsnoop top")
 rows = [l.split() for l in r.stdout.splitlines() if l and l.split()[0] == str(pid)]
 if r.returncode or frames != 1 or len(rows) != 1 or "growing" not in rows[0]:

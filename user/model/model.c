@@ -708,6 +708,24 @@ static void on_lost(struct model *m, const struct ms_lost *l)
 		p->p.flags |= MPROC_UNCERTAIN;
 }
 
+static void on_limits(struct model *m, const struct ms_limits *l)
+{
+	struct proc *p = proc_get(m, &l->h, NULL);
+
+	if (!p)
+		return;
+	p->p.limits_known = true;
+	p->p.rlim_as = l->as;
+	p->p.rlim_data = l->data;
+	p->p.rlim_stack = l->stack;
+	p->p.arg_start = l->arg_start;
+	p->p.arg_end = l->arg_end;
+	p->p.env_start = l->env_start;
+	p->p.env_end = l->env_end;
+	p->p.data_vm = l->data_vm * m->page_size;
+	p->p.map_count = l->map_count;
+}
+
 /* Seeds */
 
 static void on_seed_begin(struct model *m, const struct ms_seed_begin *b)
@@ -795,23 +813,15 @@ static void on_seed_end(struct model *m, const struct ms_hdr *h)
 /* The public face */
 
 static const size_t min_size[MS_TYPE_MAX] = {
-	[MS_BRK] = sizeof(struct ms_syscall),
-	[MS_MMAP] = sizeof(struct ms_syscall),
-	[MS_MUNMAP] = sizeof(struct ms_syscall),
-	[MS_MREMAP] = sizeof(struct ms_syscall),
-	[MS_MPROTECT] = sizeof(struct ms_syscall),
-	[MS_MADVISE] = sizeof(struct ms_syscall),
-	[MS_FAULT] = sizeof(struct ms_fault),
-	[MS_STACK] = sizeof(struct ms_stack),
-	[MS_FORK] = sizeof(struct ms_fork),
-	[MS_EXEC] = sizeof(struct ms_exec),
-	[MS_EXIT] = sizeof(struct ms_exit),
-	[MS_EXIT_MMAP] = sizeof(struct ms_hdr),
-	[MS_FAULTS] = sizeof(struct ms_faults),
-	[MS_LOST] = sizeof(struct ms_lost),
-	[MS_SEED_BEGIN] = sizeof(struct ms_seed_begin),
-	[MS_VMA] = sizeof(struct ms_vma),
-	[MS_SEED_END] = sizeof(struct ms_hdr),
+	[MS_BRK] = sizeof(struct ms_syscall),	   [MS_MMAP] = sizeof(struct ms_syscall),
+	[MS_MUNMAP] = sizeof(struct ms_syscall),   [MS_MREMAP] = sizeof(struct ms_syscall),
+	[MS_MPROTECT] = sizeof(struct ms_syscall), [MS_MADVISE] = sizeof(struct ms_syscall),
+	[MS_FAULT] = sizeof(struct ms_fault),	   [MS_STACK] = sizeof(struct ms_stack),
+	[MS_FORK] = sizeof(struct ms_fork),	   [MS_EXEC] = sizeof(struct ms_exec),
+	[MS_EXIT] = sizeof(struct ms_exit),	   [MS_EXIT_MMAP] = sizeof(struct ms_hdr),
+	[MS_FAULTS] = sizeof(struct ms_faults),	   [MS_LOST] = sizeof(struct ms_lost),
+	[MS_LIMITS] = sizeof(struct ms_limits),	   [MS_SEED_BEGIN] = sizeof(struct ms_seed_begin),
+	[MS_VMA] = sizeof(struct ms_vma),	   [MS_SEED_END] = sizeof(struct ms_hdr),
 };
 
 int model__apply(struct model *m, const struct ms_hdr *rec)
@@ -854,6 +864,9 @@ int model__apply(struct model *m, const struct ms_hdr *rec)
 		break;
 	case MS_LOST:
 		on_lost(m, (const void *)rec);
+		break;
+	case MS_LIMITS:
+		on_limits(m, (const void *)rec);
 		break;
 	case MS_SEED_BEGIN:
 		on_seed_begin(m, (const void *)rec);

@@ -8,6 +8,7 @@
 #ifndef MEMSNOOP_MODEL_H
 #define MEMSNOOP_MODEL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include "events.h"
 
@@ -105,6 +106,12 @@ struct mproc {
 	__u64 start_brk;
 	__u64 brk;
 	struct ms_mm mm; /* the latest counters, in pages (start_brk/brk in bytes) */
+	/* from MS_LIMITS (at exec, seed, and before a call fails ENOMEM) */
+	bool limits_known;
+	__u64 rlim_as, rlim_data, rlim_stack; /* bytes; ~0: unlimited */
+	__u64 arg_start, arg_end, env_start, env_end;
+	__u64 data_vm; /* bytes counted against RLIMIT_DATA */
+	__u64 map_count;
 };
 
 struct model;

@@ -79,6 +79,56 @@ static void fill(struct ms_hdr *h, __u16 type, __u16 size, __u32 pid, __u64 ts)
 	h->flags = 0;
 }
 
+/* A soft limit from /proc/PID/limits ("unlimited" is ~0, as the kernel keeps it). */
+static __u64 soft_limit(const char *line)
+{
+	const char *v = line + 26; /* the columns are fixed: name, then soft limit */
+
+	while (*v == ' ')
+		v++;
+	return !strncmp(v, "unlimited", 9) ? ~0ULL : strtoull(v, NULL, 10);
+}
+
+static void read_limits(__u32 pid, struct ms_limits *l)
+{
+	char path[64], line[512], *p;
+	FILE *f;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%u/limits", pid);
+	if ((f = fopen(path, "re"))) {
+		while (fgets(line, sizeof(line), f)) {
+			if (!strncmp(line, "Max address space", 17))
+				l->as = soft_limit(line);
+			else if (!strncmp(line, "Max data size", 13))
+				l->data = soft_limit(line);
+			else if (!strncmp(line, "Max stack size", 14))
+				l->stack = soft_limit(line);
+		}
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	if ((f = fopen(path, "re"))) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "VmData: %llu", (unsigned long long *)&l->data_vm) == 1)
+				l->data_vm /= 4; /* kB to pages */
+		fclose(f);
+	}
+	/* arg_start, arg_end, env_start, env_end: fields 48 to 51 of stat */
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	if ((f = fopen(path, "re")) && fgets(line, sizeof(line), f) && (p = strrchr(line, ')'))) {
+		for (field = 2; p && field < 48; field++)
+			p = strchr(p + 1, ' ');
+		if (p)
+			sscanf(p, " %llu %llu %llu %llu", (unsigned long long *)&l->arg_start,
+			       (unsigned long long *)&l->arg_end,
+			       (unsigned long long *)&l->env_start,
+			       (unsigned long long *)&l->env_end);
+	}
+	if (f)
+		fclose(f);
+}
+
 int seed_process(struct stream *s, __u32 pid, __u32 flags)
 {
 	union {
@@ -115,13 +165,25 @@ int seed_process(struct stream *s, __u32 pid, __u32 flags)
 		rec.v.h.ts_ns = ts;
 		rec.v.h.pid = rec.v.h.tid = pid;
 		err = stream__emit(s, &rec.v.h);
+		begin.nr_vmas++;
 	} while (!err && fgets(line, sizeof(line), f));
 	if (ferror(f))
 		end.h.flags = MS_SEED_PARTIAL;
 	fclose(f);
 	fill(&end.h, MS_SEED_END, sizeof(end), pid, ts);
 	end.h.flags |= flags;
-	return err ? err : stream__emit(s, &end.h);
+	if (!err)
+		err = stream__emit(s, &end.h);
+	/* at exec the kernel side reports the limits itself */
+	if (!err && !(flags & MS_SEED_AT_EXEC)) {
+		struct ms_limits l = {};
+
+		read_limits(pid, &l);
+		fill(&l.h, MS_LIMITS, sizeof(l), pid, ts);
+		l.map_count = begin.nr_vmas;
+		err = stream__emit(s, &l.h);
+	}
+	return err;
 }
 
 int for_each_proc(int (*fn)(__u32 pid, void *ctx), void *ctx)

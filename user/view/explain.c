@@ -327,10 +327,22 @@ static void explain_unmapped_gap(const struct near *n, struct explanation *out)
 	    !n->below && !n->above ? "no regions at all" : "");
 }
 
-static void main_stack_overflow(const struct ms_signal *e, const struct region *st,
-				struct explanation *out)
+/* "8M", "unlimited", or "unknown" when no record said. */
+static char *fmt_limit(char *buf, size_t len, const struct mproc *p, __u64 v)
 {
-	char size[16], below[24] = "at the bottom of";
+	if (!p || !p->limits_known)
+		snprintf(buf, len, "unknown");
+	else if (v == ~0ULL)
+		snprintf(buf, len, "unlimited");
+	else
+		fmt_size(buf, len, v);
+	return buf;
+}
+
+static void main_stack_overflow(const struct mproc *p, const struct ms_signal *e,
+				const struct region *st, struct explanation *out)
+{
+	char size[16], below[24] = "at the bottom of", lim[16];
 
 	fmt_size(size, sizeof(size), st->end - st->start);
 	if (e->addr < st->start) {
@@ -339,8 +351,9 @@ static void main_stack_overflow(const struct ms_signal *e, const struct region *
 	}
 	say(out, "main-stack-overflow",
 	    "stack overflow in the main thread: %s the main stack %llx-%llx (%s), which could "
-	    "grow no further (RLIMIT_STACK unknown: not recorded)",
-	    below, (unsigned long long)st->start, (unsigned long long)st->end, size);
+	    "grow no further (RLIMIT_STACK %s)",
+	    below, (unsigned long long)st->start, (unsigned long long)st->end, size,
+	    fmt_limit(lim, sizeof(lim), p, p ? p->rlim_stack : 0));
 }
 
 /* The heap's break and what lies above it. */
@@ -406,7 +419,7 @@ static bool explain_unmapped(struct explain *x, const struct ms_signal *e, struc
 	find_near(x->m, e->h.pid, e->addr, &n);
 	if (n.stack && e->addr < n.stack->start && n.stack->start - e->addr <= STACK_GAP &&
 	    (!n.below || n.below->end <= e->addr)) {
-		main_stack_overflow(e, n.stack, out);
+		main_stack_overflow(p, e, n.stack, out);
 		return true;
 	}
 	if (above_break(p, &n, out))
@@ -475,7 +488,7 @@ bool explain__signal(struct explain *x, const struct ms_signal *e, struct explan
 	 * stack there: it grew the stack for a fault the kernel refused.
 	 */
 	if (r && r->cls == RC_STACK && e->code == 1) {
-		main_stack_overflow(e, r, out);
+		main_stack_overflow(model__process(x->m, e->h.pid), e, r, out);
 		return true;
 	}
 	if (r)
@@ -559,6 +572,37 @@ static const struct region *brk_blocker(struct explain *x, const struct ms_sysca
 	return NULL;
 }
 
+/* With the limits the kernel checked (an MS_LIMITS record came just before the call). */
+static void enomem_known(const struct mproc *p, const struct request *q, const char *req,
+			 struct explanation *out)
+{
+	char lim[16], now[16], after[16];
+
+	if (q->data && p->rlim_data != ~0ULL && p->data_vm + q->len > p->rlim_data) {
+		say(out, "RLIMIT_DATA", "%s of %s failed: RLIMIT_DATA %s, data %s, %s after",
+		    q->call, req, fmt_limit(lim, sizeof(lim), p, p->rlim_data),
+		    fmt_size(now, sizeof(now), p->data_vm),
+		    fmt_size(after, sizeof(after), p->data_vm + q->len));
+	} else if (p->rlim_as != ~0ULL && p->vsize + q->len > p->rlim_as) {
+		say(out, "RLIMIT_AS", "%s of %s failed: RLIMIT_AS %s, virtual %s, %s after",
+		    q->call, req, fmt_limit(lim, sizeof(lim), p, p->rlim_as),
+		    fmt_size(now, sizeof(now), p->vsize),
+		    fmt_size(after, sizeof(after), p->vsize + q->len));
+	} else if (p->map_count >= MAX_MAP_COUNT - 1) {
+		say(out, "max_map_count", "%s of %s failed: %llu mappings, at vm.max_map_count",
+		    q->call, req, (unsigned long long)p->map_count);
+	} else if (q->data) {
+		say(out, "overcommit",
+		    "%s of %s failed under its limits (RLIMIT_AS %s, RLIMIT_DATA %s): the kernel "
+		    "would not commit the memory (vm.overcommit_memory)",
+		    q->call, req, fmt_limit(lim, sizeof(lim), p, p->rlim_as),
+		    fmt_limit(now, sizeof(now), p, p->rlim_data));
+	} else {
+		say(out, "no-room", "%s of %s failed under its limits: no free range of that size",
+		    q->call, req);
+	}
+}
+
 bool explain__enomem(struct explain *x, const struct ms_syscall *s, struct explanation *out)
 {
 	const struct mproc *p;
@@ -585,6 +629,10 @@ bool explain__enomem(struct explain *x, const struct ms_syscall *s, struct expla
 	if (s->h.type == MS_BRK && (blk = brk_blocker(x, s))) {
 		say(out, "brk-collision", "brk of %s failed: the heap would run into %s", req,
 		    describe_region(d, sizeof(d), blk));
+		return true;
+	}
+	if (p && p->limits_known) {
+		enomem_known(p, &q, req, out);
 		return true;
 	}
 	if (s->h.type == MS_BRK)

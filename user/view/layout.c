@@ -300,8 +300,7 @@ static void draw_anon(const struct draw *d, const struct regions *rs, size_t i)
 
 static void draw_stack(const struct draw *d, const struct region *r)
 {
-	line(d, r->start, r->end, r,
-	     "main stack (grows down; args, env, auxv at its top; RLIMIT_STACK unknown)");
+	line(d, r->start, r->end, r, "main stack (grows down; args, env, auxv at its top)");
 }
 
 static void draw_heap(const struct draw *d, const struct region *r)
@@ -357,9 +356,24 @@ static const char *exe_of(const struct regions *rs)
 	return NULL;
 }
 
+/* "RLIMIT_AS 8G (virtual 221M, 7.8G free)", or unlimited, or unknown. */
+static void limit_line(FILE *out, const char *name, const struct mproc *p, __u64 limit, __u64 used,
+		       const char *what)
+{
+	char u[16], l[16], f[16];
+
+	fmt_size(u, sizeof(u), used);
+	if (!p->limits_known)
+		fprintf(out, "%s unknown (%s %s)", name, what, u);
+	else if (limit == ~0ULL)
+		fprintf(out, "%s unlimited (%s %s)", name, what, u);
+	else
+		fprintf(out, "%s %s (%s %s, %s free)", name, fmt_size(l, sizeof(l), limit), what, u,
+			used < limit ? fmt_size(f, sizeof(f), limit - used) : "none");
+}
+
 static void headroom(const struct draw *d, const struct regions *rs)
 {
-	char vs[16], data[16], st[16];
 	__u64 dsum = 0, ssum = 0;
 	size_t i;
 
@@ -372,11 +386,15 @@ static void headroom(const struct draw *d, const struct regions *rs)
 			 r->cls != RC_THREAD_STACK)
 			dsum += r->end - r->start;
 	}
-	fprintf(d->out,
-		"headroom: RLIMIT_AS unknown (virtual %s), RLIMIT_DATA unknown (data %s), "
-		"RLIMIT_STACK unknown (main stack %s): limits are not recorded yet\n",
-		fmt_size(vs, sizeof(vs), d->p->vsize), fmt_size(data, sizeof(data), dsum),
-		fmt_size(st, sizeof(st), ssum));
+	if (d->p->limits_known)
+		dsum = d->p->data_vm;
+	fprintf(d->out, "headroom: ");
+	limit_line(d->out, "RLIMIT_AS", d->p, d->p->rlim_as, d->p->vsize, "virtual");
+	fprintf(d->out, ", ");
+	limit_line(d->out, "RLIMIT_DATA", d->p, d->p->rlim_data, dsum, "data");
+	fprintf(d->out, ", ");
+	limit_line(d->out, "RLIMIT_STACK", d->p, d->p->rlim_stack, ssum, "main stack");
+	fputc('\n', d->out);
 }
 
 static void draw_regions(struct draw *d, const struct regions *rs)
