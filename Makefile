@@ -103,6 +103,13 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory check-tests
 	$(Q)tests/run
 
+# The benchmark against the untraced workload and the peers (bench/README.md).
+.PHONY: bench
+bench: deps $(BIN)
+	$(Q)bench/setup.sh
+	$(Q)$(MAKE) --no-print-directory -C bench
+	$(Q)bench/run -o bench/results/latest.md $(BENCH_ARGS)
+
 # Debian 12's 6.1 kernel under qemu runs the static binary (tests/kernels/README.md).
 test-kernels: deps
 	$(Q)tests/kernels/test_kernel_61.sh
