@@ -87,6 +87,8 @@ enum { RSS_FILE, RSS_ANON, RSS_SWAP, RSS_SHMEM };
 #define RLIMIT_STACK 3
 #define RLIMIT_AS 9
 #define ENOMEM 12
+#define MAP_SHARED 0x01
+#define MAP_ANONYMOUS 0x20
 
 static __always_inline bool comm_matches(void)
 {
@@ -409,7 +411,8 @@ static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 t
 		return 0;
 	if (out_of_memory(p, type, ctx->ret))
 		emit_limits(); /* before the call's record: it explains it */
-	if (type == MS_MMAP) {
+	/* a private anonymous mapping is what its arguments say: no VMA to read */
+	if (type == MS_MMAP && (p->args[3] & (MAP_ANONYMOUS | MAP_SHARED)) != MAP_ANONYMOUS) {
 		emit_mmap(p, ctx->ret);
 	} else {
 		s = bpf_ringbuf_reserve(&rb, sizeof(*s), 0);

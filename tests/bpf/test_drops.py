@@ -1,23 +1,38 @@
 """A tiny ring buffer and a fault storm while the reader is stopped: drops are counted in the
-import time
-kernel, reported live and in the summary, and memsnoop goes on tracing afterwards."""
+kernel, reported live and in the summary, memsnoop goes on tracing afterwards, and the layouts
+the loss made uncertain are read again."""
+import os
+import shutil
 import signal
 import subprocess
+import time
 from memsnoop_test import *
 
 need_root()
-bg = Background(["-j", "--faults", "--ringbuf-size", "4096", "-c", "faultstorm"])
+dump = "/tmp/memsnoop-drops.%d" % os.getpid()
+os.makedirs(dump, exist_ok=True)
+bg = Background(["-j", "--faults", "--ringbuf-size", "4096", "-c", "faultstorm", "--dump", dump])
+# a process that lives through the loss: its layout must be re-read afterwards
+slow = subprocess.Popen([WL + "/faultstorm", "1", "1", "20000"])
 try:
+    time.sleep(0.3)
     bg.p.send_signal(signal.SIGSTOP)  # the reader can't keep up: it doesn't read at all
     subprocess.run([WL + "/faultstorm", "16", "2"], check=True)
     bg.p.send_signal(signal.SIGCONT)
-    time.sleep(0.5)
+    time.sleep(1.5)  # a tick: the loss is reported and the layouts are read again
+    d = diff_maps(open("/proc/%d/maps" % slow.pid).read(), dump_layout(bg, dump, slow.pid))
+    if d:
+        fail("after the loss the layout was not resynchronised:\n" + d)
+    print("ok: a process that lived through the loss has its layout resynchronised")
     # traced after the losses too: a gentle one, which a 4 KiB buffer can carry
     after = subprocess.Popen([WL + "/faultstorm", "1", "1", "200"])
     after.wait()
     time.sleep(0.5)
 finally:
+    slow.kill()
+    slow.wait()
     rc, out, err = bg.stop()
+    shutil.rmtree(dump, ignore_errors=True)
 if rc != 0:
     fail("memsnoop exited %d: %s" % (rc, err[-2000:]))
 errs = json_lines(err)
