@@ -8,6 +8,7 @@
 #include "view/exitsum.h"
 #include "view/explain.h"
 #include "view/fmt.h"
+#include "view/sbuf.h"
 #include "view/json.h"
 
 struct event_view {
@@ -140,14 +141,43 @@ static const char *signal_code_name(int sig, int code)
 
 /* ---- text ---- */
 
-static void text_result(char *buf, size_t len, const struct ms_syscall *s, bool addr)
+/* The detail being built, as a string buffer (no printf on the hot path). */
+static struct sbuf detail_of(struct line *l)
 {
-	if (s->ret < 0)
-		snprintf(buf, len, " = %s", errno_name(-s->ret));
-	else if (addr)
-		snprintf(buf, len, " = 0x%llx", (unsigned long long)s->ret);
-	else
-		snprintf(buf, len, " = %lld", (long long)s->ret);
+	struct sbuf b = { l->detail, strlen(l->detail), sizeof(l->detail) };
+
+	return b;
+}
+
+static void put(struct line *l, const char *str)
+{
+	struct sbuf b = detail_of(l);
+
+	sb_puts(&b, str);
+}
+
+static void put_hex(struct line *l, const char *prefix, __u64 v)
+{
+	struct sbuf b = detail_of(l);
+
+	sb_puts(&b, prefix);
+	sb_hex(&b, v, 1);
+}
+
+/* " = 0x7f...", " = 0", " = ENOMEM"; first: no leading space. */
+static void put_result(struct line *l, const struct ms_syscall *s, bool addr)
+{
+	struct sbuf b = detail_of(l);
+
+	sb_puts(&b, b.len ? " = " : "= ");
+	if (s->ret < 0) {
+		sb_puts(&b, errno_name(-s->ret));
+	} else if (addr) {
+		sb_puts(&b, "0x");
+		sb_hex(&b, s->ret, 1);
+	} else {
+		sb_sdec(&b, s->ret);
+	}
 }
 
 static void append(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -166,7 +196,7 @@ static void append(struct line *l, const char *fmt, ...)
 static void describe_syscall(const struct ms_syscall *s, struct line *l)
 {
 	const struct ms_file *f = file_of(s);
-	char buf[256], res[64];
+	char buf[256];
 	const char *name;
 
 	switch (s->h.type) {
@@ -176,15 +206,20 @@ static void describe_syscall(const struct ms_syscall *s, struct line *l)
 		l->has_range = l->has_size = true;
 		l->size = s->args[1];
 		l->prot = s->args[2];
-		append(l, "%s", fmt_mmap_flags(buf, sizeof(buf), s->args[3]));
-		if (!(s->args[3] & MAP_ANONYMOUS))
-			append(l, " fd=%d", (int)s->args[4]);
+		put(l, fmt_mmap_flags(buf, sizeof(buf), s->args[3]));
+		if (!(s->args[3] & MAP_ANONYMOUS)) {
+			struct sbuf b = detail_of(l);
+
+			sb_puts(&b, " fd=");
+			sb_sdec(&b, (int)s->args[4]);
+		}
 		if (s->args[5])
-			append(l, " off=0x%llx", (unsigned long long)s->args[5]);
-		if (f && f->path_len)
-			append(l, " %s", f->path);
-		text_result(res, sizeof(res), s, true);
-		append(l, "%s", res);
+			put_hex(l, " off=0x", s->args[5]);
+		if (f && f->path_len) {
+			put(l, " ");
+			put(l, f->path);
+		}
+		put_result(l, s, true);
 		break;
 	case MS_MUNMAP:
 	case MS_MPROTECT:
@@ -198,23 +233,22 @@ static void describe_syscall(const struct ms_syscall *s, struct line *l)
 		if (s->h.type == MS_MADVISE) {
 			name = madvise_name(s->args[2]);
 			if (name)
-				append(l, "%s", name);
+				put(l, name);
 			else
 				append(l, "advice=%llu", (unsigned long long)s->args[2]);
 		}
-		text_result(res, sizeof(res), s, false);
-		append(l, "%s", l->detail[0] ? res : res + 1);
+		put_result(l, s, false);
 		break;
 	case MS_MREMAP:
 		l->start = s->ret >= 0 ? (__u64)s->ret : s->args[0];
 		l->end = l->start + page_up(s->args[2]);
 		l->has_range = l->has_size = true;
 		l->size = s->args[2];
-		append(l, "from 0x%llx-0x%llx %s", (unsigned long long)s->args[0],
-		       (unsigned long long)(s->args[0] + page_up(s->args[1])),
-		       fmt_mremap_flags(buf, sizeof(buf), s->args[3]));
-		text_result(res, sizeof(res), s, true);
-		append(l, "%s", res);
+		put_hex(l, "from 0x", s->args[0]);
+		put_hex(l, "-0x", s->args[0] + page_up(s->args[1]));
+		put(l, " ");
+		put(l, fmt_mremap_flags(buf, sizeof(buf), s->args[3]));
+		put_result(l, s, true);
 		break;
 	case MS_BRK:
 		if (s->ret >= 0 && s->mm.start_brk && (__u64)s->ret >= s->mm.start_brk) {
@@ -224,11 +258,10 @@ static void describe_syscall(const struct ms_syscall *s, struct line *l)
 			l->size = s->ret - s->mm.start_brk;
 		}
 		if (s->args[0])
-			append(l, "request 0x%llx", (unsigned long long)s->args[0]);
+			put_hex(l, "request 0x", s->args[0]);
 		else
-			append(l, "query");
-		text_result(res, sizeof(res), s, true);
-		append(l, "%s", res);
+			put(l, "query");
+		put_result(l, s, true);
 		break;
 	}
 }
@@ -376,29 +409,57 @@ static void print_header(struct event_view *v)
 
 static void print_text(struct event_view *v, const struct ms_hdr *h, struct line *l)
 {
-	char range[64] = "", size[16] = "", prot[8] = "";
 	const struct region *r = region_of(v, h, l);
+	char line[2048], tmp[16];
+	struct sbuf b;
+	size_t col = 0;
 
 	if (!v->header_done) {
 		print_header(v);
 		v->header_done = true;
 	}
-	if (l->has_range && l->end)
-		snprintf(range, sizeof(range), "%012llx-%012llx", (unsigned long long)l->start,
-			 (unsigned long long)l->end);
-	else if (l->has_range)
-		snprintf(range, sizeof(range), "%012llx", (unsigned long long)l->start);
-	if (l->has_size)
-		fmt_size(size, sizeof(size), l->size);
+	sb_init(&b, line, sizeof(line));
+	if (v->s->timestamps) {
+		__u64 us = h->ts_ns > v->start_ns ? (h->ts_ns - v->start_ns + 500) / 1000 : 0;
+
+		sb_dec(&b, us / 1000000);
+		sb_putc(&b, '.');
+		sb_dec0(&b, us % 1000000, 6);
+		sb_column(&b, &col, 13);
+	}
+	sb_dec(&b, h->pid);
+	sb_column(&b, &col, 8);
+	sb_dec(&b, h->tid);
+	sb_column(&b, &col, 8);
+	sb_putn(&b, l->comm, strnlen(l->comm, MS_COMM_LEN));
+	sb_column(&b, &col, 17);
+	sb_puts(&b, l->event);
+	sb_column(&b, &col, 9);
+	if (l->has_range) {
+		sb_hex(&b, l->start, 12);
+		if (l->end) {
+			sb_putc(&b, '-');
+			sb_hex(&b, l->end, 12);
+		}
+	}
+	sb_column(&b, &col, 26);
+	if (l->has_size) {
+		fmt_size(tmp, sizeof(tmp), l->size);
+		sb_pad(&b, col + 6 - strlen(tmp)); /* right-aligned */
+		sb_puts(&b, tmp);
+	}
+	sb_column(&b, &col, 7);
 	if (l->prot >= 0)
-		fmt_prot(prot, sizeof(prot), l->prot);
-	if (v->s->timestamps)
-		fprintf(v->out, "%-12.6f ", (double)(h->ts_ns - v->start_ns) / 1e9);
-	fprintf(v->out, "%-7u %-7u %-16s %-8s %-25s %6s %-4s %s", h->pid, h->tid, l->comm, l->event,
-		range, size, prot, l->detail);
-	if (r)
-		fprintf(v->out, " [%s]", region_class_name(r->cls));
-	fputc('\n', v->out);
+		sb_puts(&b, fmt_prot(tmp, sizeof(tmp), l->prot));
+	sb_column(&b, &col, 5);
+	sb_puts(&b, l->detail);
+	if (r) {
+		sb_puts(&b, " [");
+		sb_puts(&b, region_class_name(r->cls));
+		sb_putc(&b, ']');
+	}
+	sb_putc(&b, '\n');
+	fwrite(line, 1, b.len, v->out);
 }
 
 /* ---- JSON ---- */

@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include "events.h"
 #include "view/fmt.h"
+#include "view/sbuf.h"
 
 static const char *const type_names[MS_TYPE_MAX] = {
 	[MS_BRK] = "brk",	    [MS_MMAP] = "mmap",		[MS_MUNMAP] = "munmap",
@@ -23,6 +24,7 @@ const char *ms_type_name(unsigned type)
 char *fmt_size(char *buf, size_t len, __u64 bytes)
 {
 	static const char units[] = "BKMGTPE";
+	struct sbuf b;
 	double v = bytes;
 	int u = 0;
 
@@ -30,12 +32,21 @@ char *fmt_size(char *buf, size_t len, __u64 bytes)
 		v /= 1024;
 		u++;
 	}
-	if (u == 0)
-		snprintf(buf, len, "%lluB", (unsigned long long)bytes);
-	else if (v < 10 && v != (__u64)v)
-		snprintf(buf, len, "%.1f%c", v, units[u]);
-	else
-		snprintf(buf, len, "%.0f%c", v, units[u]);
+	sb_init(&b, buf, len);
+	if (u == 0) {
+		sb_dec(&b, bytes);
+	} else if (v < 10 && v != (__u64)v) {
+		unsigned tenths = v * 10 + 0.5;
+
+		sb_dec(&b, tenths / 10);
+		if (tenths % 10 || tenths < 100) {
+			sb_putc(&b, '.');
+			sb_dec(&b, tenths % 10);
+		}
+	} else {
+		sb_dec(&b, (__u64)(v + 0.5));
+	}
+	sb_putc(&b, units[u]);
 	return buf;
 }
 
@@ -53,20 +64,26 @@ struct flag_name {
 
 static char *fmt_flags(char *buf, size_t len, __u64 flags, const struct flag_name *names, size_t n)
 {
-	size_t i, off = 0;
+	struct sbuf b;
+	size_t i;
 
-	buf[0] = 0;
-	for (i = 0; i < n && off < len; i++) {
+	sb_init(&b, buf, len);
+	for (i = 0; i < n; i++) {
 		if (!(flags & names[i].bit))
 			continue;
-		off += snprintf(buf + off, len - off, "%s%s", off ? "|" : "", names[i].name);
+		if (b.len)
+			sb_putc(&b, '|');
+		sb_puts(&b, names[i].name);
 		flags &= ~names[i].bit;
 	}
-	if (flags && off < len)
-		off += snprintf(buf + off, len - off, "%s0x%llx", off ? "|" : "",
-				(unsigned long long)flags);
-	if (!off)
-		snprintf(buf, len, "0");
+	if (flags) {
+		if (b.len)
+			sb_putc(&b, '|');
+		sb_puts(&b, "0x");
+		sb_hex(&b, flags, 1);
+	}
+	if (!b.len)
+		sb_putc(&b, '0');
 	return buf;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 #include "view/json.h"
+#include "view/sbuf.h"
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t utf8_len(const unsigned char *s, size_t n)
@@ -33,6 +34,17 @@ void json_write_strn(FILE *f, const char *str, size_t n)
 	fputc('"', f);
 	while (i < n && s[i]) {
 		unsigned char c = s[i];
+		size_t run = i;
+
+		/* plain printable ASCII goes out in one piece */
+		while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' &&
+		       s[run] != '\\')
+			run++;
+		if (run > i) {
+			fwrite(s + i, 1, run - i, f);
+			i = run;
+			continue;
+		}
 
 		if (c == '"' || c == '\\') {
 			fputc('\\', f);
@@ -72,12 +84,14 @@ void json_end(struct json_obj *o)
 	fputs("}\n", o->f);
 }
 
+/* Keys are the program's own ASCII names: no escaping needed. */
 void json_key(struct json_obj *o, const char *key)
 {
 	if (o->fields++)
 		fputc(',', o->f);
-	json_write_str(o->f, key);
-	fputc(':', o->f);
+	fputc('"', o->f);
+	fputs(key, o->f);
+	fputs("\":", o->f);
 }
 
 void json_str(struct json_obj *o, const char *key, const char *val)
@@ -94,20 +108,37 @@ void json_strn(struct json_obj *o, const char *key, const char *val, size_t n)
 
 void json_u64(struct json_obj *o, const char *key, __u64 val)
 {
+	char buf[24];
+	struct sbuf b;
+
 	json_key(o, key);
-	fprintf(o->f, "%llu", (unsigned long long)val);
+	sb_init(&b, buf, sizeof(buf));
+	sb_dec(&b, val);
+	fwrite(buf, 1, b.len, o->f);
 }
 
 void json_s64(struct json_obj *o, const char *key, __s64 val)
 {
+	char buf[24];
+	struct sbuf b;
+
 	json_key(o, key);
-	fprintf(o->f, "%lld", (long long)val);
+	sb_init(&b, buf, sizeof(buf));
+	sb_sdec(&b, val);
+	fwrite(buf, 1, b.len, o->f);
 }
 
 void json_hex(struct json_obj *o, const char *key, __u64 val)
 {
+	char buf[24];
+	struct sbuf b;
+
 	json_key(o, key);
-	fprintf(o->f, "\"0x%llx\"", (unsigned long long)val);
+	sb_init(&b, buf, sizeof(buf));
+	sb_puts(&b, "\"0x");
+	sb_hex(&b, val, 1);
+	sb_putc(&b, '"');
+	fwrite(buf, 1, b.len, o->f);
 }
 
 void json_bool(struct json_obj *o, const char *key, bool val)
