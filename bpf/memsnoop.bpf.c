@@ -116,6 +116,16 @@ static __always_inline bool traced(__u32 tgid)
 	return filter_comm && comm_matches();
 }
 
+/* Room in the ring buffer, or a drop counted (user space reports them). */
+static __always_inline void *reserve(__u64 size)
+{
+	void *e = bpf_ringbuf_reserve(&rb, size, 0);
+
+	if (!e)
+		__sync_fetch_and_add(&drops, 1);
+	return e;
+}
+
 /* Wake the reader only when enough is waiting: wakeups are expensive. */
 static __always_inline __u64 wake_flags(void)
 {
@@ -347,11 +357,9 @@ static __always_inline void emit_limits(void)
 	struct mm_struct *mm = task->mm;
 	struct ms_limits *e;
 
-	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&drops, 1);
+	e = reserve(sizeof(*e));
+	if (!e)
 		return;
-	}
 	fill_hdr(&e->h, MS_LIMITS, sizeof(*e));
 	e->as = task->signal->rlim[RLIMIT_AS].rlim_cur;
 	e->data = task->signal->rlim[RLIMIT_DATA].rlim_cur;
@@ -415,12 +423,10 @@ static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 t
 	if (type == MS_MMAP && (p->args[3] & (MAP_ANONYMOUS | MAP_SHARED)) != MAP_ANONYMOUS) {
 		emit_mmap(p, ctx->ret);
 	} else {
-		s = bpf_ringbuf_reserve(&rb, sizeof(*s), 0);
+		s = reserve(sizeof(*s));
 		if (s) {
 			fill_syscall(s, p, type, ctx->ret);
 			bpf_ringbuf_submit(s, wake_flags());
-		} else {
-			__sync_fetch_and_add(&drops, 1);
 		}
 	}
 	bpf_map_delete_elem(&pending, &tid);
@@ -498,11 +504,9 @@ static __always_inline void check_stack(struct ms_proc_state *st, __u64 addr)
 	if (BPF_CORE_READ_BITFIELD_PROBED((struct task_struct *)bpf_get_current_task(), in_execve))
 		return;
 	st->stack_lo = addr & ~4095ULL;
-	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&drops, 1);
+	e = reserve(sizeof(*e));
+	if (!e)
 		return;
-	}
 	fill_hdr(&e->h, MS_STACK, sizeof(*e));
 	e->addr = addr;
 	bpf_ringbuf_submit(e, wake_flags());
@@ -531,11 +535,9 @@ int BPF_PROG(ms_fault_user, unsigned long addr, struct pt_regs *regs, unsigned l
 		check_stack(st, addr);
 	if (!stream_faults)
 		return 0;
-	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&drops, 1);
+	e = reserve(sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	fill_hdr(&e->h, MS_FAULT, sizeof(*e));
 	e->h.flags = error;
 	e->addr = addr;
@@ -597,11 +599,9 @@ int BPF_PROG(ms_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	if (filter_on && follow_children && ctgid != ptgid)
 		bpf_map_update_elem(&pids, &ctgid, &one, BPF_ANY);
-	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&drops, 1);
+	e = reserve(sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	fill_hdr(&e->h, MS_FORK, sizeof(*e));
 	if (ctgid == ptgid)
 		e->h.flags |= MS_FORK_THREAD;
@@ -669,11 +669,9 @@ int ms_exit(void *ctx)
 	if (!traced(tgid))
 		return 0;
 	group_dead = task->signal->live.counter == 0;
-	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&drops, 1);
+	e = reserve(sizeof(*e));
+	if (!e)
 		goto out;
-	}
 	fill_hdr(&e->h, MS_EXIT, sizeof(*e));
 	e->exit_code = task->exit_code;
 	e->pad = 0;
@@ -711,11 +709,9 @@ int BPF_PROG(ms_signal, int sig, struct kernel_siginfo *info, struct task_struct
 		return 0;
 	if (!traced(tgid))
 		return 0;
-	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&drops, 1);
+	e = reserve(sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	fill_hdr(&e->h, MS_SIGNAL, sizeof(*e));
 	e->sender_pid = e->h.pid;
 	e->h.pid = tgid;
@@ -749,11 +745,9 @@ int ms_mm_teardown(struct trace_event_raw_exit_mmap *ctx)
 	}
 	if (!traced(tgid))
 		return 0;
-	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&drops, 1);
+	e = reserve(sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	fill_hdr(e, MS_EXIT_MMAP, sizeof(*e));
 	e->pid = tgid;
 	bpf_ringbuf_submit(e, wake_flags());

@@ -65,18 +65,6 @@ static inline void sb_hex(struct sbuf *b, __u64 v, int width)
 	sb_putn(b, d + 16 - n, n);
 }
 
-static inline void sb_dec(struct sbuf *b, __u64 v)
-{
-	char d[20];
-	int n = 0;
-
-	do {
-		d[19 - n++] = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	sb_putn(b, d + 20 - n, n);
-}
-
 /* Decimal, zero-padded to width digits. */
 static inline void sb_dec0(struct sbuf *b, __u64 v, int width)
 {
@@ -90,6 +78,11 @@ static inline void sb_dec0(struct sbuf *b, __u64 v, int width)
 	while (n < width && n < 20)
 		d[19 - n++] = '0';
 	sb_putn(b, d + 20 - n, n);
+}
+
+static inline void sb_dec(struct sbuf *b, __u64 v)
+{
+	sb_dec0(b, v, 1);
 }
 
 /* The next column starts width after *col, and at least one space after the text. */
