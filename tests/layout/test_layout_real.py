@@ -49,14 +49,16 @@ def tree(root):
     return pids
 
 
-def stopped(pid):
+def state(pid):
+    """'stopped' when every thread is, 'gone' when it is exiting or has, else 'running'."""
     try:
-        for st in glob.glob("/proc/%d/task/*/stat" % pid):
-            if open(st).read().rsplit(")", 1)[1].split()[0] not in "tT":
-                return False
-        return True
+        states = [open(st).read().rsplit(")", 1)[1].split()[0]
+                  for st in glob.glob("/proc/%d/task/*/stat" % pid)]
     except OSError:
-        return True
+        return "gone"
+    if not states or any(s in "ZX" for s in states):
+        return "gone"
+    return "stopped" if all(s in "tT" for s in states) else "running"
 
 
 def sample(bg, pid):
@@ -66,8 +68,13 @@ def sample(bg, pid):
     except ProcessLookupError:
         return False
     try:
-        deadline = time.time() + 5
-        while not stopped(pid):
+        deadline = time.time() + 10
+        while True:
+            st = state(pid)
+            if st == "gone":  # exiting: a zombie cannot be stopped
+                return False
+            if st == "stopped":
+                break
             if time.time() > deadline:
                 fail("pid %d did not stop" % pid)
             time.sleep(0.002)
