@@ -103,6 +103,18 @@ static const struct argp_option options[] = {
 	{},
 };
 
+bool settings_select(const struct settings *s, __u32 pid, const char *comm)
+{
+	int i;
+
+	if (!s->nr_pids && !s->comm[0])
+		return true;
+	for (i = 0; i < s->nr_pids; i++)
+		if (s->pids[i] == pid)
+			return true;
+	return s->comm[0] && !strncmp(comm, s->comm, MS_COMM_LEN);
+}
+
 int parse_size(const char *arg, __u64 *out)
 {
 	char *end;

@@ -58,6 +58,8 @@ struct settings {
 
 /* Parses argv; on a bad flag prints a one-line error and returns -1. */
 int cli_parse(int argc, char **argv, struct settings *s);
+/* Whether -p/-c select this process for a view (all when neither is given). */
+bool settings_select(const struct settings *s, __u32 pid, const char *comm);
 /* Strict number parsing, shared with the tests. */
 int parse_size(const char *arg, __u64 *out); /* "8M", "4096", "1G" */
 int parse_seconds(const char *arg, double *out);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Block header encoding, shared by the writer and the reader. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <zlib.h>
 #include "format.h"
 
@@ -61,4 +63,15 @@ const char *tf_blk_decode(const unsigned char *p, struct tf_blk *b)
 		return "unknown block codec";
 	}
 	return NULL;
+}
+
+void trace_set_err(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!buf || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
 }

@@ -93,4 +93,8 @@ static inline bool tf_crc_ok(__u32 stored, const void *buf, size_t len)
 #endif
 }
 
+/* An error message into the caller's buffer (either may be NULL/0). */
+void trace_set_err(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif /* MEMSNOOP_TRACE_FORMAT_H */

@@ -43,17 +43,6 @@ struct trace_reader {
 	void *warn_ctx;
 };
 
-static void set_err(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!buf || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
 static int fatal(struct trace_reader *r, const char *fmt, ...)
 {
 	int n;
@@ -221,7 +210,7 @@ static struct trace_reader *reader_new(const char *name)
 static struct trace_reader *reader_start(struct trace_reader *r, char *err, size_t errlen)
 {
 	if (read_header(r) < 0) {
-		set_err(err, errlen, "%s", r->err);
+		trace_set_err(err, errlen, "%s", r->err);
 		trace_reader__close(r);
 		return NULL;
 	}
@@ -236,21 +225,21 @@ struct trace_reader *trace_reader__open(const char *path, char *err, size_t errl
 
 	r = reader_new(path);
 	if (!r) {
-		set_err(err, errlen, "out of memory");
+		trace_set_err(err, errlen, "out of memory");
 		return NULL;
 	}
 	r->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (r->fd < 0 || fstat(r->fd, &st)) {
 		e = errno;
-		set_err(err, errlen, "cannot open %s: %s", path, strerror(e));
+		trace_set_err(err, errlen, "cannot open %s: %s", path, strerror(e));
 		goto fail;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		set_err(err, errlen, "%s is a directory, not a trace file", path);
+		trace_set_err(err, errlen, "%s is a directory, not a trace file", path);
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		set_err(err, errlen, "%s is not a regular file: cannot replay it", path);
+		trace_set_err(err, errlen, "%s is not a regular file: cannot replay it", path);
 		goto fail;
 	}
 	r->size = st.st_size;
@@ -265,7 +254,7 @@ struct trace_reader *trace_reader__open_mem(const void *buf, size_t len, char *e
 	struct trace_reader *r = reader_new("(memory)");
 
 	if (!r) {
-		set_err(err, errlen, "out of memory");
+		trace_set_err(err, errlen, "out of memory");
 		return NULL;
 	}
 	r->mem = buf ? buf : (const void *)"";

@@ -54,17 +54,6 @@ struct trace_writer {
 	__u64 ring_nr;
 };
 
-static void set_err(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!buf || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
 void trace_meta__fill_host(struct trace_meta *m)
 {
 	struct utsname u;
@@ -151,23 +140,23 @@ static int create_file(const char *path, bool force, char *err, size_t errlen)
 
 	if (!lstat(path, &st)) {
 		if (S_ISLNK(st.st_mode)) {
-			set_err(err, errlen, "%s is a symbolic link: refusing to write through it",
-				path);
+			trace_set_err(err, errlen,
+				      "%s is a symbolic link: refusing to write through it", path);
 			return -ELOOP;
 		}
 		if (!force) {
-			set_err(err, errlen, "%s exists: refusing to overwrite it (use --force)",
-				path);
+			trace_set_err(err, errlen,
+				      "%s exists: refusing to overwrite it (use --force)", path);
 			return -EEXIST;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			set_err(err, errlen, "%s is a directory", path);
+			trace_set_err(err, errlen, "%s is a directory", path);
 			return -EISDIR;
 		}
 		if (unlink(path) && errno != ENOENT) {
 			int e = errno;
 
-			set_err(err, errlen, "cannot replace %s: %s", path, strerror(e));
+			trace_set_err(err, errlen, "cannot replace %s: %s", path, strerror(e));
 			return -e;
 		}
 	}
@@ -176,9 +165,9 @@ static int create_file(const char *path, bool force, char *err, size_t errlen)
 		int e = errno;
 
 		if (e == EEXIST)
-			set_err(err, errlen, "%s appeared while creating it: refusing", path);
+			trace_set_err(err, errlen, "%s appeared while creating it: refusing", path);
 		else
-			set_err(err, errlen, "cannot create %s: %s", path, strerror(e));
+			trace_set_err(err, errlen, "cannot create %s: %s", path, strerror(e));
 		return -e;
 	}
 	fchmod(fd, 0600);
@@ -189,12 +178,12 @@ static int writer_fail(struct trace_writer *w, int e, const char *what)
 {
 	w->failed = e;
 	if (e == -ENOSPC)
-		set_err(w->err, sizeof(w->err),
-			"%s: %s: no space left on device; "
-			"the trace holds everything before",
-			w->path, what);
+		trace_set_err(w->err, sizeof(w->err),
+			      "%s: %s: no space left on device; "
+			      "the trace holds everything before",
+			      w->path, what);
 	else
-		set_err(w->err, sizeof(w->err), "%s: %s: %s", w->path, what, strerror(-e));
+		trace_set_err(w->err, sizeof(w->err), "%s: %s: %s", w->path, what, strerror(-e));
 	return e;
 }
 
@@ -228,7 +217,7 @@ struct trace_writer *trace_writer__open(const char *path, const struct trace_met
 		goto fail;
 	e = write_all(w->fd, w->hdr, w->hdr_len);
 	if (e) {
-		set_err(err, errlen, "%s: writing the header: %s", path, strerror(-e));
+		trace_set_err(err, errlen, "%s: writing the header: %s", path, strerror(-e));
 		unlink(path);
 		goto fail;
 	}
@@ -239,7 +228,7 @@ struct trace_writer *trace_writer__open(const char *path, const struct trace_met
 	}
 	return w;
 enomem:
-	set_err(err, errlen, "out of memory");
+	trace_set_err(err, errlen, "out of memory");
 fail:
 	if (w && w->fd >= 0)
 		close(w->fd);
@@ -350,8 +339,8 @@ int trace_writer__write(struct trace_writer *w, const struct ms_hdr *rec)
 	if (w->failed)
 		return w->failed;
 	if (size < sizeof(*rec) || size > MS_REC_MAX || size % 8) {
-		set_err(w->err, sizeof(w->err), "record of type %u has a bad size %zu", rec->type,
-			size);
+		trace_set_err(w->err, sizeof(w->err), "record of type %u has a bad size %zu",
+			      rec->type, size);
 		return -EINVAL;
 	}
 	if (w->nr && (w->raw_len + size > w->raw_cap ||
@@ -410,8 +399,8 @@ int trace_writer__flush_ring(struct trace_writer *w)
 	if (e) {
 		unlink(tmp);
 		/* the old content stays; a later flush may succeed */
-		set_err(w->err, sizeof(w->err), "%s: writing the flight recorder: %s", w->path,
-			strerror(-e));
+		trace_set_err(w->err, sizeof(w->err), "%s: writing the flight recorder: %s",
+			      w->path, strerror(-e));
 	}
 	free(tmp);
 	return e;
@@ -428,11 +417,11 @@ int trace_writer__close(struct trace_writer *w, char *err, size_t errlen)
 		if (!e && w->fd >= 0 && fsync(w->fd))
 			e = writer_fail(w, -errno, "fsync");
 		if (e)
-			set_err(err, errlen, "%s", w->err);
+			trace_set_err(err, errlen, "%s", w->err);
 	}
 	if (w->fd >= 0 && close(w->fd) && !e) {
 		e = -errno;
-		set_err(err, errlen, "%s: close: %s", w->path, strerror(-e));
+		trace_set_err(err, errlen, "%s: close: %s", w->path, strerror(-e));
 	}
 	while (w->ring_head)
 		ring_drop_oldest(w);

@@ -61,16 +61,7 @@ struct print_ctx {
 
 static bool wanted(const struct settings *s, const struct mproc *p)
 {
-	int i;
-
-	if (p->flags & MPROC_EXITED)
-		return false;
-	if (!s->nr_pids && !s->comm[0])
-		return true;
-	for (i = 0; i < s->nr_pids; i++)
-		if (s->pids[i] == p->pid)
-			return true;
-	return s->comm[0] && !strncmp(p->comm, s->comm, MS_COMM_LEN);
+	return !(p->flags & MPROC_EXITED) && settings_select(s, p->pid, p->comm);
 }
 
 static void print_one(const struct mproc *p, void *arg)

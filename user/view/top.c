@@ -374,18 +374,6 @@ static void rates(struct top *t, const struct mproc *p, __u64 now, struct row *r
 	}
 }
 
-static bool wanted(const struct settings *s, const struct mproc *p)
-{
-	int i;
-
-	if (!s->nr_pids && !s->comm[0])
-		return true;
-	for (i = 0; i < s->nr_pids; i++)
-		if (s->pids[i] == p->pid)
-			return true;
-	return s->comm[0] && !strncmp(p->comm, s->comm, MS_COMM_LEN);
-}
-
 struct collect {
 	struct top *t;
 	__u64 now;
@@ -404,7 +392,8 @@ static void collect_fn(const struct mproc *p, void *arg)
 	/* an exited process lingers one refresh, marked */
 	if (p->flags & MPROC_EXITED && p->exit_ns + c->t->window <= c->now)
 		return;
-	if (!wanted(c->t->s, p) || (!p->nr_regions && !(p->flags & MPROC_EXITED)))
+	if (!settings_select(c->t->s, p->pid, p->comm) ||
+	    (!p->nr_regions && !(p->flags & MPROC_EXITED)))
 		return;
 	if (c->nr == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 256;
