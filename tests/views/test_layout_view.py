@@ -42,7 +42,7 @@ try:
         if not lines or not lines[0].startswith("memsnoop layout  pid %d" % pid):
             fail("%s: header: %s" % (what, text))
         for want in ("kernel space", "mmap layout: top-down", "main stack", "HIGH MEMORY",
-                     "LOW MEMORY", "headroom: RLIMIT_AS ", stack_limit):
+                     "LOW MEMORY", "headroom: RLIMIT_AS ", stack_limit, "args and env (argv "):
             if want not in text:
                 fail("%s: no %r:\n%s" % (what, want, text))
         for t in tids if owners else []:

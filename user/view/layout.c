@@ -300,7 +300,26 @@ static void draw_anon(const struct draw *d, const struct regions *rs, size_t i)
 
 static void draw_stack(const struct draw *d, const struct region *r)
 {
-	line(d, r->start, r->end, r, "main stack (grows down; args, env, auxv at its top)");
+	const struct mproc *p = d->p;
+	char what[128], lim[16];
+
+	/* the strings exec copied sit at the very top of the main stack */
+	if (p->limits_known && p->env_end > p->arg_start && p->arg_start >= r->start &&
+	    p->env_end <= r->end) {
+		snprintf(what, sizeof(what), "args and env (argv %llu bytes, envp %llu bytes)",
+			 (unsigned long long)(p->arg_end - p->arg_start),
+			 (unsigned long long)(p->env_end - p->env_start));
+		line(d, p->arg_start, p->env_end, NULL, what);
+	}
+	if (!p->limits_known)
+		snprintf(lim, sizeof(lim), "unknown");
+	else if (p->rlim_stack == ~0ULL)
+		snprintf(lim, sizeof(lim), "unlimited");
+	else
+		fmt_size(lim, sizeof(lim), p->rlim_stack);
+	snprintf(what, sizeof(what),
+		 "main stack (grows down, RLIMIT_STACK %s; auxv, argv at its top)", lim);
+	line(d, r->start, r->end, r, what);
 }
 
 static void draw_heap(const struct draw *d, const struct region *r)
