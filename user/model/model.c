@@ -403,15 +403,41 @@ static void do_brk(struct model *m, struct proc *p, const struct ms_syscall *s)
 	ev_set(m, h);
 }
 
-static void do_munmap(struct model *m, struct proc *p, const struct ms_syscall *s)
+static void unmap_piece(struct model *m, struct proc *p, __u64 a, __u64 b, bool *first_done)
 {
 	struct rnode first;
-	__u64 a = s->args[0];
 
-	if (layout__unmap(p->l, a, a + page_align(m, s->args[1]), &first)) {
+	if (a >= b || !layout__unmap(p->l, a, b, &first))
+		return;
+	if (!*first_done)
 		ev_set(m, &first);
-		pstr__put(first.path);
+	*first_done = true;
+	pstr__put(first.path);
+}
+
+/*
+ * Records are in the order their calls returned, not the order the kernel
+ * changed the layout. A region in the range that a call finishing after this
+ * munmap began created was mapped concurrently, into the space this munmap
+ * freed (another thread's mmap reusing it): it stays.
+ */
+static void do_munmap(struct model *m, struct proc *p, const struct ms_syscall *s)
+{
+	__u64 a = s->args[0], b = a + page_align(m, s->args[1]), cur = a;
+	__u64 began = s->h.ts_ns - s->dur_ns;
+	struct rnode *n = layout__find_le(p->l, a);
+	bool first_done = false;
+
+	if (!n || n->r.end <= a)
+		n = n ? n->next : p->l->first;
+	for (; n && n->r.start < b; n = n->next) {
+		if (n->r.created_ns <= began)
+			continue;
+		unmap_piece(m, p, cur, n->r.start, &first_done);
+		cur = n->r.end;
+		n = layout__find_le(p->l, cur - 1); /* the walk goes on from the survivor */
 	}
+	unmap_piece(m, p, cur, b, &first_done);
 }
 
 static void do_mprotect(struct model *m, struct proc *p, const struct ms_syscall *s)
