@@ -37,6 +37,15 @@ try:
     stack_limit = "RLIMIT_STACK unlimited" if soft == "unlimited" else \
         "RLIMIT_STACK %dM" % (int(soft) >> 20) if int(soft) % (1 << 20) == 0 else "RLIMIT_STACK "
 
+    def stack_shapes():
+        """Guard-and-stack pairs /proc shows: all a seed can recognise threads' stacks by."""
+        rs = [l.split() for l in open("/proc/%d/maps" % pid).read().splitlines()]
+        rs = [(int(r[0].split("-")[0], 16), int(r[0].split("-")[1], 16), r[1], len(r) > 5)
+              for r in rs]
+        return sum(1 for lo, hi in zip(rs, rs[1:])
+                   if lo[1] == hi[0] and lo[2] == "---p" and hi[2] == "rw-p" and not lo[3]
+                   and not hi[3] and lo[1] - lo[0] <= (64 << 10) and hi[0] % (64 << 20))
+
     def check(text, what, owners=True):
         lines = text.splitlines()
         if not lines or not lines[0].startswith("memsnoop layout  pid %d" % pid):
@@ -52,9 +61,11 @@ try:
                 fail("%s: no guard page for thread %d:\n%s" % (what, t, text))
         stacks = [l for l in lines if re.search(r"thread( \d+)? stack rw-p", l)]
         guards = [l for l in lines if "guard page" in l]
-        if len(stacks) != len(tids) or len(guards) != len(tids):
-            fail("%s: %d stacks, %d guards for %d threads" % (what, len(stacks), len(guards),
-                                                              len(tids)))
+        want = len(tids) if owners else stack_shapes()  # a seed knows stacks by shape
+        if len(stacks) != want or len(guards) != want or want < len(tids) - 1:
+            fail("%s: %d stacks, %d guards for %d threads (%d by shape in /proc):\n%s\n%s" %
+                 (what, len(stacks), len(guards), len(tids), stack_shapes(), text,
+                  open("/proc/%d/maps" % pid).read()))
         h = [l for l in lines if " heap: start " in l]
         if len(h) != 1 or ("break 0x%x," % brk) not in h[0]:
             fail("%s: heap line %s, break 0x%x" % (what, h, brk))
