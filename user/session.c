@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include "clock.h"
 #include "log.h"
 #include "session.h"
 #include "stream.h"
@@ -49,14 +50,6 @@ static void install_signals(void)
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-}
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 struct session {
