@@ -30,9 +30,13 @@ def need_root():
 
 def json_lines(text):
     out = []
-    for line in text.splitlines():
-        if line.strip():
+    for n, line in enumerate(text.splitlines()):
+        if not line.strip():
+            continue
+        try:
             out.append(json.loads(line))
+        except ValueError as e:
+            fail("line %d is not JSON (%s): %r" % (n + 1, e, line[:400]))
     return out
 
 
