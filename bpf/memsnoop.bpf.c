@@ -10,6 +10,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "events.h"
+#include "syscalls.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -44,11 +45,14 @@ struct pending {
 	__u32 type;
 };
 
-/* Syscall arguments from enter, waiting for exit; per thread (freed at thread exit). */
+/*
+ * Syscall arguments from enter, waiting for exit: storage on the thread
+ * itself (no hash update and delete per call), freed with the thread.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct pending);
 } pending SEC(".maps");
 
@@ -188,19 +192,22 @@ static __always_inline struct mm_struct *current_mm(void)
 
 /* ---- syscalls: remember the arguments at enter, emit at exit ---- */
 
-static __always_inline int on_enter(struct trace_event_raw_sys_enter *ctx, __u32 type, __u32 nargs)
+SEC("tp_btf/sys_enter")
+int BPF_PROG(ms_sys_enter, struct pt_regs *regs, long nr)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	struct pending p = {};
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pending *p;
+	__u32 type, nargs = 0;
 
-	if (!traced(id >> 32))
+	type = syscall_type(nr, &nargs);
+	if (!type || compat_syscall(task) || !traced(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	p.ts = bpf_ktime_get_ns();
-	p.type = type;
-	/* one copy of the arguments this syscall has (its record ends there) */
-	bpf_probe_read_kernel(p.args, nargs * sizeof(__u64), ctx->args);
-	bpf_map_update_elem(&pending, &tid, &p, BPF_ANY);
+	p = bpf_task_storage_get(&pending, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p)
+		return 0;
+	p->ts = bpf_ktime_get_ns();
+	p->type = type;
+	syscall_args(regs, nargs, p->args);
 	return 0;
 }
 
@@ -408,49 +415,35 @@ static __always_inline void emit_mmap(struct pending *p, long ret)
 		__sync_fetch_and_add(&drops, 1);
 }
 
-static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 type)
+SEC("tp_btf/sys_exit")
+int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct ms_syscall *s;
 	struct pending *p;
+	__u32 type, nargs;
 
-	p = bpf_map_lookup_elem(&pending, &tid);
-	if (!p)
+	type = syscall_type(syscall_nr(regs), &nargs);
+	if (!type || compat_syscall(task))
 		return 0;
-	if (out_of_memory(p, type, ctx->ret))
+	p = bpf_task_storage_get(&pending, task, 0, 0);
+	if (!p || p->type != type)
+		return 0;
+	p->type = 0;
+	if (out_of_memory(p, type, ret))
 		emit_limits(); /* before the call's record: it explains it */
 	/* a private anonymous mapping is what its arguments say: no VMA to read */
 	if (type == MS_MMAP && (p->args[3] & (MAP_ANONYMOUS | MAP_SHARED)) != MAP_ANONYMOUS) {
-		emit_mmap(p, ctx->ret);
-	} else {
-		s = reserve(sizeof(*s));
-		if (s) {
-			fill_syscall(s, p, type, ctx->ret);
-			bpf_ringbuf_submit(s, wake_flags());
-		}
+		emit_mmap(p, ret);
+		return 0;
 	}
-	bpf_map_delete_elem(&pending, &tid);
+	s = reserve(sizeof(*s));
+	if (!s)
+		return 0;
+	fill_syscall(s, p, type, ret);
+	bpf_ringbuf_submit(s, wake_flags());
 	return 0;
 }
-
-#define SYSCALL_PAIR(name, type, nargs)                                \
-	SEC("tp/syscalls/sys_enter_" #name)                            \
-	int ms_sys_enter_##name(struct trace_event_raw_sys_enter *ctx) \
-	{                                                              \
-		return on_enter(ctx, type, nargs);                     \
-	}                                                              \
-	SEC("tp/syscalls/sys_exit_" #name)                             \
-	int ms_sys_exit_##name(struct trace_event_raw_sys_exit *ctx)   \
-	{                                                              \
-		return on_exit(ctx, type);                             \
-	}
-
-SYSCALL_PAIR(brk, MS_BRK, 1)
-SYSCALL_PAIR(mmap, MS_MMAP, 6)
-SYSCALL_PAIR(munmap, MS_MUNMAP, 2)
-SYSCALL_PAIR(mremap, MS_MREMAP, 5)
-SYSCALL_PAIR(mprotect, MS_MPROTECT, 3)
-SYSCALL_PAIR(madvise, MS_MADVISE, 3)
 
 /* ---- page faults ---- */
 
@@ -659,13 +652,12 @@ SEC("tp/sched/sched_process_exit")
 int ms_exit(void *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, tid = (__u32)id;
+	__u32 tgid = id >> 32;
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct ms_proc_state *st;
 	struct ms_exit *e;
 	bool group_dead;
 
-	bpf_map_delete_elem(&pending, &tid); /* killed inside a syscall: no exit record */
 	if (!traced(tgid))
 		return 0;
 	group_dead = task->signal->live.counter == 0;

@@ -85,10 +85,13 @@ chmod 755 "$root/init"
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) >"$work/initrd.cpio"
 
 console=$work/console.log
+# thread=single: with one host thread per vCPU, a vCPU can keep running a stale
+# translation of kernel text another vCPU just patched (a tracepoint's int3
+# when a program is attached or detached) and the guest locks up for good.
 start=$(date +%s.%N)
 set +e
 timeout -k 5 "$timeout_s" qemu-system-x86_64 \
-	-accel tcg -m "${BOOT_MEM:-1024}" -smp "${BOOT_SMP:-2}" \
+	-accel tcg,thread=single -m "${BOOT_MEM:-1024}" -smp "${BOOT_SMP:-2}" \
 	-nographic -no-reboot -monitor none -serial stdio -nodefaults \
 	-kernel "$kernel" -initrd "$work/initrd.cpio" \
 	-append "console=ttyS0 quiet loglevel=1 panic=-1 oops=panic mitigations=off ${BOOT_APPEND:-}" \
