@@ -39,10 +39,14 @@ static void on_signal(int sig)
 		stop_signal = sig;
 }
 
-/* No SA_RESTART: a signal must wake the poll at once. */
+/*
+ * SA_RESTART: a write to a full pipe must not fail half-way when the traced
+ * child exits (stdio would lose the bytes). poll and epoll_wait are never
+ * restarted, so a signal still wakes the loop at once.
+ */
 static void install_signals(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	int sigs[] = { SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGCHLD, SIGHUP };
 	size_t i;
 

@@ -3,6 +3,8 @@ signal event explains the address against the layout (cause and text), the faile
 mmap past RLIMIT_AS names the limit, every process exit is followed by its summary,
 and a recording replays to the same explanations."""
 import os
+import subprocess
+import time
 import tempfile
 from memsnoop_test import *
 from views.views_test import ms_progs, assert_released
@@ -95,5 +97,17 @@ if pick(live.stdout) != pick(replay.stdout) or not pick(live.stdout):
     fail("replay differs:\n%s\n%s" % (pick(live.stdout), pick(replay.stdout)))
 os.unlink(path)
 os.rmdir(d)
-assert_released(BEFORE)
 print("ok: live equals replay")
+
+# A full pipe when the child dies: the write blocked then must not lose bytes
+# (SIGCHLD interrupting it once cut lines short). The reader starts late.
+p = subprocess.Popen([MEMSNOOP, "-j", "--", CRASH, "main-overflow"], stdout=subprocess.PIPE,
+                     stderr=subprocess.DEVNULL, text=True)
+time.sleep(1.5)
+out, _ = p.communicate(timeout=60)
+events = json_lines(out)
+n = sum(1 for e in events if e["event"] == "stack")
+if n < 1000 or not any(e["event"] == "summary" for e in events):
+    fail("slow reader: %d stack events, %d lines" % (n, len(events)))
+assert_released(BEFORE)
+print("ok: a slow reader gets every line (%d)" % len(events))
