@@ -576,21 +576,36 @@ static void set_class(struct layout *l, struct rnode *n)
 	acct(l, n, 1);
 }
 
-/* Recompute classes around [a, b); n, if not NULL, is a region next to a. */
+/*
+ * Recompute classes after [a, b) changed. A class depends on the region, its
+ * two neighbours and the run of one file's regions around it (elf_run, up to
+ * RUN_MAX away): so the regions in [a, b), one on each side, the file runs
+ * that reach them, and the region after such a run (is_bss looks at its
+ * predecessor's run). n, if not NULL, is a region next to a.
+ */
 static void reclassify_near(struct layout *l, struct rnode *n, __u64 a, __u64 b)
 {
-	int i, after = 0;
+	int i;
 
 	if (!n)
 		n = layout__find_le(l, a);
 	if (!n)
 		n = l->first;
-	for (i = 0; n && n->prev && i < RUN_MAX + 1; i++)
+	if (!n)
+		return;
+	while (n->prev && n->r.start >= a)
 		n = n->prev;
-	for (; n; n = n->next) {
-		if (n->r.start >= b && after++ > RUN_MAX + 1)
-			break;
+	for (i = 0; n->prev && i < RUN_MAX && same_file(n->prev, n); i++)
+		n = n->prev;
+	for (; n && n->r.start < b; n = n->next)
 		set_class(l, n);
+	for (i = 0; n && i < RUN_MAX + 2; i++, n = n->next) {
+		set_class(l, n);
+		if (!n->next || !same_file(n, n->next)) {
+			if (n->next)
+				set_class(l, n->next);
+			break;
+		}
 	}
 }
 
