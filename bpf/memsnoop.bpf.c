@@ -185,9 +185,16 @@ static __always_inline void read_mm(struct mm_struct *mm, struct ms_mm *out)
 		out->rss_shmem = 0;
 }
 
-static __always_inline struct mm_struct *current_mm(void)
+/*
+ * The current address space as a number, by probe read: the verifier looks
+ * up the kernel's BTF (by a linear search) for every pointer walked from a
+ * trusted one, so hot paths load task->mm once and rare ones do this.
+ */
+static __always_inline __u64 current_mm_id(void)
 {
-	return bpf_get_current_task_btf()->mm;
+	struct task_struct *task = (void *)bpf_get_current_task();
+
+	return (__u64)BPF_CORE_READ(task, mm);
 }
 
 /* ---- syscalls: remember the arguments at enter, emit at exit ---- */
@@ -196,18 +203,18 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(ms_sys_enter, struct pt_regs *regs, long nr)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 type = syscall_type(nr);
 	struct pending *p;
-	__u32 type, nargs = 0;
 
-	type = syscall_type(nr, &nargs);
-	if (!type || compat_syscall(task) || !traced(bpf_get_current_pid_tgid() >> 32))
+	if (!type || type > MS_MADVISE || compat_syscall(task) ||
+	    !traced(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	p = bpf_task_storage_get(&pending, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!p)
 		return 0;
 	p->ts = bpf_ktime_get_ns();
 	p->type = type;
-	syscall_args(regs, nargs, p->args);
+	syscall_args(regs, syscall_nargs[type], p->args);
 	return 0;
 }
 
@@ -302,7 +309,7 @@ static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *d
 {
 	struct vma_ctx *c = data;
 	struct ms_file *out = c->file;
-	struct file *f = vma->vm_file;
+	struct file *f = BPF_CORE_READ(vma, vm_file);
 	__u64 flags;
 	__u32 len, pos;
 
@@ -312,7 +319,8 @@ static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *d
 	out->vm_flags = (flags & 0xf) | (flags & 0x80 ? 0x8 : 0);
 	if (!f)
 		return 0;
-	out->pgoff = vma->vm_pgoff + ((c->addr - vma->vm_start) >> 12);
+	out->pgoff =
+		BPF_CORE_READ(vma, vm_pgoff) + ((c->addr - BPF_CORE_READ(vma, vm_start)) >> 12);
 	out->ino = BPF_CORE_READ(f, f_inode, i_ino);
 	out->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
 	pos = build_path(f, c->path) & (SCRATCH_PATH - 1);
@@ -332,10 +340,10 @@ static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *d
 }
 
 /* What the kernel made at `addr`: flags and backing file, from the VMA. */
-static __always_inline __u32 describe_vma(struct ms_syscall *s, struct scratch *sc, __u64 addr)
+static __always_inline __u32 describe_vma(struct task_struct *task, struct ms_syscall *s,
+					  struct scratch *sc, __u64 addr)
 {
 	struct ms_file *file = (void *)(s + 1);
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct vma_ctx c = { .file = file, .path = sc->path, .addr = addr };
 
 	__builtin_memset(file, 0, sizeof(*file));
@@ -347,42 +355,43 @@ static __always_inline __u32 describe_vma(struct ms_syscall *s, struct scratch *
 }
 
 static __always_inline void fill_syscall(struct ms_syscall *s, struct pending *p, __u32 type,
-					 long ret)
+					 long ret, struct mm_struct *mm)
 {
 	fill_hdr(&s->h, type, sizeof(*s));
 	__builtin_memcpy(s->args, p->args, sizeof(s->args));
 	s->ret = ret;
 	s->dur_ns = s->h.ts_ns - p->ts;
-	read_mm(current_mm(), &s->mm);
+	read_mm(mm, &s->mm);
 	bpf_get_current_comm(s->comm, sizeof(s->comm));
 }
 
-/* The limits a failing call runs into, and where args and env sit. */
-static __always_inline void emit_limits(void)
+/*
+ * The limits a failing call runs into, and where args and env sit. A global
+ * function: verified once, not at each place that calls it.
+ */
+__noinline int emit_limits(void)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct mm_struct *mm = task->mm;
+	/* probe reads: a rare path, and no walk from a trusted pointer to verify */
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
 	struct ms_limits *e;
 
 	e = reserve(sizeof(*e));
 	if (!e)
-		return;
+		return 0;
 	fill_hdr(&e->h, MS_LIMITS, sizeof(*e));
-	e->as = task->signal->rlim[RLIMIT_AS].rlim_cur;
-	e->data = task->signal->rlim[RLIMIT_DATA].rlim_cur;
-	e->stack = task->signal->rlim[RLIMIT_STACK].rlim_cur;
-	if (mm) {
-		e->arg_start = mm->arg_start;
-		e->arg_end = mm->arg_end;
-		e->env_start = mm->env_start;
-		e->env_end = mm->env_end;
-		e->data_vm = mm->data_vm;
-		e->map_count = mm->map_count;
-	} else {
-		e->arg_start = e->arg_end = e->env_start = e->env_end = 0;
-		e->data_vm = e->map_count = 0;
-	}
+	e->as = BPF_CORE_READ(task, signal, rlim[RLIMIT_AS].rlim_cur);
+	e->data = BPF_CORE_READ(task, signal, rlim[RLIMIT_DATA].rlim_cur);
+	e->stack = BPF_CORE_READ(task, signal, rlim[RLIMIT_STACK].rlim_cur);
+	/* all zero without an mm */
+	e->arg_start = BPF_CORE_READ(mm, arg_start);
+	e->arg_end = BPF_CORE_READ(mm, arg_end);
+	e->env_start = BPF_CORE_READ(mm, env_start);
+	e->env_end = BPF_CORE_READ(mm, env_end);
+	e->data_vm = BPF_CORE_READ(mm, data_vm);
+	e->map_count = BPF_CORE_READ(mm, map_count);
 	bpf_ringbuf_submit(e, wake_flags());
+	return 0;
 }
 
 /* A call that could not get memory: brk says so by not moving the break. */
@@ -394,7 +403,8 @@ static __always_inline bool out_of_memory(struct pending *p, __u32 type, long re
 }
 
 /* An mmap record carries what was mapped (file, path): variable size, built aside. */
-static __always_inline void emit_mmap(struct pending *p, long ret)
+static __always_inline void emit_mmap(struct task_struct *task, struct mm_struct *mm,
+				      struct pending *p, long ret)
 {
 	struct ms_syscall *s;
 	struct scratch *sc;
@@ -404,10 +414,10 @@ static __always_inline void emit_mmap(struct pending *p, long ret)
 	if (!sc)
 		return;
 	s = (void *)sc->rec;
-	fill_syscall(s, p, MS_MMAP, ret);
+	fill_syscall(s, p, MS_MMAP, ret, mm);
 	size = sizeof(*s);
 	if (ret >= 0)
-		size += describe_vma(s, sc, ret);
+		size += describe_vma(task, s, sc, ret);
 	s->h.size = size;
 	if (size > MS_REC_MAX)
 		return;
@@ -420,27 +430,28 @@ int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct ms_syscall *s;
+	__u32 type = syscall_type(syscall_nr(regs));
+	struct mm_struct *mm;
 	struct pending *p;
-	__u32 type, nargs;
 
-	type = syscall_type(syscall_nr(regs), &nargs);
 	if (!type || compat_syscall(task))
 		return 0;
 	p = bpf_task_storage_get(&pending, task, 0, 0);
 	if (!p || p->type != type)
 		return 0;
 	p->type = 0;
+	mm = task->mm; /* once: see current_mm_id() */
 	if (out_of_memory(p, type, ret))
 		emit_limits(); /* before the call's record: it explains it */
 	/* a private anonymous mapping is what its arguments say: no VMA to read */
 	if (type == MS_MMAP && (p->args[3] & (MAP_ANONYMOUS | MAP_SHARED)) != MAP_ANONYMOUS) {
-		emit_mmap(p, ret);
+		emit_mmap(task, mm, p, ret);
 		return 0;
 	}
 	s = reserve(sizeof(*s));
 	if (!s)
 		return 0;
-	fill_syscall(s, p, type, ret);
+	fill_syscall(s, p, type, ret, mm);
 	bpf_ringbuf_submit(s, wake_flags());
 	return 0;
 }
@@ -489,7 +500,7 @@ static __always_inline void check_stack(struct ms_proc_state *st, __u64 addr)
 	 * child that is exec'ing (the kernel writes the new stack). Its stack
 	 * comes with the exec seed; start again from the new bounds.
 	 */
-	if (st->mm != (__u64)current_mm()) {
+	if (st->mm != current_mm_id()) {
 		stack_bounds(st);
 		return;
 	}
@@ -546,7 +557,7 @@ int BPF_PROG(ms_fault_kernel, unsigned long addr, struct pt_regs *regs, unsigned
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct ms_proc_state *st;
 
-	if ((error & MS_PF_PROT) || addr >= (1ULL << 47) || !traced(tgid) || !current_mm())
+	if ((error & MS_PF_PROT) || addr >= (1ULL << 47) || !traced(tgid) || !current_mm_id())
 		return 0;
 	st = proc_state(tgid);
 	if (st)
@@ -655,17 +666,19 @@ int ms_exit(void *ctx)
 	__u32 tgid = id >> 32;
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct ms_proc_state *st;
+	struct mm_struct *mm;
 	struct ms_exit *e;
 	bool group_dead;
 
 	if (!traced(tgid))
 		return 0;
-	group_dead = task->signal->live.counter == 0;
+	mm = task->mm;
+	group_dead = BPF_CORE_READ(task, signal, live.counter) == 0;
 	e = reserve(sizeof(*e));
 	if (!e)
 		goto out;
 	fill_hdr(&e->h, MS_EXIT, sizeof(*e));
-	e->exit_code = task->exit_code;
+	e->exit_code = BPF_CORE_READ(task, exit_code);
 	e->pad = 0;
 	__builtin_memset(&e->total, 0, sizeof(e->total));
 	if (group_dead) {
@@ -674,7 +687,7 @@ int ms_exit(void *ctx)
 		if (st)
 			e->total = st->counts;
 	}
-	read_mm(task->mm, &e->mm);
+	read_mm(mm, &e->mm);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 out:

@@ -12,31 +12,17 @@
 
 #define TS_COMPAT 0x0002 /* thread_info.status: a 32-bit syscall is running */
 
-/* x86_64 numbers (arch/x86/entry/syscalls/syscall_64.tbl) */
-static __always_inline __u32 syscall_type(long nr, __u32 *nargs)
-{
-	switch (nr) {
-	case 12:
-		*nargs = 1;
-		return MS_BRK;
-	case 9:
-		*nargs = 6;
-		return MS_MMAP;
-	case 11:
-		*nargs = 2;
-		return MS_MUNMAP;
-	case 25:
-		*nargs = 5;
-		return MS_MREMAP;
-	case 10:
-		*nargs = 3;
-		return MS_MPROTECT;
-	case 28:
-		*nargs = 3;
-		return MS_MADVISE;
-	}
-	return 0;
-}
+#define NR_SYSCALLS 512
+
+/*
+ * x86_64 numbers (arch/x86/entry/syscalls/syscall_64.tbl). A table, not a
+ * switch: one load, and the verifier sees one unknown type instead of a
+ * constant per case, so it checks the rest of the program once, not six times.
+ */
+const volatile __u8 syscall_types[NR_SYSCALLS] = {
+	[12] = MS_BRK,	  [9] = MS_MMAP,      [11] = MS_MUNMAP,
+	[25] = MS_MREMAP, [10] = MS_MPROTECT, [28] = MS_MADVISE,
+};
 
 /* The syscall's number, still in the registers when it returns. */
 static __always_inline long syscall_nr(struct pt_regs *regs)
@@ -64,5 +50,19 @@ static __always_inline bool compat_syscall(struct task_struct *task)
 #else
 #error "memsnoop: syscall numbers and registers for this architecture go in bpf/syscalls.h"
 #endif
+
+/* How many arguments each call has: the record carries all six, the rest zero. */
+const volatile __u8 syscall_nargs[MS_MADVISE + 1] = {
+	[MS_BRK] = 1,	 [MS_MMAP] = 6,	    [MS_MUNMAP] = 2,
+	[MS_MREMAP] = 5, [MS_MPROTECT] = 3, [MS_MADVISE] = 3,
+};
+
+/* The MS_* type of a memory syscall, 0 for any other. */
+static __always_inline __u32 syscall_type(long nr)
+{
+	if ((unsigned long)nr >= NR_SYSCALLS)
+		return 0;
+	return syscall_types[nr];
+}
 
 #endif

@@ -33,6 +33,7 @@ struct live {
 	__u64 last_warn_ns;
 	__u64 lost_since_warn;
 	bool resync; /* re-seed layouts at the next tick */
+	unsigned nr_seeded;
 };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -143,15 +144,6 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* A raw tracepoint exists when the kernel's BTF has its btf_trace_ typedef. */
-static bool has_raw_tp(const struct btf *btf, const char *name)
-{
-	char type[128];
-
-	snprintf(type, sizeof(type), "btf_trace_%s", name);
-	return btf && btf__find_by_name_kind(btf, type, BTF_KIND_TYPEDEF) >= 0;
-}
-
 /* A BPF helper exists when enum bpf_func_id names it. */
 static bool has_helper(const struct btf *btf, const char *name)
 {
@@ -169,6 +161,10 @@ static bool has_helper(const struct btf *btf, const char *name)
 	return false;
 }
 
+/*
+ * A tracepoint, and so its raw tracepoint, exists when tracefs lists it: far
+ * cheaper than parsing the kernel's BTF, which libbpf does again at load.
+ */
 static bool has_tracepoint(const char *category, const char *name)
 {
 	char path[256];
@@ -191,31 +187,38 @@ static void optional(struct bpf_program *prog, bool present, const char *what)
 	warn("this kernel has no %s: memsnoop goes on without it", what);
 }
 
-/* What this kernel offers; -v lists it. The BPF side adapts to the rest with CO-RE. */
-static void detect(struct live *l)
+/* What -v adds: facts from the kernel's BTF that CO-RE handles by itself. */
+static void describe_btf(void)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 	struct utsname u;
+	bool atomic;
 
-	if (log_verbose() && !uname(&u))
+	if (!uname(&u))
 		info("kernel %s %s, BTF %s", u.release, u.machine, btf ? "loaded" : "unreadable");
-	optional(l->skel->progs.ms_fault_user, has_raw_tp(btf, "page_fault_user"),
+	if (!btf)
+		return;
+	atomic = btf__find_by_name_kind(btf, "mm_rss_stat", BTF_KIND_STRUCT) >= 0;
+	info("%-44s %s", "RSS counters in mm_struct",
+	     atomic ? "atomic_long_t (before 6.2)" : "percpu_counter");
+	info("%-44s %s", "bpf_find_vma (file paths of new mappings)",
+	     has_helper(btf, "BPF_FUNC_find_vma") ? "yes" : "no");
+	btf__free(btf);
+}
+
+/* What this kernel offers; -v lists it. The BPF side adapts to the rest with CO-RE. */
+static void detect(struct live *l)
+{
+	if (log_verbose())
+		describe_btf();
+	optional(l->skel->progs.ms_fault_user, has_tracepoint("exceptions", "page_fault_user"),
 		 "user page faults (page_fault_user, x86)");
-	optional(l->skel->progs.ms_fault_kernel, has_raw_tp(btf, "page_fault_kernel"),
+	optional(l->skel->progs.ms_fault_kernel, has_tracepoint("exceptions", "page_fault_kernel"),
 		 "kernel-mode faults (stack growth by read())");
-	optional(l->skel->progs.ms_signal, has_raw_tp(btf, "signal_generate"),
+	optional(l->skel->progs.ms_signal, has_tracepoint("signal", "signal_generate"),
 		 "fault signals (signal_generate)");
 	optional(l->skel->progs.ms_mm_teardown, has_tracepoint("mmap", "exit_mmap"),
 		 "address-space teardown (mmap:exit_mmap)");
-	if (log_verbose() && btf) {
-		bool atomic = btf__find_by_name_kind(btf, "mm_rss_stat", BTF_KIND_STRUCT) >= 0;
-
-		info("%-44s %s", "RSS counters in mm_struct",
-		     atomic ? "atomic_long_t (before 6.2)" : "percpu_counter");
-		info("%-44s %s", "bpf_find_vma (file paths of new mappings)",
-		     has_helper(btf, "BPF_FUNC_find_vma") ? "yes" : "no");
-	}
-	btf__free(btf);
 }
 
 static int set_filters(struct live *l)
@@ -243,6 +246,7 @@ int live__add_pid(struct live *l, __u32 pid)
 
 int live__open(struct live **out, const struct settings *s, struct stream *st)
 {
+	__u64 t0 = now_ns(), t1, t2;
 	struct live *l;
 	int err, i;
 
@@ -263,6 +267,7 @@ int live__open(struct live **out, const struct settings *s, struct stream *st)
 	}
 	err = set_filters(l);
 	detect(l);
+	t1 = now_ns();
 	if (!err)
 		err = memsnoop_bpf__load(l->skel);
 	if (err) {
@@ -272,11 +277,16 @@ int live__open(struct live **out, const struct settings *s, struct stream *st)
 	}
 	for (i = 0; i < s->nr_pids; i++)
 		live__add_pid(l, s->pids[i]);
+	t2 = now_ns();
 	err = memsnoop_bpf__attach(l->skel);
 	if (err) {
 		error("cannot attach the BPF programs: %s", strerror(-err));
 		return -1;
 	}
+	if (log_verbose())
+		info("start-up: checks and open %.1f ms, load %.1f ms (kernel BTF, CO-RE, verifier), "
+		     "attach %.1f ms",
+		     (t1 - t0) / 1e6, (t2 - t1) / 1e6, (now_ns() - t2) / 1e6);
 	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.rb), on_record, l, NULL);
 	if (!l->rb) {
 		error("cannot open the ring buffer: %s", strerror(errno));
@@ -308,14 +318,20 @@ static int seed_one(__u32 pid, void *ctx)
 {
 	struct live *l = ctx;
 
-	if (selected(l, pid))
-		seed_process(l->stream, pid, MS_SEED_AT_START);
+	if (selected(l, pid) && !seed_process(l->stream, pid, MS_SEED_AT_START))
+		l->nr_seeded++;
 	return 0;
 }
 
 int live__seed(struct live *l)
 {
-	return for_each_proc(seed_one, l);
+	__u64 t0 = now_ns();
+	int err = for_each_proc(seed_one, l);
+
+	if (log_verbose())
+		info("start-up: %u processes seeded from /proc in %.1f ms", l->nr_seeded,
+		     (now_ns() - t0) / 1e6);
+	return err;
 }
 
 static void check_drops(struct live *l, bool final);
