@@ -10,7 +10,6 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "events.h"
-#include "syscalls.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -199,22 +198,24 @@ static __always_inline __u64 current_mm_id(void)
 
 /* ---- syscalls: remember the arguments at enter, emit at exit ---- */
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(ms_sys_enter, struct pt_regs *regs, long nr)
+static __always_inline int on_enter(struct trace_event_raw_sys_enter *ctx, __u32 type, __u32 nargs)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 type = syscall_type(nr);
 	struct pending *p;
 
-	if (!type || type > MS_MADVISE || compat_syscall(task) ||
-	    !traced(bpf_get_current_pid_tgid() >> 32))
+	if (!traced(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	p = bpf_task_storage_get(&pending, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!p)
 		return 0;
 	p->ts = bpf_ktime_get_ns();
 	p->type = type;
-	syscall_args(regs, syscall_nargs[type], p->args);
+	p->args[0] = ctx->args[0];
+	p->args[1] = nargs > 1 ? ctx->args[1] : 0;
+	p->args[2] = nargs > 2 ? ctx->args[2] : 0;
+	p->args[3] = nargs > 3 ? ctx->args[3] : 0;
+	p->args[4] = nargs > 4 ? ctx->args[4] : 0;
+	p->args[5] = nargs > 5 ? ctx->args[5] : 0;
 	return 0;
 }
 
@@ -425,25 +426,21 @@ static __always_inline void emit_mmap(struct task_struct *task, struct mm_struct
 		__sync_fetch_and_add(&drops, 1);
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
+static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 type)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct ms_syscall *s;
-	__u32 type = syscall_type(syscall_nr(regs));
+	long ret = ctx->ret;
 	struct mm_struct *mm;
+	struct ms_syscall *s;
 	struct pending *p;
 
-	if (!type || compat_syscall(task))
-		return 0;
 	p = bpf_task_storage_get(&pending, task, 0, 0);
 	if (!p || p->type != type)
 		return 0;
 	p->type = 0;
-	mm = task->mm; /* once: see current_mm_id() */
+	mm = task->mm;
 	if (out_of_memory(p, type, ret))
-		emit_limits(); /* before the call's record: it explains it */
-	/* a private anonymous mapping is what its arguments say: no VMA to read */
+		emit_limits();
 	if (type == MS_MMAP && (p->args[3] & (MAP_ANONYMOUS | MAP_SHARED)) != MAP_ANONYMOUS) {
 		emit_mmap(task, mm, p, ret);
 		return 0;
@@ -455,6 +452,30 @@ int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
 	bpf_ringbuf_submit(s, wake_flags());
 	return 0;
 }
+
+/*
+ * One program pair per call, on the syscalls: trace events. The raw
+ * sys_enter/sys_exit tracepoints are cheaper per memory call but run for
+ * every syscall of the machine: 1.6x instead of 1.2x on `dd bs=1`.
+ */
+#define SYSCALL_PAIR(name, type, nargs)                                \
+	SEC("tp/syscalls/sys_enter_" #name)                            \
+	int ms_sys_enter_##name(struct trace_event_raw_sys_enter *ctx) \
+	{                                                              \
+		return on_enter(ctx, type, nargs);                     \
+	}                                                              \
+	SEC("tp/syscalls/sys_exit_" #name)                             \
+	int ms_sys_exit_##name(struct trace_event_raw_sys_exit *ctx)   \
+	{                                                              \
+		return on_exit(ctx, type);                             \
+	}
+
+SYSCALL_PAIR(brk, MS_BRK, 1)
+SYSCALL_PAIR(mmap, MS_MMAP, 6)
+SYSCALL_PAIR(munmap, MS_MUNMAP, 2)
+SYSCALL_PAIR(mremap, MS_MREMAP, 5)
+SYSCALL_PAIR(mprotect, MS_MPROTECT, 3)
+SYSCALL_PAIR(madvise, MS_MADVISE, 3)
 
 /* ---- page faults ---- */
 
