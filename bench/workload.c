@@ -43,6 +43,7 @@ static struct {
 	unsigned long pairs; /* mmap/munmap pairs in the syscall case */
 	unsigned long procs;
 	unsigned long regions;
+	unsigned long others; /* other syscalls (getppid) in the other case */
 	double rate; /* syscall case: pairs per second, 0 = as fast as possible */
 	int wait_stdin;
 } opt = {
@@ -52,6 +53,7 @@ static struct {
 	.pairs = 200000,
 	.procs = 1000,
 	.regions = 60000,
+	.others = 4000000,
 };
 
 static pthread_mutex_t brk_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -210,6 +212,13 @@ static void do_procs(unsigned long n)
 	}
 }
 
+/* Syscalls that are not about memory: what tracing costs everything else. */
+static void do_others(unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		syscall(SYS_getppid);
+}
+
 /* Separate one-page mappings; alternate protections so none merge. */
 static void do_regions(unsigned long n)
 {
@@ -250,12 +259,13 @@ static double cpu_seconds(void)
 static void usage(int code)
 {
 	fprintf(code ? stderr : stdout,
-		"usage: workload [options] fault|syscall|threads|procs|regions\n"
+		"usage: workload [options] fault|syscall|threads|procs|other|regions\n"
 		"  -n, --scale X       multiply the amount of work by X (default 1)\n"
 		"      --fault-mib N   MiB written by the fault case (default 2048)\n"
 		"      --pairs N       mmap/munmap pairs of the syscall case (default 200000)\n"
 		"      --procs N       processes of the procs case (default 1000)\n"
 		"      --regions N     mappings of the regions case (default 60000)\n"
+		"      --others N      getppid() calls of the other case (default 4000000)\n"
 		"      --rate R        syscall case: at most R pairs per second\n"
 		"  -w, --wait-stdin    read one byte from stdin before starting\n"
 		"The regions case waits for a byte on stdin (or EOF) once done.\n"
@@ -271,6 +281,7 @@ static void parse(int argc, char **argv)
 		{ "pairs", required_argument, NULL, 'P' },
 		{ "procs", required_argument, NULL, 'R' },
 		{ "regions", required_argument, NULL, 'G' },
+		{ "others", required_argument, NULL, 'O' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "wait-stdin", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
@@ -295,6 +306,9 @@ static void parse(int argc, char **argv)
 		case 'G':
 			opt.regions = strtoul(optarg, NULL, 0);
 			break;
+		case 'O':
+			opt.others = strtoul(optarg, NULL, 0);
+			break;
 		case 'r':
 			opt.rate = strtod(optarg, NULL);
 			break;
@@ -317,6 +331,7 @@ static void parse(int argc, char **argv)
 		opt.fault_mib = opt.chunk_mib * 2 * NTHREADS;
 	opt.pairs = opt.pairs * opt.scale;
 	opt.procs = opt.procs * opt.scale;
+	opt.others = opt.others * opt.scale;
 }
 
 int main(int argc, char **argv)
@@ -336,6 +351,8 @@ int main(int argc, char **argv)
 		do_threads();
 	else if (!strcmp(opt.mode, "procs"))
 		do_procs(opt.procs);
+	else if (!strcmp(opt.mode, "other"))
+		do_others(opt.others);
 	else if (!strcmp(opt.mode, "regions"))
 		do_regions(opt.regions);
 	else
