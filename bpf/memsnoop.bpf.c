@@ -710,7 +710,7 @@ int ms_exit(void *ctx)
 	}
 	read_mm(mm, &e->mm);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	bpf_ringbuf_submit(e, wake_flags()); /* the next poll (<= 100 ms) sees it */
 out:
 	if (group_dead) {
 		bpf_map_delete_elem(&procs, &tgid);
