@@ -368,7 +368,7 @@ static __always_inline void fill_syscall(struct ms_syscall *s, struct pending *p
 
 /*
  * The limits a failing call runs into, and where args and env sit. A global
- * function: verified once, not at each place that calls it.
+ * function: verified once per program, not at each place that calls it.
  */
 __noinline int emit_limits(void)
 {
@@ -438,9 +438,10 @@ static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 t
 	if (!p || p->type != type)
 		return 0;
 	p->type = 0;
-	mm = task->mm;
+	mm = task->mm; /* once: see current_mm_id() */
 	if (out_of_memory(p, type, ret))
-		emit_limits();
+		emit_limits(); /* before the call's record: it explains it */
+	/* a private anonymous mapping is what its arguments say: no VMA to read */
 	if (type == MS_MMAP && (p->args[3] & (MAP_ANONYMOUS | MAP_SHARED)) != MAP_ANONYMOUS) {
 		emit_mmap(task, mm, p, ret);
 		return 0;

@@ -33,7 +33,6 @@ struct live {
 	__u64 last_warn_ns;
 	__u64 lost_since_warn;
 	bool resync; /* re-seed layouts at the next tick */
-	unsigned nr_seeded;
 };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -314,23 +313,28 @@ static bool selected(struct live *l, __u32 pid)
 	return s->comm[0] && !read_comm(pid, comm) && !strcmp(comm, s->comm);
 }
 
+struct seeding {
+	struct live *l;
+	unsigned done;
+};
+
 static int seed_one(__u32 pid, void *ctx)
 {
-	struct live *l = ctx;
+	struct seeding *sd = ctx;
 
-	if (selected(l, pid) && !seed_process(l->stream, pid, MS_SEED_AT_START))
-		l->nr_seeded++;
+	if (selected(sd->l, pid) && !seed_process(sd->l->stream, pid, MS_SEED_AT_START))
+		sd->done++;
 	return 0;
 }
 
 int live__seed(struct live *l)
 {
+	struct seeding sd = { .l = l };
 	__u64 t0 = now_ns();
-	int err = for_each_proc(seed_one, l);
+	int err = for_each_proc(seed_one, &sd);
 
 	if (log_verbose())
-		info("start-up: %u processes seeded from /proc in %.1f ms", l->nr_seeded,
-		     (now_ns() - t0) / 1e6);
+		info("%u processes seeded from /proc in %.1f ms", sd.done, (now_ns() - t0) / 1e6);
 	return err;
 }
 
