@@ -831,7 +831,7 @@ static void on_seed_end(struct model *m, const struct ms_hdr *h)
 	layout__put(p->old);
 	p->old = NULL;
 	p->p.flags &= ~MPROC_UNCERTAIN;
-	if (p->seed_flags & MS_SEED_PARTIAL)
+	if ((p->seed_flags | h->flags) & MS_SEED_PARTIAL)
 		p->p.flags |= MPROC_UNCERTAIN;
 	sync(m, p);
 }
