@@ -306,37 +306,53 @@ static __always_inline bool unlinked(struct file *f)
 	return !BPF_CORE_READ(d, d_hash.pprev) && BPF_CORE_READ(d, d_parent) != d;
 }
 
+/*
+ * A mapped file's path as /proc/PID/maps prints it (" (deleted)" included),
+ * NUL-padded to 8 in `out`. Returns its length; 0 if it does not fit.
+ */
+static __always_inline __u32 file_path(struct file *f, char *out, char *scratch)
+{
+	__u32 len, pos;
+
+	pos = build_path(f, scratch) & (SCRATCH_PATH - 1);
+	len = SCRATCH_PATH - 1 - pos;
+	barrier_var(len);
+	len &= SCRATCH_PATH - 1;
+	if (len >= SCRATCH_PATH - 16)
+		return 0;
+	bpf_probe_read_kernel(out, len, &scratch[pos]);
+	if (unlinked(f)) {
+		__builtin_memcpy(&out[len & (SCRATCH_PATH - 1)], " (deleted)", 10);
+		len += 10;
+	}
+	zero_tail(out, len);
+	return len;
+}
+
+/* The kernel's VM_READ/WRITE/EXEC, and "s" where /proc prints it (VM_MAYSHARE). */
+static __always_inline __u32 vma_prot(struct vm_area_struct *vma)
+{
+	__u64 flags = BPF_CORE_READ(vma, vm_flags);
+
+	/* a read-only MAP_SHARED file loses VM_SHARED but keeps VM_MAYSHARE */
+	return (flags & 0x7) | (flags & 0x80 ? 0x8 : 0);
+}
+
 static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
 {
 	struct vma_ctx *c = data;
 	struct ms_file *out = c->file;
 	struct file *f = BPF_CORE_READ(vma, vm_file);
-	__u64 flags;
-	__u32 len, pos;
 
 	c->found = true;
-	flags = BPF_CORE_READ(vma, vm_flags);
-	/* a read-only MAP_SHARED file loses VM_SHARED but keeps VM_MAYSHARE: /proc says "s" */
-	out->vm_flags = (flags & 0xf) | (flags & 0x80 ? 0x8 : 0);
+	out->vm_flags = vma_prot(vma);
 	if (!f)
 		return 0;
 	out->pgoff =
 		BPF_CORE_READ(vma, vm_pgoff) + ((c->addr - BPF_CORE_READ(vma, vm_start)) >> 12);
 	out->ino = BPF_CORE_READ(f, f_inode, i_ino);
 	out->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
-	pos = build_path(f, c->path) & (SCRATCH_PATH - 1);
-	len = SCRATCH_PATH - 1 - pos;
-	barrier_var(len);
-	len &= SCRATCH_PATH - 1;
-	if (len >= SCRATCH_PATH - 16)
-		return 0;
-	bpf_probe_read_kernel(out->path, len, &c->path[pos]);
-	if (unlinked(f)) {
-		__builtin_memcpy(&out->path[len & (SCRATCH_PATH - 1)], " (deleted)", 10);
-		len += 10;
-	}
-	zero_tail(out->path, len);
-	out->path_len = len;
+	out->path_len = file_path(f, out->path, c->path);
 	return 0;
 }
 
@@ -641,14 +657,126 @@ int BPF_PROG(ms_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
-SEC("tp/sched/sched_process_exec")
-int ms_exec(struct trace_event_raw_sched_process_exec *ctx)
+/* ---- exec: the new layout ---- */
+
+/* Open-coded VMA iterator (6.7+): weak, so older kernels load the /proc variant. */
+extern int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it, struct task_struct *task,
+				 __u64 addr) __weak __ksym;
+extern struct vm_area_struct *bpf_iter_task_vma_next(struct bpf_iter_task_vma *it) __weak __ksym;
+extern void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it) __weak __ksym;
+
+/* What /proc/PID/maps names a mapping without a file: the same tests, in its order. */
+static __always_inline __u32 anon_name(struct vm_area_struct *vma, struct mm_struct *mm, char *out)
+{
+	const struct vm_operations_struct *ops = BPF_CORE_READ(vma, vm_ops);
+	__u64 start = BPF_CORE_READ(vma, vm_start), end = BPF_CORE_READ(vma, vm_end);
+	long len;
+
+	/* at exec only special mappings ([vdso], [vvar]) name themselves */
+	if (ops && BPF_CORE_READ(ops, name)) {
+		struct vm_special_mapping *sm = BPF_CORE_READ(vma, vm_private_data);
+
+		len = bpf_probe_read_kernel_str(out, 64, BPF_CORE_READ(sm, name));
+		len = len > 0 ? len - 1 : 0;
+	} else if (start <= BPF_CORE_READ(mm, brk) && end >= BPF_CORE_READ(mm, start_brk)) {
+		__builtin_memcpy(out, "[heap]", 7);
+		len = 6;
+	} else if (start <= BPF_CORE_READ(mm, start_stack) &&
+		   end >= BPF_CORE_READ(mm, start_stack)) {
+		__builtin_memcpy(out, "[stack]", 8);
+		len = 7;
+	} else {
+		len = 0;
+	}
+	zero_tail(out, len);
+	return len;
+}
+
+/*
+ * One line of the seed, as seed_process() would have read it from /proc. A
+ * global function, verified once rather than for each turn of the iterator
+ * loop: so the VMA and mm come as numbers and are read by probe reads.
+ */
+__noinline int emit_vma(__u64 vma_addr, __u64 mm_addr)
+{
+	struct vm_area_struct *vma = (void *)vma_addr;
+	struct mm_struct *mm = (void *)mm_addr;
+	struct file *f = BPF_CORE_READ(vma, vm_file);
+	struct scratch *sc;
+	struct ms_vma *v;
+	__u32 zero = 0, size;
+
+	sc = bpf_map_lookup_elem(&scratch, &zero);
+	if (!sc)
+		return 0;
+	v = (void *)sc->rec;
+	fill_hdr(&v->h, MS_VMA, 0);
+	v->start = BPF_CORE_READ(vma, vm_start);
+	v->end = BPF_CORE_READ(vma, vm_end);
+	v->prot = vma_prot(vma);
+	v->pgoff = 0;
+	v->ino = 0;
+	v->dev = 0;
+	__builtin_memset(v->pad, 0, sizeof(v->pad));
+	if (f) {
+		v->pgoff = BPF_CORE_READ(vma, vm_pgoff) << 12;
+		v->ino = BPF_CORE_READ(f, f_inode, i_ino);
+		v->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+		v->path_len = file_path(f, v->path, sc->path);
+	} else {
+		v->path_len = anon_name(vma, mm, v->path);
+	}
+	size = MS_ALIGN8(sizeof(*v) + v->path_len + 1);
+	v->h.size = size;
+	if (size > MS_REC_MAX)
+		return 0;
+	return !bpf_ringbuf_output(&rb, v, size & (MS_REC_MAX - 1), BPF_RB_NO_WAKEUP);
+}
+
+/*
+ * The layout exec built, straight from the VMA tree: exact, and with no
+ * wakeup and no /proc read racing the process's exit. The gate area
+ * ([vsyscall]) is not in the tree: user space appends it (MS_SEED_GATE).
+ */
+static __always_inline void seed_from_kernel(struct bpf_iter_task_vma *it, struct scratch *sc)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	struct ms_seed_begin *b = (void *)sc->rec;
+	struct vm_area_struct *vma;
+	__u32 flags = MS_SEED_AT_EXEC | MS_SEED_FROM_KERNEL;
+
+	fill_hdr(&b->h, MS_SEED_BEGIN, sizeof(*b));
+	b->h.flags = flags;
+	b->nr_vmas = BPF_CORE_READ(mm, map_count);
+	bpf_get_current_comm(b->comm, sizeof(b->comm));
+	if (bpf_ringbuf_output(&rb, b, sizeof(*b), BPF_RB_NO_WAKEUP))
+		__sync_fetch_and_add(&drops, 1);
+	while ((vma = bpf_iter_task_vma_next(it))) {
+		if (!emit_vma(ptr_value(vma), (__u64)mm)) {
+			flags |= MS_SEED_PARTIAL;
+			__sync_fetch_and_add(&drops, 1);
+		}
+	}
+	/* x86: MM_CONTEXT_HAS_VSYSCALL, bit 1 (a mask before 6.2, a bit number since) */
+	if (bpf_core_field_exists(mm->context.flags) && BPF_CORE_READ(mm, context.flags) & 2)
+		flags |= MS_SEED_GATE;
+	fill_hdr(&b->h, MS_SEED_END, sizeof(struct ms_seed_end));
+	b->h.flags = flags;
+	if (bpf_ringbuf_output(&rb, b, sizeof(struct ms_seed_end), wake_flags()))
+		__sync_fetch_and_add(&drops, 1);
+}
+
+static __always_inline int on_exec(struct trace_event_raw_sched_process_exec *ctx, bool iter)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0;
 	unsigned int off = BPF_CORE_READ(ctx, __data_loc_filename) & 0xffff;
+	struct bpf_iter_task_vma it;
 	struct ms_proc_state *st;
 	struct scratch *sc;
 	struct ms_exec *e;
+	bool seed = false;
+	__u64 wake;
 	long len;
 
 	if (!traced(tgid))
@@ -662,6 +790,9 @@ int ms_exec(struct trace_event_raw_sched_process_exec *ctx)
 	sc = bpf_map_lookup_elem(&scratch, &zero);
 	if (!sc)
 		return 0;
+	/* it fails if the mmap lock is taken: then /proc it is */
+	if (iter)
+		seed = !bpf_iter_task_vma_new(&it, bpf_get_current_task_btf(), 0);
 	e = (void *)sc->rec;
 	len = bpf_probe_read_kernel_str(e->filename, SCRATCH_PATH, (void *)ctx + off);
 	if (len <= 0)
@@ -672,13 +803,32 @@ int ms_exec(struct trace_event_raw_sched_process_exec *ctx)
 	e->filename_len = len - 1;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->h.size = MS_ALIGN8(sizeof(*e) + len);
-	if (e->h.size > MS_REC_MAX)
-		return 0;
-	/* wake the reader now: it reads the new layout from /proc while it lasts */
-	if (bpf_ringbuf_output(&rb, e, e->h.size & (MS_REC_MAX - 1), BPF_RB_FORCE_WAKEUP))
+	/* without a seed here, wake the reader now: it reads /proc while the process lasts */
+	e->h.flags = seed ? MS_EXEC_SEEDED : 0;
+	wake = seed ? BPF_RB_NO_WAKEUP : BPF_RB_FORCE_WAKEUP;
+	if (e->h.size <= MS_REC_MAX &&
+	    bpf_ringbuf_output(&rb, e, e->h.size & (MS_REC_MAX - 1), wake))
 		__sync_fetch_and_add(&drops, 1);
+	if (seed)
+		seed_from_kernel(&it, sc);
+	if (iter) /* even when new failed */
+		bpf_iter_task_vma_destroy(&it);
 	emit_limits();
 	return 0;
+}
+
+/* Where the kernel has the VMA iterator: the layout comes with the exec record. */
+SEC("tp/sched/sched_process_exec")
+int ms_exec_seed(struct trace_event_raw_sched_process_exec *ctx)
+{
+	return on_exec(ctx, true);
+}
+
+/* Elsewhere user space reads it from /proc. */
+SEC("tp/sched/sched_process_exec")
+int ms_exec(struct trace_event_raw_sched_process_exec *ctx)
+{
+	return on_exec(ctx, false);
 }
 
 SEC("tp/sched/sched_process_exit")

@@ -51,6 +51,9 @@ enum ms_type {
 #define MS_SEED_AT_START (1u << 0) /* seed: existed when tracing began */
 #define MS_SEED_AT_EXEC (1u << 1) /* seed: layout the kernel built at exec */
 #define MS_SEED_PARTIAL (1u << 2) /* seed: the process went away mid-read */
+#define MS_SEED_FROM_KERNEL (1u << 3) /* seed: BPF walked the VMA tree at exec */
+#define MS_SEED_GATE (1u << 4) /* seed end: add the gate area ([vsyscall]), not in the tree */
+#define MS_EXEC_SEEDED (1u << 0) /* exec: the kernel's seed follows, no /proc read */
 /* fault error code bits (x86 page fault error code, hdr.flags of MS_FAULT) */
 #define MS_PF_PROT (1u << 0)
 #define MS_PF_WRITE (1u << 1)

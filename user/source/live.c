@@ -33,6 +33,11 @@ struct live {
 	__u64 last_warn_ns;
 	__u64 lost_since_warn;
 	bool resync; /* re-seed layouts at the next tick */
+	bool has_gate;
+	union {
+		struct ms_vma v;
+		char buf[sizeof(struct ms_vma) + 16];
+	} gate; /* [vsyscall], appended to the kernel's exec seeds */
 };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -137,8 +142,15 @@ static int on_record(void *ctx, void *data, size_t size)
 			emit_faults(l, h->pid, &e->total);
 		pidtab__del(l->reported, h->pid);
 	}
+	/* the kernel's seed ends where /proc would list the gate area */
+	if (h->type == MS_SEED_END && (h->flags & MS_SEED_GATE) && l->has_gate) {
+		l->gate.v.h.ts_ns = h->ts_ns;
+		l->gate.v.h.pid = h->pid;
+		l->gate.v.h.tid = h->tid;
+		stream__emit(l->stream, &l->gate.v.h);
+	}
 	stream__emit(l->stream, h);
-	if (h->type == MS_EXEC)
+	if (h->type == MS_EXEC && !(h->flags & MS_EXEC_SEEDED))
 		seed_process(l->stream, h->pid, MS_SEED_AT_EXEC);
 	return 0;
 }
@@ -205,11 +217,26 @@ static void describe_btf(void)
 	btf__free(btf);
 }
 
-/* What this kernel offers; -v lists it. The BPF side adapts to the rest with CO-RE. */
-static void detect(struct live *l)
+/* The open-coded VMA iterator came with 6.7. */
+static bool has_vma_iterator(void)
 {
-	if (log_verbose())
+	struct utsname u;
+	unsigned major, minor;
+
+	return !uname(&u) && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
+	       (major > 6 || (major == 6 && minor >= 7));
+}
+
+/* What this kernel offers; -v lists it. The BPF side adapts to the rest with CO-RE. */
+static void detect(struct live *l, bool vma_iterator)
+{
+	if (log_verbose()) {
 		describe_btf();
+		info("%-44s %s", "exec layouts from the VMA tree (else /proc)",
+		     vma_iterator ? "yes" : "no");
+	}
+	bpf_program__set_autoload(l->skel->progs.ms_exec_seed, vma_iterator);
+	bpf_program__set_autoload(l->skel->progs.ms_exec, !vma_iterator);
 	optional(l->skel->progs.ms_fault_user, has_tracepoint("exceptions", "page_fault_user"),
 		 "user page faults (page_fault_user, x86)");
 	optional(l->skel->progs.ms_fault_kernel, has_tracepoint("exceptions", "page_fault_kernel"),
@@ -243,10 +270,25 @@ int live__add_pid(struct live *l, __u32 pid)
 				    BPF_ANY);
 }
 
+static int open_and_load(struct live *l, bool vma_iterator, __u64 *t_load)
+{
+	int err;
+
+	memsnoop_bpf__destroy(l->skel);
+	l->skel = memsnoop_bpf__open();
+	if (!l->skel)
+		return -errno;
+	err = set_filters(l);
+	detect(l, vma_iterator);
+	*t_load = now_ns();
+	return err ? err : memsnoop_bpf__load(l->skel);
+}
+
 int live__open(struct live **out, const struct settings *s, struct stream *st)
 {
 	__u64 t0 = now_ns(), t1, t2;
 	struct live *l;
+	bool iter;
 	int err, i;
 
 	if (preflight(s))
@@ -259,16 +301,16 @@ int live__open(struct live **out, const struct settings *s, struct stream *st)
 	l->s = s;
 	l->stream = st;
 	l->reported = pidtab__new(sizeof(struct ms_fault_counts));
-	l->skel = memsnoop_bpf__open();
-	if (!l->reported || !l->skel) {
-		error("cannot open the BPF object: %s", strerror(errno));
+	if (!l->reported)
 		return -1;
+	l->has_gate = !seed_gate_area(&l->gate.v);
+	iter = has_vma_iterator();
+	err = open_and_load(l, iter, &t1);
+	if (err && iter) { /* a kernel that has it and rejects our use of it */
+		if (log_verbose())
+			info("the VMA iterator did not load: exec layouts come from /proc");
+		err = open_and_load(l, false, &t1);
 	}
-	err = set_filters(l);
-	detect(l);
-	t1 = now_ns();
-	if (!err)
-		err = memsnoop_bpf__load(l->skel);
 	if (err) {
 		error("cannot load the BPF programs: %s (run with -v for the verifier's log)",
 		      strerror(-err));

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Layouts the kernel builds without syscalls (processes that exist when
- * tracing starts, and what exec maps) are read from /proc/PID/maps and put
- * into the stream as seed records, so a replay needs nothing from /proc.
+ * tracing starts, and what exec maps where BPF cannot walk the VMA tree)
+ * are read from /proc/PID/maps and put into the stream as seed records, so
+ * a replay needs nothing from /proc.
  */
 #ifndef MEMSNOOP_SEED_H
 #define MEMSNOOP_SEED_H
@@ -15,6 +16,13 @@ int seed_process(struct stream *s, __u32 pid, __u32 flags);
 
 /* Parses one /proc/PID/maps line into v (path copied, NUL-terminated). */
 int seed_parse_line(const char *line, struct ms_vma *v, size_t path_room);
+
+/*
+ * The gate area ([vsyscall] on x86-64): /proc/PID/maps lists it after the
+ * VMA tree, the same for every 64-bit process. Read from our own maps.
+ * 0, or -ENOENT where the machine has none.
+ */
+int seed_gate_area(struct ms_vma *v);
 
 /* Calls fn for every process in /proc (tgids, not threads). */
 int for_each_proc(int (*fn)(__u32 pid, void *ctx), void *ctx);

@@ -347,7 +347,8 @@ static void describe(const struct event_view *v, const struct ms_hdr *h, struct 
 	case MS_SEED_END: {
 		const struct mproc *p = model__process(v->m, h->pid);
 
-		append(l, "layout read from /proc at %s: %u regions",
+		append(l, "layout %s at %s: %u regions",
+		       h->flags & MS_SEED_FROM_KERNEL ? "from the VMA tree" : "read from /proc",
 		       h->flags & MS_SEED_AT_EXEC ? "exec" : "start", p ? p->nr_regions : 0);
 		break;
 	}
@@ -612,6 +613,7 @@ static void json_fields(const struct event_view *v, struct json_obj *o, const st
 		const struct mproc *p = model__process(v->m, h->pid);
 
 		json_str(o, "reason", h->flags & MS_SEED_AT_EXEC ? "exec" : "start");
+		json_str(o, "source", h->flags & MS_SEED_FROM_KERNEL ? "kernel" : "proc");
 		json_u64(o, "regions", p ? p->nr_regions : 0);
 		break;
 	}
