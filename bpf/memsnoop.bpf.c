@@ -21,6 +21,7 @@ const volatile bool follow_children;
 const volatile bool stream_faults;
 const volatile char comm_filter[MS_COMM_LEN];
 const volatile __u64 wakeup_bytes = 256 * 1024;
+const volatile __u32 check_shift = 14; /* see wake_flags() */
 
 /* Records the ring buffer could not take. */
 __u64 drops;
@@ -129,9 +130,18 @@ static __always_inline void *reserve(__u64 size)
 	return e;
 }
 
-/* Wake the reader only when enough is waiting: wakeups are expensive. */
-static __always_inline __u64 wake_flags(void)
+/*
+ * Wake the reader only when enough is waiting: wakeups are expensive. The
+ * fill level needs the consumer position, which the reader keeps writing, so
+ * reading it is a cache miss (100 ns a record): look only when the producer
+ * position (ours, cache-hot) crosses a 2^check_shift boundary.
+ */
+static __always_inline __u64 wake_flags(__u32 size)
 {
+	__u64 end = bpf_ringbuf_query(&rb, BPF_RB_PROD_POS);
+
+	if (!(((end - size - 8) ^ end) >> check_shift))
+		return BPF_RB_NO_WAKEUP;
 	if (bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
 		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;
@@ -407,7 +417,7 @@ __noinline int emit_limits(void)
 	e->env_end = BPF_CORE_READ(mm, env_end);
 	e->data_vm = BPF_CORE_READ(mm, data_vm);
 	e->map_count = BPF_CORE_READ(mm, map_count);
-	bpf_ringbuf_submit(e, wake_flags());
+	bpf_ringbuf_submit(e, wake_flags(sizeof(*e)));
 	return 0;
 }
 
@@ -438,7 +448,7 @@ static __always_inline void emit_mmap(struct task_struct *task, struct mm_struct
 	s->h.size = size;
 	if (size > MS_REC_MAX)
 		return;
-	if (bpf_ringbuf_output(&rb, s, size & (MS_REC_MAX - 1), wake_flags()))
+	if (bpf_ringbuf_output(&rb, s, size & (MS_REC_MAX - 1), wake_flags(size)))
 		__sync_fetch_and_add(&drops, 1);
 }
 
@@ -466,7 +476,7 @@ static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 t
 	if (!s)
 		return 0;
 	fill_syscall(s, p, type, ret, mm);
-	bpf_ringbuf_submit(s, wake_flags());
+	bpf_ringbuf_submit(s, wake_flags(sizeof(*s)));
 	return 0;
 }
 
@@ -551,7 +561,7 @@ static __always_inline void check_stack(struct ms_proc_state *st, __u64 addr)
 		return;
 	fill_hdr(&e->h, MS_STACK, sizeof(*e));
 	e->addr = addr;
-	bpf_ringbuf_submit(e, wake_flags());
+	bpf_ringbuf_submit(e, wake_flags(sizeof(*e)));
 }
 
 SEC("raw_tp/page_fault_user")
@@ -584,7 +594,7 @@ int BPF_PROG(ms_fault_user, unsigned long addr, struct pt_regs *regs, unsigned l
 	e->h.flags = error;
 	e->addr = addr;
 	e->ip = BPF_CORE_READ(regs, ip);
-	bpf_ringbuf_submit(e, wake_flags());
+	bpf_ringbuf_submit(e, wake_flags(sizeof(*e)));
 	return 0;
 }
 
@@ -653,7 +663,7 @@ int BPF_PROG(ms_fork, struct task_struct *parent, struct task_struct *child)
 	e->child_tid = BPF_CORE_READ(child, pid);
 	e->child_sp = task_user_sp(child);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, wake_flags());
+	bpf_ringbuf_submit(e, wake_flags(sizeof(*e)));
 	return 0;
 }
 
@@ -763,7 +773,8 @@ static __always_inline void seed_from_kernel(struct bpf_iter_task_vma *it, struc
 		flags |= MS_SEED_GATE;
 	fill_hdr(&b->h, MS_SEED_END, sizeof(struct ms_seed_end));
 	b->h.flags = flags;
-	if (bpf_ringbuf_output(&rb, b, sizeof(struct ms_seed_end), wake_flags()))
+	if (bpf_ringbuf_output(&rb, b, sizeof(struct ms_seed_end),
+			       wake_flags(sizeof(struct ms_seed_end))))
 		__sync_fetch_and_add(&drops, 1);
 }
 
@@ -861,7 +872,7 @@ int ms_exit(void *ctx)
 	}
 	read_mm(mm, &e->mm);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, wake_flags()); /* the next poll (<= 100 ms) sees it */
+	bpf_ringbuf_submit(e, wake_flags(sizeof(*e))); /* the next poll (<= 100 ms) sees it */
 out:
 	if (group_dead) {
 		bpf_map_delete_elem(&procs, &tgid);
@@ -927,6 +938,6 @@ int ms_mm_teardown(struct trace_event_raw_exit_mmap *ctx)
 		return 0;
 	fill_hdr(e, MS_EXIT_MMAP, sizeof(*e));
 	e->pid = tgid;
-	bpf_ringbuf_submit(e, wake_flags());
+	bpf_ringbuf_submit(e, wake_flags(sizeof(*e)));
 	return 0;
 }

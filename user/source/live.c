@@ -259,6 +259,9 @@ static int set_filters(struct live *l)
 	ro->follow_children = s->children || s->argc;
 	ro->stream_faults = s->faults;
 	ro->wakeup_bytes = s->ringbuf_size / 4 < 256 * 1024 ? s->ringbuf_size / 4 : 256 * 1024;
+	/* the fill level is looked at about 16 times per wakeup's worth */
+	for (ro->check_shift = 3; (2ULL << ro->check_shift) <= ro->wakeup_bytes / 16;)
+		ro->check_shift++;
 	return bpf_map__set_max_entries(l->skel->maps.rb, s->ringbuf_size);
 }
 
