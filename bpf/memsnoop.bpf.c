@@ -22,6 +22,8 @@ const volatile bool stream_faults;
 const volatile char comm_filter[MS_COMM_LEN];
 const volatile __u64 wakeup_bytes = 256 * 1024;
 const volatile __u32 check_shift = 14; /* see wake_flags() */
+const volatile __u32 slot_mask = 32767;
+const volatile __u32 nr_cpus = 1; /* possible CPUs: the slots' copies */
 
 /* Records the ring buffer could not take. */
 __u64 drops;
@@ -56,13 +58,24 @@ struct {
 	__type(value, struct pending);
 } pending SEC(".maps");
 
-/* Per-process fault counts and stack tracking, read by user space. */
+/*
+ * Processes with fault state, read by user space: their shared counts and
+ * stack tracking, used where another process holds their slot.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
 	__type(value, struct ms_proc_state);
 } procs SEC(".maps");
+
+/* Per-CPU fault state by tgid & slot_mask: the fault path's fast lane. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 32768); /* user space sizes it: slot_mask + 1 */
+	__type(key, __u32);
+	__type(value, struct ms_fault_slot);
+} slots SEC(".maps");
 
 #define SCRATCH_PATH 4096
 struct scratch {
@@ -565,26 +578,66 @@ static __always_inline void check_stack(struct ms_proc_state *st, __u64 addr)
 	bpf_ringbuf_submit(e, wake_flags(sizeof(*e)));
 }
 
+/*
+ * The fault state to update: this CPU's copy of the process's slot (claimed
+ * if free), else the shared entry (*shared: update it atomically). A fault
+ * runs with interrupts off, so nothing else on this CPU touches the copy.
+ */
+static __always_inline struct ms_proc_state *fault_state(__u32 tgid, bool *shared)
+{
+	__u32 key = tgid & slot_mask;
+	struct ms_fault_slot *s = bpf_map_lookup_elem(&slots, &key);
+
+	*shared = false;
+	if (s && s->tgid == tgid)
+		return &s->st;
+	/* claimed once per CPU; the procs entry tells user space to look */
+	if (s && !s->tgid && proc_state(tgid)) {
+		s->tgid = tgid;
+		__builtin_memset(&s->st.counts, 0, sizeof(s->st.counts));
+		stack_bounds(&s->st);
+		return &s->st;
+	}
+	*shared = true;
+	return proc_state(tgid);
+}
+
+static __always_inline void count_fault(struct ms_proc_state *st, unsigned long error, bool shared)
+{
+	if (shared) {
+		__sync_fetch_and_add(&st->counts.faults, 1);
+		if (error & MS_PF_WRITE)
+			__sync_fetch_and_add(&st->counts.write, 1);
+		if (error & MS_PF_INSTR)
+			__sync_fetch_and_add(&st->counts.exec, 1);
+		if (error & MS_PF_PROT)
+			__sync_fetch_and_add(&st->counts.prot, 1);
+		return;
+	}
+	st->counts.faults++;
+	if (error & MS_PF_WRITE)
+		st->counts.write++;
+	if (error & MS_PF_INSTR)
+		st->counts.exec++;
+	if (error & MS_PF_PROT)
+		st->counts.prot++;
+}
+
 SEC("raw_tp/page_fault_user")
 int BPF_PROG(ms_fault_user, unsigned long addr, struct pt_regs *regs, unsigned long error)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct ms_proc_state *st;
 	struct ms_fault *e;
+	bool shared;
 
 	if (!traced(tgid))
 		return 0;
-	st = proc_state(tgid);
+	st = fault_state(tgid, &shared);
 	if (!st)
 		return 0;
-	__sync_fetch_and_add(&st->counts.faults, 1);
-	if (error & MS_PF_WRITE)
-		__sync_fetch_and_add(&st->counts.write, 1);
-	if (error & MS_PF_INSTR)
-		__sync_fetch_and_add(&st->counts.exec, 1);
-	if (error & MS_PF_PROT)
-		__sync_fetch_and_add(&st->counts.prot, 1);
-	else
+	count_fault(st, error, shared);
+	if (!(error & MS_PF_PROT))
 		check_stack(st, addr);
 	if (!stream_faults)
 		return 0;
@@ -605,13 +658,49 @@ int BPF_PROG(ms_fault_kernel, unsigned long addr, struct pt_regs *regs, unsigned
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct ms_proc_state *st;
+	bool shared;
 
 	if ((error & MS_PF_PROT) || addr >= (1ULL << 47) || !traced(tgid) || !current_mm_id())
 		return 0;
-	st = proc_state(tgid);
+	st = fault_state(tgid, &shared);
 	if (st)
 		check_stack(st, addr);
 	return 0;
+}
+
+/* A process's copies of its slot on every CPU: summed and freed at exit, reset at exec. */
+struct slot_visit {
+	__u32 tgid;
+	__u32 key;
+	bool exiting; /* else exec: forget the stack bounds */
+	struct ms_fault_counts total;
+};
+
+static long visit_slot(__u32 cpu, void *data)
+{
+	struct slot_visit *v = data;
+	struct ms_fault_slot *s = bpf_map_lookup_percpu_elem(&slots, &v->key, cpu);
+
+	if (!s || s->tgid != v->tgid)
+		return 0;
+	if (!v->exiting) { /* learnt again at the next fault, as in on_exec() */
+		s->st.stack_lo = ~0ULL;
+		s->st.stack_floor = 0;
+		s->st.mm = 0;
+		return 0;
+	}
+	v->total.faults += s->st.counts.faults;
+	v->total.write += s->st.counts.write;
+	v->total.exec += s->st.counts.exec;
+	v->total.prot += s->st.counts.prot;
+	s->tgid = 0;
+	return 0;
+}
+
+static __always_inline void visit_slots(struct slot_visit *v)
+{
+	v->key = v->tgid & slot_mask;
+	bpf_loop(nr_cpus, visit_slot, v, 0);
 }
 
 /* ---- processes ---- */
@@ -795,9 +884,12 @@ static __always_inline int on_exec(struct trace_event_raw_sched_process_exec *ct
 		return 0;
 	st = bpf_map_lookup_elem(&procs, &tgid);
 	if (st) { /* a new stack: its bounds are learnt again at the next fault */
+		struct slot_visit v = { .tgid = tgid };
+
 		st->stack_lo = ~0ULL;
 		st->stack_floor = 0;
 		st->mm = 0;
+		visit_slots(&v);
 	}
 	sc = bpf_map_lookup_elem(&scratch, &zero);
 	if (!sc)
@@ -849,15 +941,19 @@ int ms_exit(void *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
 	struct task_struct *task = bpf_get_current_task_btf();
+	struct slot_visit v = { .tgid = tgid, .exiting = true };
 	struct ms_proc_state *st;
 	struct mm_struct *mm;
 	struct ms_exit *e;
 	bool group_dead;
 
-	if (!traced(tgid))
-		return 0;
-	mm = task->mm;
 	group_dead = BPF_CORE_READ(task, signal, live.counter) == 0;
+	/* even a process no longer traced (its comm changed) frees its slots */
+	if (group_dead)
+		visit_slots(&v);
+	if (!traced(tgid))
+		goto out;
+	mm = task->mm;
 	e = reserve(sizeof(*e));
 	if (!e)
 		goto out;
@@ -867,9 +963,14 @@ int ms_exit(void *ctx)
 	__builtin_memset(&e->total, 0, sizeof(e->total));
 	if (group_dead) {
 		e->h.flags |= MS_EXIT_GROUP;
+		e->total = v.total;
 		st = bpf_map_lookup_elem(&procs, &tgid);
-		if (st)
-			e->total = st->counts;
+		if (st) {
+			e->total.faults += st->counts.faults;
+			e->total.write += st->counts.write;
+			e->total.exec += st->counts.exec;
+			e->total.prot += st->counts.prot;
+		}
 	}
 	read_mm(mm, &e->mm);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));

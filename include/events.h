@@ -167,6 +167,18 @@ struct ms_proc_state {
 	__u64 mm; /* the address space the two above belong to */
 };
 
+/*
+ * One CPU's fault state of the process that owns the slot (tgid & mask):
+ * plain increments, no atomics, no hash lookup. A process whose slot another
+ * one holds uses its shared entry in the procs map. Its counts are the
+ * entry's plus those of every CPU's copy it owns.
+ */
+struct ms_fault_slot {
+	__u32 tgid; /* owner; 0: free */
+	__u32 pad;
+	struct ms_proc_state st;
+};
+
 struct ms_exit {
 	struct ms_hdr h; /* flags: MS_EXIT_GROUP */
 	__s32 exit_code; /* wait status: code << 8 | signal */

@@ -34,6 +34,8 @@ struct live {
 	__u64 lost_since_warn;
 	bool resync; /* re-seed layouts at the next tick */
 	bool has_gate;
+	int nr_cpus; /* possible CPUs: copies of a per-CPU map value */
+	struct ms_fault_slot *slots; /* one slot's copies, read back */
 	union {
 		struct ms_vma v;
 		char buf[sizeof(struct ms_vma) + 16];
@@ -112,7 +114,8 @@ static void emit_faults(struct live *l, __u32 pid, const struct ms_fault_counts 
 	struct ms_fault_counts *seen = pidtab__put(l->reported, pid);
 	struct ms_faults e = {};
 
-	if (!seen || total->faults == seen->faults)
+	/* a total read while its process exits may lack freed slots: wait for the exit's */
+	if (!seen || total->faults <= seen->faults)
 		return;
 	e.h.ts_ns = now_ns();
 	e.h.pid = e.h.tid = pid;
@@ -251,6 +254,7 @@ static int set_filters(struct live *l)
 {
 	const struct settings *s = l->s;
 	struct memsnoop_bpf__rodata *ro = l->skel->rodata;
+	__u32 slots;
 
 	ro->self_tgid = getpid();
 	ro->filter_on = s->nr_pids || s->comm[0] || s->argc;
@@ -259,6 +263,16 @@ static int set_filters(struct live *l)
 	ro->follow_children = s->children || s->argc;
 	ro->stream_faults = s->faults;
 	ro->wakeup_bytes = s->ringbuf_size / 4 < 256 * 1024 ? s->ringbuf_size / 4 : 256 * 1024;
+	/* fault slots: a power of two, 1 MiB of copies at most (the tests force collisions) */
+	ro->nr_cpus = l->nr_cpus;
+	for (slots = 4096;
+	     slots > 256 && slots * l->nr_cpus * sizeof(struct ms_fault_slot) > 1 << 20;)
+		slots /= 2;
+	if (getenv("MEMSNOOP_FAULT_SLOTS"))
+		slots = 1;
+	ro->slot_mask = slots - 1;
+	if (bpf_map__set_max_entries(l->skel->maps.slots, slots))
+		return -EINVAL;
 	/* the fill level is looked at about 16 times per wakeup's worth */
 	for (ro->check_shift = 3; (2ULL << ro->check_shift) <= ro->wakeup_bytes / 16;)
 		ro->check_shift++;
@@ -304,7 +318,10 @@ int live__open(struct live **out, const struct settings *s, struct stream *st)
 	l->s = s;
 	l->stream = st;
 	l->reported = pidtab__new(sizeof(struct ms_fault_counts));
-	if (!l->reported)
+	l->nr_cpus = libbpf_num_possible_cpus();
+	if (l->nr_cpus > 0)
+		l->slots = calloc(l->nr_cpus, sizeof(*l->slots));
+	if (!l->reported || !l->slots)
 		return -1;
 	l->has_gate = !seed_gate_area(&l->gate.v);
 	iter = has_vma_iterator();
@@ -404,6 +421,24 @@ int live__drain(struct live *l)
 	return ring_buffer__consume(l->rb);
 }
 
+/* A process's counts: its shared entry plus every CPU's copy of its slot it owns. */
+static void sum_slots(struct live *l, __u32 tgid, struct ms_fault_counts *c)
+{
+	__u32 key = tgid & l->skel->rodata->slot_mask;
+	int i;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.slots), &key, l->slots))
+		return;
+	for (i = 0; i < l->nr_cpus; i++) {
+		if (l->slots[i].tgid != tgid)
+			continue;
+		c->faults += l->slots[i].st.counts.faults;
+		c->write += l->slots[i].st.counts.write;
+		c->exec += l->slots[i].st.counts.exec;
+		c->prot += l->slots[i].st.counts.prot;
+	}
+}
+
 static void emit_all_faults(struct live *l)
 {
 	int fd = bpf_map__fd(l->skel->maps.procs);
@@ -413,8 +448,10 @@ static void emit_all_faults(struct live *l)
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (!bpf_map_lookup_elem(fd, &key, &st))
-			emit_faults(l, key, &st.counts);
+		if (bpf_map_lookup_elem(fd, &key, &st))
+			continue;
+		sum_slots(l, key, &st.counts);
+		emit_faults(l, key, &st.counts);
 	}
 }
 
@@ -505,5 +542,6 @@ void live__close(struct live *l)
 		memsnoop_bpf__destroy(l->skel);
 	}
 	pidtab__free(l->reported);
+	free(l->slots);
 	free(l);
 }
