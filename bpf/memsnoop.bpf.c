@@ -81,6 +81,8 @@ struct {
 struct scratch {
 	__u8 rec[MS_REC_MAX];
 	char path[SCRATCH_PATH + 256];
+	__u64 seed_file; /* the file whose path the seed's last ms_vma in rec holds */
+	__u32 seed_path_len;
 };
 
 struct {
@@ -145,9 +147,9 @@ static __always_inline void *reserve(__u64 size)
 
 /*
  * Wake the reader only when enough is waiting: wakeups are expensive. The
- * fill level needs the consumer position, which the reader keeps writing, so
- * reading it is a cache miss (100 ns a record): look only when the producer
- * position (ours, cache-hot) crosses a 2^check_shift boundary.
+ * fill level needs the consumer position, which the reader on another CPU
+ * keeps writing: look only when the producer position (ours, cache-hot)
+ * crosses a 2^check_shift boundary, not at every record.
  */
 static __always_inline __u64 wake_flags(__u32 size)
 {
@@ -160,16 +162,22 @@ static __always_inline __u64 wake_flags(__u32 size)
 	return BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline void fill_hdr(struct ms_hdr *h, __u16 type, __u16 size)
+static __always_inline void fill_hdr_at(struct ms_hdr *h, __u16 type, __u16 size, __u64 ts)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 
-	h->ts_ns = bpf_ktime_get_ns();
+	h->ts_ns = ts;
 	h->pid = id >> 32;
 	h->tid = (__u32)id;
 	h->type = type;
 	h->size = size;
 	h->flags = 0;
+}
+
+/* bpf_ktime_get_ns() costs 60-80 ns on this VM: records of one moment share it. */
+static __always_inline void fill_hdr(struct ms_hdr *h, __u16 type, __u16 size)
+{
+	fill_hdr_at(h, type, size, bpf_ktime_get_ns());
 }
 
 /*
@@ -792,12 +800,18 @@ static __always_inline __u32 anon_name(struct vm_area_struct *vma, struct mm_str
 	return len;
 }
 
+/* The VMA's file as a number, to compare (the verifier keeps pointers apart). */
+static __always_inline __u64 vma_file(struct vm_area_struct *vma)
+{
+	return (__u64)BPF_CORE_READ(vma, vm_file);
+}
+
 /*
  * One line of the seed, as seed_process() would have read it from /proc. A
  * global function, verified once rather than for each turn of the iterator
  * loop: so the VMA and mm come as numbers and are read by probe reads.
  */
-__noinline int emit_vma(__u64 vma_addr, __u64 mm_addr)
+__noinline int emit_vma(__u64 vma_addr, __u64 mm_addr, __u64 ts)
 {
 	struct vm_area_struct *vma = (void *)vma_addr;
 	struct mm_struct *mm = (void *)mm_addr;
@@ -810,7 +824,7 @@ __noinline int emit_vma(__u64 vma_addr, __u64 mm_addr)
 	if (!sc)
 		return 0;
 	v = (void *)sc->rec;
-	fill_hdr(&v->h, MS_VMA, 0);
+	fill_hdr_at(&v->h, MS_VMA, 0, ts);
 	v->start = BPF_CORE_READ(vma, vm_start);
 	v->end = BPF_CORE_READ(vma, vm_end);
 	v->prot = vma_prot(vma);
@@ -822,9 +836,15 @@ __noinline int emit_vma(__u64 vma_addr, __u64 mm_addr)
 		v->pgoff = BPF_CORE_READ(vma, vm_pgoff) << 12;
 		v->ino = BPF_CORE_READ(f, f_inode, i_ino);
 		v->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
-		v->path_len = file_path(f, v->path, sc->path);
+		/* a file's segments come in a row: its path is still in rec */
+		if (sc->seed_file != vma_file(vma)) {
+			sc->seed_path_len = file_path(f, v->path, sc->path);
+			sc->seed_file = vma_file(vma);
+		}
+		v->path_len = sc->seed_path_len;
 	} else {
 		v->path_len = anon_name(vma, mm, v->path);
+		sc->seed_file = 0;
 	}
 	size = MS_ALIGN8(sizeof(*v) + v->path_len + 1);
 	v->h.size = size;
@@ -845,15 +865,17 @@ static __always_inline void seed_from_kernel(struct bpf_iter_task_vma *it, struc
 	struct ms_seed_begin *b = (void *)sc->rec;
 	struct vm_area_struct *vma;
 	__u32 flags = MS_SEED_AT_EXEC | MS_SEED_FROM_KERNEL;
+	__u64 ts = bpf_ktime_get_ns(); /* one moment, as a /proc read has */
 
-	fill_hdr(&b->h, MS_SEED_BEGIN, sizeof(*b));
+	sc->seed_file = 0;
+	fill_hdr_at(&b->h, MS_SEED_BEGIN, sizeof(*b), ts);
 	b->h.flags = flags;
 	b->nr_vmas = BPF_CORE_READ(mm, map_count);
 	bpf_get_current_comm(b->comm, sizeof(b->comm));
 	if (bpf_ringbuf_output(&rb, b, sizeof(*b), BPF_RB_NO_WAKEUP))
 		__sync_fetch_and_add(&drops, 1);
 	while ((vma = bpf_iter_task_vma_next(it))) {
-		if (!emit_vma(ptr_value(vma), (__u64)mm)) {
+		if (!emit_vma(ptr_value(vma), (__u64)mm, ts)) {
 			flags |= MS_SEED_PARTIAL;
 			__sync_fetch_and_add(&drops, 1);
 		}
@@ -861,7 +883,7 @@ static __always_inline void seed_from_kernel(struct bpf_iter_task_vma *it, struc
 	/* x86: MM_CONTEXT_HAS_VSYSCALL, bit 1 (a mask before 6.2, a bit number since) */
 	if (bpf_core_field_exists(mm->context.flags) && BPF_CORE_READ(mm, context.flags) & 2)
 		flags |= MS_SEED_GATE;
-	fill_hdr(&b->h, MS_SEED_END, sizeof(struct ms_seed_end));
+	fill_hdr_at(&b->h, MS_SEED_END, sizeof(struct ms_seed_end), ts);
 	b->h.flags = flags;
 	if (bpf_ringbuf_output(&rb, b, sizeof(struct ms_seed_end),
 			       wake_flags(sizeof(struct ms_seed_end))))
