@@ -684,6 +684,14 @@ struct slot_visit {
 	struct ms_fault_counts total;
 };
 
+static __always_inline void add_counts(struct ms_fault_counts *to, const struct ms_fault_counts *c)
+{
+	to->faults += c->faults;
+	to->write += c->write;
+	to->exec += c->exec;
+	to->prot += c->prot;
+}
+
 static long visit_slot(__u32 cpu, void *data)
 {
 	struct slot_visit *v = data;
@@ -697,10 +705,7 @@ static long visit_slot(__u32 cpu, void *data)
 		s->st.mm = 0;
 		return 0;
 	}
-	v->total.faults += s->st.counts.faults;
-	v->total.write += s->st.counts.write;
-	v->total.exec += s->st.counts.exec;
-	v->total.prot += s->st.counts.prot;
+	add_counts(&v->total, &s->st.counts);
 	s->tgid = 0;
 	return 0;
 }
@@ -987,12 +992,8 @@ int ms_exit(void *ctx)
 		e->h.flags |= MS_EXIT_GROUP;
 		e->total = v.total;
 		st = bpf_map_lookup_elem(&procs, &tgid);
-		if (st) {
-			e->total.faults += st->counts.faults;
-			e->total.write += st->counts.write;
-			e->total.exec += st->counts.exec;
-			e->total.prot += st->counts.prot;
-		}
+		if (st)
+			add_counts(&e->total, &st->counts);
 	}
 	read_mm(mm, &e->mm);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
