@@ -558,6 +558,14 @@ static __always_inline struct ms_proc_state *proc_state(__u32 tgid)
 	return bpf_map_lookup_elem(&procs, &tgid);
 }
 
+/* A new stack (exec): its bounds are learnt again at the next fault. */
+static __always_inline void forget_stack(struct ms_proc_state *st)
+{
+	st->stack_lo = ~0ULL;
+	st->stack_floor = 0;
+	st->mm = 0;
+}
+
 /* The main stack grows by faults below it, with no syscall: report it. */
 static __always_inline void check_stack(struct ms_proc_state *st, __u64 addr)
 {
@@ -699,10 +707,8 @@ static long visit_slot(__u32 cpu, void *data)
 
 	if (!s || s->tgid != v->tgid)
 		return 0;
-	if (!v->exiting) { /* learnt again at the next fault, as in on_exec() */
-		s->st.stack_lo = ~0ULL;
-		s->st.stack_floor = 0;
-		s->st.mm = 0;
+	if (!v->exiting) {
+		forget_stack(&s->st);
 		return 0;
 	}
 	add_counts(&v->total, &s->st.counts);
@@ -805,12 +811,6 @@ static __always_inline __u32 anon_name(struct vm_area_struct *vma, struct mm_str
 	return len;
 }
 
-/* The VMA's file as a number, to compare (the verifier keeps pointers apart). */
-static __always_inline __u64 vma_file(struct vm_area_struct *vma)
-{
-	return (__u64)BPF_CORE_READ(vma, vm_file);
-}
-
 /*
  * One line of the seed, as seed_process() would have read it from /proc. A
  * global function, verified once rather than for each turn of the iterator
@@ -842,9 +842,9 @@ __noinline int emit_vma(__u64 vma_addr, __u64 mm_addr, __u64 ts)
 		v->ino = BPF_CORE_READ(f, f_inode, i_ino);
 		v->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
 		/* a file's segments come in a row: its path is still in rec */
-		if (sc->seed_file != vma_file(vma)) {
+		if (sc->seed_file != (__u64)f) {
 			sc->seed_path_len = file_path(f, v->path, sc->path);
-			sc->seed_file = vma_file(vma);
+			sc->seed_file = (__u64)f;
 		}
 		v->path_len = sc->seed_path_len;
 	} else {
@@ -910,12 +910,10 @@ static __always_inline int on_exec(struct trace_event_raw_sched_process_exec *ct
 	if (!traced(tgid))
 		return 0;
 	st = bpf_map_lookup_elem(&procs, &tgid);
-	if (st) { /* a new stack: its bounds are learnt again at the next fault */
+	if (st) { /* a new stack, in the shared entry and in every CPU's slot */
 		struct slot_visit v = { .tgid = tgid };
 
-		st->stack_lo = ~0ULL;
-		st->stack_floor = 0;
-		st->mm = 0;
+		forget_stack(st);
 		visit_slots(&v);
 	}
 	sc = bpf_map_lookup_elem(&scratch, &zero);
