@@ -104,6 +104,47 @@ static void test_fmt(void)
 	CHECK_STR(errno_name(12), "ENOMEM");
 }
 
+/* The writer nests, puts commas between values only, and balances what it opens. */
+static void test_json_nesting(void)
+{
+	char out[256] = "";
+	FILE *f = fmemopen(out, sizeof(out), "w");
+	struct json_obj o;
+
+	json_begin(&o, f);
+	json_u64(&o, "a", 1);
+	json_object_begin(&o, "b");
+	json_hex(&o, "start", 0x7f00);
+	json_array_begin(&o, "list");
+	json_u64(&o, NULL, 2);
+	json_object_begin(&o, NULL);
+	json_null(&o, "n");
+	json_object_end(&o);
+	json_str(&o, NULL, "x");
+	json_array_end(&o);
+	json_array_begin(&o, "empty");
+	json_array_end(&o);
+	json_object_end(&o);
+	json_fixed(&o, "t", 1.25, 3);
+	json_bool(&o, "ok", true);
+	json_end(&o);
+	fclose(f);
+	CHECK_STR(out, "{\"a\":1,\"b\":{\"start\":\"0x7f00\",\"list\":[2,{\"n\":null},\"x\"],"
+		       "\"empty\":[]},\"t\":1.250,\"ok\":true}\n");
+
+	/* one element a line, as perfetto's file */
+	f = fmemopen(out, sizeof(out), "w");
+	json_begin(&o, f);
+	o.break_depth = 2;
+	json_array_begin(&o, "ev");
+	json_u64(&o, NULL, 1);
+	json_u64(&o, NULL, 2);
+	json_array_end(&o);
+	json_end(&o);
+	fclose(f);
+	CHECK_STR(out, "{\"ev\":[\n1,\n2\n]}\n");
+}
+
 static void json_of(const char *in, size_t n, char *out, size_t len)
 {
 	FILE *f = fmemopen(out, len, "w");
@@ -134,6 +175,7 @@ int main(void)
 {
 	test_flags();
 	test_numbers();
+	test_json_nesting();
 	test_fmt();
 	test_json();
 	CHECK_DONE();

@@ -19,7 +19,7 @@ struct perfetto {
 	__u64 start_ns;
 	FILE *out;
 	struct pidtab *tracks;
-	bool first;
+	struct json_obj doc; /* the whole file: one object, an event a line */
 };
 
 struct perfetto *perfetto__new(const struct model *m, __u64 start_ns, FILE *out)
@@ -31,13 +31,15 @@ struct perfetto *perfetto__new(const struct model *m, __u64 start_ns, FILE *out)
 	p->m = m;
 	p->start_ns = start_ns;
 	p->out = out;
-	p->first = true;
 	p->tracks = pidtab__new(sizeof(struct track));
 	if (!p->tracks) {
 		free(p);
 		return NULL;
 	}
-	fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n", out);
+	json_begin(&p->doc, out);
+	p->doc.break_depth = 2; /* each trace event on its own line */
+	json_str(&p->doc, "displayTimeUnit", "ms");
+	json_array_begin(&p->doc, "traceEvents");
 	return p;
 }
 
@@ -47,45 +49,38 @@ void perfetto__set_start(struct perfetto *p, __u64 start_ns)
 }
 
 /* One trace event: "ph", "pid", "tid", "ts" (microseconds), "name"; args follow. */
-static void begin(struct perfetto *p, struct json_obj *o, const char *ph, const char *name,
-		  __u32 pid, __u32 tid, __u64 ts_ns)
+static struct json_obj *begin(struct perfetto *p, const char *ph, const char *name, __u32 pid,
+			      __u32 tid, __u64 ts_ns)
 {
-	if (!p->first)
-		fputs(",\n", p->out);
-	p->first = false;
-	json_begin(o, p->out);
+	struct json_obj *o = &p->doc;
+
+	json_object_begin(o, NULL);
 	json_str(o, "ph", ph);
 	json_str(o, "name", name);
 	json_u64(o, "pid", pid);
 	json_u64(o, "tid", tid);
-	json_key(o, "ts");
-	fprintf(p->out, "%.3f", ts_ns > p->start_ns ? (ts_ns - p->start_ns) / 1e3 : 0.0);
-}
-
-static void end(struct json_obj *o)
-{
-	fputc('}', o->f); /* json_end would add a newline inside the array */
+	json_fixed(o, "ts", ts_ns > p->start_ns ? (ts_ns - p->start_ns) / 1e3 : 0.0, 3);
+	return o;
 }
 
 static void name_track(struct perfetto *p, struct track *t, __u32 pid, __u64 ts)
 {
 	const struct mproc *mp = model__process(p->m, pid);
-	struct json_obj o;
+	struct json_obj *o;
 
 	if (!mp || !mp->comm[0] || !strncmp(t->comm, mp->comm, MS_COMM_LEN))
 		return;
 	memcpy(t->comm, mp->comm, MS_COMM_LEN);
-	begin(p, &o, "M", "process_name", pid, pid, ts);
-	json_key(&o, "args");
-	fputs("{\"name\":", p->out);
-	json_write_strn(p->out, mp->comm, MS_COMM_LEN);
-	fputs("}", p->out);
-	end(&o);
+	o = begin(p, "M", "process_name", pid, pid, ts);
+	json_object_begin(o, "args");
+	json_strn(o, "name", mp->comm, MS_COMM_LEN);
+	json_object_end(o);
+	json_object_end(o);
 }
 
 static void counters(struct perfetto *p, struct track *t, const struct mproc *mp, __u64 ts)
 {
-	struct json_obj o;
+	struct json_obj *o;
 
 	if (t->last_counter_ns && ts - t->last_counter_ns < COUNTER_EVERY_NS)
 		return;
@@ -95,62 +90,68 @@ static void counters(struct perfetto *p, struct track *t, const struct mproc *mp
 	t->last_counter_ns = ts;
 	t->last =
 		(struct msample){ ts, mp->vsize, mp->rss, mp->heap, mp->anon, mp->file, mp->stack };
-	begin(p, &o, "C", "memory (bytes)", mp->pid, mp->pid, ts);
-	json_key(&o, "args");
-	fprintf(p->out,
-		"{\"vsize\":%llu,\"rss\":%llu,\"heap\":%llu,\"anon\":%llu,\"file\":%llu,"
-		"\"stack\":%llu}",
-		(unsigned long long)mp->vsize, (unsigned long long)mp->rss,
-		(unsigned long long)mp->heap, (unsigned long long)mp->anon,
-		(unsigned long long)mp->file, (unsigned long long)mp->stack);
-	end(&o);
+	o = begin(p, "C", "memory (bytes)", mp->pid, mp->pid, ts);
+	json_object_begin(o, "args");
+	json_u64(o, "vsize", mp->vsize);
+	json_u64(o, "rss", mp->rss);
+	json_u64(o, "heap", mp->heap);
+	json_u64(o, "anon", mp->anon);
+	json_u64(o, "file", mp->file);
+	json_u64(o, "stack", mp->stack);
+	json_object_end(o);
+	json_object_end(o);
+}
+
+/* A syscall's address arguments and result ("0x7f...", "-0xc" for -ENOMEM). */
+static void syscall_args(struct json_obj *o, const struct ms_syscall *s)
+{
+	char buf[256];
+
+	json_hex(o, "addr", s->args[0]);
+	json_u64(o, "len", s->h.type == MS_MREMAP ? s->args[2] : s->args[1]);
+	if (s->h.type == MS_MMAP) {
+		json_str(o, "prot", fmt_prot(buf, sizeof(buf), s->args[2]));
+		json_str(o, "flags", fmt_mmap_flags(buf, sizeof(buf), s->args[3]));
+	}
+	snprintf(buf, sizeof(buf), "%s0x%llx", s->ret < 0 ? "-" : "",
+		 (unsigned long long)(s->ret < 0 ? -s->ret : s->ret));
+	json_str(o, "ret", buf);
 }
 
 static void instant(struct perfetto *p, const struct ms_hdr *h)
 {
-	const struct ms_syscall *s = (const void *)h;
-	struct json_obj o;
-	char buf[256];
+	struct json_obj *o = begin(p, "i", ms_type_name(h->type), h->pid, h->tid, h->ts_ns);
 
-	begin(p, &o, "i", ms_type_name(h->type), h->pid, h->tid, h->ts_ns);
-	json_str(&o, "s", "t");
-	json_key(&o, "args");
-	fputc('{', p->out);
+	json_str(o, "s", "t");
+	json_object_begin(o, "args");
 	switch (h->type) {
 	case MS_MMAP:
 	case MS_MUNMAP:
 	case MS_BRK:
 	case MS_MREMAP:
-		fprintf(p->out, "\"addr\":\"0x%llx\",\"len\":%llu", (unsigned long long)s->args[0],
-			(unsigned long long)(h->type == MS_MREMAP ? s->args[2] : s->args[1]));
-		if (h->type == MS_MMAP)
-			fprintf(p->out, ",\"prot\":\"%s\",\"flags\":\"%s\"",
-				fmt_prot(buf, sizeof(buf), s->args[2]),
-				fmt_mmap_flags(buf + 8, sizeof(buf) - 8, s->args[3]));
-		fprintf(p->out, ",\"ret\":\"%s0x%llx\"", s->ret < 0 ? "-" : "",
-			(unsigned long long)(s->ret < 0 ? -s->ret : s->ret));
+		syscall_args(o, (const struct ms_syscall *)h);
 		break;
 	case MS_EXEC:
-		fputs("\"filename\":", p->out);
-		json_write_str(p->out, ((const struct ms_exec *)h)->filename);
+		json_str(o, "filename", ((const struct ms_exec *)h)->filename);
 		break;
 	case MS_EXIT:
-		fprintf(p->out, "\"status\":%d", ((const struct ms_exit *)h)->exit_code);
+		json_s64(o, "status", ((const struct ms_exit *)h)->exit_code);
 		break;
 	}
-	fputc('}', p->out);
-	end(&o);
+	json_object_end(o);
+	json_object_end(o);
 }
 
 static void faults(struct perfetto *p, const struct ms_faults *f)
 {
-	struct json_obj o;
+	struct json_obj *o =
+		begin(p, "C", "page faults (per interval)", f->h.pid, f->h.pid, f->h.ts_ns);
 
-	begin(p, &o, "C", "page faults (per interval)", f->h.pid, f->h.pid, f->h.ts_ns);
-	json_key(&o, "args");
-	fprintf(p->out, "{\"faults\":%llu,\"write\":%llu}", (unsigned long long)f->delta.faults,
-		(unsigned long long)f->delta.write);
-	end(&o);
+	json_object_begin(o, "args");
+	json_u64(o, "faults", f->delta.faults);
+	json_u64(o, "write", f->delta.write);
+	json_object_end(o);
+	json_object_end(o);
 }
 
 int perfetto__fn(void *ctx, const struct ms_hdr *h)
@@ -192,7 +193,8 @@ int perfetto__finish(struct perfetto *p)
 
 	if (!p)
 		return 0;
-	fputs("\n]}\n", p->out);
+	json_array_end(&p->doc);
+	json_end(&p->doc);
 	err = fflush(p->out) || ferror(p->out) ? -1 : 0;
 	pidtab__free(p->tracks);
 	free(p);

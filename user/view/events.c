@@ -533,10 +533,12 @@ static void json_syscall(struct json_obj *o, const struct ms_syscall *s)
 
 static void json_counts(struct json_obj *o, const char *key, const struct ms_fault_counts *c)
 {
-	json_key(o, key);
-	fprintf(o->f, "{\"faults\":%llu,\"write\":%llu,\"exec\":%llu,\"prot\":%llu}",
-		(unsigned long long)c->faults, (unsigned long long)c->write,
-		(unsigned long long)c->exec, (unsigned long long)c->prot);
+	json_object_begin(o, key);
+	json_u64(o, "faults", c->faults);
+	json_u64(o, "write", c->write);
+	json_u64(o, "exec", c->exec);
+	json_u64(o, "prot", c->prot);
+	json_object_end(o);
 }
 
 static void json_fields(const struct event_view *v, struct json_obj *o, const struct ms_hdr *h)
@@ -638,14 +640,12 @@ static void print_json(struct event_view *v, const struct ms_hdr *h, struct line
 	}
 	if (r) {
 		json_str(&o, "class", region_class_name(r->cls));
-		json_key(&o, "region");
-		fprintf(v->out, "{\"start\":\"0x%llx\",\"end\":\"0x%llx\"",
-			(unsigned long long)r->start, (unsigned long long)r->end);
-		if (r->path) {
-			fputs(",\"path\":", v->out);
-			json_write_str(v->out, r->path);
-		}
-		fputc('}', v->out);
+		json_object_begin(&o, "region");
+		json_hex(&o, "start", r->start);
+		json_hex(&o, "end", r->end);
+		if (r->path)
+			json_str(&o, "path", r->path);
+		json_object_end(&o);
 	}
 	json_end(&o);
 }

@@ -79,20 +79,18 @@ static void print_json(struct info_view *v, const struct trace_meta *m, __u64 si
 	json_u64(&o, "file_bytes", size);
 	json_u64(&o, "records", v->records);
 	json_u64(&o, "processes", v->processes);
-	json_key(&o, "events");
-	fputc('{', out);
+	json_object_begin(&o, "events");
 	for (i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
-		fprintf(out, "%s\"%s\":%llu", i ? "," : "", ms_type_name(shown[i]),
-			(unsigned long long)sum->by_type[shown[i]]);
-	fputc('}', out);
+		json_u64(&o, ms_type_name(shown[i]), sum->by_type[shown[i]]);
+	json_object_end(&o);
 	json_u64(&o, "faults", sum->faults);
 	json_u64(&o, "lost", sum->lost);
-	json_key(&o, "damage");
-	fprintf(out,
-		"{\"bad_blocks\":%llu,\"skipped_bytes\":%llu,\"truncated_bytes\":%llu,"
-		"\"first_bad_offset\":%llu}",
-		(unsigned long long)d->bad_blocks, (unsigned long long)d->skipped_bytes,
-		(unsigned long long)d->truncated_bytes, (unsigned long long)d->first_bad_offset);
+	json_object_begin(&o, "damage");
+	json_u64(&o, "bad_blocks", d->bad_blocks);
+	json_u64(&o, "skipped_bytes", d->skipped_bytes);
+	json_u64(&o, "truncated_bytes", d->truncated_bytes);
+	json_u64(&o, "first_bad_offset", d->first_bad_offset);
+	json_object_end(&o);
 	json_end(&o);
 }
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <assert.h>
 #include <string.h>
 #include "view/json.h"
 #include "view/sbuf.h"
@@ -72,26 +73,82 @@ void json_write_str(FILE *f, const char *s)
 	json_write_strn(f, s, strlen(s));
 }
 
+/* Open a level: '{' or '['. Deeper than JSON_MAX_DEPTH is a bug in the caller. */
+static void push(struct json_obj *o, bool array)
+{
+	assert(o->depth < JSON_MAX_DEPTH);
+	o->depth++;
+	o->used &= ~(1u << o->depth);
+	if (array)
+		o->arrays |= 1u << o->depth;
+	else
+		o->arrays &= ~(1u << o->depth);
+	fputc(array ? '[' : '{', o->f);
+}
+
+static void pop(struct json_obj *o, bool array)
+{
+	assert(o->depth > 0 && !!(o->arrays & (1u << o->depth)) == array);
+	if (o->depth == o->break_depth && o->used & (1u << o->depth))
+		fputc('\n', o->f);
+	o->depth--;
+	fputc(array ? ']' : '}', o->f);
+}
+
 void json_begin(struct json_obj *o, FILE *f)
 {
-	o->f = f;
-	o->fields = 0;
-	fputc('{', f);
+	*o = (struct json_obj){ .f = f };
+	push(o, false);
 }
 
 void json_end(struct json_obj *o)
 {
-	fputs("}\n", o->f);
+	pop(o, false);
+	assert(o->depth == 0); /* balanced */
+	fputc('\n', o->f);
 }
 
-/* Keys are the program's own ASCII names: no escaping needed. */
+/*
+ * Before a value: the comma, then the key in an object. Keys are the
+ * program's own ASCII names: no escaping needed.
+ */
 void json_key(struct json_obj *o, const char *key)
 {
-	if (o->fields++)
+	__u32 bit = 1u << o->depth;
+
+	if (o->used & bit)
 		fputc(',', o->f);
+	o->used |= bit;
+	if (o->depth == o->break_depth)
+		fputc('\n', o->f);
+	assert(!key == !!(o->arrays & bit));
+	if (!key)
+		return;
 	fputc('"', o->f);
 	fputs(key, o->f);
 	fputs("\":", o->f);
+}
+
+void json_object_begin(struct json_obj *o, const char *key)
+{
+	json_key(o, key);
+	push(o, false);
+}
+
+void json_object_end(struct json_obj *o)
+{
+	pop(o, false);
+}
+
+void json_array_begin(struct json_obj *o, const char *key)
+{
+	json_key(o, key);
+	push(o, true);
+}
+
+void json_array_end(struct json_obj *o)
+{
+	pop(o, true);
 }
 
 void json_str(struct json_obj *o, const char *key, const char *val)
@@ -145,4 +202,16 @@ void json_bool(struct json_obj *o, const char *key, bool val)
 {
 	json_key(o, key);
 	fputs(val ? "true" : "false", o->f);
+}
+
+void json_null(struct json_obj *o, const char *key)
+{
+	json_key(o, key);
+	fputs("null", o->f);
+}
+
+void json_fixed(struct json_obj *o, const char *key, double val, int decimals)
+{
+	json_key(o, key);
+	fprintf(o->f, "%.*f", decimals, val);
 }

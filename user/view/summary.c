@@ -32,14 +32,14 @@ void summary__print(const struct summary *s, bool json, FILE *f)
 		total += s->by_type[shown[i]];
 	if (json) {
 		json_begin(&o, f);
-		json_key(&o, "summary");
-		json_begin(&o, f);
+		json_object_begin(&o, "summary");
 		json_u64(&o, "events", total);
 		for (i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
 			json_u64(&o, ms_type_name(shown[i]), s->by_type[shown[i]]);
 		json_u64(&o, "faults_total", s->faults);
 		json_u64(&o, "lost", s->lost);
-		fputs("}}\n", f);
+		json_object_end(&o);
+		json_end(&o);
 		return;
 	}
 	fprintf(f, "memsnoop: %llu events:", (unsigned long long)total);
