@@ -25,7 +25,7 @@ static const char doc[] =
 	"  top      per-process memory table, refreshing, like top (-b: batch)\n"
 	"  layout   one process drawn high memory to low (-p PID; --once: text)\n"
 	"  info     what a recording holds (-r FILE)\n"
-	"  export   a recording for Perfetto UI / chrome://tracing (--perfetto -r FILE -o OUT)\n"
+	"  export   a recording for ui.perfetto.dev (--perfetto -r FILE -o OUT)\n"
 	"\n"
 	"EXAMPLES:\n"
 	"  memsnoop                        # every process on the machine\n"
@@ -41,10 +41,10 @@ static const char doc[] =
 	"  memsnoop maps -p 1234 --once    # the layout now, like pmap -x with meaning\n"
 	"  memsnoop maps -p 1234 --once --format=maps   # /proc/PID/maps format\n"
 	"  memsnoop maps -r trace.msnp -p 1234 --at 12.5  # the layout 12.5 s in\n"
-	"  memsnoop info -r trace.msnp     # host, span, processes, events, losses, damage\n"
-	"  memsnoop export --perfetto -r trace.msnp -o trace.json   # for ui.perfetto.dev\n"
-	"  memsnoop record --ring 256M -o last.msnp   # flight recorder: the newest 256 MiB\n"
-	"  memsnoop top                    # full screen; q quits, < > or a letter sorts\n"
+	"  memsnoop info -r trace.msnp     # host, span, processes, events, damage\n"
+	"  memsnoop export --perfetto -r trace.msnp -o t.json  # for ui.perfetto.dev\n"
+	"  memsnoop record --ring 256M -o last.msnp  # flight recorder: the newest 256M\n"
+	"  memsnoop top                    # full screen; q quits, a letter sorts\n"
 	"  memsnoop top -b -n 3 -i 1       # 3 plain-text frames, one per second\n"
 	"  memsnoop layout -p 1234         # the process drawn high to low, refreshing\n"
 	"  memsnoop layout -p 1234 --once  # the same, once, as plain text\n"
@@ -78,8 +78,7 @@ static const struct argp_option options[] = {
 	{ "json", 'j', NULL, 0, "One JSON object per line", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Fault summaries every SECONDS (default 1)", 0 },
-	{ "faults", OPT_FAULTS, NULL, 0, "Stream every page fault (default: per-process counts)",
-	  0 },
+	{ "faults", OPT_FAULTS, NULL, 0, "Every page fault, not counts per process", 0 },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Ring buffer size, a power of two (default 8M)",
 	  0 },
 	{ "write", 'w', "FILE", 0, "Record the events to FILE as well", 0 },
@@ -94,8 +93,7 @@ static const struct argp_option options[] = {
 	{ "iterations", 'n', "N", 0, "top, layout: stop after N frames", 0 },
 	{ "at", OPT_AT, "SECONDS", 0, "Replay up to SECONDS into the trace", 0 },
 	{ "at-ns", OPT_AT_NS, "NS", 0, "Replay up to this kernel timestamp", 0 },
-	{ "ring", OPT_RING, "BYTES", 0,
-	  "record: keep only the newest BYTES; written at exit or SIGUSR2", 0 },
+	{ "ring", OPT_RING, "BYTES", 0, "record: the newest BYTES; saved at exit, SIGUSR2", 0 },
 	{ "perfetto", OPT_PERFETTO, NULL, 0, "export: Chrome trace-event JSON (Perfetto UI)", 0 },
 	{ "ready-file", OPT_READY, "PATH", 0, "Create PATH once attached (for scripts)", 0 },
 	{ "verbose", 'v', NULL, 0, "Say what was detected; libbpf's messages", 0 },

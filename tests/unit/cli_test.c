@@ -2,6 +2,8 @@
 /* Flag parsing, number parsing, formatting and the JSON writer. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include "check.h"
 #include "cli.h"
 #include "view/fmt.h"
@@ -104,6 +106,52 @@ static void test_fmt(void)
 	CHECK_STR(errno_name(12), "ENOMEM");
 }
 
+/* memsnoop --help as argp prints it with this right margin (0: its default). */
+static char *help_text(int rmargin)
+{
+	static char buf[3][16384];
+	static int next;
+	char *out = buf[next++ % 3], fmt[32];
+	size_t len = 0;
+	ssize_t n;
+	int fd[2];
+	pid_t pid;
+
+	if (pipe(fd))
+		return strcpy(out, "pipe failed");
+	pid = fork();
+	if (pid == 0) {
+		struct settings s;
+
+		dup2(fd[1], STDOUT_FILENO);
+		if (rmargin) {
+			snprintf(fmt, sizeof(fmt), "rmargin=%d", rmargin);
+			setenv("ARGP_HELP_FMT", fmt, 1);
+		}
+		parse(&s, "--help"); /* exits */
+		_exit(1);
+	}
+	close(fd[1]);
+	while ((n = read(fd[0], out + len, sizeof(buf[0]) - 1 - len)) > 0)
+		len += n;
+	out[len] = 0;
+	close(fd[0]);
+	waitpid(pid, NULL, 0);
+	/* argp's own closing note is its business */
+	if (strstr(out, "\nMandatory or optional"))
+		*strstr(out, "\nMandatory or optional") = 0;
+	return out;
+}
+
+/* No line of our help is wrapped: a wide margin prints the same text. */
+static void test_help_fits(void)
+{
+	char *narrow = help_text(0), *wide = help_text(1000);
+
+	CHECK(strlen(narrow) > 1000);
+	CHECK_STR(narrow, wide);
+}
+
 /* The writer nests, puts commas between values only, and balances what it opens. */
 static void test_json_nesting(void)
 {
@@ -176,6 +224,7 @@ int main(void)
 	test_flags();
 	test_numbers();
 	test_json_nesting();
+	test_help_fits();
 	test_fmt();
 	test_json();
 	CHECK_DONE();
