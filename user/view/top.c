@@ -4,6 +4,7 @@
  * comes from the model and the records (nothing from /proc), so a replay
  * shows what the live run showed at that moment.
  */
+#include <langinfo.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <curses.h>
 #include "pidtab.h"
 #include "view/fmt.h"
+#include "view/json.h"
 #include "view/top.h"
 
 /* ---- the driver ---- */
@@ -24,6 +26,7 @@ struct ui {
 	__u64 last_now;
 	char *text; /* the last frame */
 	size_t len;
+	const char *ellipsis; /* ends a line cut to the screen's width */
 };
 
 struct ui *ui__new(const struct settings *s, const struct frame_view *fv)
@@ -34,9 +37,10 @@ struct ui *ui__new(const struct settings *s, const struct frame_view *fv)
 		return NULL;
 	u->s = s;
 	u->fv = *fv;
-	u->screen = !s->batch && !s->once && !s->read_file && isatty(STDOUT_FILENO);
+	u->screen = !s->batch && !s->once && !s->read_file && !s->json && isatty(STDOUT_FILENO);
 	if (u->screen) {
 		setlocale(LC_CTYPE, "");
+		u->ellipsis = strcmp(nl_langinfo(CODESET), "UTF-8") ? ">" : "\u2026";
 		if (!initscr()) {
 			free(u);
 			return NULL;
@@ -89,6 +93,19 @@ static int fit(const char *s, int n, int cols)
 	return i;
 }
 
+/* A line cut to the screen's width says so: its last column is an ellipsis. */
+static void draw_line(int y, const char *s, int n, const char *ellipsis)
+{
+	int len = fit(s, n, COLS);
+
+	if (len == n || COLS < 2) {
+		mvaddnstr(y, 0, s, len);
+		return;
+	}
+	mvaddnstr(y, 0, s, fit(s, n, COLS - 1));
+	addstr(ellipsis);
+}
+
 static void draw(struct ui *u)
 {
 	const char *p = u->text ? u->text : "", *e;
@@ -110,12 +127,11 @@ static void draw(struct ui *u)
 			continue;
 		if (line < u->fv.header_lines)
 			attron(A_BOLD);
-		mvaddnstr(y++, 0, p, fit(p, e - p, COLS));
+		draw_line(y++, p, e - p, u->ellipsis);
 		attroff(A_BOLD);
 	}
 	attron(A_REVERSE);
-	mvaddnstr(LINES - 1, 0, "q quit  arrows/PgUp/PgDn scroll  < > or a column letter sorts",
-		  COLS);
+	mvaddnstr(LINES - 1, 0, u->fv.keys ? u->fv.keys : "q quit", COLS);
 	attroff(A_REVERSE);
 	refresh();
 }
@@ -128,7 +144,7 @@ int ui__tick(struct ui *u, __u64 now_ns)
 	if (u->screen) {
 		draw(u);
 	} else {
-		if (u->frames)
+		if (u->frames && !u->s->json) /* JSON: a frame a line */
 			fputc('\n', stdout);
 		fwrite(u->text, 1, u->len, stdout);
 		fflush(stdout);
@@ -202,12 +218,18 @@ static const struct {
 	const char *name;
 	char key;
 	int width;
+	const char *json; /* the field's name in -j rows */
 } cols[C_NR] = {
-	[C_PID] = { "PID", 'p', 7 },   [C_COMM] = { "COMM", 'c', 16 },
-	[C_VSZ] = { "VSZ", 'v', 7 },   [C_RSS] = { "RSS", 'r', 7 },
-	[C_HEAP] = { "HEAP", 'h', 7 }, [C_ANON] = { "ANON", 'a', 7 },
-	[C_FILE] = { "FILE", 'f', 7 }, [C_STACK] = { "STACK", 's', 7 },
-	[C_FLT] = { "FLT/s", 't', 8 }, [C_GROW] = { "GROW/s", 'g', 8 },
+	[C_PID] = { "PID", 'p', 7, "pid" },
+	[C_COMM] = { "COMM", 'c', 16, "comm" },
+	[C_VSZ] = { "VSZ", 'v', 7, "vsize" },
+	[C_RSS] = { "RSS", 'r', 7, "rss" },
+	[C_HEAP] = { "HEAP", 'h', 7, "heap" },
+	[C_ANON] = { "ANON", 'a', 7, "anon" },
+	[C_FILE] = { "FILE", 'f', 7, "file" },
+	[C_STACK] = { "STACK", 's', 7, "stack" },
+	[C_FLT] = { "FLT/s", 't', 8, "faults_per_s" },
+	[C_GROW] = { "GROW/s", 'g', 8, "growth_per_s" },
 };
 
 #define FHIST 64
@@ -228,7 +250,7 @@ struct top {
 	__u64 window; /* ns */
 	__u64 first_ts, last_ts;
 	int sort;
-	bool ascending;
+	bool reversed; /* against the column's natural order */
 };
 
 struct top *top__new(const struct settings *s, const struct model *m)
@@ -356,7 +378,9 @@ static void rates(struct top *t, const struct mproc *p, __u64 now, struct row *r
 		}
 	}
 	if (now > base_ts && p->faults >= base) {
-		r->v[C_FLT] = (p->faults - base) * 1e9 / (now - base_ts);
+		/* over a whole window at least: a young process's few faults are no storm */
+		r->v[C_FLT] = (p->faults - base) * 1e9 /
+			      (now - base_ts > t->window ? now - base_ts : t->window);
 		r->known[C_FLT] = true;
 	}
 	b = sample_at(p, now);
@@ -372,6 +396,25 @@ static void rates(struct top *t, const struct mproc *p, __u64 now, struct row *r
 	} else if (b) {
 		r->known[C_GROW] = true; /* no change in the window */
 	}
+}
+
+/*
+ * An exited process shows what it had when it exited: the exit's sample (its
+ * layout may be gone already, torn down with its mm).
+ */
+static void last_values(const struct mproc *p, struct row *r)
+{
+	const struct msample *s = sample_at(p, p->exit_ns);
+
+	if (!s)
+		return;
+	r->v[C_VSZ] = s->vsize;
+	r->v[C_RSS] = s->rss;
+	r->v[C_HEAP] = s->heap;
+	r->v[C_ANON] = s->anon;
+	r->v[C_FILE] = s->file;
+	r->v[C_STACK] = s->stack;
+	r->known[C_RSS] = s->rss != 0;
 }
 
 struct collect {
@@ -421,11 +464,19 @@ static void collect_fn(const struct mproc *p, void *arg)
 	/* RSS comes with the process's own records: none yet, not known */
 	r->known[C_RSS] = p->mm.total_vm != 0 && !r->exited;
 	r->known[C_FLT] = r->known[C_GROW] = false;
+	if (r->exited)
+		last_values(p, r);
 	rates(c->t, p, c->now, r);
 	r->steady = !r->exited && steady_growth(c->t, p, c->now);
 }
 
 static const struct top *sort_top; /* qsort has no context argument */
+
+/* Numbers big first, names and pids small first, unless reversed. */
+static bool ascending(const struct top *t)
+{
+	return (t->sort == C_COMM || t->sort == C_PID) != t->reversed;
+}
 
 static int cmp_rows(const void *a, const void *b)
 {
@@ -440,10 +491,7 @@ static int cmp_rows(const void *a, const void *b)
 		d = x->v[k] < y->v[k] ? -1 : x->v[k] > y->v[k];
 	if (!d)
 		d = x->p->pid < y->p->pid ? -1 : 1;
-	/* numbers big first, names and pids small first, unless reversed */
-	if (k != C_COMM && k != C_PID)
-		d = -d;
-	return sort_top->ascending ? -d : d;
+	return ascending(sort_top) ? d : -d;
 }
 
 static void cell(FILE *out, const struct row *r, int k)
@@ -479,24 +527,21 @@ static void print_row(FILE *out, const struct row *r)
 		r->p->flags & MPROC_UNCERTAIN && !r->exited ? "?" : "");
 }
 
-static void top_render(void *ctx, __u64 now, FILE *out)
+static double elapsed(const struct top *t, __u64 now)
 {
-	struct top *t = ctx;
-	struct collect c = { .t = t };
+	return t->first_ts && now > t->first_ts ? (now - t->first_ts) / 1e9 : 0.0;
+}
+
+static void print_text(const struct top *t, const struct collect *c, FILE *out)
+{
 	size_t i;
 	int k;
 
-	c.now = now ? now : t->last_ts;
-	model__for_each_process(t->m, collect_fn, &c);
-	sort_top = t;
-	if (c.nr)
-		qsort(c.rows, c.nr, sizeof(*c.rows), cmp_rows);
 	fprintf(out,
 		"memsnoop top  %.1fs  processes %zu, shown %zu (+%zu exited)  sort %s %s  "
 		"window %.3gs  growing: heap|anon up %d windows\n",
-		c.now > t->first_ts ? (c.now - t->first_ts) / 1e9 : 0.0, c.live, c.nr - c.exited,
-		c.exited, cols[t->sort].name, t->ascending ? "up" : "down", t->window / 1e9,
-		TOP_STEADY_WINDOWS);
+		elapsed(t, c->now), c->live, c->nr - c->exited, c->exited, cols[t->sort].name,
+		ascending(t) ? "up" : "down", t->window / 1e9, TOP_STEADY_WINDOWS);
 	for (k = 0; k < C_NR; k++) {
 		char name[16];
 
@@ -507,8 +552,66 @@ static void top_render(void *ctx, __u64 now, FILE *out)
 			fprintf(out, "%s%*s", k ? " " : "", cols[k].width, name);
 	}
 	fputs(" FLAGS\n", out);
-	for (i = 0; i < c.nr; i++)
-		print_row(out, &c.rows[i]);
+	for (i = 0; i < c->nr; i++)
+		print_row(out, &c->rows[i]);
+}
+
+static void json_row(struct json_obj *o, const struct row *r)
+{
+	int k;
+
+	json_object_begin(o, NULL);
+	json_u64(o, "pid", r->p->pid);
+	json_strn(o, "comm", r->p->comm, MS_COMM_LEN);
+	for (k = C_VSZ; k < C_NR; k++) {
+		if (!r->known[k])
+			json_null(o, cols[k].json);
+		else
+			json_s64(o, cols[k].json, r->v[k]);
+	}
+	json_bool(o, "growing", r->steady);
+	json_bool(o, "exited", r->exited);
+	json_bool(o, "uncertain", r->p->flags & MPROC_UNCERTAIN && !r->exited);
+	json_object_end(o);
+}
+
+/* The frame as one object: what the text header says, then the rows in order. */
+static void print_json(const struct top *t, const struct collect *c, FILE *out)
+{
+	struct json_obj o;
+	size_t i;
+
+	json_begin(&o, out);
+	json_u64(&o, "ts_ns", c->now);
+	json_fixed(&o, "elapsed_s", elapsed(t, c->now), 3);
+	json_u64(&o, "processes", c->live);
+	json_u64(&o, "shown", c->nr - c->exited);
+	json_u64(&o, "exited", c->exited);
+	json_str(&o, "sort", cols[t->sort].json);
+	json_str(&o, "order", ascending(t) ? "ascending" : "descending");
+	json_u64(&o, "window_ns", t->window);
+	json_u64(&o, "growing_windows", TOP_STEADY_WINDOWS);
+	json_array_begin(&o, "rows");
+	for (i = 0; i < c->nr; i++)
+		json_row(&o, &c->rows[i]);
+	json_array_end(&o);
+	json_end(&o);
+}
+
+static void top_render(void *ctx, __u64 now, FILE *out)
+{
+	struct top *t = ctx;
+	struct collect c = { .t = t };
+
+	c.now = now ? now : t->last_ts;
+	model__for_each_process(t->m, collect_fn, &c);
+	sort_top = t;
+	if (c.nr)
+		qsort(c.rows, c.nr, sizeof(*c.rows), cmp_rows);
+	if (t->s->json)
+		print_json(t, &c, out);
+	else
+		print_text(t, &c, out);
 	free(c.rows);
 }
 
@@ -519,12 +622,13 @@ static bool top_key(void *ctx, int key)
 
 	if (key == '<' || key == '>') {
 		t->sort = (t->sort + (key == '>' ? 1 : C_NR - 1)) % C_NR;
+		t->reversed = false;
 		return true;
 	}
 	for (k = 0; k < C_NR; k++) {
 		if (key == cols[k].key || key == cols[k].key - 'a' + 'A') {
-			if (t->sort == k)
-				t->ascending = !t->ascending;
+			/* again: reverse; another column starts in its own order */
+			t->reversed = t->sort == k && !t->reversed;
 			t->sort = k;
 			return true;
 		}
@@ -535,6 +639,10 @@ static bool top_key(void *ctx, int key)
 struct frame_view top__view(struct top *t)
 {
 	return (struct frame_view){
-		.ctx = t, .render = top_render, .key = top_key, .header_lines = 2
+		.ctx = t,
+		.render = top_render,
+		.key = top_key,
+		.header_lines = 2,
+		.keys = "q quit  arrows/PgUp/PgDn scroll  < > or a column letter sorts"
 	};
 }

@@ -22,6 +22,7 @@ struct frame_view {
 	/* A key the view understands: true if it changed what render shows. */
 	bool (*key)(void *ctx, int key);
 	int header_lines; /* lines that stay put while the rest scrolls */
+	const char *keys; /* the screen's last line: the keys it understands */
 };
 
 struct ui;
