@@ -164,6 +164,7 @@ static int build_pipeline(struct session *ss)
 		stream__add(ss->stream, layout_view__pre_fn, ss->layout);
 	}
 	stream__add(ss->stream, model_fn, ss->model);
+	ss->summary.m = ss->model;
 	stream__add(ss->stream, summary__fn, &ss->summary);
 	if (s->cmd == CMD_EVENTS) {
 		ss->events = event_view__new(s, ss->model, ss->start_ns, stdout);
@@ -267,6 +268,25 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 	return status;
 }
 
+/* --at beyond the last record: there is no such moment to show. */
+static void past_the_end(const struct trace_meta *m, __u64 until, __u64 last)
+{
+	error("--at is past the recording's end: it ends %.3f s in (kernel time %llu), "
+	      "--at asks for %.3f s",
+	      last > m->start_ns ? (last - m->start_ns) / 1e9 : 0.0, (unsigned long long)last,
+	      until > m->start_ns ? (until - m->start_ns) / 1e9 : 0.0);
+}
+
+/* maps and layout of processes that are not there: say so (they print nothing else). */
+static bool views_have_their_process(struct session *ss)
+{
+	if (ss->s->cmd == CMD_MAPS)
+		return !maps_view__check(ss->model, ss->s);
+	if (ss->layout)
+		return !layout_view__check(ss->layout);
+	return true;
+}
+
 static int run_live(struct session *ss)
 {
 	struct settings *s = ss->s;
@@ -299,18 +319,14 @@ static int run_live(struct session *ss)
 		}
 	}
 	ss->started = true;
-	if (s->cmd == CMD_MAPS && s->once) {
+	if (s->once && (s->cmd == CMD_MAPS || s->cmd == CMD_LAYOUT)) {
 		live__drain(l);
 		live__tick(l);
-		maps_view__print(ss->model, s, stdout);
-		status = 0;
-		goto out;
-	}
-	if (s->cmd == CMD_LAYOUT && s->once) {
-		live__drain(l);
-		live__tick(l);
-		ui__once(ss->ui, now_ns());
-		status = 0;
+		status = views_have_their_process(ss) ? 0 : 1;
+		if (!status && s->cmd == CMD_MAPS)
+			maps_view__print(ss->model, s, stdout);
+		else if (!status)
+			ui__once(ss->ui, now_ns());
 		goto out;
 	}
 	status = live_loop(ss, l, &child);
@@ -342,7 +358,14 @@ static int run_replay(struct session *ss)
 		until = replay__meta(r)->start_ns + (__u64)(ss->s->at * 1e9);
 	n = replay__run(r, until);
 	status = n < 0 ? 1 : 0;
-	if (ss->s->cmd == CMD_MAPS)
+	if (n == 0 && until != ~0ULL && until > replay__last_ns(r)) {
+		past_the_end(replay__meta(r), until, replay__last_ns(r));
+		status = 1;
+		goto out;
+	}
+	if (!status && !views_have_their_process(ss))
+		status = 1;
+	else if (ss->s->cmd == CMD_MAPS)
 		maps_view__print(ss->model, ss->s, stdout);
 	if (ss->info)
 		info_view__print(ss->info, replay__meta(r), replay__size(r), replay__damage(r),
@@ -352,7 +375,8 @@ static int run_replay(struct session *ss)
 		status = 1;
 	}
 	ss->perfetto = NULL;
-	ui__once(ss->ui, until == ~0ULL ? 0 : until);
+	if (!status)
+		ui__once(ss->ui, until == ~0ULL ? 0 : until);
 out:
 	replay__close(r);
 	return status;

@@ -970,3 +970,10 @@ const struct region *model__region_at(const struct model *m, __u32 pid, __u64 ad
 
 	return n ? &n->r : NULL;
 }
+
+bool model__stack_grew(const struct model *m, const struct ms_stack *s)
+{
+	const struct region *r = model__region_at(m, s->h.pid, s->addr);
+
+	return r && r->start == (s->addr & ~((__u64)m->page_size - 1));
+}

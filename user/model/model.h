@@ -130,6 +130,12 @@ void model__for_each_region(const struct model *m, __u32 pid,
 			    void (*fn)(const struct region *, void *), void *ctx);
 const struct region *model__region_at(const struct model *m, __u32 pid, __u64 addr);
 /*
+ * Whether an applied MS_STACK record moved the main stack's bottom down: it
+ * fires on every fault below the bottom the kernel side knew; most land on
+ * a page the stack already has.
+ */
+bool model__stack_grew(const struct model *m, const struct ms_stack *s);
+/*
  * The region the last applied record landed in: mmap/brk/mprotect/mremap the
  * resulting region at its address, munmap a copy of what was removed (the
  * first piece), fault the region hit. NULL if none. Valid until the next apply.

@@ -11,6 +11,7 @@ struct replay {
 	struct stream *stream;
 	struct filter *filter;
 	const struct ms_hdr *held; /* read past until_ns: emitted next time */
+	__u64 last_ns; /* the latest record read */
 	__u64 bad_records;
 };
 
@@ -66,6 +67,8 @@ int replay__run(struct replay *r, __u64 until_ns)
 			if (n == 0)
 				return 0;
 		}
+		if (h->ts_ns > r->last_ns)
+			r->last_ns = h->ts_ns;
 		if (h->ts_ns > until_ns) {
 			r->held = h;
 			return 1;
@@ -76,6 +79,11 @@ int replay__run(struct replay *r, __u64 until_ns)
 			stream__emit(r->stream, h);
 		h = NULL;
 	}
+}
+
+__u64 replay__last_ns(const struct replay *r)
+{
+	return r->last_ns;
 }
 
 const struct trace_damage *replay__damage(const struct replay *r)

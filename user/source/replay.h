@@ -14,6 +14,8 @@ int replay__open(struct replay **out, const struct settings *s, struct stream *s
 const struct trace_meta *replay__meta(const struct replay *r);
 /* Emits records up to until_ns (kernel time; ~0 for all). 1: more remain, 0: end, -1: error. */
 int replay__run(struct replay *r, __u64 until_ns);
+/* The latest record's time read so far (at the end: the recording's last). */
+__u64 replay__last_ns(const struct replay *r);
 const struct trace_damage *replay__damage(const struct replay *r);
 __u64 replay__size(const struct replay *r); /* the file's size in bytes */
 void replay__close(struct replay *r); /* NULL-safe; reports damage */

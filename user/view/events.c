@@ -371,18 +371,11 @@ static const struct region *region_of(const struct event_view *v, const struct m
 	return r;
 }
 
-/* The stack record fires on every new low fault; only real growth is news. */
-static bool stack_grew(const struct event_view *v, const struct ms_hdr *h)
-{
-	const struct region *r = model__region_at(v->m, h->pid, ((const struct ms_stack *)h)->addr);
-
-	return r && r->start == (((const struct ms_stack *)h)->addr & ~4095ULL);
-}
-
 static bool printed(const struct event_view *v, const struct ms_hdr *h)
 {
 	if (h->type == MS_STACK)
-		return stack_grew(v, h);
+		return model__stack_grew(v->m,
+					 (const struct ms_stack *)h); /* only growth is news */
 	switch (h->type) {
 	case MS_BRK ... MS_EXIT:
 	case MS_FAULTS:

@@ -3,7 +3,9 @@
 #include <langinfo.h>
 #include <stdlib.h>
 #include <string.h>
+#include "log.h"
 #include "view/fmt.h"
+#include "view/json.h"
 #include "view/layout.h"
 
 #define USER_TOP 0x800000000000ULL /* x86-64, 4-level paging */
@@ -59,6 +61,15 @@ void layout_view__set_pid(struct layout_view *v, __u32 pid)
 {
 	if (v)
 		v->pid = pid;
+}
+
+int layout_view__check(const struct layout_view *v)
+{
+	if (model__process(v->m, v->pid))
+		return 0;
+	error("pid %u: no such process%s", v->pid,
+	      v->s->read_file ? " at that moment of the recording" : "");
+	return -1;
 }
 
 /* A block's identity across windows: the main stack grows down, so its end. */
@@ -142,32 +153,115 @@ struct draw {
 	const struct mproc *p;
 	FILE *out;
 	const char *exe;
+	struct json_obj *json; /* -j: blocks as objects, else text lines */
 };
+
+enum growth { G_UNKNOWN, G_NEW, G_SIZE };
+
+/* How a region's size changed since the base snapshot: *diff bytes, new, or unknown. */
+static enum growth growth_of(const struct draw *d, const struct region *r, __s64 *diff)
+{
+	struct snap_ent key = { key_of(r), 0 }, *e;
+
+	if (!d->base || !d->base->nr) /* no layout then: before its seed */
+		return G_UNKNOWN;
+	e = bsearch(&key, d->base->e, d->base->nr, sizeof(key), cmp_ent);
+	if (!e)
+		return G_NEW;
+	*diff = (__s64)(r->end - r->start) - (__s64)e->size;
+	return G_SIZE;
+}
 
 static void growth(const struct draw *d, const struct region *r, char *buf, size_t len)
 {
-	struct snap_ent key = { key_of(r), 0 }, *e;
-	__s64 diff;
+	__s64 diff = 0;
 	char sz[16];
 
 	buf[0] = 0;
-	if (!d->base || !d->base->nr) /* no layout then: before its seed */
-		return;
-	e = d->base->nr ? bsearch(&key, d->base->e, d->base->nr, sizeof(key), cmp_ent) : NULL;
-	if (!e) {
+	switch (growth_of(d, r, &diff)) {
+	case G_NEW:
 		snprintf(buf, len, "new");
-		return;
+		break;
+	case G_SIZE:
+		if (diff)
+			snprintf(buf, len, "%s %c%s", diff > 0 ? d->v->up : d->v->down,
+				 diff > 0 ? '+' : '-',
+				 fmt_size(sz, sizeof(sz), diff > 0 ? diff : -diff));
+		break;
+	case G_UNKNOWN:
+		break;
 	}
-	diff = (__s64)(r->end - r->start) - (__s64)e->size;
-	if (diff)
-		snprintf(buf, len, "%s %c%s", diff > 0 ? d->v->up : d->v->down,
-			 diff > 0 ? '+' : '-', fmt_size(sz, sizeof(sz), diff > 0 ? diff : -diff));
 }
 
-static void line(const struct draw *d, __u64 a, __u64 b, const struct region *r, const char *what)
+static void perm(const struct region *r, char *buf)
+{
+	snprintf(buf, 8, "%c%c%c%c", r->prot & MS_VMA_READ ? 'r' : '-',
+		 r->prot & MS_VMA_WRITE ? 'w' : '-', r->prot & MS_VMA_EXEC ? 'x' : '-',
+		 r->prot & MS_VMA_SHARED ? 's' : 'p');
+}
+
+/* A block as an object: what the text line shows, as fields. */
+static void json_block(const struct draw *d, __u64 a, __u64 b, const struct region *r,
+		       const char *kind, const char *what)
+{
+	struct json_obj *o = d->json;
+	__s64 diff = 0;
+	char pm[8];
+
+	json_str(o, "kind", kind);
+	json_hex(o, "start", a);
+	json_hex(o, "end", b);
+	json_u64(o, "size", b - a);
+	if (r) {
+		perm(r, pm);
+		json_str(o, "class", region_class_name(r->cls));
+		json_str(o, "perm", pm);
+		if (r->path)
+			json_str(o, "path", r->path);
+		json_u64(o, "touched", r->touched_pages * 4096);
+		switch (growth_of(d, r, &diff)) {
+		case G_NEW:
+			json_str(o, "growth", "new");
+			break;
+		case G_SIZE:
+			json_s64(o, "growth", diff);
+			break;
+		case G_UNKNOWN:
+			json_null(o, "growth");
+		}
+		if (r->owner_tid)
+			json_u64(o, "owner_tid", r->owner_tid);
+	}
+	while (*what == ' ') /* the picture's indentation */
+		what++;
+	json_str(o, "text", what);
+}
+
+/* A block that is no region: kernel space, a free gap, a file's group. */
+static void bare_line(const struct draw *d, __u64 a, __u64 b, const char *kind, const char *what)
+{
+	if (d->json) {
+		json_object_begin(d->json, NULL);
+		json_block(d, a, b, NULL, kind, what);
+		json_object_end(d->json);
+		return;
+	}
+	fprintf(d->out, "%012llx-%012llx %7s %7s %-9s %s\n", (unsigned long long)a,
+		(unsigned long long)b, "", "", "", what);
+}
+
+/* One block of the picture: a region (r), or the args, a gap, kernel space (r NULL). */
+static void line(const struct draw *d, __u64 a, __u64 b, const struct region *r, const char *kind,
+		 const char *what)
 {
 	char res[16] = "", touched[16] = "-", grow[32] = "";
 
+	if (d->json) {
+		json_object_begin(d->json, NULL);
+		json_block(d, a, b, r, kind, what);
+		json_object_end(d->json);
+		return;
+	}
 	if (b > a)
 		fmt_size(res, sizeof(res), b - a);
 	if (r && r->touched_pages)
@@ -185,13 +279,6 @@ static bool filebacked(const struct region *r)
 	return r->path && r->path[0] != '[';
 }
 
-static void perm(const struct region *r, char *buf)
-{
-	snprintf(buf, 8, "%c%c%c%c", r->prot & MS_VMA_READ ? 'r' : '-',
-		 r->prot & MS_VMA_WRITE ? 'w' : '-', r->prot & MS_VMA_EXEC ? 'x' : '-',
-		 r->prot & MS_VMA_SHARED ? 's' : 'p');
-}
-
 /* A file's run of regions (and the bss right after it), drawn as one group. */
 static size_t draw_file(const struct draw *d, const struct regions *rs, size_t i)
 {
@@ -199,6 +286,7 @@ static size_t draw_file(const struct draw *d, const struct regions *rs, size_t i
 	const char *path = top->path;
 	size_t j = i, k;
 	char what[512], pm[8];
+	const char *kind;
 	bool elf = false;
 
 	/* regions descend: the group runs down while the path is the same */
@@ -210,21 +298,28 @@ static size_t draw_file(const struct draw *d, const struct regions *rs, size_t i
 		top = &rs->r[i + 1];
 	for (k = j; k <= i; k++)
 		elf = elf || rs->r[k].cls == RC_TEXT;
-	snprintf(what, sizeof(what), "%s %s",
-		 d->exe && !strcmp(d->exe, path) ? "executable" :
-		 elf				 ? "library" :
-						   "file",
-		 path);
-	fprintf(d->out, "%012llx-%012llx %7s %7s %-9s %s\n", (unsigned long long)rs->r[j].start,
-		(unsigned long long)top->end, "", "", "", what);
+	kind = d->exe && !strcmp(d->exe, path) ? "executable" : elf ? "library" : "file";
+	snprintf(what, sizeof(what), "%s %s", kind, path);
+	if (d->json) { /* the group holds its segments */
+		json_object_begin(d->json, NULL);
+		json_block(d, rs->r[j].start, top->end, NULL, kind, what);
+		json_str(d->json, "path", path);
+		json_array_begin(d->json, "segments");
+	} else {
+		bare_line(d, rs->r[j].start, top->end, kind, what);
+	}
 	if (top != &rs->r[i])
-		line(d, top->start, top->end, top, "  bss (zeroed data, anonymous)");
+		line(d, top->start, top->end, top, "segment", "  bss (zeroed data, anonymous)");
 	for (k = i + 1; k-- > j;) {
 		const struct region *r = &rs->r[k];
 
 		perm(r, pm);
 		snprintf(what, sizeof(what), "  %s %s", region_class_name(r->cls), pm);
-		line(d, r->start, r->end, r, what);
+		line(d, r->start, r->end, r, "segment", what);
+	}
+	if (d->json) {
+		json_array_end(d->json);
+		json_object_end(d->json);
 	}
 	return j;
 }
@@ -256,6 +351,7 @@ static void draw_anon(const struct draw *d, const struct regions *rs, size_t i)
 	const struct region *r = &rs->r[i];
 	enum region_class cls = arena_like(rs, i) ? RC_ARENA : r->cls;
 	char what[256], pm[8];
+	const char *kind = "anon";
 
 	perm(r, pm);
 	switch (cls) {
@@ -266,6 +362,7 @@ static void draw_anon(const struct draw *d, const struct regions *rs, size_t i)
 				 pm);
 		else
 			snprintf(what, sizeof(what), "thread stack %s (owner gone or unknown)", pm);
+		kind = "thread-stack";
 		break;
 	case RC_GUARD:
 		if (i + 1 < rs->nr && rs->r[i + 1].start == r->end && rs->r[i + 1].owner_tid)
@@ -273,29 +370,35 @@ static void draw_anon(const struct draw *d, const struct regions *rs, size_t i)
 				 rs->r[i + 1].owner_tid, pm);
 		else
 			snprintf(what, sizeof(what), "  guard page %s", pm);
+		kind = "guard";
 		break;
 	case RC_ARENA:
 		snprintf(what, sizeof(what), "malloc arena (a thread's heap) %s", pm);
+		kind = "arena";
 		break;
 	case RC_MALLOC:
 		snprintf(what, sizeof(what), "malloc block (mmap'd) %s", pm);
+		kind = "malloc";
 		break;
 	case RC_SHM:
 		snprintf(what, sizeof(what), "shared memory %s %s", pm, r->path ? r->path : "");
+		kind = "shm";
 		break;
 	case RC_VDSO:
 	case RC_VVAR:
 	case RC_VSYSCALL:
 		snprintf(what, sizeof(what), "%s %s", r->path ? r->path : "", pm);
+		kind = region_class_name(cls);
 		break;
 	case RC_BSS:
 		snprintf(what, sizeof(what), "bss %s", pm);
+		kind = "bss";
 		break;
 	default:
 		snprintf(what, sizeof(what), "anonymous %s%s%s", pm, r->path ? " " : "",
 			 r->path ? r->path : "");
 	}
-	line(d, r->start, r->end, r, what);
+	line(d, r->start, r->end, r, kind, what);
 }
 
 static void draw_stack(const struct draw *d, const struct region *r)
@@ -309,7 +412,7 @@ static void draw_stack(const struct draw *d, const struct region *r)
 		snprintf(what, sizeof(what), "args and env (argv %llu bytes, envp %llu bytes)",
 			 (unsigned long long)(p->arg_end - p->arg_start),
 			 (unsigned long long)(p->env_end - p->env_start));
-		line(d, p->arg_start, p->env_end, NULL, what);
+		line(d, p->arg_start, p->env_end, NULL, "args", what);
 	}
 	if (!p->limits_known)
 		snprintf(lim, sizeof(lim), "unknown");
@@ -319,7 +422,7 @@ static void draw_stack(const struct draw *d, const struct region *r)
 		fmt_size(lim, sizeof(lim), p->rlim_stack);
 	snprintf(what, sizeof(what),
 		 "main stack (grows down, RLIMIT_STACK %s; auxv, argv at its top)", lim);
-	line(d, r->start, r->end, r, what);
+	line(d, r->start, r->end, r, "stack", what);
 }
 
 static void draw_heap(const struct draw *d, const struct region *r)
@@ -331,7 +434,7 @@ static void draw_heap(const struct draw *d, const struct region *r)
 	fmt_size(g, sizeof(g), brk > start ? brk - start : 0);
 	snprintf(what, sizeof(what), "heap: start 0x%llx, break 0x%llx, +%s since start (brk)",
 		 (unsigned long long)start, (unsigned long long)brk, g);
-	line(d, r->start, r->end, r, what);
+	line(d, r->start, r->end, r, "heap", what);
 }
 
 static void gap(const struct draw *d, __u64 lo, __u64 hi, const char *what)
@@ -341,8 +444,7 @@ static void gap(const struct draw *d, __u64 lo, __u64 hi, const char *what)
 	if (hi <= lo)
 		return;
 	snprintf(buf, sizeof(buf), "    free %s%s", fmt_size(sz, sizeof(sz), hi - lo), what);
-	fprintf(d->out, "%012llx-%012llx %7s %7s %-9s %s\n", (unsigned long long)lo,
-		(unsigned long long)hi, "", "", "", buf);
+	bare_line(d, lo, hi, "free", buf);
 }
 
 /* Top-down: mmap_base just below the stack; legacy: upwards from TASK_SIZE/3. */
@@ -391,28 +493,75 @@ static void limit_line(FILE *out, const char *name, const struct mproc *p, __u64
 			used < limit ? fmt_size(f, sizeof(f), limit - used) : "none");
 }
 
-static void headroom(const struct draw *d, const struct regions *rs)
+/* {"limit": bytes or null (unlimited or unknown), "used": bytes, "free": bytes or null} */
+static void limit_json(struct json_obj *o, const char *name, const struct mproc *p, __u64 limit,
+		       __u64 used)
 {
-	__u64 dsum = 0, ssum = 0;
+	bool known = p->limits_known && limit != ~0ULL;
+
+	json_object_begin(o, name);
+	if (known)
+		json_u64(o, "limit", limit);
+	else
+		json_null(o, "limit");
+	json_u64(o, "used", used);
+	if (known)
+		json_u64(o, "free", used < limit ? limit - used : 0);
+	else
+		json_null(o, "free");
+	json_object_end(o);
+}
+
+/*
+ * What counts against RLIMIT_DATA now, as the kernel's mm->data_vm:
+ * private writable mappings that are not the stack (VM_STACK). Thread
+ * stacks are plain mmaps: they count.
+ */
+static __u64 data_size(const struct regions *rs)
+{
+	__u64 sum = 0;
 	size_t i;
 
 	for (i = 0; i < rs->nr; i++) {
 		const struct region *r = &rs->r[i];
 
-		if (r->cls == RC_STACK)
-			ssum += r->end - r->start;
-		else if ((r->prot & (MS_VMA_WRITE | MS_VMA_SHARED)) == MS_VMA_WRITE &&
-			 r->cls != RC_THREAD_STACK)
-			dsum += r->end - r->start;
+		if ((r->prot & (MS_VMA_WRITE | MS_VMA_SHARED)) == MS_VMA_WRITE &&
+		    r->cls != RC_STACK)
+			sum += r->end - r->start;
 	}
-	if (d->p->limits_known)
-		dsum = d->p->data_vm;
+	return sum;
+}
+
+static __u64 stack_size(const struct regions *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nr; i++)
+		if (rs->r[i].cls == RC_STACK)
+			return rs->r[i].end - rs->r[i].start;
+	return 0;
+}
+
+static void headroom(const struct draw *d, const struct regions *rs)
+{
+	const struct mproc *p = d->p;
+	__u64 data = data_size(rs), stack = stack_size(rs);
+
+	if (d->json) {
+		json_object_begin(d->json, "headroom");
+		json_bool(d->json, "limits_known", p->limits_known);
+		limit_json(d->json, "as", p, p->rlim_as, p->vsize);
+		limit_json(d->json, "data", p, p->rlim_data, data);
+		limit_json(d->json, "stack", p, p->rlim_stack, stack);
+		json_object_end(d->json);
+		return;
+	}
 	fprintf(d->out, "headroom: ");
-	limit_line(d->out, "RLIMIT_AS", d->p, d->p->rlim_as, d->p->vsize, "virtual");
+	limit_line(d->out, "RLIMIT_AS", p, p->rlim_as, p->vsize, "virtual");
 	fprintf(d->out, ", ");
-	limit_line(d->out, "RLIMIT_DATA", d->p, d->p->rlim_data, dsum, "data");
+	limit_line(d->out, "RLIMIT_DATA", p, p->rlim_data, data, "data");
 	fprintf(d->out, ", ");
-	limit_line(d->out, "RLIMIT_STACK", d->p, d->p->rlim_stack, ssum, "main stack");
+	limit_line(d->out, "RLIMIT_STACK", p, p->rlim_stack, stack, "main stack");
 	fputc('\n', d->out);
 }
 
@@ -454,13 +603,70 @@ static void draw_regions(struct draw *d, const struct regions *rs)
 	}
 }
 
+/* The blocks, high memory to low. */
+static void draw_blocks(struct draw *d, const struct regions *rs)
+{
+	size_t i;
+
+	bare_line(d, USER_TOP, ~0ULL, "kernel", "kernel space (not accessible to the process)");
+	for (i = 0; i < rs->nr; i++)
+		if (rs->r[i].start >= USER_TOP)
+			draw_anon(d, rs, i);
+	draw_regions(d, rs);
+}
+
+static void render_text(struct draw *d, const struct regions *rs, __u64 now)
+{
+	const struct mproc *p = d->p;
+	FILE *out = d->out;
+
+	fprintf(out, "memsnoop layout  pid %u (%s)%s  mmap layout: %s  ", p->pid, p->comm,
+		p->flags & MPROC_EXITED	   ? "  exited" :
+		p->flags & MPROC_UNCERTAIN ? "  uncertain: events were lost" :
+					     "",
+		mmap_mode(rs));
+	if (d->base->nr && now > d->base->ts)
+		fprintf(out, "growth over the last %.2fs\n", (now - d->base->ts) / 1e9);
+	else
+		fprintf(out, "growth: after one window (%.3gs)\n", d->v->window / 1e9);
+	fprintf(out, "%-25s %7s %7s %-9s %s\n", "ADDRESS", "RESERVD", "TOUCHED", "GROWTH",
+		"HIGH MEMORY");
+	draw_blocks(d, rs);
+	fprintf(out, "%-25s %7s %7s %-9s %s\n", "", "", "", "", "LOW MEMORY");
+	headroom(d, rs);
+}
+
+/* The frame as one object: the header's facts, the blocks, the headroom. */
+static void render_json(struct draw *d, const struct regions *rs, __u64 now)
+{
+	const struct mproc *p = d->p;
+	struct json_obj o;
+
+	d->json = &o;
+	json_begin(&o, d->out);
+	json_u64(&o, "ts_ns", now);
+	json_u64(&o, "pid", p->pid);
+	json_strn(&o, "comm", p->comm, MS_COMM_LEN);
+	json_bool(&o, "exited", p->flags & MPROC_EXITED);
+	json_bool(&o, "uncertain", p->flags & MPROC_UNCERTAIN);
+	json_str(&o, "mmap_layout", mmap_mode(rs));
+	if (d->base->nr && now > d->base->ts)
+		json_u64(&o, "growth_over_ns", now - d->base->ts);
+	else
+		json_null(&o, "growth_over_ns");
+	json_array_begin(&o, "blocks");
+	draw_blocks(d, rs);
+	json_array_end(&o);
+	headroom(d, rs);
+	json_end(&o);
+}
+
 static void layout_render(void *ctx, __u64 now, FILE *out)
 {
 	struct layout_view *v = ctx;
 	const struct mproc *p = model__process(v->m, v->pid);
 	struct regions rs = {};
 	struct draw d = { .v = v, .p = p, .out = out };
-	size_t i;
 
 	now = now ? now : v->last_ts;
 	if (now)
@@ -468,35 +674,24 @@ static void layout_render(void *ctx, __u64 now, FILE *out)
 	d.base = v->cur.ts && now - v->cur.ts >= v->window / 2 ? &v->cur :
 		 v->old.ts				       ? &v->old :
 								 &v->cur;
-	if (!p) {
-		fprintf(out, "memsnoop layout: pid %u: not seen (yet)\n", v->pid);
+	if (!p) { /* live, refreshing: the process may come */
+		if (!v->s->json)
+			fprintf(out, "memsnoop layout: pid %u: not seen (yet)\n", v->pid);
 		return;
 	}
 	model__for_each_region(v->m, v->pid, copy_fn, &rs);
 	d.exe = exe_of(&rs);
-	fprintf(out, "memsnoop layout  pid %u (%s)%s  mmap layout: %s  ", p->pid, p->comm,
-		p->flags & MPROC_EXITED	   ? "  exited" :
-		p->flags & MPROC_UNCERTAIN ? "  uncertain: events were lost" :
-					     "",
-		mmap_mode(&rs));
-	if (d.base->nr && now > d.base->ts)
-		fprintf(out, "growth over the last %.2fs\n", (now - d.base->ts) / 1e9);
+	if (v->s->json)
+		render_json(&d, &rs, now);
 	else
-		fprintf(out, "growth: after one window (%.3gs)\n", v->window / 1e9);
-	fprintf(out, "%-25s %7s %7s %-9s %s\n", "ADDRESS", "RESERVD", "TOUCHED", "GROWTH",
-		"HIGH MEMORY");
-	fprintf(out, "%012llx-%012llx %7s %7s %-9s %s\n", USER_TOP, ~0ULL, "", "", "",
-		"kernel space (not accessible to the process)");
-	for (i = 0; i < rs.nr; i++)
-		if (rs.r[i].start >= USER_TOP)
-			draw_anon(&d, &rs, i);
-	draw_regions(&d, &rs);
-	fprintf(out, "%-25s %7s %7s %-9s %s\n", "", "", "", "", "LOW MEMORY");
-	headroom(&d, &rs);
+		render_text(&d, &rs, now);
 	free(rs.r);
 }
 
 struct frame_view layout_view__view(struct layout_view *v)
 {
-	return (struct frame_view){ .ctx = v, .render = layout_render, .header_lines = 2 };
+	return (struct frame_view){ .ctx = v,
+				    .render = layout_render,
+				    .header_lines = 2,
+				    .keys = "q quit  arrows/PgUp/PgDn scroll" };
 }

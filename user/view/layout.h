@@ -20,6 +20,8 @@ struct layout_view *layout_view__new(const struct settings *s, const struct mode
 void layout_view__free(struct layout_view *v); /* NULL-safe */
 /* The process to draw (default: the first -p). */
 void layout_view__set_pid(struct layout_view *v, __u32 pid);
+/* 0 if the process is known to the model; else says so on stderr, -1. */
+int layout_view__check(const struct layout_view *v);
 /* A stream_fn that runs BEFORE the model: snapshots at window boundaries. */
 int layout_view__pre_fn(void *ctx, const struct ms_hdr *rec);
 struct frame_view layout_view__view(struct layout_view *v);

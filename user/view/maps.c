@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include "log.h"
 #include "view/fmt.h"
+#include "view/json.h"
 #include "view/maps.h"
 
 struct table_ctx {
@@ -13,14 +14,20 @@ struct table_ctx {
 	bool have_touched;
 };
 
+static char *perm_of(const struct region *r, char *perms)
+{
+	snprintf(perms, 8, "%c%c%c%c", r->prot & MS_VMA_READ ? 'r' : '-',
+		 r->prot & MS_VMA_WRITE ? 'w' : '-', r->prot & MS_VMA_EXEC ? 'x' : '-',
+		 r->prot & MS_VMA_SHARED ? 's' : 'p');
+	return perms;
+}
+
 static void table_row(const struct region *r, void *arg)
 {
 	struct table_ctx *c = arg;
 	char size[16], touched[16] = "-", perms[8];
 
-	snprintf(perms, sizeof(perms), "%c%c%c%c", r->prot & MS_VMA_READ ? 'r' : '-',
-		 r->prot & MS_VMA_WRITE ? 'w' : '-', r->prot & MS_VMA_EXEC ? 'x' : '-',
-		 r->prot & MS_VMA_SHARED ? 's' : 'p');
+	perm_of(r, perms);
 	fmt_size(size, sizeof(size), r->end - r->start);
 	if (r->touched_pages) {
 		fmt_size(touched, sizeof(touched), r->touched_pages * 4096);
@@ -52,6 +59,39 @@ static void print_table(const struct model *m, const struct mproc *p, FILE *out)
 		p->nr_regions);
 }
 
+struct json_ctx {
+	const struct mproc *p;
+	FILE *out;
+};
+
+/* One region as an object: the table's columns and /proc/PID/maps's fields. */
+static void json_row(const struct region *r, void *arg)
+{
+	struct json_ctx *c = arg;
+	struct json_obj o;
+	char perms[8], dev[16];
+
+	snprintf(dev, sizeof(dev), "%02x:%02x", r->dev >> 20, r->dev & 0xfffff);
+	json_begin(&o, c->out);
+	json_u64(&o, "pid", c->p->pid);
+	json_strn(&o, "comm", c->p->comm, MS_COMM_LEN);
+	json_bool(&o, "uncertain", c->p->flags & MPROC_UNCERTAIN);
+	json_hex(&o, "start", r->start);
+	json_hex(&o, "end", r->end);
+	json_u64(&o, "size", r->end - r->start);
+	json_str(&o, "perm", perm_of(r, perms));
+	json_str(&o, "class", region_class_name(r->cls));
+	if (r->path)
+		json_str(&o, "path", r->path);
+	json_u64(&o, "touched", r->touched_pages * 4096);
+	json_u64(&o, "offset", r->pgoff);
+	json_str(&o, "dev", dev);
+	json_u64(&o, "inode", r->ino);
+	if (r->cls == RC_THREAD_STACK && r->owner_tid)
+		json_u64(&o, "owner_tid", r->owner_tid);
+	json_end(&o);
+}
+
 struct print_ctx {
 	const struct model *m;
 	const struct settings *s;
@@ -70,6 +110,12 @@ static void print_one(const struct mproc *p, void *arg)
 
 	if (!wanted(c->s, p))
 		return;
+	if (c->s->json) { /* one form for both formats: it has every field */
+		struct json_ctx j = { .p = p, .out = c->out };
+
+		model__for_each_region(c->m, p->pid, json_row, &j);
+		return;
+	}
 	if (c->printed++)
 		fputc('\n', c->out);
 	if (c->s->format == MAPS_PROC) {
@@ -78,6 +124,45 @@ static void print_one(const struct mproc *p, void *arg)
 	} else {
 		print_table(c->m, p, c->out);
 	}
+}
+
+struct comm_ctx {
+	const char *comm;
+	int alive;
+};
+
+static void count_comm(const struct mproc *p, void *arg)
+{
+	struct comm_ctx *c = arg;
+
+	c->alive += !(p->flags & MPROC_EXITED) &&
+		    (!c->comm[0] || !strncmp(p->comm, c->comm, MS_COMM_LEN));
+}
+
+int maps_view__check(const struct model *m, const struct settings *s)
+{
+	const char *when = s->read_file ? " at that moment of the recording" : "";
+	struct comm_ctx c = { .comm = s->comm };
+	int i, err = 0;
+
+	for (i = 0; i < s->nr_pids; i++) {
+		const struct mproc *p = model__process(m, s->pids[i]);
+
+		if (!p)
+			error("pid %u: no such process%s", s->pids[i], when);
+		else if (p->flags & MPROC_EXITED)
+			error("pid %u (%s) had exited%s", s->pids[i], p->comm, when);
+		err |= !p || p->flags & MPROC_EXITED;
+	}
+	if (s->comm[0] || !s->nr_pids) {
+		model__for_each_process(m, count_comm, &c);
+		if (!c.alive && s->comm[0])
+			error("no process named '%s'%s", s->comm, when);
+		else if (!c.alive)
+			error("no process%s", when);
+		err |= !c.alive;
+	}
+	return err ? -1 : 0;
 }
 
 void maps_view__print(const struct model *m, const struct settings *s, FILE *out)

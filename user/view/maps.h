@@ -10,6 +10,11 @@
 /* Every selected live process (all when no -p/-c), in the chosen format. */
 void maps_view__print(const struct model *m, const struct settings *s, FILE *out);
 /*
+ * Whether every -p process is there and alive and -c matches one; if not,
+ * says which on stderr (one line each) and returns -1.
+ */
+int maps_view__check(const struct model *m, const struct settings *s);
+/*
  * SIGUSR1: every live process in /proc/PID/maps format, to out with a
  * "# pid <pid> <comm>" line before each, or to dir/<pid>.maps (renamed into place).
  */

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include "model/model.h"
 #include "view/fmt.h"
 #include "view/json.h"
 #include "view/summary.h"
@@ -8,6 +9,8 @@ int summary__fn(void *ctx, const struct ms_hdr *h)
 	struct summary *s = ctx;
 
 	if (h->type >= MS_TYPE_MAX)
+		return 0;
+	if (h->type == MS_STACK && !model__stack_grew(s->m, (const struct ms_stack *)h))
 		return 0;
 	s->by_type[h->type]++;
 	if (h->type == MS_FAULT)

@@ -7,14 +7,22 @@
 #include <stdio.h>
 #include "events.h"
 
+struct model;
+
 struct summary {
+	const struct model *m; /* to tell stack growth from other low faults */
 	__u64 by_type[MS_TYPE_MAX];
 	__u64 events; /* every record a view prints */
 	__u64 faults; /* every fault, streamed or counted */
 	__u64 lost;
 };
 
-int summary__fn(void *ctx, const struct ms_hdr *rec); /* a stream_fn; ctx: struct summary */
+/*
+ * A stream_fn after the model; ctx: struct summary. It counts records by
+ * type, but `stack` counts what the event stream shows: the times the main
+ * stack grew.
+ */
+int summary__fn(void *ctx, const struct ms_hdr *rec);
 void summary__print(const struct summary *s, bool json, FILE *f);
 
 #endif
