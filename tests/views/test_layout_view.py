@@ -3,6 +3,7 @@ starts its threads after memsnoop attached: the picture names each thread's stac
 guard page with the owner's tid, the heap with the break the workload reports, the
 executable's segments; the same from the recording (-r ... --once), and from a live
 --once of the running process (seeded: stacks and guards, the same break)."""
+import json
 import os
 import re
 import subprocess
@@ -89,6 +90,15 @@ try:
     if r.returncode:
         fail("replay: " + r.stderr)
     check(r.stdout, "replay layout --once")
+    # RLIMIT_DATA's usage is the data size now (the threads' stacks and arenas came after
+    # the seed): the kernel's own count, VmData (the workload holds still)
+    r = run(["layout", "-r", rec, "-p", str(pid), "--once", "-j"])
+    data = json.loads(r.stdout)["headroom"]["data"]["used"]
+    vmdata = [int(l.split()[1]) << 10 for l in open("/proc/%d/status" % pid)
+              if l.startswith("VmData:")][0]
+    if r.returncode or data != vmdata:
+        fail("layout -j: data %d, VmData %d: %s" % (data, vmdata, r.stderr))
+    print("ok: the data size is VmData: %d" % data)
     r = run(["layout", "-p", str(pid), "--once"])
     if r.returncode:
         fail("live --once: " + r.stderr)
