@@ -78,10 +78,28 @@ try:
     tmux("send-keys", "-t", SESSION, "v")
     wait_for(lambda t: "sort VSZ up" in t, "v again did not reverse")
     tmux("send-keys", "-t", SESSION, ">")
-    wait_for(lambda t: "*RSS" in t, "> did not move the sort to RSS")
+    # VSZ's reversal stays with VSZ: RSS starts in its own order
+    wait_for(lambda t: "*RSS" in t and "sort RSS down" in t, "> did not sort by RSS, big first")
     tmux("send-keys", "-t", SESSION, "<", "<")
     wait_for(lambda t: "*COMM" in t, "< < did not move the sort to COMM")
     print("ok: top sorts: v, v (reverse), >, <")
+
+    def rows(t):
+        return [l.split() for l in t.splitlines() if l.split() and l.split()[0].isdigit()]
+
+    def ordered(label, key, up):
+        tmux("send-keys", "-t", SESSION, key)
+        t = wait_for(lambda t: "sort %s" % label in t and len(rows(t)) > 2,
+                     "%s did not sort %s" % (key, label))
+        col = [int(r[0]) if label.startswith("PID") else r[1] for r in rows(t)]
+        if col != sorted(col, reverse=not up):
+            fail("sort %s shows %s" % (label, col))
+
+    ordered("PID up", "p", True)
+    ordered("PID down", "p", False)
+    ordered("COMM up", "c", True)
+    ordered("COMM down", "c", False)
+    print("ok: top's sort labels say the order shown: PID and COMM, up and down")
     tmux("resize-window", "-t", SESSION, "-x", "90", "-y", "20")
     text = wait_for(lambda t: len(t.rstrip("\n").splitlines()) <= 20 and
                     "q quit" in t.rstrip("\n").splitlines()[-1] and
@@ -95,9 +113,15 @@ try:
     text = wait_for(lambda t: "memsnoop layout" in t and "main stack" in t, "layout did not draw")
     tmux("send-keys", "-t", SESSION, "NPage")
     wait_for(lambda t: t != text and "memsnoop layout" in t, "layout did not scroll")
-    tmux("resize-window", "-t", SESSION, "-x", "120", "-y", "50")
-    wait_for(lambda t: "LOW MEMORY" in t or "headroom" in t, "layout did not grow with the window")
-    print("ok: layout scrolled and resized")
+    if "q quit" not in text.splitlines()[-1] or "sorts" in text:
+        fail("layout's key line offers what layout does not do:\n" + text)
+    tmux("resize-window", "-t", SESSION, "-x", "90", "-y", "50")
+    text = wait_for(lambda t: "LOW MEMORY" in t or "headroom" in t,
+                    "layout did not grow with the window")
+    cut = [l for l in text.splitlines() if l.endswith("\u2026") or l.endswith(">")]
+    if not any("/usr/lib" in l for l in cut) or max(len(l) for l in text.splitlines()) > 90:
+        fail("lines cut to 90 columns do not end in an ellipsis:\n" + text)
+    print("ok: layout scrolled and resized; %d lines cut with an ellipsis" % len(cut))
     quit_and_check(pid)
     print("ok: layout quit on q, nothing left attached")
 finally:
