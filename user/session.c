@@ -212,7 +212,7 @@ static void touch_ready_file(const char *path)
 static void handle_dump(struct session *ss)
 {
 	dump_requested = 0;
-	maps_view__dump(ss->model, ss->s->dump_dir, stdout);
+	maps_view__dump(ss->model, ss->s->dump_dir, ss->s->json, stdout);
 }
 
 static int live_loop(struct session *ss, struct live *l, struct launch *child)
@@ -249,7 +249,8 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 			if (ss->writer)
 				trace_writer__tick(ss->writer, now);
 			if (s->cmd == CMD_MAPS && !s->once) {
-				fputs("\033[H\033[2J", stdout);
+				if (!s->json) /* JSON: a stream of objects, no screen */
+					fputs("\033[H\033[2J", stdout);
 				maps_view__print(ss->model, s, stdout);
 			}
 			if (ui__tick(ss->ui, now))

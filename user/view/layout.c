@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* memsnoop layout: see layout.h. */
 #include <langinfo.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "log.h"
@@ -10,6 +11,7 @@
 
 #define USER_TOP 0x800000000000ULL /* x86-64, 4-level paging */
 #define BIG_GAP (1ULL << 30) /* free gaps shown when at least this big */
+#define WHAT_LEN (PATH_MAX + 128) /* a block's description: whole paths, never cut */
 
 struct snap_ent {
 	__u64 key, size;
@@ -285,7 +287,7 @@ static size_t draw_file(const struct draw *d, const struct regions *rs, size_t i
 	const struct region *top = &rs->r[i];
 	const char *path = top->path;
 	size_t j = i, k;
-	char what[512], pm[8];
+	char what[WHAT_LEN], pm[8];
 	const char *kind;
 	bool elf = false;
 
@@ -350,7 +352,7 @@ static void draw_anon(const struct draw *d, const struct regions *rs, size_t i)
 {
 	const struct region *r = &rs->r[i];
 	enum region_class cls = arena_like(rs, i) ? RC_ARENA : r->cls;
-	char what[256], pm[8];
+	char what[WHAT_LEN], pm[8];
 	const char *kind = "anon";
 
 	perm(r, pm);

@@ -92,6 +92,13 @@ static void json_row(const struct region *r, void *arg)
 	json_end(&o);
 }
 
+static void print_json(const struct model *m, const struct mproc *p, FILE *out)
+{
+	struct json_ctx j = { .p = p, .out = out };
+
+	model__for_each_region(m, p->pid, json_row, &j);
+}
+
 struct print_ctx {
 	const struct model *m;
 	const struct settings *s;
@@ -111,9 +118,7 @@ static void print_one(const struct mproc *p, void *arg)
 	if (!wanted(c->s, p))
 		return;
 	if (c->s->json) { /* one form for both formats: it has every field */
-		struct json_ctx j = { .p = p, .out = c->out };
-
-		model__for_each_region(c->m, p->pid, json_row, &j);
+		print_json(c->m, p, c->out);
 		return;
 	}
 	if (c->printed++)
@@ -176,6 +181,7 @@ void maps_view__print(const struct model *m, const struct settings *s, FILE *out
 struct dump_ctx {
 	const struct model *m;
 	const char *dir;
+	bool json;
 	FILE *out;
 	int err;
 };
@@ -205,6 +211,10 @@ static void dump_one(const struct mproc *p, void *arg)
 
 	if ((p->flags & MPROC_EXITED) || !p->nr_regions)
 		return;
+	if (!c->dir && c->json) {
+		print_json(c->m, p, c->out);
+		return;
+	}
 	if (!c->dir) {
 		fprintf(c->out, "# pid %u %s\n", p->pid, p->comm);
 		model__write_maps(c->m, p->pid, c->out);
@@ -217,9 +227,9 @@ static void dump_one(const struct mproc *p, void *arg)
 	}
 }
 
-int maps_view__dump(const struct model *m, const char *dir, FILE *out)
+int maps_view__dump(const struct model *m, const char *dir, bool json, FILE *out)
 {
-	struct dump_ctx c = { .m = m, .dir = dir, .out = out };
+	struct dump_ctx c = { .m = m, .dir = dir, .json = json, .out = out };
 
 	model__for_each_process(m, dump_one, &c);
 	fflush(out);

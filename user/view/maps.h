@@ -16,8 +16,9 @@ void maps_view__print(const struct model *m, const struct settings *s, FILE *out
 int maps_view__check(const struct model *m, const struct settings *s);
 /*
  * SIGUSR1: every live process in /proc/PID/maps format, to out with a
- * "# pid <pid> <comm>" line before each, or to dir/<pid>.maps (renamed into place).
+ * "# pid <pid> <comm>" line before each (-j: maps -j's objects), or to
+ * dir/<pid>.maps (renamed into place).
  */
-int maps_view__dump(const struct model *m, const char *dir, FILE *out);
+int maps_view__dump(const struct model *m, const char *dir, bool json, FILE *out);
 
 #endif
