@@ -69,8 +69,11 @@ int layout_view__check(const struct layout_view *v)
 {
 	if (model__process(v->m, v->pid))
 		return 0;
-	error("pid %u: no such process%s", v->pid,
-	      v->s->read_file ? " at that moment of the recording" : "");
+	if (v->s->read_file)
+		error("pid %u: no such process at that moment of the recording", v->pid);
+	else /* the source checked that it exists */
+		error("pid %u: no layout to show (a kernel thread, or its maps unreadable)",
+		      v->pid);
 	return -1;
 }
 

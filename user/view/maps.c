@@ -153,8 +153,11 @@ int maps_view__check(const struct model *m, const struct settings *s)
 	for (i = 0; i < s->nr_pids; i++) {
 		const struct mproc *p = model__process(m, s->pids[i]);
 
-		if (!p)
+		if (!p && s->read_file)
 			error("pid %u: no such process%s", s->pids[i], when);
+		else if (!p) /* live: the source checked that it exists */
+			error("pid %u: no layout to show (a kernel thread, or its maps unreadable)",
+			      s->pids[i]);
 		else if (p->flags & MPROC_EXITED)
 			error("pid %u (%s) had exited%s", s->pids[i], p->comm, when);
 		err |= !p || p->flags & MPROC_EXITED;
