@@ -324,7 +324,7 @@ static int run_live(struct session *ss)
 		live__drain(l);
 		live__tick(l);
 		status = views_have_their_process(ss) ? 0 : 1;
-		if (!status && s->cmd == CMD_MAPS)
+		if (s->cmd == CMD_MAPS) /* those that are there */
 			maps_view__print(ss->model, s, stdout);
 		else if (!status)
 			ui__once(ss->ui, now_ns());
@@ -345,6 +345,7 @@ static int run_replay(struct session *ss)
 	struct replay *r = NULL;
 	__u64 until = ~0ULL;
 	int status = 1, n;
+	bool shown;
 
 	if (replay__open(&r, ss->s, ss->stream))
 		goto out;
@@ -364,9 +365,10 @@ static int run_replay(struct session *ss)
 		status = 1;
 		goto out;
 	}
-	if (!status && !views_have_their_process(ss))
+	shown = views_have_their_process(ss);
+	if (!shown)
 		status = 1;
-	else if (ss->s->cmd == CMD_MAPS)
+	if (ss->s->cmd == CMD_MAPS) /* those that are there */
 		maps_view__print(ss->model, ss->s, stdout);
 	if (ss->info)
 		info_view__print(ss->info, replay__meta(r), replay__size(r), replay__damage(r),
@@ -376,7 +378,7 @@ static int run_replay(struct session *ss)
 		status = 1;
 	}
 	ss->perfetto = NULL;
-	if (!status)
+	if (shown)
 		ui__once(ss->ui, until == ~0ULL ? 0 : until);
 out:
 	replay__close(r);

@@ -169,6 +169,10 @@ for args, why in ((["maps", "-r", rec, "-p", "999999"], "pid 999999"),
     if r.returncode != 1 or r.stdout or why not in r.stderr or len(r.stderr.splitlines()) != 1:
         fail("%s: exit %d, stdout %r, stderr %r" % (" ".join(args), r.returncode, r.stdout,
                                                      r.stderr))
+r = run(["maps"] + moment + ["-p", "999999"])  # the one that is there is shown
+if r.returncode != 1 or not r.stdout.startswith("%d: crash" % pid) or \
+        len(r.stderr.splitlines()) != 1:
+    fail("maps -p %d -p 999999: exit %d: %s %s" % (pid, r.returncode, r.stdout, r.stderr))
 print("ok: a process not there, a name matching nothing, --at past the end: exit 1, one line")
 
 # top of a process that lived a few milliseconds: FLT/s over the window, sizes at exit.

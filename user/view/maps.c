@@ -154,7 +154,8 @@ int maps_view__check(const struct model *m, const struct settings *s)
 		const struct mproc *p = model__process(m, s->pids[i]);
 
 		if (!p && s->read_file)
-			error("pid %u: no such process%s", s->pids[i], when);
+			error("pid %u: no such process at that moment of the recording",
+			      s->pids[i]);
 		else if (!p) /* live: the source checked that it exists */
 			error("pid %u: no layout to show (a kernel thread, or its maps unreadable)",
 			      s->pids[i]);

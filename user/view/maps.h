@@ -11,7 +11,7 @@
 void maps_view__print(const struct model *m, const struct settings *s, FILE *out);
 /*
  * Whether every -p process is there and alive and -c matches one; if not,
- * says which on stderr (one line each) and returns -1.
+ * says which on stderr (one line each) and returns -1 (print shows the rest).
  */
 int maps_view__check(const struct model *m, const struct settings *s);
 /*
