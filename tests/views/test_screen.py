@@ -91,9 +91,11 @@ try:
         tmux("send-keys", "-t", SESSION, key)
         t = wait_for(lambda t: "sort %s" % label in t and len(rows(t)) > 2,
                      "%s did not sort %s" % (key, label))
-        col = [int(r[0]) if label.startswith("PID") else r[1] for r in rows(t)]
-        if col != sorted(col, reverse=not up):
-            fail("sort %s shows %s" % (label, col))
+        lines = [l for l in t.splitlines() if l.split() and l.split()[0].isdigit()]
+        col = [int(l[:7]) if label.startswith("PID") else l[8:24].rstrip() for l in lines]
+        bad = [(a, b) for a, b in zip(col, col[1:]) if (a > b if up else a < b)]
+        if bad:
+            fail("sort %s shows %s out of order: %s" % (label, bad, col))
 
     ordered("PID up", "p", True)
     ordered("PID down", "p", False)
