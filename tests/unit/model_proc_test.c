@@ -263,6 +263,38 @@ static void test_seed_rule(void)
 	model__free(m);
 }
 
+/*
+ * The newest sample holds the sizes a process died with, whichever comes
+ * first: its exit (6.18) or its mm's teardown (older kernels).
+ */
+static void test_exit_sizes(void)
+{
+	struct ms_exit e = {};
+	struct ms_hdr h = {};
+	int teardown_first;
+
+	for (teardown_first = 0; teardown_first < 2; teardown_first++) {
+		struct model *m = model__new(PG);
+		const struct mproc *p;
+		__u64 vsize;
+
+		seed_elf(m, P);
+		mt_mmap(m, P, A(0x2000), A(4), RW, MAP_PRIVATE);
+		p = model__process(m, P);
+		vsize = p->vsize;
+		mt_now += 1000; /* within one sample's 10 ms */
+		mt_hdr(&e.h, MS_EXIT, sizeof(e), P, MS_EXIT_GROUP);
+		mt_hdr(&h, MS_EXIT_MMAP, sizeof(h), P, 0);
+		model__apply(m, teardown_first ? &h : &e.h);
+		model__apply(m, teardown_first ? &e.h : &h);
+		CHECK(p->flags & MPROC_EXITED);
+		CHECK_EQ(p->nr_regions, 0);
+		CHECK_EQ(model__sample(p, model__nr_samples(p) - 1)->vsize, vsize);
+		CHECK(vsize > A(4));
+		model__free(m);
+	}
+}
+
 static void test_exit(void)
 {
 	struct model *m = model__new(PG);
@@ -312,5 +344,6 @@ int main(void)
 	test_fork();
 	test_seed_rule();
 	test_exit();
+	test_exit_sizes();
 	CHECK_DONE();
 }

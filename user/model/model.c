@@ -705,7 +705,8 @@ static void on_exit_rec(struct model *m, const struct ms_exit *e)
 	set_faults(p);
 	set_mm(m, p, &e->mm);
 	sync(m, p);
-	sample(p, e->h.ts_ns);
+	if (p->l->nr) /* torn down already: the teardown sampled the sizes it died with */
+		sample(p, e->h.ts_ns);
 }
 
 static void on_exit_mmap(struct model *m, const struct ms_hdr *h)
@@ -714,6 +715,8 @@ static void on_exit_mmap(struct model *m, const struct ms_hdr *h)
 
 	if (!p || h->ts_ns < p->seed_ts)
 		return;
+	if (!(p->p.flags & MPROC_EXITED)) /* the exit may follow (older kernels) */
+		sample(p, h->ts_ns);
 	layout__put(p->l);
 	p->l = layout__new(m->page_size);
 	sync(m, p);
