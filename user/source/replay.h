@@ -15,6 +15,8 @@ const struct trace_meta *replay__meta(const struct replay *r);
 /* Emits records up to until_ns (kernel time; ~0 for all). 1: more remain, 0: end, -1: error. */
 int replay__run(struct replay *r, __u64 until_ns);
 const struct trace_damage *replay__damage(const struct replay *r);
+/* The end record's totals (end->seen: the recording was closed cleanly). */
+const struct trace_end *replay__end(const struct replay *r);
 __u64 replay__size(const struct replay *r); /* the file's size in bytes */
 void replay__close(struct replay *r); /* NULL-safe; reports damage */
 

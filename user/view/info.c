@@ -58,7 +58,8 @@ static void wall_time(const struct trace_meta *m, char *buf, size_t len)
 }
 
 static void print_json(struct info_view *v, const struct trace_meta *m, __u64 size,
-		       const struct trace_damage *d, const struct summary *sum, FILE *out)
+		       const struct trace_damage *d, const struct trace_end *end,
+		       const struct summary *sum, FILE *out)
 {
 	struct json_obj o;
 	char when[64];
@@ -90,20 +91,27 @@ static void print_json(struct info_view *v, const struct trace_meta *m, __u64 si
 	json_key(&o, "damage");
 	fprintf(out,
 		"{\"bad_blocks\":%llu,\"skipped_bytes\":%llu,\"truncated_bytes\":%llu,"
-		"\"first_bad_offset\":%llu}",
+		"\"first_bad_offset\":%llu,\"not_closed\":%s,\"missing_after_ns\":%llu}",
 		(unsigned long long)d->bad_blocks, (unsigned long long)d->skipped_bytes,
-		(unsigned long long)d->truncated_bytes, (unsigned long long)d->first_bad_offset);
+		(unsigned long long)d->truncated_bytes, (unsigned long long)d->first_bad_offset,
+		d->not_closed ? "true" : "false", (unsigned long long)d->missing_after_ns);
+	json_bool(&o, "closed_cleanly", end->seen);
+	if (end->seen) {
+		json_u64(&o, "end_records", end->records);
+		json_u64(&o, "end_lost", end->lost);
+	}
 	json_end(&o);
 }
 
 void info_view__print(struct info_view *v, const struct trace_meta *m, __u64 size,
-		      const struct trace_damage *d, const struct summary *sum, bool json, FILE *out)
+		      const struct trace_damage *d, const struct trace_end *end,
+		      const struct summary *sum, bool json, FILE *out)
 {
-	char when[64], buf[32], dmg[256];
+	char when[64], buf[32], dmg[512];
 	unsigned i;
 
 	if (json) {
-		print_json(v, m, size, d, sum, out);
+		print_json(v, m, size, d, end, sum, out);
 		return;
 	}
 	wall_time(m, when, sizeof(when));
@@ -125,5 +133,8 @@ void info_view__print(struct info_view *v, const struct trace_meta *m, __u64 siz
 	fprintf(out, "faults:     %llu\n", (unsigned long long)sum->faults);
 	fprintf(out, "lost:       %llu events (ring buffer full while recording)\n",
 		(unsigned long long)sum->lost);
+	if (end->seen)
+		fprintf(out, "closed:     cleanly, %llu records, %llu lost\n",
+			(unsigned long long)end->records, (unsigned long long)end->lost);
 	fprintf(out, "damage:     %s\n", dmg[0] ? dmg : "none");
 }

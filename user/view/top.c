@@ -17,6 +17,7 @@
 
 struct ui {
 	const struct settings *s;
+	FILE *out; /* batch frames */
 	struct frame_view fv;
 	bool screen;
 	int frames;
@@ -26,7 +27,7 @@ struct ui {
 	size_t len;
 };
 
-struct ui *ui__new(const struct settings *s, const struct frame_view *fv)
+struct ui *ui__new(const struct settings *s, const struct frame_view *fv, FILE *out)
 {
 	struct ui *u = calloc(1, sizeof(*u));
 
@@ -34,7 +35,9 @@ struct ui *ui__new(const struct settings *s, const struct frame_view *fv)
 		return NULL;
 	u->s = s;
 	u->fv = *fv;
-	u->screen = !s->batch && !s->once && !s->read_file && isatty(STDOUT_FILENO);
+	u->out = out;
+	u->screen = !s->batch && !s->once && !s->read_file && !s->output_file &&
+		    isatty(STDOUT_FILENO);
 	if (u->screen) {
 		setlocale(LC_CTYPE, "");
 		if (!initscr()) {
@@ -129,9 +132,9 @@ int ui__tick(struct ui *u, __u64 now_ns)
 		draw(u);
 	} else {
 		if (u->frames)
-			fputc('\n', stdout);
-		fwrite(u->text, 1, u->len, stdout);
-		fflush(stdout);
+			fputc('\n', u->out);
+		fwrite(u->text, 1, u->len, u->out);
+		fflush(u->out);
 	}
 	u->frames++;
 	return u->s->iterations && u->frames >= u->s->iterations;
@@ -142,8 +145,8 @@ void ui__once(struct ui *u, __u64 now_ns)
 	if (!u)
 		return;
 	render(u, now_ns);
-	fwrite(u->text, 1, u->len, stdout);
-	fflush(stdout);
+	fwrite(u->text, 1, u->len, u->out);
+	fflush(u->out);
 }
 
 int ui__poll(struct ui *u)
