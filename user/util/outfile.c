@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -301,18 +302,22 @@ int outdir__open(const char *dir, char *err, size_t errlen)
 	return fd;
 }
 
+#define LINES_STDIO_BUF (64u << 10)
+
 /* lines_fdopen: the stream's bytes wait here until a line is whole. */
 struct lines {
 	int fd;
 	bool own_fd;
+	size_t max_write; /* PIPE_BUF for a pipe or socket: such writes are atomic */
 	char *buf;
 	size_t len, cap;
+	char stdio_buf[LINES_STDIO_BUF];
 };
 
-/* The end of the next write: whole lines, at most PIPE_BUF bytes unless one line is longer. */
-static size_t cut(const char *p, size_t len)
+/* The end of the next write: whole lines, at most max bytes unless one line is longer. */
+static size_t cut(const char *p, size_t len, size_t max)
 {
-	size_t first = len > PIPE_BUF ? PIPE_BUF : len;
+	size_t first = len > max ? max : len;
 	const char *nl = memrchr(p, '\n', first);
 
 	if (!nl)
@@ -336,7 +341,7 @@ static ssize_t lines_write(void *cookie, const char *data, size_t size)
 	}
 	memcpy(l->buf + l->len, data, size);
 	l->len += size;
-	while ((n = cut(l->buf + done, l->len - done))) {
+	while ((n = cut(l->buf + done, l->len - done, l->max_write))) {
 		if (write_full(l->fd, l->buf + done, n)) {
 			l->len = 0; /* the reader is gone: keep nothing */
 			return -1;
@@ -364,18 +369,28 @@ FILE *lines_fdopen(int fd, bool own_fd)
 {
 	cookie_io_functions_t io = { .write = lines_write, .close = lines_close };
 	struct lines *l = calloc(1, sizeof(*l));
+	struct stat st;
 	FILE *f;
 
 	if (!l)
 		return NULL;
 	l->fd = fd;
 	l->own_fd = own_fd;
+	/*
+	 * A regular file's writes do not interleave (the offset is updated
+	 * under a lock), a pipe's only up to PIPE_BUF bytes.
+	 */
+	l->max_write = fstat(fd, &st) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ?
+			       PIPE_BUF :
+			       LINES_STDIO_BUF;
 	f = fopencookie(l, "w", io);
 	if (!f) {
 		free(l);
 		return NULL;
 	}
 	/* a terminal sees each line as it is made, as stdout would show it */
-	setvbuf(f, NULL, isatty(fd) ? _IOLBF : _IOFBF, 0);
+	setvbuf(f, l->stdio_buf, isatty(fd) ? _IOLBF : _IOFBF, sizeof(l->stdio_buf));
+	/* one thread writes it: no lock per fputc */
+	__fsetlocking(f, FSETLOCKING_BYCALLER);
 	return f;
 }
