@@ -132,7 +132,7 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -std=gnu11 -D_GNU_SOURCE $(WARN)
-TRACE_SRCS := $(wildcard user/trace/*.c)
+TRACE_SRCS := $(wildcard user/trace/*.c) user/util/outfile.c
 
 .PHONY: fuzz fuzz-corpus
 $(OUTPUT)/fuzz/trace_fuzz: tests/fuzz/trace_fuzz.c $(TRACE_SRCS) $(wildcard user/trace/*.h include/*.h)

@@ -39,6 +39,7 @@ enum ms_type {
 	MS_SEED_BEGIN = 34, /* a layout read from /proc follows */
 	MS_VMA = 35, /* one region of a seed */
 	MS_SEED_END = 36,
+	MS_TRACE_END = 37, /* a trace file's last record: the recording closed cleanly */
 	MS_TYPE_MAX = 64,
 };
 
@@ -226,6 +227,13 @@ struct ms_vma {
 
 struct ms_seed_end {
 	struct ms_hdr h;
+};
+
+/* Written by the trace writer at a clean close; its absence means the tail is missing. */
+struct ms_trace_end {
+	struct ms_hdr h; /* pid 0; ts_ns: when the recording was closed */
+	__u64 records; /* records in the file before this one */
+	__u64 lost; /* sum of the MS_LOST counts among them */
 };
 
 #define MS_ALIGN8(x) (((x) + 7) & ~7u)

@@ -37,6 +37,7 @@ static const char doc[] =
 	"  memsnoop -- ./myprog args       # run a command, trace it and its children\n"
 	"  memsnoop -d 10                  # stop after 10 seconds\n"
 	"  memsnoop -w trace.msnp          # also record to a file\n"
+	"  memsnoop -j -o ev.json -- ./prog  # events to a file; prog keeps stdout\n"
 	"  memsnoop -r trace.msnp          # replay a recording (no root needed)\n"
 	"  memsnoop maps -p 1234 --once    # the layout now, like pmap -x with meaning\n"
 	"  memsnoop maps -p 1234 --once --format=maps   # /proc/PID/maps format\n"
@@ -82,7 +83,8 @@ static const struct argp_option options[] = {
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Ring buffer size, a power of two (default 8M)",
 	  0 },
 	{ "write", 'w', "FILE", 0, "Record the events to FILE as well", 0 },
-	{ "output", 'o', "FILE", 0, "Output file (record)", 0 },
+	{ "output", 'o', "FILE", 0,
+	  "Write the output to FILE, not stdout (record: the recording; export: the export)", 0 },
 	{ "read", 'r', "FILE", 0, "Replay a recording instead of tracing", 0 },
 	{ "force", OPT_FORCE, NULL, 0, "Overwrite an existing output file", 0 },
 	{ "no-compress", OPT_NO_COMPRESS, NULL, 0, "Do not compress the recording", 0 },
@@ -242,8 +244,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				  arg);
 		break;
 	case 'w':
-	case 'o':
 		s->write_file = arg;
+		break;
+	case 'o':
+		s->output_file = arg;
 		break;
 	case 'r':
 		s->read_file = arg;
@@ -325,8 +329,26 @@ static void save_cmdline(int argc, char **argv, struct settings *s)
 				argv[i]);
 }
 
-static int check(const struct settings *s)
+/* -o names what the command makes: a recording, an export, or else its output. */
+static int output_file(struct settings *s)
 {
+	if (s->cmd != CMD_RECORD && s->cmd != CMD_EXPORT)
+		return 0;
+	if (s->output_file && s->write_file) {
+		fprintf(stderr, "memsnoop: -o and -w both name the %s: give one\n",
+			s->cmd == CMD_RECORD ? "recording" : "export");
+		return -1;
+	}
+	if (s->output_file)
+		s->write_file = s->output_file;
+	s->output_file = NULL;
+	return 0;
+}
+
+static int check(struct settings *s)
+{
+	if (output_file(s))
+		return -1;
 	if (s->read_file && s->argc) {
 		fprintf(stderr, "memsnoop: -r replays a file: it cannot run a command\n");
 		return -1;

@@ -17,6 +17,7 @@
 #include "source/live.h"
 #include "source/replay.h"
 #include "trace/trace.h"
+#include "util/outfile.h"
 #include "view/events.h"
 #include "view/maps.h"
 #include "view/layout.h"
@@ -66,6 +67,11 @@ struct session {
 	struct info_view *info;
 	struct perfetto *perfetto;
 	FILE *export_file;
+	struct outfile export_of; /* export_file's, renamed into place when complete */
+	struct outfile ready_of; /* --ready-file, renamed into place once attached */
+	FILE *out; /* the views' output: stdout or -o FILE, in whole lines */
+	int dump_dirfd; /* --dump DIR, checked at start; -1 */
+	bool write_failed; /* the recording can take no more: stop */
 	struct top *top; /* memsnoop top */
 	struct layout_view *layout; /* memsnoop layout */
 	struct ui *ui; /* refreshing views: top, layout */
@@ -98,7 +104,8 @@ static int open_writer(struct session *ss)
 {
 	struct trace_write_opts o = { .compress = !ss->s->no_compress,
 				      .force = ss->s->force,
-				      .ring_bytes = ss->s->ring_bytes };
+				      .ring_bytes = ss->s->ring_bytes,
+				      .publish_later = true };
 	struct trace_meta meta = {};
 	char err[512];
 
@@ -115,32 +122,39 @@ static int open_writer(struct session *ss)
 	return 0;
 }
 
+/* A full disk or an I/O error: tracing on with nowhere to write would lie. */
+static void writer_failed(struct session *ss)
+{
+	error("recording stopped: %s", trace_writer__error(ss->writer));
+	trace_writer__close(ss->writer, NULL, 0);
+	ss->writer = NULL;
+	ss->write_failed = true;
+}
+
 static int writer_fn(void *ctx, const struct ms_hdr *h)
 {
 	struct session *ss = ctx;
 
-	if (ss->writer && trace_writer__write(ss->writer, h)) {
-		error("recording stopped: %s", trace_writer__error(ss->writer));
-		trace_writer__close(ss->writer, NULL, 0);
-		ss->writer = NULL;
-	}
+	if (ss->writer && trace_writer__write(ss->writer, h))
+		writer_failed(ss);
 	return 0;
 }
 
-/* The export's output: never through a symlink, an existing file only with --force. */
+/* The export: a temporary file renamed to its name once complete (outfile.h). */
 static int open_export(struct session *ss)
 {
-	const char *path = ss->s->write_file;
-	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (ss->s->force ? O_TRUNC : O_EXCL);
-	int fd = open(path, flags, 0644);
+	char err[512];
 
-	if (fd < 0 || !(ss->export_file = fdopen(fd, "w"))) {
-		error("cannot create %s: %s%s", path, strerror(errno),
-		      errno == EEXIST ? " (--force replaces it)" : "");
-		if (fd >= 0)
-			close(fd);
+	if (outfile__open(&ss->export_of, ss->s->write_file, ss->s->force, err, sizeof(err))) {
+		error("%s", err);
 		return -1;
 	}
+	ss->export_file = fdopen(ss->export_of.fd, "w");
+	if (!ss->export_file) {
+		error("%s: %s", ss->s->write_file, strerror(errno));
+		return -1;
+	}
+	ss->export_of.fd = -1; /* export_file owns it */
 	/* time zero is set when the recording's header is read */
 	ss->perfetto = perfetto__new(ss->model, 0, ss->export_file);
 	if (!ss->perfetto)
@@ -167,7 +181,7 @@ static int build_pipeline(struct session *ss)
 	ss->summary.m = ss->model;
 	stream__add(ss->stream, summary__fn, &ss->summary);
 	if (s->cmd == CMD_EVENTS) {
-		ss->events = event_view__new(s, ss->model, ss->start_ns, stdout);
+		ss->events = event_view__new(s, ss->model, ss->start_ns, ss->out);
 		if (!ss->events)
 			return -1;
 		stream__add(ss->stream, event_view__fn, ss->events);
@@ -181,7 +195,7 @@ static int build_pipeline(struct session *ss)
 	if (s->cmd == CMD_TOP || s->cmd == CMD_LAYOUT) {
 		struct frame_view fv = ss->top ? top__view(ss->top) : layout_view__view(ss->layout);
 
-		ss->ui = ui__new(s, &fv);
+		ss->ui = ui__new(s, &fv, ss->out);
 		if (!ss->ui)
 			return -1;
 	}
@@ -201,18 +215,78 @@ static int build_pipeline(struct session *ss)
 	return 0;
 }
 
-static void touch_ready_file(const char *path)
+/*
+ * Made the safe way, checked before attaching and renamed into place once
+ * attached: a script waiting for it must not wait forever.
+ */
+static int open_ready_file(struct session *ss)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	char err[512];
 
-	if (fd >= 0)
-		close(fd);
+	if (!ss->s->ready_file)
+		return 0;
+	if (outfile__open(&ss->ready_of, ss->s->ready_file, ss->s->force, err, sizeof(err))) {
+		error("--ready-file: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int publish_ready_file(struct session *ss)
+{
+	char err[512];
+
+	if (!ss->s->ready_file)
+		return 0;
+	if (outfile__publish(&ss->ready_of, false, err, sizeof(err))) {
+		error("--ready-file: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Where the views write: stdout or -o FILE, whole lines per write (outfile.h). */
+static int open_output(struct session *ss)
+{
+	struct outfile of;
+	char err[512];
+
+	if (!ss->s->output_file) {
+		ss->out = lines_fdopen(STDOUT_FILENO, false);
+		return ss->out ? 0 : -1;
+	}
+	if (outfile__open(&of, ss->s->output_file, ss->s->force, err, sizeof(err)) ||
+	    outfile__publish(&of, false, err, sizeof(err))) {
+		outfile__close(&of);
+		error("%s", err);
+		return -1;
+	}
+	ss->out = lines_fdopen(of.fd, true);
+	if (ss->out)
+		of.fd = -1;
+	outfile__close(&of);
+	return ss->out ? 0 : -1;
+}
+
+static int open_dump_dir(struct session *ss)
+{
+	char err[512];
+
+	ss->dump_dirfd = -1;
+	if (!ss->s->dump_dir)
+		return 0;
+	ss->dump_dirfd = outdir__open(ss->s->dump_dir, err, sizeof(err));
+	if (ss->dump_dirfd < 0) {
+		error("--dump: %s", err);
+		return -1;
+	}
+	return 0;
 }
 
 static void handle_dump(struct session *ss)
 {
 	dump_requested = 0;
-	maps_view__dump(ss->model, ss->s->dump_dir, ss->s->json, stdout);
+	maps_view__dump(ss->model, ss->dump_dirfd, ss->s->dump_dir, ss->s->json, ss->out);
 }
 
 static int live_loop(struct session *ss, struct live *l, struct launch *child)
@@ -246,12 +320,12 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 		}
 		if (now >= next_tick) {
 			live__tick(l);
-			if (ss->writer)
-				trace_writer__tick(ss->writer, now);
+			if (ss->writer && trace_writer__tick(ss->writer, now))
+				writer_failed(ss);
 			if (s->cmd == CMD_MAPS && !s->once) {
 				if (!s->json) /* JSON: a stream of objects, no screen */
-					fputs("\033[H\033[2J", stdout);
-				maps_view__print(ss->model, s, stdout);
+					fputs("\033[H\033[2J", ss->out);
+				maps_view__print(ss->model, s, ss->out);
 			}
 			if (ui__tick(ss->ui, now))
 				break;
@@ -263,7 +337,7 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 			child->pid = 0;
 			break;
 		}
-		if (now >= deadline)
+		if (now >= deadline || ss->write_failed)
 			break;
 	}
 	return status;
@@ -309,8 +383,6 @@ static int run_live(struct session *ss)
 		live__add_pid(l, child.pid); /* after seeding: its layout comes at exec */
 	if (child.pid > 0)
 		layout_view__set_pid(ss->layout, child.pid);
-	if (s->ready_file)
-		touch_ready_file(s->ready_file);
 	if (s->argc) {
 		err = launch_start(&child);
 		if (err) {
@@ -319,21 +391,30 @@ static int run_live(struct session *ss)
 			goto out;
 		}
 	}
+	/* started: the recording appears under its name (a failed start leaves none) */
+	if (ss->writer && trace_writer__publish(ss->writer)) {
+		error("%s", trace_writer__error(ss->writer));
+		goto out;
+	}
+	if (publish_ready_file(ss))
+		goto out;
 	ss->started = true;
 	if (s->once && (s->cmd == CMD_MAPS || s->cmd == CMD_LAYOUT)) {
 		live__drain(l);
 		live__tick(l);
 		status = views_have_their_process(ss) ? 0 : 1;
 		if (s->cmd == CMD_MAPS) /* those that are there */
-			maps_view__print(ss->model, s, stdout);
+			maps_view__print(ss->model, s, ss->out);
 		else if (!status)
 			ui__once(ss->ui, now_ns());
 		goto out;
 	}
 	status = live_loop(ss, l, &child);
 	live__finish(l);
+	if (ss->write_failed)
+		status = 1;
 	if (s->cmd == CMD_MAPS && !s->once)
-		maps_view__print(ss->model, s, stdout);
+		maps_view__print(ss->model, s, ss->out);
 out:
 	launch_abort(&child);
 	live__close(l);
@@ -369,10 +450,10 @@ static int run_replay(struct session *ss)
 	if (!shown)
 		status = 1;
 	if (ss->s->cmd == CMD_MAPS) /* those that are there */
-		maps_view__print(ss->model, ss->s, stdout);
+		maps_view__print(ss->model, ss->s, ss->out);
 	if (ss->info)
 		info_view__print(ss->info, replay__meta(r), replay__size(r), replay__damage(r),
-				 &ss->summary, ss->s->json, stdout);
+				 replay__end(r), &ss->summary, ss->s->json, ss->out);
 	if (ss->perfetto && perfetto__finish(ss->perfetto)) {
 		error("cannot write %s: %s", ss->s->write_file, strerror(errno));
 		status = 1;
@@ -385,6 +466,30 @@ out:
 	return status;
 }
 
+/* A complete export is renamed into place; a failed one leaves nothing. */
+static int close_export(struct session *ss, int status)
+{
+	char err[512];
+
+	if (ss->export_file && (fflush(ss->export_file) || fsync(fileno(ss->export_file))) &&
+	    !status) {
+		error("cannot write %s: %s", ss->s->write_file, strerror(errno));
+		status = 1;
+	}
+	if (ss->export_file && fclose(ss->export_file) && !status) {
+		error("cannot write %s: %s", ss->s->write_file, strerror(errno));
+		status = 1;
+	}
+	if (ss->export_file && !status &&
+	    outfile__publish(&ss->export_of, false, err, sizeof(err))) {
+		error("%s", err);
+		status = 1;
+	}
+	ss->export_file = NULL;
+	outfile__close(&ss->export_of);
+	return status;
+}
+
 int session_run(struct settings *s)
 {
 	struct session ss = { .s = s, .start_ns = now_ns() };
@@ -392,12 +497,14 @@ int session_run(struct settings *s)
 	int status = 1;
 
 	install_signals();
-	if (build_pipeline(&ss))
+	ss.export_of.fd = ss.export_of.dirfd = -1;
+	ss.ready_of.fd = ss.ready_of.dirfd = -1;
+	if (open_dump_dir(&ss) || open_ready_file(&ss) || open_output(&ss) || build_pipeline(&ss))
 		goto out;
 	status = s->read_file ? run_replay(&ss) : run_live(&ss);
 	ui__free(ss.ui); /* the terminal back before anything else is printed */
 	ss.ui = NULL;
-	fflush(stdout);
+	fflush(ss.out);
 	if ((s->cmd == CMD_EVENTS || s->cmd == CMD_RECORD) && ss.started)
 		summary__print(&ss.summary, s->json, stderr);
 out:
@@ -407,10 +514,14 @@ out:
 	}
 	ui__free(ss.ui);
 	perfetto__finish(ss.perfetto);
-	if (ss.export_file && fclose(ss.export_file) && !status) {
-		error("cannot write %s: %s", s->write_file, strerror(errno));
+	status = close_export(&ss, status);
+	if (ss.out && fclose(ss.out) && !status) {
+		error("cannot write the output: %s", strerror(errno));
 		status = 1;
 	}
+	if (ss.dump_dirfd >= 0)
+		close(ss.dump_dirfd);
+	outfile__close(&ss.ready_of);
 	info_view__free(ss.info);
 	top__free(ss.top);
 	layout_view__free(ss.layout);

@@ -6,11 +6,11 @@ set -u
 cd "$(dirname "$0")/../.."
 bin=.output/fuzz/trace_fuzz
 secs=${FUZZ_SECONDS:-20}
-src="tests/fuzz/trace_fuzz.c $(ls user/trace/*.c)"
+src="tests/fuzz/trace_fuzz.c $(ls user/trace/*.c) user/util/outfile.c"
 
 need_build=0
 [ -x "$bin" ] || need_build=1
-for f in $src user/trace/*.h include/events.h; do
+for f in $src user/trace/*.h user/util/outfile.h include/events.h; do
 	[ "$f" -nt "$bin" ] && need_build=1
 done
 if [ $need_build = 1 ]; then

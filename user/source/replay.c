@@ -91,6 +91,11 @@ const struct trace_damage *replay__damage(const struct replay *r)
 	return trace_reader__damage(r->reader);
 }
 
+const struct trace_end *replay__end(const struct replay *r)
+{
+	return trace_reader__end(r->reader);
+}
+
 __u64 replay__size(const struct replay *r)
 {
 	return trace_reader__size(r->reader);
@@ -98,7 +103,7 @@ __u64 replay__size(const struct replay *r)
 
 void replay__close(struct replay *r)
 {
-	char buf[256];
+	char buf[512];
 
 	if (!r)
 		return;

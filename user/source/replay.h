@@ -17,6 +17,8 @@ int replay__run(struct replay *r, __u64 until_ns);
 /* The latest record's time read so far (at the end: the recording's last). */
 __u64 replay__last_ns(const struct replay *r);
 const struct trace_damage *replay__damage(const struct replay *r);
+/* The end record's totals (end->seen: the recording was closed cleanly). */
+const struct trace_end *replay__end(const struct replay *r);
 __u64 replay__size(const struct replay *r); /* the file's size in bytes */
 void replay__close(struct replay *r); /* NULL-safe; reports damage */
 

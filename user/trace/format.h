@@ -13,6 +13,8 @@
 #define TF_HDR_MIN (TF_HDR_FIXED + 5 * 2 + 4) /* empty strings + crc */
 #define TF_HDR_MAX (64 * 1024)
 #define TF_F_BIG_ENDIAN (1u << 0) /* records are in the writer's byte order */
+/* features, a u32 after the header's strings (absent in older files) */
+#define TF_FEAT_END_RECORD (1u << 0) /* a clean close ends the file with MS_TRACE_END */
 
 #define TF_BLK_MAGIC "MSBK"
 #define TF_BLK_HDR 48

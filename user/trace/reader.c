@@ -39,6 +39,9 @@ struct trace_reader {
 	unsigned char blk_hdr[TF_BLK_HDR];
 	ZSTD_DCtx *dctx;
 	struct trace_damage dmg;
+	bool expect_end; /* the header's TF_FEAT_END_RECORD */
+	struct trace_end end;
+	__u64 last_ts;
 	trace_warn_fn warn;
 	void *warn_ctx;
 };
@@ -145,8 +148,12 @@ static int parse_meta(struct trace_reader *r, const unsigned char *h, __u32 len)
 	p = get_str(p, end, m->version, sizeof(m->version));
 	p = get_str(p, end, m->cmdline, sizeof(m->cmdline));
 	p = get_str(p, end, m->filters, sizeof(m->filters));
-	/* anything after the strings is a newer writer's: skipped */
-	return p ? 0 : fatal(r, "trace header fields overrun the header: the file is damaged");
+	if (!p)
+		return fatal(r, "trace header fields overrun the header: the file is damaged");
+	if (end - p >= 4)
+		r->expect_end = tf_get32(p) & TF_FEAT_END_RECORD;
+	/* anything after is a newer writer's: skipped */
+	return 0;
 }
 
 static int read_header(struct trace_reader *r)
@@ -291,6 +298,37 @@ const char *trace_reader__error(const struct trace_reader *r)
 const struct trace_damage *trace_reader__damage(const struct trace_reader *r)
 {
 	return &r->dmg;
+}
+
+const struct trace_end *trace_reader__end(const struct trace_reader *r)
+{
+	return &r->end;
+}
+
+/* The end record is the format's own: kept here, not replayed. 1: rec is another record. */
+static int note_record(struct trace_reader *r, const struct ms_hdr *rec)
+{
+	const struct ms_trace_end *e = (const void *)rec;
+
+	if (rec->type == MS_TRACE_END && rec->size >= sizeof(*e)) {
+		r->end.seen = true;
+		r->end.records = e->records;
+		r->end.lost = e->lost;
+		return 0;
+	}
+	r->end.seen = false; /* records after an end record: not the end after all */
+	if (rec->ts_ns > r->last_ts)
+		r->last_ts = rec->ts_ns;
+	return 1;
+}
+
+/* At the end of the file: was it closed cleanly? */
+static void check_end(struct trace_reader *r)
+{
+	if (!r->expect_end || r->end.seen || r->dmg.not_closed)
+		return;
+	r->dmg.not_closed = 1;
+	r->dmg.missing_after_ns = r->last_ts > r->meta.start_ns ? r->last_ts - r->meta.start_ns : 0;
 }
 
 /* The offset of the next valid block header at or after from; r->size if none. */
@@ -469,11 +507,16 @@ int trace_reader__next(struct trace_reader *r, const struct ms_hdr **rec)
 	for (;;) {
 		if (r->fatal)
 			return -EIO;
-		if (r->in_block && block_next(r, rec))
-			return 1;
+		if (r->in_block && block_next(r, rec)) {
+			if (note_record(r, *rec))
+				return 1;
+			continue;
+		}
 		if (r->in_block)
 			continue;
 		ret = load_block(r);
+		if (ret == 0 && !r->fatal)
+			check_end(r);
 		if (ret <= 0)
 			return r->fatal ? -EIO : ret;
 	}
@@ -493,8 +536,13 @@ void trace_damage__summary(const struct trace_damage *d, char *buf, size_t len)
 			     (__u64)d->bad_blocks, (__u64)d->skipped_bytes,
 			     (__u64)d->first_bad_offset);
 	if (d->truncated_bytes && n >= 0 && (size_t)n < len)
-		snprintf(buf + n, len - n, "%sfile cut short: %llu bytes of an incomplete block",
-			 n ? "; " : "", (__u64)d->truncated_bytes);
+		n += snprintf(buf + n, len - n,
+			      "%sfile cut short: %llu bytes of an incomplete block", n ? "; " : "",
+			      (__u64)d->truncated_bytes);
+	if (d->not_closed && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - n,
+			 "%sthe recording was not closed cleanly; events after %.3f s are missing",
+			 n ? "; " : "", d->missing_after_ns / 1e9);
 }
 
 void trace_reader__close(struct trace_reader *r)

@@ -32,13 +32,20 @@ struct trace_write_opts {
 	bool compress; /* zstd; false stores blocks raw */
 	bool force; /* replace an existing file (never a symlink) */
 	__u64 ring_bytes; /* 0, or flight recorder: keep the newest ring_bytes of blocks */
+	bool publish_later; /* the file appears at path on trace_writer__publish() only */
 };
 
 struct trace_writer;
 
-/* Create path (0600, O_EXCL, never through a symlink) and write the header. */
+/*
+ * Write the header to a new temporary file beside path (0600, never through
+ * a symlink) and rename it to path, unless publish_later. An existing path is
+ * replaced only when forced, and only if it is a regular file.
+ */
 struct trace_writer *trace_writer__open(const char *path, const struct trace_meta *meta,
 					const struct trace_write_opts *o, char *err, size_t errlen);
+/* Rename the file to its path (once started): 0 or -errno (trace_writer__error()). */
+int trace_writer__publish(struct trace_writer *w);
 /*
  * Buffer one record; a block is written when ~256 KiB of records are pending or
  * the record is 1 s newer than the block's first one. 0, or -errno: the file
@@ -54,7 +61,10 @@ int trace_writer__flush(struct trace_writer *w);
 int trace_writer__flush_ring(struct trace_writer *w);
 /* The last error, "" if none. */
 const char *trace_writer__error(const struct trace_writer *w);
-/* Flush, fsync, close and free; NULL-safe. 0 or -errno (message in err). */
+/*
+ * Write the end record (MS_TRACE_END), flush, fsync, close and free; a file
+ * never published is removed. NULL-safe. 0 or -errno (message in err).
+ */
 int trace_writer__close(struct trace_writer *w, char *err, size_t errlen);
 /* A stream_fn (see stream.h): ctx is the writer. */
 int trace_writer__stream_fn(void *w, const struct ms_hdr *rec);
@@ -67,6 +77,14 @@ struct trace_damage {
 	__u64 skipped_bytes; /* bytes passed over: bad blocks, resync gaps, bad records */
 	__u64 truncated_bytes; /* an incomplete last block: the file was cut short */
 	__u64 first_bad_offset; /* of the first damage; 0 if none */
+	__u64 not_closed; /* 1: the writer promised an end record and none came */
+	__u64 missing_after_ns; /* then: the last record's time, from the recording's start */
+};
+
+/* The end record's totals: seen is false for a file not closed cleanly (or older). */
+struct trace_end {
+	bool seen;
+	__u64 records, lost;
 };
 
 /* Called for every piece of damage as it is found; msg has no newline. */
@@ -88,6 +106,7 @@ __u64 trace_reader__size(const struct trace_reader *r);
 int trace_reader__next(struct trace_reader *r, const struct ms_hdr **rec);
 const char *trace_reader__error(const struct trace_reader *r);
 const struct trace_damage *trace_reader__damage(const struct trace_reader *r);
+const struct trace_end *trace_reader__end(const struct trace_reader *r);
 /* One line summarising the damage, "" if none. */
 void trace_damage__summary(const struct trace_damage *d, char *buf, size_t len);
 void trace_reader__close(struct trace_reader *r);

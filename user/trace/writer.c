@@ -2,11 +2,13 @@
 /*
  * The trace writer: records are gathered into blocks (~256 KiB or 1 s), each
  * block compressed with zstd and written with one write(), so a file cut
- * short holds whole blocks up to the cut. The flight recorder keeps the
- * newest blocks in memory and writes them out on close or on request.
+ * short holds whole blocks up to the cut, and a clean close ends it with
+ * an end record. The file is written under a temporary name and renamed
+ * into place (util/outfile.h). The flight recorder keeps the newest blocks
+ * in memory and writes them out on close or on request.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* asprintf, mkostemp */
+#define _GNU_SOURCE
 #endif
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +23,7 @@
 #include <zstd.h>
 #include "format.h"
 #include "trace.h"
+#include "util/outfile.h"
 
 #define TW_ZSTD_LEVEL 1
 
@@ -32,9 +35,11 @@ struct ring_blk {
 
 struct trace_writer {
 	char *path;
-	int fd; /* -1 in flight-recorder mode after open */
+	struct outfile of; /* of.fd: -1 in flight-recorder mode after open */
 	bool compress;
-	bool opened; /* the file exists with its header */
+	bool opened; /* the (temporary) file holds the header */
+	bool published; /* renamed to path */
+	__u64 records, lost; /* for the end record */
 	int failed; /* -errno once the file can take no more */
 	char err[256];
 	ZSTD_CCtx *cctx;
@@ -89,7 +94,7 @@ static int encode_header(struct trace_writer *w, const struct trace_meta *m)
 {
 	unsigned char *p;
 
-	w->hdr = calloc(1, TF_HDR_FIXED + 2 * 5 + sizeof(*m) + 4);
+	w->hdr = calloc(1, TF_HDR_FIXED + 2 * 5 + sizeof(*m) + 4 + 4);
 	if (!w->hdr)
 		return -ENOMEM;
 	p = w->hdr;
@@ -106,72 +111,12 @@ static int encode_header(struct trace_writer *w, const struct trace_meta *m)
 	p = put_str(p, m->version, sizeof(m->version));
 	p = put_str(p, m->cmdline, sizeof(m->cmdline));
 	p = put_str(p, m->filters, sizeof(m->filters));
+	tf_put32(p, TF_FEAT_END_RECORD);
+	p += 4;
 	w->hdr_len = p - w->hdr + 4;
 	tf_put32(w->hdr + 8, w->hdr_len);
 	tf_put32(p, tf_crc(w->hdr, w->hdr_len - 4));
 	return 0;
-}
-
-/* Write all of buf; a short write is an error (ENOSPC when nothing went). */
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -ENOSPC;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/* Create path 0600; refuse a symlink always and an existing file unless force. */
-static int create_file(const char *path, bool force, char *err, size_t errlen)
-{
-	struct stat st;
-	int fd;
-
-	if (!lstat(path, &st)) {
-		if (S_ISLNK(st.st_mode)) {
-			trace_set_err(err, errlen,
-				      "%s is a symbolic link: refusing to write through it", path);
-			return -ELOOP;
-		}
-		if (!force) {
-			trace_set_err(err, errlen,
-				      "%s exists: refusing to overwrite it (use --force)", path);
-			return -EEXIST;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			trace_set_err(err, errlen, "%s is a directory", path);
-			return -EISDIR;
-		}
-		if (unlink(path) && errno != ENOENT) {
-			int e = errno;
-
-			trace_set_err(err, errlen, "cannot replace %s: %s", path, strerror(e));
-			return -e;
-		}
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		int e = errno;
-
-		if (e == EEXIST)
-			trace_set_err(err, errlen, "%s appeared while creating it: refusing", path);
-		else
-			trace_set_err(err, errlen, "cannot create %s: %s", path, strerror(e));
-		return -e;
-	}
-	fchmod(fd, 0600);
-	return fd;
 }
 
 static int writer_fail(struct trace_writer *w, int e, const char *what)
@@ -197,7 +142,7 @@ struct trace_writer *trace_writer__open(const char *path, const struct trace_met
 	w = calloc(1, sizeof(*w));
 	if (!w || !(w->path = strdup(path)))
 		goto enomem;
-	w->fd = -1;
+	w->of.fd = w->of.dirfd = -1;
 	w->compress = o && o->compress;
 	w->ring_bytes = o ? o->ring_bytes : 0;
 	w->raw_cap = TF_BLK_TARGET;
@@ -212,30 +157,43 @@ struct trace_writer *trace_writer__open(const char *path, const struct trace_met
 		goto enomem;
 	if (w->compress && !(w->cctx = ZSTD_createCCtx()))
 		goto enomem;
-	w->fd = create_file(path, o && o->force, err, errlen);
-	if (w->fd < 0)
+	if (outfile__open(&w->of, path, o && o->force, err, errlen))
 		goto fail;
-	e = write_all(w->fd, w->hdr, w->hdr_len);
+	e = write_full(w->of.fd, w->hdr, w->hdr_len);
 	if (e) {
 		trace_set_err(err, errlen, "%s: writing the header: %s", path, strerror(-e));
-		unlink(path);
 		goto fail;
 	}
 	w->opened = true;
-	if (w->ring_bytes) { /* the file stays a valid, empty trace until a ring flush */
-		close(w->fd);
-		w->fd = -1;
+	if (!(o && o->publish_later) && trace_writer__publish(w)) {
+		trace_set_err(err, errlen, "%s", w->err);
+		goto fail;
 	}
 	return w;
 enomem:
 	trace_set_err(err, errlen, "out of memory");
 fail:
-	if (w && w->fd >= 0)
-		close(w->fd);
 	if (w)
-		w->fd = -1;
+		w->opened = false; /* nothing to finish: the temporary file goes */
 	trace_writer__close(w, NULL, 0);
 	return NULL;
+}
+
+int trace_writer__publish(struct trace_writer *w)
+{
+	int e;
+
+	if (w->published)
+		return 0;
+	e = outfile__publish(&w->of, false, w->err, sizeof(w->err));
+	if (e)
+		return e;
+	w->published = true;
+	if (w->ring_bytes) { /* the file stays a valid, empty trace until a ring flush */
+		close(w->of.fd);
+		w->of.fd = -1;
+	}
+	return 0;
 }
 
 const char *trace_writer__error(const struct trace_writer *w)
@@ -320,7 +278,7 @@ int trace_writer__flush(struct trace_writer *w)
 	w->nr = 0;
 	if (w->ring_bytes)
 		return ring_push(w, len);
-	e = write_all(w->fd, w->out, len);
+	e = write_full(w->of.fd, w->out, len);
 	return e ? writer_fail(w, e, "writing a block") : 0;
 }
 
@@ -360,6 +318,9 @@ int trace_writer__write(struct trace_writer *w, const struct ms_hdr *rec)
 	memcpy(w->raw + w->raw_len, rec, size);
 	w->raw_len += size;
 	w->nr++;
+	w->records++;
+	if (rec->type == MS_LOST && size >= sizeof(struct ms_lost))
+		w->lost += ((const struct ms_lost *)rec)->count;
 	return 0;
 }
 
@@ -368,42 +329,52 @@ int trace_writer__stream_fn(void *w, const struct ms_hdr *rec)
 	return trace_writer__write(w, rec);
 }
 
-/* Write header + ring into a temp file in the same directory, fsync, rename. */
+/* Write header + ring into a new temporary file beside the trace, fsync, rename. */
 int trace_writer__flush_ring(struct trace_writer *w)
 {
-	char *tmp = NULL;
-	int fd = -1, e;
+	const char *slash = strrchr(w->path, '/');
+	char err[sizeof(w->err)], dir[4096];
+	struct outfile of;
+	int e;
 
 	if (!w->ring_bytes)
 		return trace_writer__flush(w);
 	e = trace_writer__flush(w);
+	if (e || !w->published)
+		return e;
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - w->path) : 1,
+		 slash ? w->path : ".");
+	e = outfile__open_at(&of, w->of.dirfd, dir, w->of.name, true, err, sizeof(err));
+	if (!e) {
+		e = outfile__write(&of, w->hdr, w->hdr_len);
+		for (struct ring_blk *rb = w->ring_head; rb && !e; rb = rb->next)
+			e = outfile__write(&of, rb->data, rb->len);
+		if (e)
+			snprintf(err, sizeof(err), "%s", strerror(-e));
+		else
+			e = outfile__publish(&of, true, err, sizeof(err));
+		outfile__close(&of);
+	}
+	/* the old content stays; a later flush may succeed */
 	if (e)
-		return e;
-	if (asprintf(&tmp, "%s.tmpXXXXXX", w->path) < 0)
-		return writer_fail(w, -ENOMEM, "flight recorder");
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		e = writer_fail(w, -errno, "creating a temporary file");
-		free(tmp);
-		return e;
-	}
-	e = write_all(fd, w->hdr, w->hdr_len);
-	for (struct ring_blk *rb = w->ring_head; rb && !e; rb = rb->next)
-		e = write_all(fd, rb->data, rb->len);
-	if (!e && fsync(fd))
-		e = -errno;
-	if (close(fd) && !e)
-		e = -errno;
-	if (!e && rename(tmp, w->path))
-		e = -errno;
-	if (e) {
-		unlink(tmp);
-		/* the old content stays; a later flush may succeed */
 		trace_set_err(w->err, sizeof(w->err), "%s: writing the flight recorder: %s",
-			      w->path, strerror(-e));
-	}
-	free(tmp);
+			      w->path, err);
 	return e;
+}
+
+/* The end record: the file was closed, not cut short. */
+static int write_end(struct trace_writer *w)
+{
+	struct ms_trace_end end = { .records = w->records, .lost = w->lost };
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	end.h.ts_ns = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	if (end.h.ts_ns < w->ts_max)
+		end.h.ts_ns = w->ts_max;
+	end.h.type = MS_TRACE_END;
+	end.h.size = sizeof(end);
+	return trace_writer__write(w, &end.h);
 }
 
 int trace_writer__close(struct trace_writer *w, char *err, size_t errlen)
@@ -412,17 +383,21 @@ int trace_writer__close(struct trace_writer *w, char *err, size_t errlen)
 
 	if (!w)
 		return 0;
-	if (w->opened) {
-		e = w->ring_bytes ? trace_writer__flush_ring(w) : trace_writer__flush(w);
-		if (!e && w->fd >= 0 && fsync(w->fd))
+	if (w->opened && w->published) {
+		e = write_end(w);
+		if (!e)
+			e = w->ring_bytes ? trace_writer__flush_ring(w) : trace_writer__flush(w);
+		if (!e && w->of.fd >= 0 && fsync(w->of.fd))
 			e = writer_fail(w, -errno, "fsync");
 		if (e)
 			trace_set_err(err, errlen, "%s", w->err);
 	}
-	if (w->fd >= 0 && close(w->fd) && !e) {
+	if (w->of.fd >= 0 && close(w->of.fd) && !e) {
 		e = -errno;
 		trace_set_err(err, errlen, "%s: close: %s", w->path, strerror(-e));
 	}
+	w->of.fd = -1;
+	outfile__close(&w->of); /* an unpublished file (a failed start) is removed */
 	while (w->ring_head)
 		ring_drop_oldest(w);
 	ZSTD_freeCCtx(w->cctx);

@@ -58,7 +58,8 @@ static void wall_time(const struct trace_meta *m, char *buf, size_t len)
 }
 
 static void print_json(struct info_view *v, const struct trace_meta *m, __u64 size,
-		       const struct trace_damage *d, const struct summary *sum, FILE *out)
+		       const struct trace_damage *d, const struct trace_end *end,
+		       const struct summary *sum, FILE *out)
 {
 	struct json_obj o;
 	char when[64];
@@ -90,18 +91,26 @@ static void print_json(struct info_view *v, const struct trace_meta *m, __u64 si
 	json_u64(&o, "skipped_bytes", d->skipped_bytes);
 	json_u64(&o, "truncated_bytes", d->truncated_bytes);
 	json_u64(&o, "first_bad_offset", d->first_bad_offset);
+	json_bool(&o, "not_closed", d->not_closed);
+	json_u64(&o, "missing_after_ns", d->missing_after_ns);
 	json_object_end(&o);
+	json_bool(&o, "closed_cleanly", end->seen);
+	if (end->seen) {
+		json_u64(&o, "end_records", end->records);
+		json_u64(&o, "end_lost", end->lost);
+	}
 	json_end(&o);
 }
 
 void info_view__print(struct info_view *v, const struct trace_meta *m, __u64 size,
-		      const struct trace_damage *d, const struct summary *sum, bool json, FILE *out)
+		      const struct trace_damage *d, const struct trace_end *end,
+		      const struct summary *sum, bool json, FILE *out)
 {
-	char when[64], buf[32], dmg[256];
+	char when[64], buf[32], dmg[512];
 	unsigned i;
 
 	if (json) {
-		print_json(v, m, size, d, sum, out);
+		print_json(v, m, size, d, end, sum, out);
 		return;
 	}
 	wall_time(m, when, sizeof(when));
@@ -123,5 +132,8 @@ void info_view__print(struct info_view *v, const struct trace_meta *m, __u64 siz
 	fprintf(out, "faults:     %llu\n", (unsigned long long)sum->faults);
 	fprintf(out, "lost:       %llu events (ring buffer full while recording)\n",
 		(unsigned long long)sum->lost);
+	if (end->seen)
+		fprintf(out, "closed:     cleanly, %llu records, %llu lost\n",
+			(unsigned long long)end->records, (unsigned long long)end->lost);
 	fprintf(out, "damage:     %s\n", dmg[0] ? dmg : "none");
 }

@@ -14,8 +14,8 @@ struct info_view *info_view__new(void);
 int info_view__fn(void *ctx, const struct ms_hdr *rec); /* a stream_fn */
 /* Prints host facts, time span, processes, events by type, losses and damage. */
 void info_view__print(struct info_view *v, const struct trace_meta *meta, __u64 file_size,
-		      const struct trace_damage *damage, const struct summary *sum, bool json,
-		      FILE *out);
+		      const struct trace_damage *damage, const struct trace_end *end,
+		      const struct summary *sum, bool json, FILE *out);
 void info_view__free(struct info_view *v);
 
 #endif

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "log.h"
+#include "util/outfile.h"
 #include "view/fmt.h"
 #include "view/json.h"
 #include "view/maps.h"
@@ -184,58 +189,121 @@ void maps_view__print(const struct model *m, const struct settings *s, FILE *out
 
 struct dump_ctx {
 	const struct model *m;
+	int dirfd;
 	const char *dir;
 	bool json;
 	FILE *out;
 	int err;
+	unsigned dumped;
 };
 
-static int dump_file(const struct model *m, const struct mproc *p, const char *dir)
+static bool dumpable(const struct mproc *p)
 {
-	char tmp[4096], path[4096];
-	FILE *f;
+	return p && !(p->flags & MPROC_EXITED) && p->nr_regions;
+}
 
-	snprintf(path, sizeof(path), "%s/%u.maps", dir, p->pid);
-	snprintf(tmp, sizeof(tmp), "%s/.%u.maps.tmp", dir, p->pid);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	model__write_maps(m, p->pid, f);
-	if (fclose(f) || rename(tmp, path)) {
-		unlink(tmp);
-		return -errno;
+/* DIR/name, safely: a temporary file renamed over a regular file only. */
+static int dump_file(struct dump_ctx *c, const char *name, const struct mproc *p, const char *text)
+{
+	struct outfile of;
+	char err[512];
+	FILE *f;
+	int e;
+
+	e = outfile__open_at(&of, c->dirfd, c->dir, name, true, err, sizeof(err));
+	if (!e) {
+		f = fdopen(of.fd, "w");
+		if (f) {
+			of.fd = -1; /* f owns it now */
+			if (p)
+				model__write_maps(c->m, p->pid, f);
+			else
+				fputs(text, f);
+		}
+		e = !f || fclose(f) ? -errno : 0;
+		if (e)
+			snprintf(err, sizeof(err), "cannot write %s/%s: %s", c->dir, name,
+				 strerror(-e));
+		else
+			e = outfile__publish(&of, false, err, sizeof(err));
+		outfile__close(&of);
 	}
-	return 0;
+	if (e && !c->err) {
+		c->err = e;
+		warn("%s", err);
+	}
+	return e;
 }
 
 static void dump_one(const struct mproc *p, void *arg)
 {
 	struct dump_ctx *c = arg;
-	int err;
+	char name[32];
 
-	if ((p->flags & MPROC_EXITED) || !p->nr_regions)
+	if (!dumpable(p))
 		return;
-	if (!c->dir && c->json) {
+	if (c->dirfd < 0 && c->json) {
 		print_json(c->m, p, c->out);
 		return;
 	}
-	if (!c->dir) {
+	if (c->dirfd < 0) {
 		fprintf(c->out, "# pid %u %s\n", p->pid, p->comm);
 		model__write_maps(c->m, p->pid, c->out);
 		return;
 	}
-	err = dump_file(c->m, p, c->dir);
-	if (err && !c->err) {
-		c->err = err;
-		warn("cannot write %s/%u.maps: %s", c->dir, p->pid, strerror(-err));
-	}
+	snprintf(name, sizeof(name), "%u.maps", p->pid);
+	if (!dump_file(c, name, p, NULL))
+		c->dumped++;
 }
 
-int maps_view__dump(const struct model *m, const char *dir, bool json, FILE *out)
+/* The files of processes that are gone (or were not ours to begin with). */
+static void remove_stale(struct dump_ctx *c)
 {
-	struct dump_ctx c = { .m = m, .dir = dir, .json = json, .out = out };
+	int fd = openat(c->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	unsigned pid;
+	int n;
 
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_REG || sscanf(de->d_name, "%u.maps%n", &pid, &n) != 1 ||
+		    de->d_name[n] || !isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (!dumpable(model__process(c->m, pid)))
+			unlinkat(c->dirfd, de->d_name, 0);
+	}
+	closedir(d);
+}
+
+static void write_complete(struct dump_ctx *c)
+{
+	char text[128];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(text + strlen(text), sizeof(text) - strlen(text), " %u processes\n", c->dumped);
+	dump_file(c, ".complete", NULL, text);
+}
+
+int maps_view__dump(const struct model *m, int dirfd, const char *dir, bool json, FILE *out)
+{
+	struct dump_ctx c = { .m = m, .dirfd = dirfd, .dir = dir, .json = json, .out = out };
+
+	if (dirfd >= 0)
+		unlinkat(dirfd, ".complete", 0); /* a reader waits for the new one */
 	model__for_each_process(m, dump_one, &c);
+	if (dirfd >= 0) {
+		remove_stale(&c);
+		if (!c.err)
+			write_complete(&c);
+	}
 	fflush(out);
 	return c.err;
 }

@@ -16,9 +16,11 @@ void maps_view__print(const struct model *m, const struct settings *s, FILE *out
 int maps_view__check(const struct model *m, const struct settings *s);
 /*
  * SIGUSR1: every live process in /proc/PID/maps format, to out with a
- * "# pid <pid> <comm>" line before each (-j: maps -j's objects), or to
- * dir/<pid>.maps (renamed into place).
+ * "# pid <pid> <comm>" line before each (-j: maps -j's objects), or (dirfd
+ * >= 0, checked by outdir__open) to dir/<pid>.maps, 0600, each written to a
+ * temporary file and renamed into place; files of processes gone are
+ * removed, and dir/.complete (the time) is written when the dump is complete.
  */
-int maps_view__dump(const struct model *m, const char *dir, bool json, FILE *out);
+int maps_view__dump(const struct model *m, int dirfd, const char *dir, bool json, FILE *out);
 
 #endif

@@ -19,6 +19,7 @@
 
 struct ui {
 	const struct settings *s;
+	FILE *out; /* batch frames */
 	struct frame_view fv;
 	bool screen;
 	int frames;
@@ -29,7 +30,7 @@ struct ui {
 	const char *ellipsis; /* ends a line cut to the screen's width */
 };
 
-struct ui *ui__new(const struct settings *s, const struct frame_view *fv)
+struct ui *ui__new(const struct settings *s, const struct frame_view *fv, FILE *out)
 {
 	struct ui *u = calloc(1, sizeof(*u));
 
@@ -37,7 +38,9 @@ struct ui *ui__new(const struct settings *s, const struct frame_view *fv)
 		return NULL;
 	u->s = s;
 	u->fv = *fv;
-	u->screen = !s->batch && !s->once && !s->read_file && !s->json && isatty(STDOUT_FILENO);
+	u->out = out;
+	u->screen = !s->batch && !s->once && !s->read_file && !s->json && !s->output_file &&
+		    isatty(STDOUT_FILENO);
 	if (u->screen) {
 		setlocale(LC_CTYPE, "");
 		u->ellipsis = strcmp(nl_langinfo(CODESET), "UTF-8") ? ">" : "\u2026";
@@ -145,9 +148,9 @@ int ui__tick(struct ui *u, __u64 now_ns)
 		draw(u);
 	} else {
 		if (u->frames && !u->s->json) /* JSON: a frame a line */
-			fputc('\n', stdout);
-		fwrite(u->text, 1, u->len, stdout);
-		fflush(stdout);
+			fputc('\n', u->out);
+		fwrite(u->text, 1, u->len, u->out);
+		fflush(u->out);
 	}
 	u->frames++;
 	return u->s->iterations && u->frames >= u->s->iterations;
@@ -158,8 +161,8 @@ void ui__once(struct ui *u, __u64 now_ns)
 	if (!u)
 		return;
 	render(u, now_ns);
-	fwrite(u->text, 1, u->len, stdout);
-	fflush(stdout);
+	fwrite(u->text, 1, u->len, u->out);
+	fflush(u->out);
 }
 
 int ui__poll(struct ui *u)

@@ -27,8 +27,8 @@ struct frame_view {
 
 struct ui;
 
-/* Full screen unless -b, --once, or stdout is not a terminal. */
-struct ui *ui__new(const struct settings *s, const struct frame_view *fv);
+/* Full screen unless -b, --once, -o FILE, or stdout is not a terminal; else frames to out. */
+struct ui *ui__new(const struct settings *s, const struct frame_view *fv, FILE *out);
 void ui__free(struct ui *u); /* restores the terminal; NULL-safe */
 /* A frame; returns 1 when -n frames have been shown (time to stop). */
 int ui__tick(struct ui *u, __u64 now_ns);
