@@ -160,10 +160,11 @@ def fmt_region(r):
 
 
 def diff_maps(want_text, got_text):
-    """'' if equal after coalescing, else a readable diff."""
+    """'' if the raw lines are equal (start, end, perms, offset, device, inode, path: the
+    kernel's own VMAs, nothing coalesced), else a readable diff."""
     import difflib
-    want = [fmt_region(r) for r in coalesce(parse_maps(want_text))]
-    got = [fmt_region(r) for r in coalesce(parse_maps(got_text))]
+    want = [fmt_region(r) for r in parse_maps(want_text)]
+    got = [fmt_region(r) for r in parse_maps(got_text)]
     if want == got:
         return ""
     return "\n".join(difflib.unified_diff(want, got, "kernel", "memsnoop", lineterm="", n=1))
