@@ -116,7 +116,9 @@ class Background:
         rc = self.p.wait(timeout=30)
         self.out.close()
         self.err.close()
-        return rc, open(self.out_path).read(), open(self.out_path + ".err").read()
+        # a system-wide run also prints other processes' names, in any bytes
+        return (rc, open(self.out_path, errors="replace").read(),
+                open(self.out_path + ".err", errors="replace").read())
 
     def kill(self):
         if self.p.poll() is None:
@@ -171,15 +173,19 @@ def diff_maps(want_text, got_text):
 
 
 def dump_layout(bg, dump_dir, pid, timeout=10):
-    """SIGUSR1 to memsnoop; returns its rebuilt layout of pid (DIR/<pid>.maps)."""
+    """SIGUSR1 to memsnoop; returns its rebuilt layout of pid (DIR/<pid>.maps).
+    A dump writes every process's file in turn: the file may come from a dump that was
+    still under way for an earlier request, before the signal. So ask twice: the second
+    file comes from a dump that began after the first signal."""
     import signal
     path = os.path.join(dump_dir, "%d.maps" % pid)
-    if os.path.exists(path):
-        os.unlink(path)
-    bg.p.send_signal(signal.SIGUSR1)
-    deadline = time.time() + timeout
-    while not os.path.exists(path):
-        if time.time() > deadline:
-            fail("no dump of pid %d after SIGUSR1 (%s)" % (pid, open("/proc/%d/cmdline" % pid).read()))
-        time.sleep(0.01)
+    for _ in range(2):
+        if os.path.exists(path):
+            os.unlink(path)
+        bg.p.send_signal(signal.SIGUSR1)
+        deadline = time.time() + timeout
+        while not os.path.exists(path):
+            if time.time() > deadline:
+                fail("no dump of pid %d after SIGUSR1 (%s)" % (pid, open("/proc/%d/cmdline" % pid).read()))
+            time.sleep(0.01)
     return open(path).read()

@@ -377,7 +377,10 @@ static void do_mmap(struct model *m, struct proc *p, const struct ms_syscall *s)
 				 (f->vm_flags & (MS_VMA_SHARED | VM_MAYSHARE) ? MS_VMA_SHARED : 0);
 		else if (flags & MAP_SHARED)
 			t.prot |= MS_VMA_SHARED;
-		if (f->path_len)
+		/* shared anonymous memory is a shmem file the kernel names so */
+		if (flags & MAP_ANONYMOUS && t.prot & MS_VMA_SHARED)
+			path = pstr__get(m->zero_path);
+		else if (f->path_len)
 			path = pstr__new(f->path, strnlen(f->path, f->path_len));
 	} else if (flags & MAP_SHARED) {
 		t.prot |= MS_VMA_SHARED;
