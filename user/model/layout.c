@@ -387,7 +387,7 @@ static struct rnode *join(struct layout *l, struct rnode *a, struct rnode *b)
 
 	if (!a->anon)
 		a->anon = b->anon;
-	a->rflags |= b->rflags & RF_CHANGED;
+	a->rflags |= b->rflags & (RF_CHANGED | RF_SPLIT);
 	a->r.faults += b->r.faults;
 	a->r.write_faults += b->r.write_faults;
 	a->r.exec_faults += b->r.exec_faults;
