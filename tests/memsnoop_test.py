@@ -173,19 +173,24 @@ def diff_maps(want_text, got_text):
 
 
 def dump_layout(bg, dump_dir, pid, timeout=10):
-    """SIGUSR1 to memsnoop; returns its rebuilt layout of pid (DIR/<pid>.maps).
-    A dump writes every process's file in turn: the file may come from a dump that was
-    still under way for an earlier request, before the signal. So ask twice: the second
-    file comes from a dump that began after the first signal."""
+    """SIGUSR1 to memsnoop; returns its rebuilt layout of pid (DIR/<pid>.maps). A dump
+    under way for an earlier request may still write the file: take it from a dump that
+    began after this call (DIR/dumps: "STARTED DONE")."""
     import signal
     path = os.path.join(dump_dir, "%d.maps" % pid)
-    for _ in range(2):
-        if os.path.exists(path):
-            os.unlink(path)
-        bg.p.send_signal(signal.SIGUSR1)
-        deadline = time.time() + timeout
-        while not os.path.exists(path):
-            if time.time() > deadline:
-                fail("no dump of pid %d after SIGUSR1 (%s)" % (pid, open("/proc/%d/cmdline" % pid).read()))
-            time.sleep(0.01)
+
+    def counts():
+        try:
+            return [int(x) for x in open(os.path.join(dump_dir, "dumps")).read().split()]
+        except (OSError, ValueError):
+            return [0, 0]
+    started = counts()[0]
+    if os.path.exists(path):
+        os.unlink(path)
+    bg.p.send_signal(signal.SIGUSR1)
+    deadline = time.time() + timeout
+    while counts()[1] <= started or not os.path.exists(path):
+        if time.time() > deadline:
+            fail("no dump of pid %d after SIGUSR1 (%s)" % (pid, open("/proc/%d/cmdline" % pid).read()))
+        time.sleep(0.005)
     return open(path).read()

@@ -210,8 +210,13 @@ static void touch_ready_file(const char *path)
 
 static void handle_dump(struct session *ss)
 {
+	static unsigned long dumps;
+
 	dump_requested = 0;
+	maps_view__dump_mark(ss->s->dump_dir, dumps + 1, dumps);
 	maps_view__dump(ss->model, ss->s->dump_dir, stdout);
+	maps_view__dump_mark(ss->s->dump_dir, dumps + 1, dumps + 1);
+	dumps++;
 }
 
 static int live_loop(struct session *ss, struct live *l, struct launch *child)
@@ -288,6 +293,7 @@ static int run_live(struct session *ss)
 		live__add_pid(l, child.pid); /* after seeding: its layout comes at exec */
 	if (child.pid > 0)
 		layout_view__set_pid(ss->layout, child.pid);
+	maps_view__dump_mark(s->dump_dir, 0, 0); /* no dump of this run yet */
 	if (s->ready_file)
 		touch_ready_file(s->ready_file);
 	if (s->argc) {

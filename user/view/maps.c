@@ -140,3 +140,20 @@ int maps_view__dump(const struct model *m, const char *dir, FILE *out)
 	fflush(out);
 	return c.err;
 }
+
+void maps_view__dump_mark(const char *dir, unsigned long started, unsigned long done)
+{
+	char tmp[4096], path[4096];
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/dumps", dir);
+	snprintf(tmp, sizeof(tmp), "%s/.dumps.tmp", dir);
+	f = fopen(tmp, "we");
+	if (!f)
+		return;
+	fprintf(f, "%lu %lu\n", started, done);
+	if (fclose(f) || rename(tmp, path))
+		unlink(tmp);
+}

@@ -14,5 +14,10 @@ void maps_view__print(const struct model *m, const struct settings *s, FILE *out
  * "# pid <pid> <comm>" line before each, or to dir/<pid>.maps (renamed into place).
  */
 int maps_view__dump(const struct model *m, const char *dir, FILE *out);
+/*
+ * dir/dumps: "STARTED DONE", the numbers of the last dump begun and the last
+ * one finished: a file is fresh once DONE passes what STARTED was when asked.
+ */
+void maps_view__dump_mark(const char *dir, unsigned long started, unsigned long done);
 
 #endif
