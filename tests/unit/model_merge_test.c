@@ -174,6 +174,39 @@ static void test_concurrent_munmap(void)
 	model__free(m);
 }
 
+/* A seed says whose stack a region is, and that memory after an ELF's data is not .bss. */
+static void test_seed_hints(void)
+{
+	struct model *m = model__new(PG);
+	union mt_rec r;
+	struct ms_vma *v = (void *)&r;
+	const struct region *x;
+
+	mt_seed_begin(m, P, MS_SEED_AT_START, "seeded");
+	mt_vma(m, P, A(0x10), A(0x11), MS_VMA_READ | MS_VMA_EXEC, 0, 8, 5, "/lib/x.so");
+	mt_vma(m, P, A(0x11), A(0x12), MS_VMA_READ | MS_VMA_WRITE, A(1), 8, 5, "/lib/x.so");
+	memset(&r, 0, sizeof(r));
+	v->start = A(0x12);
+	v->end = A(0x20);
+	v->prot = MS_VMA_READ | MS_VMA_WRITE;
+	mt_hdr(&v->h, MS_VMA, sizeof(*v) + 8, P, MS_VMA_NOT_BSS);
+	model__apply(m, &v->h);
+	mt_vma(m, P, A(0x20), A(0x21), 0, 0, 0, 0, NULL);
+	memset(&r, 0, sizeof(r));
+	v->start = A(0x21);
+	v->end = A(0x40);
+	v->prot = MS_VMA_READ | MS_VMA_WRITE;
+	mt_hdr(&v->h, MS_VMA, sizeof(*v) + 8, P, 0);
+	v->h.tid = P + 7;
+	model__apply(m, &v->h);
+	mt_seed_end(m, P);
+	CHECK_EQ(model__region_at(m, P, A(0x12))->cls, RC_ANON);
+	x = model__region_at(m, P, A(0x21));
+	CHECK(x && x->cls == RC_THREAD_STACK && x->owner_tid == P + 7);
+	CHECK_EQ(model__region_at(m, P, A(0x20))->cls, RC_GUARD);
+	model__free(m);
+}
+
 int main(void)
 {
 	test_new_mappings();
@@ -183,5 +216,6 @@ int main(void)
 	test_mremap();
 	test_fork();
 	test_concurrent_munmap();
+	test_seed_hints();
 	CHECK_DONE();
 }

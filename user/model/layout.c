@@ -806,7 +806,8 @@ static int is_bss(const struct rnode *n)
 {
 	const struct rnode *p = n->prev;
 
-	if (!is_rw(n) || !p || p->r.end != n->r.start || !rnode__filebacked(p))
+	if (!is_rw(n) || !p || p->r.end != n->r.start || !rnode__filebacked(p) ||
+	    n->rflags & RF_NOT_BSS)
 		return 0;
 	return (p->r.prot & (MS_VMA_WRITE | MS_VMA_SHARED)) == MS_VMA_WRITE && elf_run(p);
 }

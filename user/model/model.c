@@ -883,6 +883,12 @@ static void on_vma(struct model *m, const struct ms_vma *v)
 	if (v->path_len)
 		path = pstr__new(v->path, strnlen(v->path, v->path_len));
 	carry_over(p, &t, &rflags, &id);
+	if (v->h.flags & MS_VMA_NOT_BSS)
+		rflags |= RF_NOT_BSS;
+	/* the seed knows the thread whose stack pointer is in it */
+	if (v->h.tid != v->h.pid && !(t.prot & MS_VMA_SHARED) &&
+	    (!path || path->kind == PK_ANON_NAMED))
+		t.owner_tid = v->h.tid;
 	n = layout__map(p->l, &t, path, rflags, id);
 	pstr__put(path);
 	if (n && n->r.owner_tid)
