@@ -622,7 +622,7 @@ void layout__protect(struct layout *l, __u64 a, __u64 b, __u32 prot)
 		if (p & MS_VMA_WRITE && !(n->r.prot & (MS_VMA_WRITE | MS_VMA_SHARED)) &&
 		    !(rflags & (RF_ACCOUNT | RF_NORESERVE | RF_SPECIAL)))
 			rflags |= RF_ACCOUNT;
-		/* 6.2+: but not anonymous memory made read-only before it was written */
+		/* but not anonymous memory made read-only before it was written (recent kernels) */
 		if (!(p & MS_VMA_WRITE) && !n->anon && !rnode__filebacked(n))
 			rflags &= ~RF_ACCOUNT;
 		if (p != n->r.prot || rflags != n->rflags)
