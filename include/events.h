@@ -55,6 +55,7 @@ enum ms_type {
 #define MS_SEED_FROM_KERNEL (1u << 3) /* seed: BPF walked the VMA tree at exec */
 #define MS_SEED_GATE (1u << 4) /* seed end: add the gate area ([vsyscall]), not in the tree */
 #define MS_EXEC_SEEDED (1u << 0) /* exec: the kernel's seed follows, no /proc read */
+#define MS_VMA_NOT_BSS (1u << 0) /* vma: after an ELF's data, but its headers end .bss before */
 /* fault error code bits (x86 page fault error code, hdr.flags of MS_FAULT) */
 #define MS_PF_PROT (1u << 0)
 #define MS_PF_WRITE (1u << 1)
@@ -208,7 +209,7 @@ struct ms_seed_begin {
 };
 
 struct ms_vma {
-	struct ms_hdr h;
+	struct ms_hdr h; /* tid: the thread whose stack pointer is in it, else pid; flags: MS_VMA_* */
 	__u64 start;
 	__u64 end;
 	__u64 pgoff; /* bytes, as /proc/PID/maps prints it */

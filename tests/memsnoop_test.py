@@ -116,7 +116,9 @@ class Background:
         rc = self.p.wait(timeout=30)
         self.out.close()
         self.err.close()
-        return rc, open(self.out_path).read(), open(self.out_path + ".err").read()
+        # a system-wide run also prints other processes' names, in any bytes
+        return (rc, open(self.out_path, errors="replace").read(),
+                open(self.out_path + ".err", errors="replace").read())
 
     def kill(self):
         if self.p.poll() is None:
@@ -160,25 +162,35 @@ def fmt_region(r):
 
 
 def diff_maps(want_text, got_text):
-    """'' if equal after coalescing, else a readable diff."""
+    """'' if the raw lines are equal (start, end, perms, offset, device, inode, path: the
+    kernel's own VMAs, nothing coalesced), else a readable diff."""
     import difflib
-    want = [fmt_region(r) for r in coalesce(parse_maps(want_text))]
-    got = [fmt_region(r) for r in coalesce(parse_maps(got_text))]
+    want = [fmt_region(r) for r in parse_maps(want_text)]
+    got = [fmt_region(r) for r in parse_maps(got_text)]
     if want == got:
         return ""
     return "\n".join(difflib.unified_diff(want, got, "kernel", "memsnoop", lineterm="", n=1))
 
 
 def dump_layout(bg, dump_dir, pid, timeout=10):
-    """SIGUSR1 to memsnoop; returns its rebuilt layout of pid (DIR/<pid>.maps)."""
+    """SIGUSR1 to memsnoop; returns its rebuilt layout of pid (DIR/<pid>.maps). A dump
+    under way for an earlier request may still write the file: take it from a dump that
+    began after this call (DIR/dumps: "STARTED DONE")."""
     import signal
     path = os.path.join(dump_dir, "%d.maps" % pid)
+
+    def counts():
+        try:
+            return [int(x) for x in open(os.path.join(dump_dir, "dumps")).read().split()]
+        except (OSError, ValueError):
+            return [0, 0]
+    started = counts()[0]
     if os.path.exists(path):
         os.unlink(path)
     bg.p.send_signal(signal.SIGUSR1)
     deadline = time.time() + timeout
-    while not os.path.exists(path):
+    while counts()[1] <= started or not os.path.exists(path):
         if time.time() > deadline:
             fail("no dump of pid %d after SIGUSR1 (%s)" % (pid, open("/proc/%d/cmdline" % pid).read()))
-        time.sleep(0.01)
+        time.sleep(0.005)
     return open(path).read()

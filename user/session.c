@@ -70,6 +70,7 @@ struct session {
 	struct outfile export_of; /* export_file's, renamed into place when complete */
 	struct outfile ready_of; /* --ready-file, renamed into place once attached */
 	FILE *out; /* the views' output: stdout or -o FILE, in whole lines */
+	unsigned long dumps; /* SIGUSR1 dumps begun (DIR/dumps) */
 	int dump_dirfd; /* --dump DIR, checked at start; -1 */
 	bool write_failed; /* the recording can take no more: stop */
 	struct top *top; /* memsnoop top */
@@ -285,8 +286,12 @@ static int open_dump_dir(struct session *ss)
 
 static void handle_dump(struct session *ss)
 {
+	unsigned long dumps = ss->dumps++;
+
 	dump_requested = 0;
+	maps_view__dump_mark(ss->model, ss->dump_dirfd, ss->s->dump_dir, dumps + 1, dumps);
 	maps_view__dump(ss->model, ss->dump_dirfd, ss->s->dump_dir, ss->s->json, ss->out);
+	maps_view__dump_mark(ss->model, ss->dump_dirfd, ss->s->dump_dir, dumps + 1, dumps + 1);
 }
 
 static int live_loop(struct session *ss, struct live *l, struct launch *child)
@@ -383,6 +388,8 @@ static int run_live(struct session *ss)
 		live__add_pid(l, child.pid); /* after seeding: its layout comes at exec */
 	if (child.pid > 0)
 		layout_view__set_pid(ss->layout, child.pid);
+	/* no dump of this run yet */
+	maps_view__dump_mark(ss->model, ss->dump_dirfd, s->dump_dir, 0, 0);
 	if (s->argc) {
 		err = launch_start(&child);
 		if (err) {

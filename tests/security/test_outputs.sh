@@ -74,7 +74,7 @@ run "--dump writable by all" 1 "writable by others" --dump "$TMP/ww" -d 0.2
 sleep 30 &
 P1=$!
 CLEANUP_PIDS+=("$P1")
-for n in "$P1.maps" ".$P1.maps.tmp" ".complete" ".complete.tmp"; do
+for n in "$P1.maps" ".$P1.maps.tmp" ".complete" ".complete.tmp" dumps .dumps.tmp; do
 	as_nobody ln -s "$V" "$NB/$n"
 done
 run "--dump owned by nobody" 1 "owned by uid" --dump "$NB" -p "$P1" -d 0.2
@@ -86,7 +86,7 @@ mkdir "$D" && chmod 1777 "$D"
 sleep 30 &
 P2=$!
 CLEANUP_PIDS+=("$P2")
-for n in "$P1.maps" ".$P1.maps.tmp" ".complete" ".complete.tmp"; do
+for n in "$P1.maps" ".$P1.maps.tmp" ".complete" ".complete.tmp" dumps .dumps.tmp; do
 	as_nobody ln -s "$V" "$D/$n"
 done
 start_memsnoop "$TMP/dump.out" --dump "$D" -p "$P1,$P2"

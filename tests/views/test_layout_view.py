@@ -2,7 +2,7 @@
 starts its threads after memsnoop attached: the picture names each thread's stack and
 guard page with the owner's tid, the heap with the break the workload reports, the
 executable's segments; the same from the recording (-r ... --once), and from a live
---once of the running process (seeded: stacks and guards, the same break)."""
+--once of the running process (seeded: stacks, guards and owners, the same break)."""
 import json
 import os
 import re
@@ -102,7 +102,8 @@ try:
     r = run(["layout", "-p", str(pid), "--once"])
     if r.returncode:
         fail("live --once: " + r.stderr)
-    check(r.stdout, "live layout --once (seeded)", owners=False)
+    # seeded: owners from the threads' stack pointers (/proc/PID/task/TID/syscall)
+    check(r.stdout, "live layout --once (seeded)")
     print(r.stdout)
 finally:
     wl.kill()

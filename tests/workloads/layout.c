@@ -139,6 +139,120 @@ static void thread_phase(void)
 	checkpoint("threads-joined");
 }
 
+static void *arena_main(void *arg)
+{
+	static char *blocks[400];
+	int i;
+
+	/* the thread's arena grows by mprotect, one merge at a time */
+	for (i = 0; i < 400; i++) {
+		blocks[i] = malloc(4000);
+		memset(blocks[i], i, 4000);
+	}
+	pthread_barrier_wait(&barrier);
+	pthread_barrier_wait(&barrier);
+	for (i = 0; i < 400; i++)
+		free(blocks[i]);
+	return NULL;
+}
+
+static void arena_phase(void)
+{
+	pthread_t th;
+
+	pthread_barrier_init(&barrier, NULL, 2);
+	pthread_create(&th, NULL, arena_main, NULL);
+	pthread_barrier_wait(&barrier);
+	checkpoint("arena-grow");
+	pthread_barrier_wait(&barrier);
+	pthread_join(th, NULL);
+}
+
+/* pages of address space nothing else will take (MAP_NORESERVE: unlike its pieces) */
+static char *reserve(size_t pages)
+{
+	char *r = mmap(NULL, pages * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		       -1, 0);
+
+	if (r == MAP_FAILED)
+		die("mmap reserve");
+	return r;
+}
+
+static char *map_at(char *addr, size_t pages, int prot, int flags)
+{
+	char *p = mmap(addr, pages * PAGE, prot, flags | MAP_FIXED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap at");
+	return p;
+}
+
+/* The kernel merges VMAs: the model must show the same lines. */
+static void merge_phase(void)
+{
+	char *a = mmap(NULL, 8 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *b = mmap(NULL, 6 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *r = reserve(8), *s = reserve(16);
+
+	if (a == MAP_FAILED || b == MAP_FAILED)
+		die("mmap");
+	memset(a, 1, 8 * PAGE);
+	mprotect(a + 2 * PAGE, 2 * PAGE, PROT_READ);
+	mprotect(a + 5 * PAGE, PAGE, PROT_NONE);
+	checkpoint("mprotect-split2");
+	mprotect(a + 2 * PAGE, 2 * PAGE, PROT_READ | PROT_WRITE);
+	mprotect(a + 5 * PAGE, PAGE, PROT_READ | PROT_WRITE);
+	mprotect(a, 8 * PAGE, PROT_READ | PROT_WRITE); /* no change: no split */
+	/* once written, a private VMA stays committed (VM_ACCOUNT): no merge back */
+	mprotect(b + PAGE, 2 * PAGE, PROT_READ | PROT_WRITE);
+	b[PAGE] = 1;
+	mprotect(b + PAGE, 2 * PAGE, PROT_NONE);
+	checkpoint("mprotect-merged");
+	/* shared anonymous: a shmem file per mmap, whose pieces merge back */
+	map_at(r, 4, PROT_READ | PROT_WRITE, MAP_SHARED)[0] = 1;
+	map_at(r + 4 * PAGE, 4, PROT_READ | PROT_WRITE, MAP_SHARED);
+	mprotect(r + PAGE, PAGE, PROT_READ);
+	checkpoint("shared-anon-split");
+	mprotect(r + PAGE, PAGE, PROT_READ | PROT_WRITE);
+	checkpoint("shared-anon-merged");
+	/* mremap grows a VMA in place up to the next one, and they merge */
+	a = map_at(s + 4 * PAGE, 4, PROT_READ, MAP_PRIVATE);
+	map_at(s + 10 * PAGE, 2, PROT_READ, MAP_PRIVATE);
+	munmap(s + 8 * PAGE, 2 * PAGE);
+	if (mremap(a, 4 * PAGE, 6 * PAGE, 0) != a)
+		die("mremap");
+	/* two written VMAs have an anon_vma each: they stay apart */
+	a = map_at(s, 2, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	map_at(s + 3 * PAGE, 1, PROT_READ | PROT_WRITE, MAP_PRIVATE)[0] = 1;
+	munmap(s + 2 * PAGE, PAGE);
+	a[0] = 1;
+	if (mremap(a, 2 * PAGE, 3 * PAGE, 0) != a)
+		die("mremap");
+	checkpoint("mremap-merge");
+}
+
+/* After fork, the child's VMAs with an anon_vma merge with nothing new. */
+static void fork_merge_phase(void)
+{
+	char *r = reserve(16);
+	pid_t pid;
+	int status;
+
+	map_at(r + 4 * PAGE, 2, PROT_READ | PROT_WRITE, MAP_PRIVATE)[0] = 1;
+	map_at(r + 10 * PAGE, 2, PROT_READ, MAP_PRIVATE);
+	pid = fork();
+	if (pid == 0) {
+		map_at(r + 6 * PAGE, 2, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+		map_at(r + 8 * PAGE, 2, PROT_READ, MAP_PRIVATE);
+		checkpoint("fork-anon-child");
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	map_at(r + 6 * PAGE, 2, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	checkpoint("fork-anon-parent");
+}
+
 static int recurse(int depth)
 {
 	volatile char frame[4096];
@@ -206,6 +320,9 @@ int main(int argc, char **argv)
 	heap_phase();
 	mmap_phase();
 	thread_phase();
+	arena_phase();
+	merge_phase();
+	fork_merge_phase();
 	stack_phase();
 	dl_phase();
 	fork_phase(argv[0]);

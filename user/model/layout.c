@@ -219,6 +219,33 @@ static __u64 clear_pages(struct layout *l, __u64 a, __u64 b)
 	return pageset__clear(&l->pages, a >> l->page_shift, b >> l->page_shift);
 }
 
+/* Set when n was made: one age throughout. */
+static void set_young(struct rnode *n)
+{
+	n->young_start = n->r.start;
+	n->young_end = n->r.end;
+	n->older_ns = n->r.created_ns;
+}
+
+static void clip_young(struct rnode *n)
+{
+	if (n->young_start < n->r.start)
+		n->young_start = n->r.start;
+	if (n->young_end > n->r.end)
+		n->young_end = n->r.end;
+	if (n->young_start >= n->young_end) {
+		n->r.created_ns = n->older_ns;
+		set_young(n);
+	}
+}
+
+/* n was split into n and r: each keeps its part of the young range. */
+static void split_young(struct rnode *n, struct rnode *r)
+{
+	clip_young(n);
+	clip_young(r);
+}
+
 /* Split n at addr (inside it); returns the right piece. */
 static struct rnode *split_node(struct layout *l, struct rnode *n, __u64 addr)
 {
@@ -232,12 +259,14 @@ static struct rnode *split_node(struct layout *l, struct rnode *n, __u64 addr)
 	r->r.start = addr;
 	if (rnode__filebacked(n))
 		r->r.pgoff += addr - n->r.start;
+	r->vpgoff += (addr - n->r.start) >> l->page_shift;
 	/* fault counts stay with the piece that keeps the start */
 	r->r.faults = r->r.write_faults = r->r.exec_faults = r->r.prot_faults = 0;
 	r->r.touched_pages = n->r.touched_pages ? count_pages(l, addr, n->r.end) : 0;
 	acct(l, n, -1);
 	n->r.touched_pages -= r->r.touched_pages;
 	n->r.end = addr;
+	split_young(n, r);
 	acct(l, n, 1);
 	link_after(l, n, r);
 	return r;
@@ -261,6 +290,197 @@ static struct rnode *first_from(struct layout *l, __u64 a)
 	if (a < n->r.end)
 		return n->r.start < a ? split_node(l, n, a) : n;
 	return n->next;
+}
+
+/*
+ * Merging. The kernel joins a new or changed VMA with a neighbour that has the
+ * same flags, the same file at a continuing offset (anonymous memory has an
+ * offset too: its address when first mapped, in pages), a compatible anon_vma
+ * and the same anon name: vma_merge() in mm/mmap.c of 6.1,
+ * vma_merge_new_range() and vma_merge_existing_range() in mm/vma.c of 6.18.
+ * The model follows 6.18 (see README, "Merging", for what it cannot know).
+ */
+
+static __u64 vm_pgoff(const struct layout *l, const struct rnode *n)
+{
+	return rnode__filebacked(n) ? n->r.pgoff >> l->page_shift : n->vpgoff;
+}
+
+static __u64 nr_pages(const struct layout *l, const struct rnode *n)
+{
+	return (n->r.end - n->r.start) >> l->page_shift;
+}
+
+/* VM_SPECIAL and the kernel's own mappings; most device mappings are VM_IO/PFNMAP. */
+static int never_merges(const struct rnode *n)
+{
+	if (n->rflags & RF_SPECIAL)
+		return 1;
+	switch (n->path ? n->path->kind : PK_FILE) {
+	case PK_STACK:
+	case PK_VDSO:
+	case PK_VVAR:
+	case PK_VSYSCALL:
+	case PK_OTHER:
+		return 1;
+	case PK_FILE:
+		return n->path && !strncmp(n->path->s, "/dev/", 5) &&
+		       strncmp(n->path->s, "/dev/shm/", 9);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The same struct file and anon name. Files are known by inode, not by the
+ * open file the kernel compares; shared anonymous memory (a shmem file per
+ * mmap) by the call that made it.
+ */
+static int same_backing(const struct rnode *a, const struct rnode *b)
+{
+	if (!a->path || !b->path)
+		return !a->path && !b->path;
+	if (a->path != b->path && strcmp(a->path->s, b->path->s))
+		return 0;
+	if (a->path->kind == PK_SHM_FILE && !a->r.ino)
+		return a->mmap_id == b->mmap_id;
+	return a->r.dev == b->r.dev && a->r.ino == b->r.ino;
+}
+
+/*
+ * is_mergeable_anon_vma() of 6.18: the same anon_vma, or only one has one and
+ * that one is not a fork child's (vma_is_fork_child(): its anon_vma chain
+ * reaches a parent's, and the kernel keeps such VMAs apart).
+ */
+static int anon_compatible(const struct rnode *a, const struct rnode *b)
+{
+	if (a->anon == b->anon)
+		return 1;
+	if (!a->anon)
+		return !(b->rflags & RF_FORKED);
+	if (!b->anon)
+		return !(a->rflags & RF_FORKED);
+	return 0;
+}
+
+/* a and b, in this order, could be one VMA apart from their protection. */
+static int same_vma_but_prot(const struct layout *l, const struct rnode *a, const struct rnode *b)
+{
+	if (a->r.end != b->r.start || (a->rflags ^ b->rflags) & RF_VM_MASK)
+		return 0;
+	if (never_merges(a) || never_merges(b) || !same_backing(a, b))
+		return 0;
+	return vm_pgoff(l, a) + nr_pages(l, a) == vm_pgoff(l, b);
+}
+
+static int can_merge(const struct layout *l, const struct rnode *a, const struct rnode *b)
+{
+	if (!a || !b || a->r.prot != b->r.prot || !same_vma_but_prot(l, a, b))
+		return 0;
+	return anon_compatible(a, b);
+}
+
+/* b joins a: the kernel keeps the lower VMA. Returns a. */
+static struct rnode *join(struct layout *l, struct rnode *a, struct rnode *b)
+{
+	__u64 end = b->r.end;
+
+	if (!a->anon)
+		a->anon = b->anon;
+	a->rflags |= b->rflags & (RF_CHANGED | RF_SPLIT);
+	a->r.faults += b->r.faults;
+	a->r.write_faults += b->r.write_faults;
+	a->r.exec_faults += b->r.exec_faults;
+	a->r.prot_faults += b->r.prot_faults;
+	/* a concurrent munmap must not take what was mapped after it began (do_munmap()) */
+	if (b->older_ns < a->older_ns)
+		a->older_ns = b->older_ns;
+	if (b->r.created_ns > a->r.created_ns) {
+		a->r.created_ns = b->r.created_ns;
+		a->young_start = b->young_start;
+		a->young_end = b->young_end;
+	}
+	if (!a->r.owner_tid)
+		a->r.owner_tid = b->r.owner_tid;
+	acct(l, a, -1);
+	a->r.touched_pages += b->r.touched_pages;
+	a->r.end = end;
+	unlink_node(l, b);
+	node_free(b);
+	acct(l, a, 1);
+	return a;
+}
+
+/* A new region joins the neighbours it can (the new-range merge). */
+static struct rnode *merge_around(struct layout *l, struct rnode *n)
+{
+	if (can_merge(l, n->prev, n))
+		n = join(l, n->prev, n);
+	if (can_merge(l, n, n->next))
+		n = join(l, n, n->next);
+	return n;
+}
+
+struct rnode *layout__merge_next(struct layout *l, struct rnode *n)
+{
+	if (n && can_merge(l, n, n->next))
+		n = join(l, n, n->next);
+	return n;
+}
+
+/*
+ * After a change of flags on pieces up to b: every changed piece joins the
+ * neighbours it can (mprotect_fixup() and madvise_update_vma() through
+ * vma_modify()), and a split the change did not need is undone (the kernel
+ * returns early for a VMA whose flags stay). Clears the transient flags.
+ */
+static void merge_changed(struct layout *l, struct rnode *n, __u64 b)
+{
+	struct rnode *next;
+
+	if (n && n->prev)
+		n = n->prev;
+	while (n && n->r.start <= b) {
+		next = n->next;
+		if (next && ((n->rflags | next->rflags) & RF_CHANGED || n->rflags & RF_SPLIT) &&
+		    can_merge(l, n, next)) {
+			n->rflags &= ~RF_SPLIT;
+			join(l, n, next);
+			continue;
+		}
+		n->rflags &= ~(RF_CHANGED | RF_SPLIT);
+		n = next;
+	}
+}
+
+/*
+ * An anon_vma for n, as anon_vma_prepare() finds one: a neighbour's that
+ * could share it (reusable_anon_vma(): one VMA but for protection, not a
+ * fork child's), else a new one.
+ */
+static void assign_anon(struct layout *l, struct rnode *n)
+{
+	struct rnode *x = n->next, *p = n->prev;
+
+	if (n->anon)
+		return;
+	if (x && x->anon && !(x->rflags & RF_FORKED) && same_vma_but_prot(l, n, x))
+		n->anon = x->anon;
+	else if (p && p->anon && !(p->rflags & RF_FORKED) && same_vma_but_prot(l, p, n))
+		n->anon = p->anon;
+	else
+		n->anon = ++l->next_anon;
+}
+
+/*
+ * Without a stream of faults the model cannot see the first write that
+ * gives a VMA its anon_vma: it assumes one once a private region is
+ * writable.
+ */
+static void guess_anon(struct layout *l, struct rnode *n)
+{
+	if ((n->r.prot & (MS_VMA_WRITE | MS_VMA_SHARED)) == MS_VMA_WRITE && !never_merges(n))
+		assign_anon(l, n);
 }
 
 static void reclassify_near(struct layout *l, struct rnode *n, __u64 a, __u64 b);
@@ -297,13 +517,11 @@ int layout__unmap(struct layout *l, __u64 a, __u64 b, struct rnode *first)
 	return count;
 }
 
-struct rnode *layout__map(struct layout *l, const struct region *tmpl, struct pstr *path,
-			  __u32 rflags, __u64 mmap_id)
+static struct rnode *map_node(struct layout *l, const struct region *tmpl, struct pstr *path,
+			      __u32 rflags, __u64 mmap_id)
 {
 	struct rnode *n;
 
-	if (tmpl->start >= tmpl->end)
-		return NULL;
 	unmap_range(l, tmpl->start, tmpl->end, NULL);
 	n = node_new(l);
 	n->r = *tmpl;
@@ -313,34 +531,125 @@ struct rnode *layout__map(struct layout *l, const struct region *tmpl, struct ps
 	n->r.touched_pages = count_pages(l, tmpl->start, tmpl->end);
 	n->rflags = rflags;
 	n->mmap_id = mmap_id;
+	n->vpgoff = tmpl->start >> l->page_shift;
+	set_young(n);
 	link_after(l, layout__find_le(l, n->r.start), n);
+	return n;
+}
+
+struct rnode *layout__map(struct layout *l, const struct region *tmpl, struct pstr *path,
+			  __u32 rflags, __u64 mmap_id)
+{
+	struct rnode *n;
+
+	if (tmpl->start >= tmpl->end)
+		return NULL;
+	/* what /proc cannot tell: VM_ACCOUNT and the anon_vma, guessed */
+	if (rflags & RF_SEEDED && (tmpl->prot & (MS_VMA_WRITE | MS_VMA_SHARED)) == MS_VMA_WRITE)
+		rflags |= RF_ACCOUNT;
+	n = map_node(l, tmpl, path, rflags, mmap_id);
+	guess_anon(l, n);
 	reclassify_near(l, n, n->r.start, n->r.end);
 	return n;
+}
+
+struct rnode *layout__map_moved(struct layout *l, const struct region *tmpl, struct pstr *path,
+				__u32 rflags, __u64 mmap_id, __u64 vpgoff, __u64 anon)
+{
+	struct rnode *n;
+
+	if (tmpl->start >= tmpl->end)
+		return NULL;
+	n = map_node(l, tmpl, path, rflags, mmap_id);
+	n->vpgoff = vpgoff;
+	n->anon = anon;
+	n = merge_around(l, n);
+	guess_anon(l, n);
+	reclassify_near(l, n, n->r.start, n->r.end);
+	return n;
+}
+
+struct rnode *layout__map_merged(struct layout *l, const struct region *tmpl, struct pstr *path,
+				 __u32 rflags, __u64 mmap_id)
+{
+	return layout__map_moved(l, tmpl, path, rflags, mmap_id, tmpl->start >> l->page_shift, 0);
+}
+
+/* Make addr a boundary for a change of flags, marking the split. */
+static void cut(struct layout *l, __u64 addr)
+{
+	struct rnode *n = layout__find_le(l, addr);
+
+	if (n && n->r.start < addr && addr < n->r.end)
+		split_node(l, n, addr)->prev->rflags |= RF_SPLIT;
+}
+
+/* The pieces of [a, b), cut at the edges; NULL if none. */
+static struct rnode *cut_range(struct layout *l, __u64 a, __u64 b)
+{
+	struct rnode *n;
+
+	cut(l, b);
+	cut(l, a);
+	n = layout__find_le(l, a);
+	if (!n || n->r.end <= a)
+		n = n ? n->next : l->first;
+	return n && n->r.start < b ? n : NULL;
+}
+
+/* After merge_changed(): the guessed anon_vmas, then the classes. */
+static void settle(struct layout *l, __u64 a, __u64 b)
+{
+	struct rnode *n = layout__find_le(l, a);
+
+	for (n = n ? n : l->first; n && n->r.start < b; n = n->next)
+		guess_anon(l, n);
+	layout__reclassify(l, a, b);
 }
 
 void layout__protect(struct layout *l, __u64 a, __u64 b, __u32 prot)
 {
 	struct rnode *n, *n0;
+	__u32 p, rflags;
 
 	if (a >= b)
 		return;
-	split_at(l, b);
-	n0 = first_from(l, a);
-	for (n = n0; n && n->r.start < b; n = n->next)
-		n->r.prot = (n->r.prot & MS_VMA_SHARED) | (prot & 7);
-	reclassify_near(l, n0, a, b);
+	n0 = cut_range(l, a, b);
+	for (n = n0; n && n->r.start < b; n = n->next) {
+		p = (n->r.prot & MS_VMA_SHARED) | (prot & 7);
+		rflags = n->rflags;
+		/* mprotect_fixup(): private memory turning writable is committed */
+		if (p & MS_VMA_WRITE && !(n->r.prot & (MS_VMA_WRITE | MS_VMA_SHARED)) &&
+		    !(rflags & (RF_ACCOUNT | RF_NORESERVE | RF_SPECIAL)))
+			rflags |= RF_ACCOUNT;
+		/* but not anonymous memory made read-only before it was written (recent kernels) */
+		if (!(p & MS_VMA_WRITE) && !n->anon && !rnode__filebacked(n))
+			rflags &= ~RF_ACCOUNT;
+		if (p != n->r.prot || rflags != n->rflags)
+			rflags |= RF_CHANGED;
+		n->r.prot = p;
+		n->rflags = rflags;
+	}
+	merge_changed(l, n0 ? n0 : layout__find_le(l, a), b);
+	settle(l, a, b);
 }
 
 void layout__set_rflags(struct layout *l, __u64 a, __u64 b, __u32 set, __u32 clear)
 {
-	struct rnode *n;
+	struct rnode *n, *n0;
+	__u32 rflags;
 
 	if (a >= b)
 		return;
-	split_at(l, b);
-	for (n = first_from(l, a); n && n->r.start < b; n = n->next)
-		n->rflags = (n->rflags & ~clear) | set;
-	reclassify_near(l, NULL, a, b);
+	n0 = cut_range(l, a, b);
+	for (n = n0; n && n->r.start < b; n = n->next) {
+		rflags = (n->rflags & ~clear) | set;
+		if (rflags != n->rflags)
+			rflags |= RF_CHANGED;
+		n->rflags = rflags;
+	}
+	merge_changed(l, n0 ? n0 : layout__find_le(l, a), b);
+	settle(l, a, b);
 }
 
 void layout__drop_pages(struct layout *l, __u64 a, __u64 b)
@@ -417,8 +726,11 @@ struct rnode *layout__fault(struct layout *l, __u64 addr, __u32 pf)
 	if (!n)
 		return NULL;
 	n->r.faults++;
-	if (pf & MS_PF_WRITE)
+	if (pf & MS_PF_WRITE) {
 		n->r.write_faults++;
+		if (!(n->r.prot & MS_VMA_SHARED) && !never_merges(n))
+			assign_anon(l, n);
+	}
 	if (pf & MS_PF_INSTR)
 		n->r.exec_faults++;
 	if (pf & MS_PF_PROT)
@@ -475,7 +787,8 @@ static int stack_pair(const struct rnode *lo, const struct rnode *hi)
 		return 0;
 	if (!anon_private(lo) || !anon_private(hi) || lo->r.prot || !hi->r.prot)
 		return 0;
-	if (!same_mmap(lo, hi))
+	/* a stack's mmap may have merged with the guard of the stack above */
+	if (!same_mmap(lo, hi) && !(lo->r.mmap_flags & hi->r.mmap_flags & MAP_STACK))
 		return 0;
 	if (hi->rflags & RF_TSTACK || hi->r.mmap_flags & MAP_STACK)
 		return 1;
@@ -493,7 +806,8 @@ static int is_bss(const struct rnode *n)
 {
 	const struct rnode *p = n->prev;
 
-	if (!is_rw(n) || !p || p->r.end != n->r.start || !rnode__filebacked(p))
+	if (!is_rw(n) || !p || p->r.end != n->r.start || !rnode__filebacked(p) ||
+	    n->rflags & RF_NOT_BSS)
 		return 0;
 	return (p->r.prot & (MS_VMA_WRITE | MS_VMA_SHARED)) == MS_VMA_WRITE && elf_run(p);
 }
@@ -694,6 +1008,21 @@ void layout__put(struct layout *l)
 	free(l);
 }
 
+/*
+ * anon_vma_fork(): the child's copy of a VMA with an anon_vma gets one of its
+ * own chained to the parent's, and so merges with nothing it did not share
+ * it with (a copy wiped on fork starts without).
+ */
+static void fork_anon(struct layout *l, const struct rnode *s, struct rnode *n)
+{
+	n->rflags &= ~RF_FORKED;
+	n->anon = 0;
+	if (s->anon && !(s->rflags & RF_WIPEONFORK)) {
+		n->anon = ++l->next_anon;
+		n->rflags |= RF_FORKED;
+	}
+}
+
 struct layout *layout__fork(const struct layout *src)
 {
 	struct layout *l = layout__new(src->page_size);
@@ -712,6 +1041,11 @@ struct layout *layout__fork(const struct layout *src)
 		n->path = pstr__get(s->path);
 		n->rflags = s->rflags;
 		n->mmap_id = s->mmap_id;
+		n->vpgoff = s->vpgoff;
+		n->young_start = s->young_start;
+		n->young_end = s->young_end;
+		n->older_ns = s->older_ns;
+		fork_anon(l, s, n);
 		n->r.owner_tid = 0;
 		n->r.faults = n->r.write_faults = n->r.exec_faults = n->r.prot_faults = 0;
 		if (s->rflags & RF_WIPEONFORK)

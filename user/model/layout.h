@@ -18,6 +18,23 @@
 #define RF_MALLOC (1u << 3) /* a plain anonymous rw mmap >= 128 KiB */
 #define RF_TSTACK (1u << 4) /* a fork record named it a thread's stack */
 #define RF_SEEDED (1u << 5) /* read from /proc, creation unknown */
+/* The kernel's vm_flags that decide merging, beyond prot (see can_merge()) */
+#define RF_ACCOUNT (1u << 8) /* VM_ACCOUNT: private and once writable, committed */
+#define RF_NORESERVE (1u << 9) /* VM_NORESERVE: MAP_NORESERVE */
+#define RF_GROWSDOWN (1u << 10) /* VM_GROWSDOWN: MAP_GROWSDOWN */
+#define RF_LOCKED (1u << 11) /* VM_LOCKED: MAP_LOCKED (mlock is not traced) */
+#define RF_DONTDUMP (1u << 12) /* VM_DONTDUMP: MADV_DONTDUMP */
+#define RF_HUGEPAGE (1u << 13) /* VM_HUGEPAGE: MADV_HUGEPAGE */
+#define RF_NOHUGEPAGE (1u << 14) /* VM_NOHUGEPAGE: MADV_NOHUGEPAGE, MAP_STACK (6.7+) */
+#define RF_SEQ_READ (1u << 15) /* VM_SEQ_READ: MADV_SEQUENTIAL */
+#define RF_RAND_READ (1u << 16) /* VM_RAND_READ: MADV_RANDOM */
+#define RF_MERGEABLE (1u << 17) /* VM_MERGEABLE: MADV_MERGEABLE (KSM) */
+#define RF_SPECIAL (1u << 18) /* VM_SPECIAL, hugetlb: never merged */
+#define RF_FORKED (1u << 19) /* its anon_vma chain reaches a parent's: a fork child's */
+#define RF_NOT_BSS (1u << 20) /* seeded: after an ELF's data, but not its .bss */
+#define RF_VM_MASK (RF_DONTFORK | RF_WIPEONFORK | (0x7ffu << 8))
+#define RF_CHANGED (1u << 6) /* transient: flags changed by the call being applied */
+#define RF_SPLIT (1u << 7) /* transient: split from its next by that call */
 
 /* A refcounted path, shared by the pieces of a split region. */
 /* What a path names, worked out once per string (classification runs per event). */
@@ -50,6 +67,11 @@ struct rnode {
 	struct rnode *prev, *next; /* address order */
 	struct pstr *path;
 	__u64 mmap_id; /* the creating call: pieces of one mmap share it */
+	__u64 vpgoff; /* an anonymous region's vm_pgoff, in pages */
+	__u64 anon; /* which anon_vma it has; 0: none (see assign_anon()) */
+	/* of a merged region: [young_start, young_end) made at r.created_ns, the rest older */
+	__u64 young_start, young_end;
+	__u64 older_ns;
 	__u32 prio;
 	__u32 rflags;
 };
@@ -70,6 +92,7 @@ struct layout {
 	__u64 vsize;
 	__u64 sum[RC_NR]; /* bytes by class */
 	__u64 next_id;
+	__u64 next_anon;
 	struct pageset pages;
 	struct tstack *ts; /* thread stacks by owner */
 	size_t nts, cts;
@@ -92,9 +115,20 @@ struct rnode *layout__find_le(const struct layout *l, __u64 addr);
  * Returns the number of pieces removed.
  */
 int layout__unmap(struct layout *l, __u64 a, __u64 b, struct rnode *first);
-/* Map tmpl's [start, end) over whatever is there; takes a reference on path. */
+/*
+ * Map tmpl's [start, end) over whatever is there, as it is (a seed's line);
+ * takes a reference on path.
+ */
 struct rnode *layout__map(struct layout *l, const struct region *tmpl, struct pstr *path,
 			  __u32 rflags, __u64 mmap_id);
+/* The same, merged with compatible neighbours as the kernel would (mmap, brk). */
+struct rnode *layout__map_merged(struct layout *l, const struct region *tmpl, struct pstr *path,
+				 __u32 rflags, __u64 mmap_id);
+/* mremap's move: like layout__map_merged, keeping the moved region's vm_pgoff and anon_vma. */
+struct rnode *layout__map_moved(struct layout *l, const struct region *tmpl, struct pstr *path,
+				__u32 rflags, __u64 mmap_id, __u64 vpgoff, __u64 anon);
+/* Merge n with the region after it if the kernel would (mremap's growth in place). */
+struct rnode *layout__merge_next(struct layout *l, struct rnode *n);
 /* Set the rwx bits of [a, b), splitting at the edges. */
 void layout__protect(struct layout *l, __u64 a, __u64 b, __u32 prot);
 /* Set and clear rflags on [a, b), splitting at the edges. */

@@ -333,6 +333,26 @@ static __u32 mmap_rflags(__u64 len, __u32 prot, __u64 flags)
 	return 0;
 }
 
+/* The vm_flags of a new mapping that decide merging (do_mmap(), mmap_region()). */
+static __u32 mmap_vm_rflags(__u32 prot, __u64 flags)
+{
+	__u32 rflags = 0;
+
+	if (flags & MAP_NORESERVE)
+		rflags |= RF_NORESERVE;
+	else if ((prot & (MS_VMA_WRITE | MS_VMA_SHARED)) == MS_VMA_WRITE)
+		rflags |= RF_ACCOUNT;
+	if (flags & MAP_GROWSDOWN)
+		rflags |= RF_GROWSDOWN;
+	if (flags & MAP_LOCKED)
+		rflags |= RF_LOCKED;
+	if (flags & MAP_STACK)
+		rflags |= RF_NOHUGEPAGE; /* 6.7+ with transparent huge pages */
+	if (flags & MAP_HUGETLB)
+		rflags |= RF_SPECIAL;
+	return rflags;
+}
+
 static void do_mmap(struct model *m, struct proc *p, const struct ms_syscall *s)
 {
 	const struct ms_file *f = syscall_file(s);
@@ -357,7 +377,10 @@ static void do_mmap(struct model *m, struct proc *p, const struct ms_syscall *s)
 				 (f->vm_flags & (MS_VMA_SHARED | VM_MAYSHARE) ? MS_VMA_SHARED : 0);
 		else if (flags & MAP_SHARED)
 			t.prot |= MS_VMA_SHARED;
-		if (f->path_len)
+		/* shared anonymous memory is a shmem file the kernel names so */
+		if (flags & MAP_ANONYMOUS && t.prot & MS_VMA_SHARED)
+			path = pstr__get(m->zero_path);
+		else if (f->path_len)
 			path = pstr__new(f->path, strnlen(f->path, f->path_len));
 	} else if (flags & MAP_SHARED) {
 		t.prot |= MS_VMA_SHARED;
@@ -367,38 +390,47 @@ static void do_mmap(struct model *m, struct proc *p, const struct ms_syscall *s)
 	}
 	if (!path)
 		t.pgoff = 0;
-	ev_set(m, layout__map(p->l, &t, path, rflags, m->next_id++));
+	rflags |= mmap_vm_rflags(t.prot, flags);
+	ev_set(m, layout__map_merged(p->l, &t, path, rflags, m->next_id++));
 	pstr__put(path);
+}
+
+/* The last region of the heap from start, NULL if there is none. */
+static struct rnode *heap_end(struct proc *p, __u64 start)
+{
+	struct rnode *h = layout__find(p->l, start), *n;
+
+	if (!h || !h->path || h->path->kind != PK_HEAP)
+		return NULL;
+	/* a fork child's heap grows in a VMA of its own */
+	for (n = h->next; n && n->r.start == h->r.end && n->path && n->path->kind == PK_HEAP;
+	     n = n->next)
+		h = n;
+	return h;
 }
 
 static void do_brk(struct model *m, struct proc *p, const struct ms_syscall *s)
 {
 	__u64 start = p->p.start_brk, end = page_align(m, (__u64)s->ret);
 	struct rnode *h;
+	struct region t = {
+		.end = end,
+		.prot = MS_VMA_READ | MS_VMA_WRITE,
+		.created_ns = s->h.ts_ns,
+		.created_tid = s->h.tid,
+	};
 
 	p->p.brk = (__u64)s->ret;
 	if (!start)
 		return;
-	h = layout__find(p->l, start);
-	if (h && (!h->r.path || strcmp(h->r.path, "[heap]")))
-		h = NULL;
-	if (end <= start) {
-		if (h)
-			layout__unmap(p->l, h->r.start, h->r.end, NULL);
-		return;
-	}
-	if (h) {
-		h = layout__resize(p->l, h, h->r.start, end);
-	} else {
-		struct region t = {
-			.start = start,
-			.end = end,
-			.prot = MS_VMA_READ | MS_VMA_WRITE,
-			.created_ns = s->h.ts_ns,
-			.created_tid = s->h.tid,
-		};
-
-		h = layout__map(p->l, &t, m->heap_path, 0, m->next_id++);
+	h = heap_end(p, start);
+	t.start = h ? h->r.end : start;
+	if (end < t.start) {
+		layout__unmap(p->l, end > start ? end : start, t.start, NULL);
+		h = end > start ? layout__find(p->l, end - 1) : NULL;
+	} else if (end > t.start) {
+		/* do_brk_flags(): the heap grows into the VMA before it if it can */
+		h = layout__map_merged(p->l, &t, m->heap_path, RF_ACCOUNT, m->next_id++);
 	}
 	ev_set(m, h);
 }
@@ -431,10 +463,14 @@ static void do_munmap(struct model *m, struct proc *p, const struct ms_syscall *
 	if (!n || n->r.end <= a)
 		n = n ? n->next : p->l->first;
 	for (; n && n->r.start < b; n = n->next) {
+		bool all = n->older_ns > began;
+		__u64 ys = all ? n->r.start : n->young_start, ye = all ? n->r.end : n->young_end;
+
 		if (n->r.created_ns <= began)
 			continue;
-		unmap_piece(m, p, cur, n->r.start, &first_done);
-		cur = n->r.end;
+		/* of a region merged since, only the part mapped later stays */
+		unmap_piece(m, p, cur, ys, &first_done);
+		cur = ye > cur ? ye : cur;
 		n = layout__find_le(p->l, cur - 1); /* the walk goes on from the survivor */
 	}
 	unmap_piece(m, p, cur, b, &first_done);
@@ -456,7 +492,7 @@ static void do_mremap(struct model *m, struct proc *p, const struct ms_syscall *
 	struct region t;
 	struct pstr *path;
 	__u32 rflags;
-	__u64 id;
+	__u64 id, vpgoff, anon;
 
 	if (!src || !nlen)
 		return; /* the source is gone already: the seed has the result */
@@ -465,8 +501,10 @@ static void do_mremap(struct model *m, struct proc *p, const struct ms_syscall *
 			layout__unmap(p->l, old + nlen, old + olen, NULL);
 		} else if (nlen > olen) {
 			n = layout__find(p->l, old + olen - 1);
+			/* vma_merge_extend(): the grown VMA joins the next if it can */
 			if (n && n->r.end == old + olen)
-				layout__resize(p->l, n, n->r.start, old + nlen);
+				layout__merge_next(p->l,
+						   layout__resize(p->l, n, n->r.start, old + nlen));
 		}
 		ev_set(m, layout__find(p->l, old));
 		return;
@@ -479,13 +517,18 @@ static void do_mremap(struct model *m, struct proc *p, const struct ms_syscall *
 	path = pstr__get(src->path);
 	rflags = src->rflags;
 	id = src->mmap_id;
+	/* copy_vma(): anonymous memory without an anon_vma takes its new address */
+	anon = src->anon;
+	vpgoff = src->vpgoff + (old - src->r.start) / m->page_size;
+	if (!anon && !rnode__filebacked(src))
+		vpgoff = new / m->page_size;
 	layout__unmap(p->l, new, new + nlen, NULL);
 	if (olen) {
 		layout__move_pages(p->l, old, new, olen < nlen ? olen : nlen);
 		if (!(s->args[3] & MREMAP_DONTUNMAP))
 			layout__unmap(p->l, old, old + olen, NULL);
 	}
-	n = layout__map(p->l, &t, path, rflags, id);
+	n = layout__map_moved(p->l, &t, path, rflags, id, vpgoff, anon);
 	pstr__put(path);
 	if (n && t.owner_tid)
 		layout__set_owner(p->l, n, t.owner_tid);
@@ -514,6 +557,33 @@ static void do_madvise(struct model *m, struct proc *p, const struct ms_syscall 
 		break;
 	case MADV_KEEPONFORK:
 		layout__set_rflags(p->l, a, b, 0, RF_WIPEONFORK);
+		break;
+	case MADV_DONTDUMP:
+		layout__set_rflags(p->l, a, b, RF_DONTDUMP, 0);
+		break;
+	case MADV_DODUMP:
+		layout__set_rflags(p->l, a, b, 0, RF_DONTDUMP);
+		break;
+	case MADV_HUGEPAGE:
+		layout__set_rflags(p->l, a, b, RF_HUGEPAGE, RF_NOHUGEPAGE);
+		break;
+	case MADV_NOHUGEPAGE:
+		layout__set_rflags(p->l, a, b, RF_NOHUGEPAGE, RF_HUGEPAGE);
+		break;
+	case MADV_NORMAL:
+		layout__set_rflags(p->l, a, b, 0, RF_SEQ_READ | RF_RAND_READ);
+		break;
+	case MADV_SEQUENTIAL:
+		layout__set_rflags(p->l, a, b, RF_SEQ_READ, RF_RAND_READ);
+		break;
+	case MADV_RANDOM:
+		layout__set_rflags(p->l, a, b, RF_RAND_READ, RF_SEQ_READ);
+		break;
+	case MADV_MERGEABLE:
+		layout__set_rflags(p->l, a, b, RF_MERGEABLE, 0);
+		break;
+	case MADV_UNMERGEABLE:
+		layout__set_rflags(p->l, a, b, 0, RF_MERGEABLE);
 		break;
 	default:
 		return;
@@ -816,6 +886,12 @@ static void on_vma(struct model *m, const struct ms_vma *v)
 	if (v->path_len)
 		path = pstr__new(v->path, strnlen(v->path, v->path_len));
 	carry_over(p, &t, &rflags, &id);
+	if (v->h.flags & MS_VMA_NOT_BSS)
+		rflags |= RF_NOT_BSS;
+	/* the seed knows the thread whose stack pointer is in it */
+	if (v->h.tid != v->h.pid && !(t.prot & MS_VMA_SHARED) &&
+	    (!path || path->kind == PK_ANON_NAMED))
+		t.owner_tid = v->h.tid;
 	n = layout__map(p->l, &t, path, rflags, id);
 	pstr__put(path);
 	if (n && n->r.owner_tid)

@@ -8,6 +8,7 @@
 #include <time.h>
 #include "clock.h"
 #include "source/seed.h"
+#include "source/seed_hints.h"
 
 int read_comm(__u32 pid, char comm[MS_COMM_LEN])
 {
@@ -122,6 +123,35 @@ static void read_limits(__u32 pid, struct ms_limits *l)
 		fclose(f);
 }
 
+#define MAX_THREAD_SPS 1024
+
+static bool anon_private(const struct ms_vma *v)
+{
+	return !(v->prot & MS_VMA_SHARED) && (!v->path_len || !strncmp(v->path, "[anon:", 6));
+}
+
+/* The thread whose stack pointer is in v: its tid, else the process's. */
+static __u32 stack_owner(const struct ms_vma *v, const struct thread_sp *sp, size_t n, __u32 pid)
+{
+	size_t i;
+
+	for (i = 0; i < n && anon_private(v); i++)
+		if (sp[i].sp > v->start && sp[i].sp <= v->end)
+			return sp[i].tid;
+	return pid;
+}
+
+/* Anonymous rw memory right after an ELF's writable segment: its .bss? 0 when it is not. */
+static int is_bss(__u32 pid, const struct ms_vma *prev, bool prev_file, const struct ms_vma *v)
+{
+	const __u32 rw = MS_VMA_READ | MS_VMA_WRITE;
+
+	if (v->path_len || (v->prot & (rw | MS_VMA_SHARED)) != rw || prev->end != v->start ||
+	    !prev_file || (prev->prot & (MS_VMA_WRITE | MS_VMA_SHARED)) != MS_VMA_WRITE)
+		return 1;
+	return seed_elf_bss(pid, prev->start, prev->end, prev->pgoff, v->start) != 0;
+}
+
 int seed_process(struct stream *s, __u32 pid, __u32 flags)
 {
 	union {
@@ -130,6 +160,10 @@ int seed_process(struct stream *s, __u32 pid, __u32 flags)
 	} rec;
 	struct ms_seed_begin begin = {};
 	struct ms_seed_end end = {};
+	struct thread_sp sp[MAX_THREAD_SPS];
+	struct ms_vma prev = {};
+	bool prev_file = false;
+	size_t nr_sp;
 	char path[64], line[MS_PATH_MAX + 256];
 	__u64 ts = now_ns();
 	FILE *f;
@@ -152,12 +186,18 @@ int seed_process(struct stream *s, __u32 pid, __u32 flags)
 		return -ENODATA;
 	}
 	err = stream__emit(s, &begin.h);
+	nr_sp = seed_thread_sps(pid, sp, MAX_THREAD_SPS);
 	do {
 		if (seed_parse_line(line, &rec.v, MS_REC_MAX - sizeof(rec.v)))
 			continue;
 		rec.v.h.ts_ns = ts;
-		rec.v.h.pid = rec.v.h.tid = pid;
+		rec.v.h.pid = pid;
+		rec.v.h.tid = stack_owner(&rec.v, sp, nr_sp, pid);
+		if (!is_bss(pid, &prev, prev_file, &rec.v))
+			rec.v.h.flags |= MS_VMA_NOT_BSS;
 		err = stream__emit(s, &rec.v.h);
+		prev = rec.v;
+		prev_file = rec.v.path[0] == '/';
 		begin.nr_vmas++;
 	} while (!err && fgets(line, sizeof(line), f));
 	if (ferror(f))

@@ -307,3 +307,15 @@ int maps_view__dump(const struct model *m, int dirfd, const char *dir, bool json
 	fflush(out);
 	return c.err;
 }
+
+void maps_view__dump_mark(const struct model *m, int dirfd, const char *dir, unsigned long started,
+			  unsigned long done)
+{
+	struct dump_ctx c = { .m = m, .dirfd = dirfd, .dir = dir };
+	char text[64];
+
+	if (dirfd < 0)
+		return;
+	snprintf(text, sizeof(text), "%lu %lu\n", started, done);
+	dump_file(&c, "dumps", NULL, text);
+}

@@ -22,5 +22,11 @@ int maps_view__check(const struct model *m, const struct settings *s);
  * removed, and dir/.complete (the time) is written when the dump is complete.
  */
 int maps_view__dump(const struct model *m, int dirfd, const char *dir, bool json, FILE *out);
+/*
+ * dir/dumps: "STARTED DONE", the numbers of the last dump begun and the last
+ * one finished: a file is fresh once DONE passes what STARTED was when asked.
+ */
+void maps_view__dump_mark(const struct model *m, int dirfd, const char *dir, unsigned long started,
+			  unsigned long done);
 
 #endif
