@@ -290,9 +290,10 @@ int seed_process(struct stream *s, __u32 pid, __u32 flags)
 	}
 	/* a big buffer: the kernel fills whole pages of lines per read() */
 	setvbuf(f, NULL, _IOFBF, 1 << 16);
-	if (!read_maps_line(f, &line)) { /* a kernel thread: no memory of its own */
+	if (!read_maps_line(f, &line)) { /* a kernel thread (or not ours to read) */
+		err = ferror(f) ? -errno : -ENODATA;
 		fclose(f);
-		return -ENODATA;
+		return err;
 	}
 	err = stream__emit(s, &begin.h);
 	do {
