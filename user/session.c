@@ -261,7 +261,7 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 			child->pid = 0;
 			break;
 		}
-		if (now >= deadline)
+		if (now >= deadline || live__selection_gone(l))
 			break;
 	}
 	return status;

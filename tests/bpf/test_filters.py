@@ -68,5 +68,27 @@ if want not in {e["pid"] for e in events} or reports[0][0]["pid"] in {e["pid"] f
 if count(between_markers(events, want), "munmap") != reports[1][0]["munmap"]:
     fail("-c: wrong munmap count")
 print("ok: -c traced only countedb, comms seen:", sorted(comms))
+
+# -p ends with its processes, status 0 (as strace -p); --children or -c could still match
+sleepers = [subprocess.Popen(["sleep", t]) for t in ("0.5", "1")]
+t0 = time.time()
+r = run(["-d", "30", "-j", "-p", ",".join(str(p.pid) for p in sleepers)], timeout=40)
+took = time.time() - t0
+if r.returncode != 0 or took > 10:
+    fail("-p outlived its processes: exit %d after %.1f s: %s" % (r.returncode, took, r.stderr))
+if not any(e["event"] == "exit" and e["pid"] == sleepers[1].pid for e in json_lines(r.stdout)):
+    fail("-p ended before the last exit was reported: %s" % r.stdout[-500:])
+print("ok: -p ended %.1f s after its processes started" % took)
+for extra in (["--children"], ["-c", "nosuchcomm"]):
+    p = subprocess.Popen(["sleep", "0.3"])
+    bg = Background(["-p", str(p.pid)] + extra)
+    p.wait()
+    time.sleep(1.5)
+    if bg.p.poll() is not None:
+        fail("-p %s ended with its process" % " ".join(extra))
+    rc, out, err = bg.stop()
+    if rc != 0:
+        fail("-p %s: exit %d: %s" % (" ".join(extra), rc, err))
+print("ok: -p with --children or -c runs on after its process")
 shutil.rmtree(tmp)
 assert_detached()

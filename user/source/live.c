@@ -36,6 +36,8 @@ struct live {
 	bool resync; /* re-seed layouts at the next tick */
 	bool has_gate;
 	bool warned_denied; /* some /proc/PID/maps could not be read */
+	bool pids_only; /* -p alone: nothing new can join, so their end is ours */
+	__u64 next_gone_check_ns;
 	int nr_cpus; /* possible CPUs: copies of a per-CPU map value */
 	struct ms_fault_slot *slots; /* one slot's copies, read back */
 	union {
@@ -120,6 +122,26 @@ static int ensure_tracefs(void)
 	return 0;
 }
 
+#define PF_KTHREAD 0x00200000
+
+/* A -p process to trace: it exists and has user memory. */
+static int check_pid(__u32 pid)
+{
+	unsigned long flags;
+	char state, comm[MS_COMM_LEN] = "";
+
+	if (proc_state(pid, &state, &flags) || state == 'Z' || state == 'X') {
+		error("no process with pid %u", pid);
+		return -1;
+	}
+	if (flags & PF_KTHREAD) {
+		read_comm(pid, comm);
+		error("pid %u (%s) is a kernel thread: it has no user memory to trace", pid, comm);
+		return -1;
+	}
+	return 0;
+}
+
 static int preflight(const struct settings *s)
 {
 	int i;
@@ -135,12 +157,9 @@ static int preflight(const struct settings *s)
 		      "CONFIG_DEBUG_INFO_BTF=y");
 		return -1;
 	}
-	for (i = 0; i < s->nr_pids; i++) {
-		if (kill(s->pids[i], 0) && errno == ESRCH) {
-			error("no process with pid %u", s->pids[i]);
+	for (i = 0; i < s->nr_pids; i++)
+		if (check_pid(s->pids[i]))
 			return -1;
-		}
-	}
 	return ensure_tracefs();
 }
 
@@ -188,6 +207,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		stream__emit(l->stream, &l->gate.v.h);
 	}
 	stream__emit(l->stream, h);
+	if (h->type == MS_EXIT && (h->flags & MS_EXIT_GROUP) && l->pids_only)
+		l->next_gone_check_ns = 0; /* maybe the last: look now */
 	if (h->type == MS_EXEC && !(h->flags & MS_EXEC_SEEDED))
 		seed_process(l->stream, h->pid, MS_SEED_AT_EXEC);
 	return 0;
@@ -381,6 +402,7 @@ int live__open(struct live **out, const struct settings *s, struct stream *st)
 	}
 	for (i = 0; i < s->nr_pids; i++)
 		live__add_pid(l, s->pids[i]);
+	l->pids_only = s->nr_pids && !s->children && !s->comm[0];
 	t2 = now_ns();
 	err = memsnoop_bpf__attach(l->skel);
 	if (err) {
@@ -455,6 +477,29 @@ int live__seed(struct live *l)
 }
 
 static void check_drops(struct live *l, bool final);
+
+/* Gone: reaped, or a zombie (its exit record is in the ring buffer). */
+static bool process_gone(__u32 pid)
+{
+	unsigned long flags;
+	char state;
+
+	return proc_state(pid, &state, &flags) || state == 'Z' || state == 'X';
+}
+
+bool live__selection_gone(struct live *l)
+{
+	__u64 now = now_ns();
+	int i;
+
+	if (!l->pids_only || now < l->next_gone_check_ns)
+		return false;
+	l->next_gone_check_ns = now + 200000000ULL; /* an exit record asks sooner */
+	for (i = 0; i < l->s->nr_pids; i++)
+		if (!process_gone(l->s->pids[i]))
+			return false;
+	return true;
+}
 
 int live__poll(struct live *l, int timeout_ms)
 {

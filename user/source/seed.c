@@ -224,15 +224,46 @@ static __u64 soft_limit(const char *line)
 	return !strncmp(v, "unlimited", 9) ? ~0ULL : strtoull(v, NULL, 10);
 }
 
+/*
+ * /proc/PID/stat read whole (the command name may hold ')', spaces or a
+ * newline). Returns where the fields after the name start, NULL if gone.
+ */
+static char *read_stat(__u32 pid, char *buf, size_t size)
+{
+	char path[64];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, size - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return n ? strrchr(buf, ')') : NULL;
+}
+
+int proc_state(__u32 pid, char *state, unsigned long *flags)
+{
+	char buf[2048], *p = read_stat(pid, buf, sizeof(buf));
+
+	/* ") S ppid pgrp session tty_nr tpgid flags" */
+	if (!p || sscanf(p, ") %c %*d %*d %*d %*d %*d %lu", state, flags) != 2)
+		return -ESRCH;
+	return 0;
+}
+
 static void read_limits(__u32 pid, struct ms_limits *l)
 {
-	char path[64], line[512], *p;
+	char path[64], stat[2048], *line = NULL, *p;
+	size_t cap = 0;
 	FILE *f;
 	int field;
 
 	snprintf(path, sizeof(path), "/proc/%u/limits", pid);
 	if ((f = fopen(path, "re"))) {
-		while (fgets(line, sizeof(line), f)) {
+		while (getline(&line, &cap, f) > 0) {
 			if (!strncmp(line, "Max address space", 17))
 				l->as = soft_limit(line);
 			else if (!strncmp(line, "Max data size", 13))
@@ -244,24 +275,20 @@ static void read_limits(__u32 pid, struct ms_limits *l)
 	}
 	snprintf(path, sizeof(path), "/proc/%u/status", pid);
 	if ((f = fopen(path, "re"))) {
-		while (fgets(line, sizeof(line), f))
+		while (getline(&line, &cap, f) > 0)
 			if (sscanf(line, "VmData: %llu", (unsigned long long *)&l->data_vm) == 1)
 				l->data_vm /= 4; /* kB to pages */
 		fclose(f);
 	}
+	free(line);
 	/* arg_start, arg_end, env_start, env_end: fields 48 to 51 of stat */
-	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	if ((f = fopen(path, "re")) && fgets(line, sizeof(line), f) && (p = strrchr(line, ')'))) {
-		for (field = 2; p && field < 48; field++)
-			p = strchr(p + 1, ' ');
-		if (p)
-			sscanf(p, " %llu %llu %llu %llu", (unsigned long long *)&l->arg_start,
-			       (unsigned long long *)&l->arg_end,
-			       (unsigned long long *)&l->env_start,
-			       (unsigned long long *)&l->env_end);
-	}
-	if (f)
-		fclose(f);
+	p = read_stat(pid, stat, sizeof(stat));
+	for (field = 2; p && field < 48; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		sscanf(p, " %llu %llu %llu %llu", (unsigned long long *)&l->arg_start,
+		       (unsigned long long *)&l->arg_end, (unsigned long long *)&l->env_start,
+		       (unsigned long long *)&l->env_end);
 }
 
 int seed_process(struct stream *s, __u32 pid, __u32 flags)

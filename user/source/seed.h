@@ -27,6 +27,9 @@ int seed_gate_area(struct ms_vma *v);
 /* Calls fn for every process in /proc (tgids, not threads). */
 int for_each_proc(int (*fn)(__u32 pid, void *ctx), void *ctx);
 
+/* The state letter and PF_* flags of /proc/PID/stat. 0, or -ESRCH. */
+int proc_state(__u32 pid, char *state, unsigned long *flags);
+
 /* The process's command name, from /proc/PID/comm. */
 int read_comm(__u32 pid, char comm[MS_COMM_LEN]);
 
