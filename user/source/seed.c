@@ -162,17 +162,17 @@ static int set_path(struct ms_vma *v, const char *p, size_t len, size_t path_roo
 
 int seed_parse_line(const char *line, struct ms_vma *v, size_t path_room)
 {
-	int at = parse_fields(line, v);
-	char path[MS_PATH_MAX];
-	size_t len;
+	int at = parse_fields(line, v), err;
+	char *path;
 
 	if (at < 0)
 		return at;
-	len = strcspn(line + at, "\n");
-	if (len >= sizeof(path))
-		return -ENAMETOOLONG;
-	memcpy(path, line + at, len);
-	return set_path(v, path, unescape_path(path, len), path_room);
+	path = strndup(line + at, strcspn(line + at, "\n"));
+	if (!path)
+		return -ENOMEM;
+	err = set_path(v, path, unescape_path(path, strlen(path)), path_room);
+	free(path);
+	return err;
 }
 
 /* The region's file as readlink gives it: raw bytes, so no escape to guess at. */

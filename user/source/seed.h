@@ -14,7 +14,10 @@
 /* Emits MS_SEED_BEGIN, one MS_VMA per line, MS_SEED_END. 0, or -errno. */
 int seed_process(struct stream *s, __u32 pid, __u32 flags);
 
-/* Parses one /proc/PID/maps line into v (path copied, NUL-terminated). */
+/*
+ * Parses one /proc/PID/maps line into v: the path unescaped (\012 is a
+ * newline), cut past MS_PATH_KEEP as the BPF side cuts it.
+ */
 int seed_parse_line(const char *line, struct ms_vma *v, size_t path_room);
 
 /*
