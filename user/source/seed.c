@@ -352,14 +352,16 @@ int seed_process(struct stream *s, __u32 pid, __u32 flags)
 
 int seed_gate_area(struct ms_vma *v)
 {
-	char line[512];
+	static struct maps_line line;
 	FILE *f = fopen("/proc/self/maps", "re");
 	int err = -ENOENT;
+	size_t n = sizeof(" [vsyscall]") - 1;
 
 	if (!f)
 		return -errno;
-	while (err && fgets(line, sizeof(line), f))
-		if (strstr(line, " [vsyscall]\n") && !seed_parse_line(line, v, 16))
+	while (err && read_maps_line(f, &line))
+		if (!line.cut && line.len > n && !strcmp(line.buf + line.len - n, " [vsyscall]") &&
+		    !parse_maps_line(getpid(), &line, v, 16))
 			err = 0;
 	fclose(f);
 	return err;
