@@ -70,18 +70,29 @@ if count(between_markers(events, want), "munmap") != reports[1][0]["munmap"]:
 print("ok: -c traced only countedb, comms seen:", sorted(comms))
 
 # -p ends with its processes, status 0 (as strace -p); --children or -c could still match
-sleepers = [subprocess.Popen(["sleep", t]) for t in ("0.5", "1")]
+sleepers = [subprocess.Popen(["sh", "-c", "read x"], stdin=subprocess.PIPE) for _ in range(2)]
+bg = Background(["-d", "30", "-j", "-p", ",".join(str(p.pid) for p in sleepers)])
+for p in sleepers:  # one after the other: the first exit is not the end
+    p.stdin.close()
+    p.wait()
+    time.sleep(0.3)
 t0 = time.time()
-r = run(["-d", "30", "-j", "-p", ",".join(str(p.pid) for p in sleepers)], timeout=40)
+try:
+    bg.p.wait(timeout=10)
+except subprocess.TimeoutExpired:
+    bg.kill()
+    fail("-p outlived its processes by 10 s")
 took = time.time() - t0
-if r.returncode != 0 or took > 10:
-    fail("-p outlived its processes: exit %d after %.1f s: %s" % (r.returncode, took, r.stderr))
-if not any(e["event"] == "exit" and e["pid"] == sleepers[1].pid for e in json_lines(r.stdout)):
-    fail("-p ended before the last exit was reported: %s" % r.stdout[-500:])
-print("ok: -p ended %.1f s after its processes started" % took)
+rc, out, err = bg.stop()
+if rc != 0:
+    fail("-p: exit %d after its processes: %s" % (rc, err))
+if not any(e["event"] == "exit" and e["pid"] == sleepers[1].pid for e in json_lines(out)):
+    fail("-p ended before the last exit was reported: %s" % out[-500:])
+print("ok: -p ended %.1f s after its last process" % took)
 for extra in (["--children"], ["-c", "nosuchcomm"]):
-    p = subprocess.Popen(["sleep", "0.3"])
+    p = subprocess.Popen(["sh", "-c", "read x"], stdin=subprocess.PIPE)
     bg = Background(["-p", str(p.pid)] + extra)
+    p.stdin.close()
     p.wait()
     time.sleep(1.5)
     if bg.p.poll() is not None:
