@@ -79,10 +79,11 @@ static unsigned long long effective_caps(void)
 /* Root, or CAP_BPF with CAP_PERFMON (or CAP_SYS_ADMIN). */
 static bool privileged(void)
 {
-	unsigned long long eff = effective_caps();
+	unsigned long long eff;
 
 	if (geteuid() == 0)
 		return true;
+	eff = effective_caps();
 	return (eff & CAP_SYS_ADMIN_BIT) || ((eff & CAP_BPF_BIT) && (eff & CAP_PERFMON_BIT));
 }
 
