@@ -190,14 +190,15 @@ static ssize_t map_file_name(__u32 pid, const struct ms_vma *v, char *out, size_
 /* One maps line into v: the fields, then the path unescaped and cut as BPF cuts it. */
 static int parse_maps_line(__u32 pid, struct maps_line *l, struct ms_vma *v, size_t path_room)
 {
-	char raw[MS_PATH_MAX];
+	char raw[MS_PATH_MAX], *path;
 	int at = parse_fields(l->buf, v);
-	char *path = l->buf + (l->cut ? MAPS_HEAD : at);
-	size_t len = l->buf + l->len - path;
+	size_t len;
 	ssize_t n;
 
 	if (at < 0 || at > MAPS_HEAD)
 		return -EINVAL;
+	path = l->buf + (l->cut ? MAPS_HEAD : at);
+	len = l->buf + l->len - path;
 	if (!l->cut && memmem(path, len, "\\012", 4) &&
 	    (n = map_file_name(pid, v, raw, sizeof(raw))) > 0)
 		return set_path(v, raw, n, path_room);
