@@ -83,6 +83,7 @@ struct scratch {
 	char path[SCRATCH_PATH + 256];
 	__u64 seed_file; /* the file whose path the seed's last ms_vma in rec holds */
 	__u32 seed_path_len;
+	bool seed_path_cut;
 };
 
 struct {
@@ -250,13 +251,16 @@ static __always_inline int on_enter(struct trace_event_raw_sys_enter *ctx, __u32
 	return 0;
 }
 
-/* The NUL after a string and the padding to 8 bytes: no stale bytes leave the kernel. */
+/*
+ * The NUL after a string of at most MS_PATH_MAX - 1 bytes and the padding to
+ * 8 bytes: no stale bytes leave the kernel.
+ */
 static __always_inline void zero_tail(char *s, __u32 len)
 {
 	int i;
 
 	for (i = 0; i < 8; i++)
-		s[(len + i) & (MS_PATH_MAX - 1)] = 0;
+		s[(len & (MS_PATH_MAX - 1)) + i] = 0;
 }
 
 struct vma_ctx {
@@ -264,6 +268,7 @@ struct vma_ctx {
 	char *path; /* scratch for building the path backwards */
 	__u64 addr;
 	bool found;
+	bool cut;
 };
 
 struct path_walk {
@@ -271,6 +276,8 @@ struct path_walk {
 	struct mount *mnt;
 	char *buf;
 	__u32 pos; /* the path is buf[pos .. SCRATCH_PATH - 1) */
+	__u32 room; /* bytes the path may take */
+	bool whole; /* the walk reached the root */
 };
 
 /* One step up: a name, or a mount crossing. 1 stops the walk at the root. */
@@ -284,18 +291,23 @@ static long path_step(__u32 i, void *data)
 
 	if (d == BPF_CORE_READ(mnt, mnt.mnt_root)) {
 		up = BPF_CORE_READ(mnt, mnt_parent);
-		if (up == mnt)
+		if (up == mnt) {
+			w->whole = true;
 			return 1;
+		}
 		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
 		w->mnt = up;
 		return 0;
 	}
 	parent = BPF_CORE_READ(d, d_parent);
-	if (d == parent)
+	if (d == parent) {
+		w->whole = true;
 		return 1;
+	}
 	name = BPF_CORE_READ(d, d_name.name);
 	len = BPF_CORE_READ(d, d_name.len) & 255;
-	if (len + 1 > pos || pos > SCRATCH_PATH - 1)
+	/* too long: the path keeps the components that fit, and is marked cut */
+	if (SCRATCH_PATH - 1 - pos + len + 1 > w->room || pos > SCRATCH_PATH - 1)
 		return 1;
 	pos -= len;
 	bpf_probe_read_kernel(&w->buf[pos & (SCRATCH_PATH - 1)], len, name);
@@ -308,9 +320,12 @@ static long path_step(__u32 i, void *data)
 
 /*
  * The file's path, as d_path would print it, built backwards from the
- * dentry up to the global root, crossing mounts. Returns where it starts.
+ * dentry up to the global root, crossing mounts, in at most `room` bytes.
+ * Returns where it starts; *cut: the root was out of reach. Each step adds
+ * at least 2 bytes or crosses a mount, so the loop's bound is no limit of
+ * its own in practice.
  */
-static __always_inline __u32 build_path(struct file *f, char *buf)
+static __always_inline __u32 build_path(struct file *f, char *buf, __u32 room, bool *cut)
 {
 	struct vfsmount *vfs = BPF_CORE_READ(f, f_path.mnt);
 	struct path_walk w = {
@@ -318,11 +333,13 @@ static __always_inline __u32 build_path(struct file *f, char *buf)
 		.mnt = (void *)vfs - bpf_core_field_offset(struct mount, mnt),
 		.buf = buf,
 		.pos = SCRATCH_PATH - 1,
+		.room = room,
 	};
 
 	buf[SCRATCH_PATH - 1] = 0;
-	bpf_loop(64, path_step, &w, 0);
-	if (w.pos == SCRATCH_PATH - 1) {
+	bpf_loop(SCRATCH_PATH, path_step, &w, 0);
+	*cut = !w.whole;
+	if (w.pos == SCRATCH_PATH - 1 && w.whole) {
 		w.pos--;
 		buf[SCRATCH_PATH - 2] = '/';
 	}
@@ -339,20 +356,27 @@ static __always_inline bool unlinked(struct file *f)
 
 /*
  * A mapped file's path as /proc/PID/maps prints it (" (deleted)" included),
- * NUL-padded to 8 in `out`. Returns its length; 0 if it does not fit.
+ * NUL-padded to 8 in `out`. Longer than MS_PATH_KEEP, it is MS_PATH_CUT_MARK
+ * and the last components that fit, and *cut is set (seed.c cuts alike).
+ * Returns its length, below MS_PATH_MAX.
  */
-static __always_inline __u32 file_path(struct file *f, char *out, char *scratch)
+static __always_inline __u32 file_path(struct file *f, char *out, char *scratch, bool *cut)
 {
-	__u32 len, pos;
+	bool deleted = unlinked(f);
+	__u32 len, pos, mark = 0;
 
-	pos = build_path(f, scratch) & (SCRATCH_PATH - 1);
+	pos = build_path(f, scratch, MS_PATH_KEEP - (deleted ? 10 : 0), cut);
+	pos &= SCRATCH_PATH - 1;
 	len = SCRATCH_PATH - 1 - pos;
 	barrier_var(len);
 	len &= SCRATCH_PATH - 1;
-	if (len >= SCRATCH_PATH - 16)
-		return 0;
-	bpf_probe_read_kernel(out, len, &scratch[pos]);
-	if (unlinked(f)) {
+	if (*cut) {
+		__builtin_memcpy(out, MS_PATH_CUT_MARK, 3);
+		mark = 3;
+	}
+	bpf_probe_read_kernel(out + mark, len, &scratch[pos]);
+	len += mark;
+	if (deleted) {
 		__builtin_memcpy(&out[len & (SCRATCH_PATH - 1)], " (deleted)", 10);
 		len += 10;
 	}
@@ -383,7 +407,7 @@ static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *d
 		BPF_CORE_READ(vma, vm_pgoff) + ((c->addr - BPF_CORE_READ(vma, vm_start)) >> 12);
 	out->ino = BPF_CORE_READ(f, f_inode, i_ino);
 	out->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
-	out->path_len = file_path(f, out->path, c->path);
+	out->path_len = file_path(f, out->path, c->path, &c->cut);
 	return 0;
 }
 
@@ -398,7 +422,7 @@ static __always_inline __u32 describe_vma(struct task_struct *task, struct ms_sy
 	zero_tail(file->path, 0);
 	if (bpf_find_vma(task, addr, vma_cb, &c, 0) || !c.found)
 		return 0;
-	s->h.flags |= MS_FILE_VALID | MS_FILE_FROM_VMA;
+	s->h.flags |= MS_FILE_VALID | MS_FILE_FROM_VMA | (c.cut ? MS_FILE_PATH_CUT : 0);
 	return sizeof(*file) + MS_ALIGN8(file->path_len + 1);
 }
 
@@ -843,10 +867,11 @@ __noinline int emit_vma(__u64 vma_addr, __u64 mm_addr, __u64 ts)
 		v->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
 		/* a file's segments come in a row: its path is still in rec */
 		if (sc->seed_file != (__u64)f) {
-			sc->seed_path_len = file_path(f, v->path, sc->path);
+			sc->seed_path_len = file_path(f, v->path, sc->path, &sc->seed_path_cut);
 			sc->seed_file = (__u64)f;
 		}
 		v->path_len = sc->seed_path_len;
+		v->h.flags = sc->seed_path_cut ? MS_VMA_PATH_CUT : 0;
 	} else {
 		v->path_len = anon_name(vma, mm, v->path);
 		sc->seed_file = 0;
@@ -895,6 +920,15 @@ static __always_inline void seed_from_kernel(struct bpf_iter_task_vma *it, struc
 		__sync_fetch_and_add(&drops, 1);
 }
 
+/* A filename of /dev/fd/N/ and a long path can outgrow the record's 4095 bytes. */
+static __always_inline bool name_goes_on(const char *next)
+{
+	char c = 0;
+
+	bpf_probe_read_kernel(&c, 1, next);
+	return c != 0;
+}
+
 static __always_inline int on_exec(struct trace_event_raw_sched_process_exec *ctx, bool iter)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0;
@@ -928,12 +962,14 @@ static __always_inline int on_exec(struct trace_event_raw_sched_process_exec *ct
 		len = 1;
 	zero_tail(e->filename, len - 1);
 	fill_hdr(&e->h, MS_EXEC, 0);
+	if (len == SCRATCH_PATH && name_goes_on((void *)ctx + off + SCRATCH_PATH - 1))
+		e->h.flags |= MS_EXEC_NAME_CUT;
 	e->old_tid = BPF_CORE_READ(ctx, old_pid);
 	e->filename_len = len - 1;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->h.size = MS_ALIGN8(sizeof(*e) + len);
 	/* without a seed here, wake the reader now: it reads /proc while the process lasts */
-	e->h.flags = seed ? MS_EXEC_SEEDED : 0;
+	e->h.flags |= seed ? MS_EXEC_SEEDED : 0;
 	wake = seed ? BPF_RB_NO_WAKEUP : BPF_RB_FORCE_WAKEUP;
 	if (e->h.size <= MS_REC_MAX &&
 	    bpf_ringbuf_output(&rb, e, e->h.size & (MS_REC_MAX - 1), wake))

@@ -16,6 +16,14 @@
 #define MS_COMM_LEN 16
 #define MS_PATH_MAX 4096
 #define MS_REC_MAX 8192 /* largest record BPF or user space makes */
+/*
+ * A file path longer than MS_PATH_KEEP bytes (" (deleted)" included) is cut:
+ * MS_PATH_CUT_MARK ("…", UTF-8), then its last whole components that fit,
+ * then " (deleted)" if the file was; the record says so (MS_*_PATH_CUT).
+ * /proc seeds and the kernel cut alike, so both give the same bytes.
+ */
+#define MS_PATH_KEEP 4092
+#define MS_PATH_CUT_MARK "\xe2\x80\xa6"
 
 enum ms_type {
 	/* from the kernel */
@@ -49,13 +57,17 @@ enum ms_type {
 #define MS_EXIT_GROUP (1u << 0) /* last thread: the process is gone */
 #define MS_FILE_VALID (1u << 0) /* syscall: struct ms_file follows */
 #define MS_FILE_FROM_VMA (1u << 1) /* syscall: vm_* fields came from the VMA */
+#define MS_FILE_PATH_CUT (1u << 2) /* syscall: the path was cut (MS_PATH_KEEP) */
+#define MS_VMA_PATH_CUT (1u << 0) /* seed region: the path was cut (MS_PATH_KEEP) */
 #define MS_SEED_AT_START (1u << 0) /* seed: existed when tracing began */
 #define MS_SEED_AT_EXEC (1u << 1) /* seed: layout the kernel built at exec */
 #define MS_SEED_PARTIAL (1u << 2) /* seed: the process went away mid-read */
 #define MS_SEED_FROM_KERNEL (1u << 3) /* seed: BPF walked the VMA tree at exec */
 #define MS_SEED_GATE (1u << 4) /* seed end: add the gate area ([vsyscall]), not in the tree */
 #define MS_EXEC_SEEDED (1u << 0) /* exec: the kernel's seed follows, no /proc read */
-#define MS_VMA_NOT_BSS (1u << 0) /* vma: after an ELF's data, but its headers end .bss before */
+#define MS_EXEC_NAME_CUT (1u << 1) /* exec: the filename went on past its 4095 bytes */
+#define MS_VMA_NOT_BSS \
+	(1u << 1) /* seed region: after an ELF's data, but its headers end .bss before */
 /* fault error code bits (x86 page fault error code, hdr.flags of MS_FAULT) */
 #define MS_PF_PROT (1u << 0)
 #define MS_PF_WRITE (1u << 1)

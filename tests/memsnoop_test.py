@@ -81,8 +81,12 @@ def assert_detached():
     fail("memsnoop's BPF programs are still loaded")
 
 
+WRAP = os.environ.get("MEMSNOOP_WRAP", "").split()  # e.g. setpriv: run memsnoop through it
+
+
 def run(args, timeout=60, **kw):
-    return subprocess.run([MEMSNOOP] + args, capture_output=True, text=True, timeout=timeout, **kw)
+    return subprocess.run(WRAP + [MEMSNOOP] + args, capture_output=True, text=True,
+                          timeout=timeout, **kw)
 
 
 SUBCOMMANDS = ("record", "maps", "top", "layout", "info", "export")

@@ -169,22 +169,22 @@ int parse_seconds(const char *arg, double *out)
 
 int parse_pids(const char *arg, struct settings *s)
 {
-	char buf[1024], *tok, *save = NULL, *end;
+	char *buf = strdup(arg), *tok, *save = NULL, *end;
+	int err = buf ? 0 : -ENOMEM;
 	long v;
 
-	if (strlen(arg) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, arg);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	for (tok = strtok_r(buf, ",", &save); !err && tok; tok = strtok_r(NULL, ",", &save)) {
 		errno = 0;
 		v = strtol(tok, &end, 10);
 		if (errno || end == tok || *end || v <= 0 || v > 0x3fffffff)
-			return -EINVAL;
-		if (s->nr_pids == MAX_PIDS)
-			return -E2BIG;
-		s->pids[s->nr_pids++] = v;
+			err = -EINVAL;
+		else if (s->nr_pids == MAX_PIDS)
+			err = -E2BIG;
+		else
+			s->pids[s->nr_pids++] = v;
 	}
-	return s->nr_pids ? 0 : -EINVAL;
+	free(buf);
+	return err ? err : s->nr_pids ? 0 : -EINVAL;
 }
 
 /* One line, exit status 1: a bad value is not worth a usage screen. */
@@ -208,8 +208,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'p':
-		if (parse_pids(arg, s))
+		switch (parse_pids(arg, s)) {
+		case 0:
+			break;
+		case -E2BIG:
+			bad_value(state, "too many processes for -p: at most %d", MAX_PIDS);
+		default:
 			bad_value(state, "invalid PID list '%s'", arg);
+		}
 		break;
 	case 'c':
 		if (!arg[0] || strlen(arg) >= MS_COMM_LEN)

@@ -342,7 +342,7 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 			child->pid = 0;
 			break;
 		}
-		if (now >= deadline || ss->write_failed)
+		if (now >= deadline || ss->write_failed || live__selection_gone(l))
 			break;
 	}
 	return status;

@@ -32,6 +32,8 @@ expect "invalid duration" "$MEMSNOOP" -d -1
 expect "invalid interval" "$MEMSNOOP" -i 0
 expect "invalid PID list" "$MEMSNOOP" -p 12x
 expect "invalid PID list" "$MEMSNOOP" -p 0
+expect "at most 256" "$MEMSNOOP" -p "$(seq -s, 1 300)"
+expect "pid 2 (kthreadd) is a kernel thread" "$MEMSNOOP" -p 2 # kthreadd (the initial pid namespace)
 expect "command name must be" "$MEMSNOOP" -c averyveryverylongname
 expect "unrecognized option" "$MEMSNOOP" --bogus
 expect "unexpected argument" "$MEMSNOOP" stray

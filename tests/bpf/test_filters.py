@@ -68,5 +68,38 @@ if want not in {e["pid"] for e in events} or reports[0][0]["pid"] in {e["pid"] f
 if count(between_markers(events, want), "munmap") != reports[1][0]["munmap"]:
     fail("-c: wrong munmap count")
 print("ok: -c traced only countedb, comms seen:", sorted(comms))
+
+# -p ends with its processes, status 0 (as strace -p); --children or -c could still match
+sleepers = [subprocess.Popen(["sh", "-c", "read x"], stdin=subprocess.PIPE) for _ in range(2)]
+bg = Background(["-d", "30", "-j", "-p", ",".join(str(p.pid) for p in sleepers)])
+for p in sleepers:  # one after the other: the first exit is not the end
+    p.stdin.close()
+    p.wait()
+    time.sleep(0.3)
+t0 = time.time()
+try:
+    bg.p.wait(timeout=10)
+except subprocess.TimeoutExpired:
+    bg.kill()
+    fail("-p outlived its processes by 10 s")
+took = time.time() - t0
+rc, out, err = bg.stop()
+if rc != 0:
+    fail("-p: exit %d after its processes: %s" % (rc, err))
+if not any(e["event"] == "exit" and e["pid"] == sleepers[1].pid for e in json_lines(out)):
+    fail("-p ended before the last exit was reported: %s" % out[-500:])
+print("ok: -p ended %.1f s after its last process" % took)
+for extra in (["--children"], ["-c", "nosuchcomm"]):
+    p = subprocess.Popen(["sh", "-c", "read x"], stdin=subprocess.PIPE)
+    bg = Background(["-p", str(p.pid)] + extra)
+    p.stdin.close()
+    p.wait()
+    time.sleep(1.5)
+    if bg.p.poll() is not None:
+        fail("-p %s ended with its process" % " ".join(extra))
+    rc, out, err = bg.stop()
+    if rc != 0:
+        fail("-p %s: exit %d: %s" % (" ".join(extra), rc, err))
+print("ok: -p with --children or -c runs on after its process")
 shutil.rmtree(tmp)
 assert_detached()

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,6 +35,9 @@ struct live {
 	__u64 lost_since_warn;
 	bool resync; /* re-seed layouts at the next tick */
 	bool has_gate;
+	bool warned_denied; /* some /proc/PID/maps could not be read */
+	bool pids_only; /* -p alone: nothing new can join, so their end is ours */
+	__u64 next_gone_check_ns;
 	int nr_cpus; /* possible CPUs: copies of a per-CPU map value */
 	struct ms_fault_slot *slots; /* one slot's copies, read back */
 	union {
@@ -49,37 +53,91 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
+#define CAP_BIT(n) (1ULL << (n))
+#define CAP_SYS_ADMIN_BIT CAP_BIT(21)
+#define CAP_PERFMON_BIT CAP_BIT(38)
+#define CAP_BPF_BIT CAP_BIT(39)
+
+/* Our effective capabilities, from /proc/self/status. */
+static unsigned long long effective_caps(void)
+{
+	unsigned long long eff = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return 0;
+	while (getline(&line, &cap, f) > 0)
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	free(line);
+	fclose(f);
+	return eff;
+}
+
 /* Root, or CAP_BPF with CAP_PERFMON (or CAP_SYS_ADMIN). */
 static bool privileged(void)
 {
-	unsigned long long eff = 0;
-	char line[256];
-	FILE *f;
+	unsigned long long eff;
 
 	if (geteuid() == 0)
 		return true;
-	f = fopen("/proc/self/status", "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &eff) == 1)
-			break;
-	fclose(f);
-	return (eff & (1ULL << 21)) || ((eff & (1ULL << 39)) && (eff & (1ULL << 38)));
+	eff = effective_caps();
+	return (eff & CAP_SYS_ADMIN_BIT) || ((eff & CAP_BPF_BIT) && (eff & CAP_PERFMON_BIT));
+}
+
+/*
+ * With our effective credentials, capabilities included (access() would ask
+ * for the real uid's, which fails in capability mode). 0, or -errno.
+ */
+static int check_access(const char *path, int mode)
+{
+	return faccessat(AT_FDCWD, path, mode, AT_EACCESS) ? -errno : 0;
 }
 
 static int ensure_tracefs(void)
 {
-	if (!access(TRACEFS "/events/syscalls", F_OK) ||
-	    !access("/sys/kernel/debug/tracing/events/syscalls", F_OK))
+	int err = check_access(TRACEFS "/events/syscalls", F_OK);
+
+	if (!err || !check_access("/sys/kernel/debug/tracing/events/syscalls", F_OK))
 		return 0;
-	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY) {
-		error("tracefs is not mounted and mounting it at %s failed: %s", TRACEFS,
-		      strerror(errno));
+	if (err == -EACCES) {
+		error("cannot read %s: %s (without root, CAP_DAC_READ_SEARCH reads tracefs)",
+		      TRACEFS, strerror(-err));
 		return -1;
 	}
-	if (access(TRACEFS "/events/syscalls", F_OK)) {
+	if (check_access(TRACEFS "/events", F_OK) &&
+	    mount("tracefs", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY) {
+		error("tracefs is not mounted and mounting it at %s failed: %s%s", TRACEFS,
+		      strerror(errno),
+		      errno == EPERM ? " (mounting needs root: mount -t tracefs tracefs " TRACEFS
+				       " once, then capabilities suffice)" :
+				       "");
+		return -1;
+	}
+	if (check_access(TRACEFS "/events/syscalls", F_OK)) {
 		error("no syscall tracepoints in %s/events (CONFIG_FTRACE_SYSCALLS?)", TRACEFS);
+		return -1;
+	}
+	return 0;
+}
+
+#define PF_KTHREAD 0x00200000
+
+/* A -p process to trace: it exists and has user memory. */
+static int check_pid(__u32 pid)
+{
+	unsigned long flags;
+	char state, comm[MS_COMM_LEN] = "";
+
+	if (proc_state(pid, &state, &flags) || state == 'Z' || state == 'X') {
+		error("no process with pid %u", pid);
+		return -1;
+	}
+	if (flags & PF_KTHREAD) {
+		read_comm(pid, comm);
+		error("pid %u (%s) is a kernel thread: it has no user memory to trace", pid, comm);
 		return -1;
 	}
 	return 0;
@@ -95,17 +153,14 @@ static int preflight(const struct settings *s)
 		return -1;
 	}
 	/* MEMSNOOP_BTF: another path to check, for tests of this very message */
-	if (access(getenv("MEMSNOOP_BTF") ?: "/sys/kernel/btf/vmlinux", R_OK)) {
+	if (check_access(getenv("MEMSNOOP_BTF") ?: "/sys/kernel/btf/vmlinux", R_OK)) {
 		error("this kernel has no BTF (/sys/kernel/btf/vmlinux): memsnoop needs "
 		      "CONFIG_DEBUG_INFO_BTF=y");
 		return -1;
 	}
-	for (i = 0; i < s->nr_pids; i++) {
-		if (kill(s->pids[i], 0) && errno == ESRCH) {
-			error("no process with pid %u", s->pids[i]);
+	for (i = 0; i < s->nr_pids; i++)
+		if (check_pid(s->pids[i]))
 			return -1;
-		}
-	}
 	return ensure_tracefs();
 }
 
@@ -153,6 +208,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		stream__emit(l->stream, &l->gate.v.h);
 	}
 	stream__emit(l->stream, h);
+	if (h->type == MS_EXIT && (h->flags & MS_EXIT_GROUP) && l->pids_only)
+		l->next_gone_check_ns = 0; /* maybe the last: look now */
 	if (h->type == MS_EXEC && !(h->flags & MS_EXEC_SEEDED))
 		seed_process(l->stream, h->pid, MS_SEED_AT_EXEC);
 	return 0;
@@ -184,10 +241,10 @@ static bool has_tracepoint(const char *category, const char *name)
 	char path[256];
 
 	snprintf(path, sizeof(path), TRACEFS "/events/%s/%s", category, name);
-	if (!access(path, F_OK))
+	if (!check_access(path, F_OK))
 		return true;
 	snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/%s/%s", category, name);
-	return !access(path, F_OK);
+	return !check_access(path, F_OK);
 }
 
 /* An optional program stays unloaded where the kernel lacks its hook; say so once. */
@@ -291,8 +348,16 @@ static int open_and_load(struct live *l, bool vma_iterator, __u64 *t_load)
 {
 	int err;
 
+	/*
+	 * Listing the modules' BTF needs CAP_SYS_ADMIN, and CO-RE does so for a
+	 * type vmlinux lacks (mm_rss_stat on 6.2+): without it, vmlinux's alone.
+	 */
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
+
+	if (!(effective_caps() & CAP_SYS_ADMIN_BIT))
+		opts.btf_custom_path = "/sys/kernel/btf/vmlinux";
 	memsnoop_bpf__destroy(l->skel);
-	l->skel = memsnoop_bpf__open();
+	l->skel = memsnoop_bpf__open_opts(&opts);
 	if (!l->skel)
 		return -errno;
 	err = set_filters(l);
@@ -338,6 +403,7 @@ int live__open(struct live **out, const struct settings *s, struct stream *st)
 	}
 	for (i = 0; i < s->nr_pids; i++)
 		live__add_pid(l, s->pids[i]);
+	l->pids_only = s->nr_pids && !s->children && !s->comm[0];
 	t2 = now_ns();
 	err = memsnoop_bpf__attach(l->skel);
 	if (err) {
@@ -378,14 +444,19 @@ static bool selected(struct live *l, __u32 pid)
 struct seeding {
 	struct live *l;
 	unsigned done;
+	unsigned denied; /* /proc/PID/maps refused (capability mode) */
 };
 
 static int seed_one(__u32 pid, void *ctx)
 {
 	struct seeding *sd = ctx;
+	int err;
 
-	if (selected(sd->l, pid) && !seed_process(sd->l->stream, pid, MS_SEED_AT_START))
-		sd->done++;
+	if (!selected(sd->l, pid))
+		return 0;
+	err = seed_process(sd->l->stream, pid, MS_SEED_AT_START);
+	sd->done += !err;
+	sd->denied += err == -EACCES;
 	return 0;
 }
 
@@ -397,10 +468,39 @@ int live__seed(struct live *l)
 
 	if (log_verbose())
 		info("%u processes seeded from /proc in %.1f ms", sd.done, (now_ns() - t0) / 1e6);
+	if (sd.denied && !l->warned_denied) {
+		warn("%u processes have no starting layout: their /proc/PID/maps is not ours "
+		     "to read (root reads every one)",
+		     sd.denied);
+		l->warned_denied = true;
+	}
 	return err;
 }
 
 static void check_drops(struct live *l, bool final);
+
+/* Gone: reaped, or a zombie (its exit record is in the ring buffer). */
+static bool process_gone(__u32 pid)
+{
+	unsigned long flags;
+	char state;
+
+	return proc_state(pid, &state, &flags) || state == 'Z' || state == 'X';
+}
+
+bool live__selection_gone(struct live *l)
+{
+	__u64 now = now_ns();
+	int i;
+
+	if (!l->pids_only || now < l->next_gone_check_ns)
+		return false;
+	l->next_gone_check_ns = now + 200000000ULL; /* an exit record asks sooner */
+	for (i = 0; i < l->s->nr_pids; i++)
+		if (!process_gone(l->s->pids[i]))
+			return false;
+	return true;
+}
 
 int live__poll(struct live *l, int timeout_ms)
 {

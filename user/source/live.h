@@ -22,6 +22,11 @@ int live__seed(struct live *l);
 int live__poll(struct live *l, int timeout_ms);
 /* Emits whatever the ring buffer holds now. */
 int live__drain(struct live *l);
+/*
+ * -p without --children or -c: every selected process has exited (as
+ * strace -p ends with its tracee). Cheap enough to ask after each poll.
+ */
+bool live__selection_gone(struct live *l);
 /* Per-interval work: fault summaries, losses (then resynchronises layouts). */
 void live__tick(struct live *l);
 /* Drains, then final fault summaries and losses. */

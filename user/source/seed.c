@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
+#include <stdbool.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "clock.h"
 #include "source/seed.h"
 #include "source/seed_hints.h"
@@ -28,14 +30,57 @@ int read_comm(__u32 pid, char comm[MS_COMM_LEN])
 	return 0;
 }
 
-int seed_parse_line(const char *line, struct ms_vma *v, size_t path_room)
+/*
+ * One line of /proc/PID/maps, whole however long: a path can outgrow any
+ * fixed buffer (the kernel prints paths past PATH_MAX), and the tail of a
+ * split line must never be read as a line of its own. A line longer than
+ * buf keeps its head (the fields) and its last MAPS_TAIL bytes: enough for
+ * the MS_PATH_KEEP bytes a cut path keeps, even were each a "\012".
+ */
+#define MAPS_HEAD 256
+#define MAPS_TAIL (4 * MS_PATH_MAX)
+
+struct maps_line {
+	char buf[MAPS_HEAD + MAPS_TAIL + 1];
+	size_t len;
+	bool cut; /* buf is the head, then the tail: the path's start is lost */
+	char ring[MAPS_TAIL];
+};
+
+static bool read_maps_line(FILE *f, struct maps_line *l)
+{
+	char *tail = l->buf + MAPS_HEAD;
+	size_t n = 0, at;
+	int c;
+
+	while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+		if (n < MAPS_HEAD)
+			l->buf[n] = c;
+		else
+			tail[(n - MAPS_HEAD) % MAPS_TAIL] = c;
+		n++;
+	}
+	if (!n && c == EOF)
+		return false;
+	l->cut = n > MAPS_HEAD + MAPS_TAIL;
+	l->len = l->cut ? MAPS_HEAD + MAPS_TAIL : n;
+	if (l->cut) { /* the tail is a ring: put its oldest byte first */
+		at = (n - MAPS_HEAD) % MAPS_TAIL;
+		memcpy(l->ring, tail + at, MAPS_TAIL - at);
+		memcpy(l->ring + MAPS_TAIL - at, tail, at);
+		memcpy(tail, l->ring, MAPS_TAIL);
+	}
+	l->buf[l->len] = 0;
+	return true;
+}
+
+/* The fields before the path; returns where the path starts (after the padding). */
+static int parse_fields(const char *line, struct ms_vma *v)
 {
 	unsigned long long start, end, off, ino;
 	unsigned int major, minor;
 	char perms[5];
 	int n = 0;
-	size_t len;
-	const char *path;
 
 	if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu%n", &start, &end, perms, &off, &major,
 		   &minor, &ino, &n) != 7)
@@ -49,18 +94,116 @@ int seed_parse_line(const char *line, struct ms_vma *v, size_t path_room)
 	v->dev = major << 20 | minor;
 	v->prot = (perms[0] == 'r' ? MS_VMA_READ : 0) | (perms[1] == 'w' ? MS_VMA_WRITE : 0) |
 		  (perms[2] == 'x' ? MS_VMA_EXEC : 0) | (perms[3] == 's' ? MS_VMA_SHARED : 0);
-	path = line + n;
-	while (*path == ' ')
-		path++;
-	len = strcspn(path, "\n");
+	while (line[n] == ' ')
+		n++;
+	return n;
+}
+
+/*
+ * The path as the kernel had it: /proc/PID/maps escapes only the newline,
+ * as \012. A name with a literal "\012" reads the same; seed_process()
+ * asks map_files for those, and where it cannot, they are taken for newlines.
+ */
+static size_t unescape_path(char *p, size_t len)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] == '\\' && len - i >= 4 && !memcmp(p + i + 1, "012", 3)) {
+			p[o++] = '\n';
+			i += 3;
+		} else {
+			p[o++] = p[i];
+		}
+	}
+	return o;
+}
+
+/*
+ * Cuts a path longer than MS_PATH_KEEP as the BPF side does: the mark, the
+ * last whole components that fit, " (deleted)" kept. Returns the length
+ * written to out (MS_PATH_MAX bytes of room).
+ */
+static size_t cut_path(const char *p, size_t len, char *out, bool *cut)
+{
+	static const char deleted[] = " (deleted)";
+	size_t dlen = sizeof(deleted) - 1, from;
+
+	*cut = len > MS_PATH_KEEP;
+	if (!*cut) {
+		memcpy(out, p, len);
+		return len;
+	}
+	if (memcmp(p + len - dlen, deleted, dlen))
+		dlen = 0;
+	from = len - dlen - (MS_PATH_KEEP - dlen);
+	while (from < len - dlen && p[from] != '/')
+		from++;
+	memcpy(out, MS_PATH_CUT_MARK, 3);
+	memcpy(out + 3, p + from, len - from);
+	return 3 + len - from;
+}
+
+/* The path into v, NUL-padded to 8, and the record's size. */
+static int set_path(struct ms_vma *v, const char *p, size_t len, size_t path_room)
+{
+	char path[MS_PATH_MAX];
+	bool cut;
+
+	len = cut_path(p, len, path, &cut);
 	if (len >= path_room)
-		len = path_room - 1;
-	memcpy(v->path, path, len);
-	v->path[len] = 0;
-	v->path_len = len;
+		return -ENAMETOOLONG;
+	v->h.flags = cut ? MS_VMA_PATH_CUT : 0;
 	v->h.size = MS_ALIGN8(sizeof(*v) + len + 1);
-	memset(v->path + len, 0, v->h.size - sizeof(*v) - len);
+	memset(v->path, 0, v->h.size - sizeof(*v));
+	memcpy(v->path, path, len);
+	v->path_len = len;
 	return 0;
+}
+
+int seed_parse_line(const char *line, struct ms_vma *v, size_t path_room)
+{
+	int at = parse_fields(line, v), err;
+	char *path;
+
+	if (at < 0)
+		return at;
+	path = strndup(line + at, strcspn(line + at, "\n"));
+	if (!path)
+		return -ENOMEM;
+	err = set_path(v, path, unescape_path(path, strlen(path)), path_room);
+	free(path);
+	return err;
+}
+
+/* The region's file as readlink gives it: raw bytes, so no escape to guess at. */
+static ssize_t map_file_name(__u32 pid, const struct ms_vma *v, char *out, size_t room)
+{
+	char link[96];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%u/map_files/%llx-%llx", pid,
+		 (unsigned long long)v->start, (unsigned long long)v->end);
+	n = readlink(link, out, room);
+	return n > 0 && (size_t)n < room ? n : -1;
+}
+
+/* One maps line into v: the fields, then the path unescaped and cut as BPF cuts it. */
+static int parse_maps_line(__u32 pid, struct maps_line *l, struct ms_vma *v, size_t path_room)
+{
+	char raw[MS_PATH_MAX], *path;
+	int at = parse_fields(l->buf, v);
+	size_t len;
+	ssize_t n;
+
+	if (at < 0 || at > MAPS_HEAD)
+		return -EINVAL;
+	path = l->buf + (l->cut ? MAPS_HEAD : at);
+	len = l->buf + l->len - path;
+	if (!l->cut && memmem(path, len, "\\012", 4) &&
+	    (n = map_file_name(pid, v, raw, sizeof(raw))) > 0)
+		return set_path(v, raw, n, path_room);
+	return set_path(v, path, unescape_path(path, len), path_room);
 }
 
 static void fill(struct ms_hdr *h, __u16 type, __u16 size, __u32 pid, __u64 ts)
@@ -83,15 +226,46 @@ static __u64 soft_limit(const char *line)
 	return !strncmp(v, "unlimited", 9) ? ~0ULL : strtoull(v, NULL, 10);
 }
 
+/*
+ * /proc/PID/stat read whole (the command name may hold ')', spaces or a
+ * newline). Returns where the fields after the name start, NULL if gone.
+ */
+static char *read_stat(__u32 pid, char *buf, size_t size)
+{
+	char path[64];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, size - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return n ? strrchr(buf, ')') : NULL;
+}
+
+int proc_state(__u32 pid, char *state, unsigned long *flags)
+{
+	char buf[2048], *p = read_stat(pid, buf, sizeof(buf));
+
+	/* ") S ppid pgrp session tty_nr tpgid flags" */
+	if (!p || sscanf(p, ") %c %*d %*d %*d %*d %*d %lu", state, flags) != 2)
+		return -ESRCH;
+	return 0;
+}
+
 static void read_limits(__u32 pid, struct ms_limits *l)
 {
-	char path[64], line[512], *p;
+	char path[64], stat[2048], *line = NULL, *p;
+	size_t cap = 0;
 	FILE *f;
 	int field;
 
 	snprintf(path, sizeof(path), "/proc/%u/limits", pid);
 	if ((f = fopen(path, "re"))) {
-		while (fgets(line, sizeof(line), f)) {
+		while (getline(&line, &cap, f) > 0) {
 			if (!strncmp(line, "Max address space", 17))
 				l->as = soft_limit(line);
 			else if (!strncmp(line, "Max data size", 13))
@@ -103,24 +277,20 @@ static void read_limits(__u32 pid, struct ms_limits *l)
 	}
 	snprintf(path, sizeof(path), "/proc/%u/status", pid);
 	if ((f = fopen(path, "re"))) {
-		while (fgets(line, sizeof(line), f))
+		while (getline(&line, &cap, f) > 0)
 			if (sscanf(line, "VmData: %llu", (unsigned long long *)&l->data_vm) == 1)
 				l->data_vm /= 4; /* kB to pages */
 		fclose(f);
 	}
+	free(line);
 	/* arg_start, arg_end, env_start, env_end: fields 48 to 51 of stat */
-	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	if ((f = fopen(path, "re")) && fgets(line, sizeof(line), f) && (p = strrchr(line, ')'))) {
-		for (field = 2; p && field < 48; field++)
-			p = strchr(p + 1, ' ');
-		if (p)
-			sscanf(p, " %llu %llu %llu %llu", (unsigned long long *)&l->arg_start,
-			       (unsigned long long *)&l->arg_end,
-			       (unsigned long long *)&l->env_start,
-			       (unsigned long long *)&l->env_end);
-	}
-	if (f)
-		fclose(f);
+	p = read_stat(pid, stat, sizeof(stat));
+	for (field = 2; p && field < 48; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		sscanf(p, " %llu %llu %llu %llu", (unsigned long long *)&l->arg_start,
+		       (unsigned long long *)&l->arg_end, (unsigned long long *)&l->env_start,
+		       (unsigned long long *)&l->env_end);
 }
 
 #define MAX_THREAD_SPS 1024
@@ -154,6 +324,7 @@ static int is_bss(__u32 pid, const struct ms_vma *prev, bool prev_file, const st
 
 int seed_process(struct stream *s, __u32 pid, __u32 flags)
 {
+	static struct maps_line line; /* 33 KiB: not on the stack; one reader at a time */
 	union {
 		struct ms_vma v;
 		char buf[MS_REC_MAX];
@@ -164,7 +335,7 @@ int seed_process(struct stream *s, __u32 pid, __u32 flags)
 	struct ms_vma prev = {};
 	bool prev_file = false;
 	size_t nr_sp;
-	char path[64], line[MS_PATH_MAX + 256];
+	char path[64];
 	__u64 ts = now_ns();
 	FILE *f;
 	int err;
@@ -181,14 +352,15 @@ int seed_process(struct stream *s, __u32 pid, __u32 flags)
 	}
 	/* a big buffer: the kernel fills whole pages of lines per read() */
 	setvbuf(f, NULL, _IOFBF, 1 << 16);
-	if (!fgets(line, sizeof(line), f)) { /* a kernel thread: no memory of its own */
+	if (!read_maps_line(f, &line)) { /* a kernel thread (or not ours to read) */
+		err = ferror(f) ? -errno : -ENODATA;
 		fclose(f);
-		return -ENODATA;
+		return err;
 	}
 	err = stream__emit(s, &begin.h);
 	nr_sp = seed_thread_sps(pid, sp, MAX_THREAD_SPS);
 	do {
-		if (seed_parse_line(line, &rec.v, MS_REC_MAX - sizeof(rec.v)))
+		if (parse_maps_line(pid, &line, &rec.v, MS_REC_MAX - sizeof(rec.v)))
 			continue;
 		rec.v.h.ts_ns = ts;
 		rec.v.h.pid = pid;
@@ -199,7 +371,7 @@ int seed_process(struct stream *s, __u32 pid, __u32 flags)
 		prev = rec.v;
 		prev_file = rec.v.path[0] == '/';
 		begin.nr_vmas++;
-	} while (!err && fgets(line, sizeof(line), f));
+	} while (!err && read_maps_line(f, &line));
 	if (ferror(f))
 		end.h.flags = MS_SEED_PARTIAL;
 	fclose(f);
@@ -221,14 +393,16 @@ int seed_process(struct stream *s, __u32 pid, __u32 flags)
 
 int seed_gate_area(struct ms_vma *v)
 {
-	char line[512];
+	static struct maps_line line;
 	FILE *f = fopen("/proc/self/maps", "re");
 	int err = -ENOENT;
+	size_t n = sizeof(" [vsyscall]") - 1;
 
 	if (!f)
 		return -errno;
-	while (err && fgets(line, sizeof(line), f))
-		if (strstr(line, " [vsyscall]\n") && !seed_parse_line(line, v, 16))
+	while (err && read_maps_line(f, &line))
+		if (!line.cut && line.len > n && !strcmp(line.buf + line.len - n, " [vsyscall]") &&
+		    !parse_maps_line(getpid(), &line, v, 16))
 			err = 0;
 	fclose(f);
 	return err;

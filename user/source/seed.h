@@ -14,7 +14,10 @@
 /* Emits MS_SEED_BEGIN, one MS_VMA per line, MS_SEED_END. 0, or -errno. */
 int seed_process(struct stream *s, __u32 pid, __u32 flags);
 
-/* Parses one /proc/PID/maps line into v (path copied, NUL-terminated). */
+/*
+ * Parses one /proc/PID/maps line into v: the path unescaped (\012 is a
+ * newline), cut past MS_PATH_KEEP as the BPF side cuts it.
+ */
 int seed_parse_line(const char *line, struct ms_vma *v, size_t path_room);
 
 /*
@@ -26,6 +29,9 @@ int seed_gate_area(struct ms_vma *v);
 
 /* Calls fn for every process in /proc (tgids, not threads). */
 int for_each_proc(int (*fn)(__u32 pid, void *ctx), void *ctx);
+
+/* The state letter and PF_* flags of /proc/PID/stat. 0, or -ESRCH. */
+int proc_state(__u32 pid, char *state, unsigned long *flags);
 
 /* The process's command name, from /proc/PID/comm. */
 int read_comm(__u32 pid, char comm[MS_COMM_LEN]);
