@@ -39,6 +39,8 @@ enum ms_type {
 	MS_SEED_BEGIN = 34, /* a layout read from /proc follows */
 	MS_VMA = 35, /* one region of a seed */
 	MS_SEED_END = 36,
+	/* ordering (user/reorder.h): the run had delivered every record up to ts_ns it held */
+	MS_ROUND = 40,
 	MS_TYPE_MAX = 64,
 };
 

@@ -195,7 +195,7 @@ static int build_pipeline(struct session *ss)
 	if (s->write_file) {
 		if (open_writer(ss))
 			return -1;
-		stream__add(ss->stream, writer_fn, ss);
+		stream__add_writer(ss->stream, writer_fn, ss);
 	}
 	return 0;
 }
@@ -300,15 +300,15 @@ static int run_live(struct session *ss)
 	}
 	ss->started = true;
 	if (s->cmd == CMD_MAPS && s->once) {
-		live__drain(l);
 		live__tick(l);
+		live__drain(l);
 		maps_view__print(ss->model, s, stdout);
 		status = 0;
 		goto out;
 	}
 	if (s->cmd == CMD_LAYOUT && s->once) {
-		live__drain(l);
 		live__tick(l);
+		live__drain(l);
 		ui__once(ss->ui, now_ns());
 		status = 0;
 		goto out;
@@ -368,6 +368,10 @@ int session_run(struct settings *s)
 	if (build_pipeline(&ss))
 		goto out;
 	status = s->read_file ? run_replay(&ss) : run_live(&ss);
+	if (stream__late(ss.stream))
+		warn("%llu records came after newer ones were delivered (beyond the reorder "
+		     "window): delivered out of time order",
+		     (unsigned long long)stream__late(ss.stream));
 	ui__free(ss.ui); /* the terminal back before anything else is printed */
 	ss.ui = NULL;
 	fflush(stdout);
