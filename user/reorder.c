@@ -6,6 +6,7 @@
  * reclaimed when the buffer fills (or at once when nothing is left held).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "reorder.h"
@@ -28,6 +29,7 @@ struct reorder {
 	__u64 newest; /* largest ts pushed */
 	__u64 delivered; /* largest ts delivered */
 	__u64 late;
+	bool rounds; /* the source gives rounds: they bound the delay, not record time */
 };
 
 struct reorder *reorder__new(reorder_fn deliver, void *ctx)
@@ -206,14 +208,19 @@ int reorder__push(struct reorder *o, const struct ms_hdr *rec)
 	o->held_bytes += size;
 	if (rec->ts_ns > o->newest)
 		o->newest = rec->ts_ns;
-	/* the time bound, in record time: the older part of two spans goes */
-	if (o->newest - o->h[o->head].ts > 2 * REORDER_SPAN_NS)
+	/*
+	 * Without rounds, a bound in record time: the older part of two spans
+	 * goes. Not with them: a record stamped now (a loss, a fault summary)
+	 * would cut a live backlog still in the ring buffer.
+	 */
+	if (!o->rounds && o->newest - o->h[o->head].ts > 2 * REORDER_SPAN_NS)
 		return deliver_upto(o, o->newest - REORDER_SPAN_NS);
 	return 0;
 }
 
 int reorder__round(struct reorder *o, __u64 upto)
 {
+	o->rounds = true;
 	return deliver_upto(o, upto);
 }
 

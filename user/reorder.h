@@ -7,8 +7,10 @@
  *
  * A record waits until a round says every record at or before some time has
  * arrived (the live source after each pass over the ring buffer, a replay at
- * each MS_ROUND of its file), until it is REORDER_SPAN_NS older than the
- * newest record, until the window holds REORDER_MAX_BYTES, or until the end.
+ * each MS_ROUND of its file), until the window holds REORDER_MAX_BYTES, or
+ * until the end. A source without rounds (a file without MS_ROUND records)
+ * gets a bound in record time instead: a record goes once it is two
+ * REORDER_SPAN_NS older than the newest (all up to one span older go).
  * Each batch delivered is followed by an MS_ROUND record, so that a file
  * holding them replays in exactly the order the recording run delivered.
  * A record older than one already delivered is late: it is delivered at

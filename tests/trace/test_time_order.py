@@ -17,7 +17,7 @@ cpus = sorted(os.sched_getaffinity(0))[:2]
 
 def workload():
     """Threads pinned to each CPU, and short processes that touch pages, fork and exit."""
-    procs = [subprocess.Popen(["taskset", "-c", str(c), WL + "/threads", "4", "1.5"])
+    procs = [subprocess.Popen(["taskset", "-c", str(c), WL + "/threads", "3", "1"])
              for c in cpus]
     for i in range(24):
         c = cpus[i % len(cpus)]
@@ -29,12 +29,12 @@ def workload():
             fail("workload %s exited %d" % (p.args, p.returncode))
 
 
-def check_order(events, what):
+def check_order(events, what, stderr):
     back = [(a, b) for a, b in zip(events, events[1:]) if b["ts_ns"] < a["ts_ns"]]
     if back:
         a, b = back[0]
-        fail("%s: ts_ns goes back %d times; first by %.3f ms: %s then %s" %
-             (what, len(back), (a["ts_ns"] - b["ts_ns"]) / 1e6, a, b))
+        fail("%s: ts_ns goes back %d times; first by %.3f ms: %s then %s\n%s" %
+             (what, len(back), (a["ts_ns"] - b["ts_ns"]) / 1e6, a, b, stderr))
     exits = {}
     for n, e in enumerate(events):
         if e["event"] == "exit" and not e["thread"]:
@@ -64,14 +64,14 @@ finally:
 if rc != 0:
     fail("memsnoop exited %d: %s" % (rc, err))
 live = json_lines(out)
-check_order(live, "live")
+check_order(live, "live", err)
 os.chmod(tmp, 0o755)
 os.chmod(trace, 0o644)
 replay = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                          MEMSNOOP, "-j", "-r", trace], capture_output=True, text=True)
 if replay.returncode != 0:
     fail("replay exited %d: %s" % (replay.returncode, replay.stderr))
-check_order(json_lines(replay.stdout), "replay")
+check_order(json_lines(replay.stdout), "replay", replay.stderr)
 if replay.stdout != out:
     fail("the replay differs from the live run")
 print("ok: the replay prints what the live run printed")

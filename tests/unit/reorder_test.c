@@ -112,6 +112,15 @@ static void test_time_bound(void)
 	CHECK_EQ(a.n, (int)n);
 	CHECK(sorted(&a));
 	CHECK_EQ(reorder__late(o), 0);
+	/* a source that gives rounds bounds the delay itself: a record stamped
+	 * now must not push out a backlog whose rest is still on its way */
+	reorder__round(o, 0);
+	a.n = 0;
+	push(o, 10 * REORDER_SPAN_NS, 0);
+	push(o, 20 * REORDER_SPAN_NS, 1);
+	CHECK_EQ(a.n, 0);
+	reorder__round(o, 15 * REORDER_SPAN_NS);
+	CHECK_EQ(a.n, 1);
 	reorder__free(o);
 }
 

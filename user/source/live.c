@@ -384,6 +384,7 @@ static bool selected(struct live *l, __u32 pid)
 
 struct seeding {
 	struct live *l;
+	struct pidtab *seen; /* looked at by an earlier pass */
 	unsigned done;
 };
 
@@ -391,17 +392,30 @@ static int seed_one(__u32 pid, void *ctx)
 {
 	struct seeding *sd = ctx;
 
+	if (sd->seen && pidtab__get(sd->seen, pid))
+		return 0;
+	if (sd->seen)
+		pidtab__put(sd->seen, pid);
 	if (selected(sd->l, pid) && !seed_process(sd->l->stream, pid, MS_SEED_AT_START))
 		sd->done++;
 	return 0;
 }
 
+/*
+ * Two passes. A process forked while the first one ran, by a parent seeded
+ * after the fork, is not in the listing the pass read at its start; in time
+ * order its fork comes before its parent's seed, so it would begin empty. The
+ * second pass seeds it, after its fork.
+ */
 int live__seed(struct live *l)
 {
-	struct seeding sd = { .l = l };
+	struct seeding sd = { .l = l, .seen = pidtab__new(1) };
 	__u64 t0 = now_ns();
 	int err = for_each_proc(seed_one, &sd);
 
+	if (!err && sd.seen)
+		err = for_each_proc(seed_one, &sd);
+	pidtab__free(sd.seen);
 	if (log_verbose())
 		info("%u processes seeded from /proc in %.1f ms", sd.done, (now_ns() - t0) / 1e6);
 	return err;
