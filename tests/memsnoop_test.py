@@ -170,14 +170,16 @@ def diff_maps(want_text, got_text):
 
 
 def dump_layout(bg, dump_dir, pid, timeout=10):
-    """SIGUSR1 to memsnoop; returns its rebuilt layout of pid (DIR/<pid>.maps)."""
+    """SIGUSR1 to memsnoop; returns its rebuilt layout of pid (DIR/<pid>.maps). Waits for the
+    whole dump (DIR/done comes last): a file of an unfinished one could land after ours."""
     import signal
-    path = os.path.join(dump_dir, "%d.maps" % pid)
-    if os.path.exists(path):
-        os.unlink(path)
+    path, done = os.path.join(dump_dir, "%d.maps" % pid), os.path.join(dump_dir, "done")
+    for f in (path, done):
+        if os.path.exists(f):
+            os.unlink(f)
     bg.p.send_signal(signal.SIGUSR1)
     deadline = time.time() + timeout
-    while not os.path.exists(path):
+    while not os.path.exists(done) or not os.path.exists(path):
         if time.time() > deadline:
             fail("no dump of pid %d after SIGUSR1 (%s)" % (pid, open("/proc/%d/cmdline" % pid).read()))
         time.sleep(0.01)

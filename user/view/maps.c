@@ -132,11 +132,33 @@ static void dump_one(const struct mproc *p, void *arg)
 	}
 }
 
+/* DIR/done, written last (with the count of dumps): a reader that removed it knows when one is whole. */
+static int dump_done(const char *dir)
+{
+	static unsigned long done;
+	char tmp[4096], path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/done", dir);
+	snprintf(tmp, sizeof(tmp), "%s/.done.tmp", dir);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	fprintf(f, "%lu\n", ++done);
+	if (fclose(f) || rename(tmp, path)) {
+		unlink(tmp);
+		return -errno;
+	}
+	return 0;
+}
+
 int maps_view__dump(const struct model *m, const char *dir, FILE *out)
 {
 	struct dump_ctx c = { .m = m, .dir = dir, .out = out };
 
 	model__for_each_process(m, dump_one, &c);
 	fflush(out);
+	if (dir && dump_done(dir) && !c.err)
+		warn("cannot write %s/done", dir);
 	return c.err;
 }
