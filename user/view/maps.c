@@ -132,7 +132,7 @@ static void dump_one(const struct mproc *p, void *arg)
 	}
 }
 
-/* DIR/done, written last (with the count of dumps): a reader that removed it knows when one is whole. */
+/* DIR/done comes last (the count of dumps): a reader that removed it sees a dump end. */
 static int dump_done(const char *dir)
 {
 	static unsigned long done;
