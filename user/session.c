@@ -211,7 +211,7 @@ static int build_pipeline(struct session *ss)
 	if (s->write_file) {
 		if (open_writer(ss))
 			return -1;
-		stream__add(ss->stream, writer_fn, ss);
+		stream__add_writer(ss->stream, writer_fn, ss);
 	}
 	return 0;
 }
@@ -407,8 +407,8 @@ static int run_live(struct session *ss)
 		goto out;
 	ss->started = true;
 	if (s->once && (s->cmd == CMD_MAPS || s->cmd == CMD_LAYOUT)) {
-		live__drain(l);
 		live__tick(l);
+		live__drain(l);
 		status = views_have_their_process(ss) ? 0 : 1;
 		if (s->cmd == CMD_MAPS) /* those that are there */
 			maps_view__print(ss->model, s, ss->out);
@@ -509,6 +509,10 @@ int session_run(struct settings *s)
 	if (open_dump_dir(&ss) || open_ready_file(&ss) || open_output(&ss) || build_pipeline(&ss))
 		goto out;
 	status = s->read_file ? run_replay(&ss) : run_live(&ss);
+	if (stream__late(ss.stream))
+		warn("%llu records came after newer ones were delivered (beyond the reorder "
+		     "window): delivered out of time order",
+		     (unsigned long long)stream__late(ss.stream));
 	ui__free(ss.ui); /* the terminal back before anything else is printed */
 	ss.ui = NULL;
 	fflush(ss.out);

@@ -22,6 +22,12 @@
 #include "memsnoop.skel.h"
 
 #define TRACEFS "/sys/kernel/tracing"
+/*
+ * A round after a pass over the ring buffer releases what is this much older
+ * than the pass: a record stamped before the pass but reserved after it (a
+ * BPF program between its clock read and its reserve) still finds its place.
+ */
+#define ROUND_SLACK_NS (10 * 1000000ULL)
 
 struct live {
 	struct memsnoop_bpf *skel;
@@ -164,7 +170,8 @@ static int preflight(const struct settings *s)
 	return ensure_tracefs();
 }
 
-static void emit_faults(struct live *l, __u32 pid, const struct ms_fault_counts *total)
+/* Counts as the kernel had them at ts: when they were read, or the process's exit. */
+static void emit_faults(struct live *l, __u32 pid, const struct ms_fault_counts *total, __u64 ts)
 {
 	struct ms_fault_counts *seen = pidtab__put(l->reported, pid);
 	struct ms_faults e = {};
@@ -172,7 +179,7 @@ static void emit_faults(struct live *l, __u32 pid, const struct ms_fault_counts 
 	/* a total read while its process exits may lack freed slots: wait for the exit's */
 	if (!seen || total->faults <= seen->faults)
 		return;
-	e.h.ts_ns = now_ns();
+	e.h.ts_ns = ts;
 	e.h.pid = e.h.tid = pid;
 	e.h.type = MS_FAULTS;
 	e.h.size = sizeof(e);
@@ -197,7 +204,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		const struct ms_exit *e = data;
 
 		if (!l->s->faults)
-			emit_faults(l, h->pid, &e->total);
+			emit_faults(l, h->pid, &e->total, h->ts_ns);
 		pidtab__del(l->reported, h->pid);
 	}
 	/* the kernel's seed ends where /proc would list the gate area */
@@ -443,6 +450,7 @@ static bool selected(struct live *l, __u32 pid)
 
 struct seeding {
 	struct live *l;
+	struct pidtab *seen; /* looked at by an earlier pass */
 	unsigned done;
 	unsigned denied; /* /proc/PID/maps refused (capability mode) */
 };
@@ -452,6 +460,10 @@ static int seed_one(__u32 pid, void *ctx)
 	struct seeding *sd = ctx;
 	int err;
 
+	if (sd->seen && pidtab__get(sd->seen, pid))
+		return 0;
+	if (sd->seen)
+		pidtab__put(sd->seen, pid);
 	if (!selected(sd->l, pid))
 		return 0;
 	err = seed_process(sd->l->stream, pid, MS_SEED_AT_START);
@@ -460,12 +472,21 @@ static int seed_one(__u32 pid, void *ctx)
 	return 0;
 }
 
+/*
+ * Two passes. A process forked while the first one ran, by a parent seeded
+ * after the fork, is not in the listing the pass read at its start; in time
+ * order its fork comes before its parent's seed, so it would begin empty. The
+ * second pass seeds it, after its fork.
+ */
 int live__seed(struct live *l)
 {
-	struct seeding sd = { .l = l };
+	struct seeding sd = { .l = l, .seen = pidtab__new(1) };
 	__u64 t0 = now_ns();
 	int err = for_each_proc(seed_one, &sd);
 
+	if (!err && sd.seen)
+		err = for_each_proc(seed_one, &sd);
+	pidtab__free(sd.seen);
 	if (log_verbose())
 		info("%u processes seeded from /proc in %.1f ms", sd.done, (now_ns() - t0) / 1e6);
 	if (sd.denied && !l->warned_denied) {
@@ -502,6 +523,19 @@ bool live__selection_gone(struct live *l)
 	return true;
 }
 
+/*
+ * Reads the ring buffer, then releases to the consumers every record older
+ * than the pass by more than slack: all of them have arrived.
+ */
+static int pass(struct live *l, __u64 slack)
+{
+	__u64 start = now_ns();
+	int n = ring_buffer__consume(l->rb);
+
+	stream__round(l->stream, start - slack);
+	return n;
+}
+
 int live__poll(struct live *l, int timeout_ms)
 {
 	int n = ring_buffer__poll(l->rb, timeout_ms);
@@ -511,14 +545,15 @@ int live__poll(struct live *l, int timeout_ms)
 	 * are expensive), so a poll that timed out must still look.
 	 */
 	if (n >= 0 || n == -EINTR)
-		n = ring_buffer__consume(l->rb);
+		n = pass(l, ROUND_SLACK_NS);
 	check_drops(l, false);
 	return n;
 }
 
+/* Everything up to now goes: a view is about to show it. */
 int live__drain(struct live *l)
 {
-	return ring_buffer__consume(l->rb);
+	return pass(l, 0);
 }
 
 /* A process's counts: its shared entry plus every CPU's copy of its slot it owns. */
@@ -546,19 +581,21 @@ static void emit_all_faults(struct live *l)
 	struct ms_proc_state st;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		__u64 ts = now_ns();
+
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &st))
 			continue;
 		sum_slots(l, key, &st.counts);
-		emit_faults(l, key, &st.counts);
+		emit_faults(l, key, &st.counts, ts);
 	}
 }
 
 static void check_drops(struct live *l, bool final)
 {
+	__u64 now = now_ns(); /* before the count: it holds every drop up to now */
 	__u64 drops = __atomic_load_n(&l->skel->bss->drops, __ATOMIC_RELAXED);
-	__u64 now = now_ns();
 	struct ms_lost e = {};
 
 	/* one loss record per 100 ms at most: it makes every layout uncertain */
@@ -585,7 +622,7 @@ static void check_drops(struct live *l, bool final)
 
 void live__tick(struct live *l)
 {
-	live__drain(l); /* summaries come after the records they follow */
+	pass(l, ROUND_SLACK_NS);
 	if (!l->s->faults)
 		emit_all_faults(l);
 	check_drops(l, false);
@@ -597,10 +634,11 @@ void live__tick(struct live *l)
 
 void live__finish(struct live *l)
 {
-	live__drain(l);
+	ring_buffer__consume(l->rb);
 	if (!l->s->faults)
 		emit_all_faults(l);
 	check_drops(l, true);
+	stream__flush(l->stream);
 }
 
 static void *destroy_link(void *arg)

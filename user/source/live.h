@@ -18,9 +18,12 @@ int live__open(struct live **out, const struct settings *s, struct stream *st);
 int live__add_pid(struct live *l, __u32 pid);
 /* Seeds every existing process the filter selects. */
 int live__seed(struct live *l);
-/* Waits up to timeout_ms for records and emits them. */
+/*
+ * Waits up to timeout_ms for records and emits them; the stream releases
+ * those older than the pass by ROUND_SLACK_NS (live.c).
+ */
 int live__poll(struct live *l, int timeout_ms);
-/* Emits whatever the ring buffer holds now. */
+/* Emits whatever the ring buffer holds now; everything up to now reaches the consumers. */
 int live__drain(struct live *l);
 /*
  * -p without --children or -c: every selected process has exited (as
@@ -29,7 +32,7 @@ int live__drain(struct live *l);
 bool live__selection_gone(struct live *l);
 /* Per-interval work: fault summaries, losses (then resynchronises layouts). */
 void live__tick(struct live *l);
-/* Drains, then final fault summaries and losses. */
+/* Drains, then final fault summaries and losses; the stream delivers all it holds. */
 void live__finish(struct live *l);
 /* Detaches every program (concurrently: each detach waits for RCU). NULL-safe. */
 void live__close(struct live *l);

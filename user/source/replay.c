@@ -10,7 +10,6 @@ struct replay {
 	struct trace_reader *reader;
 	struct stream *stream;
 	struct filter *filter;
-	const struct ms_hdr *held; /* read past until_ns: emitted next time */
 	__u64 last_ns; /* the latest record read */
 	__u64 bad_records;
 };
@@ -51,34 +50,30 @@ const struct trace_meta *replay__meta(const struct replay *r)
 	return trace_reader__meta(r->reader);
 }
 
+/*
+ * The whole file is read: a record at or before until_ns counts wherever it
+ * sits (the stream puts it in time order). Rounds are ordering, not events:
+ * they pass the filter.
+ */
 int replay__run(struct replay *r, __u64 until_ns)
 {
-	const struct ms_hdr *h = r->held;
+	const struct ms_hdr *h;
 	int n;
 
-	r->held = NULL;
-	for (;;) {
-		if (!h) {
-			n = trace_reader__next(r->reader, &h);
-			if (n < 0) {
-				error("%s", trace_reader__error(r->reader));
-				return -1;
-			}
-			if (n == 0)
-				return 0;
-		}
+	while ((n = trace_reader__next(r->reader, &h)) > 0) {
 		if (h->ts_ns > r->last_ns)
 			r->last_ns = h->ts_ns;
-		if (h->ts_ns > until_ns) {
-			r->held = h;
-			return 1;
-		}
 		if (!record_ok(h))
 			r->bad_records++;
-		else if (filter__pass(r->filter, h))
+		else if (h->type == MS_ROUND)
 			stream__emit(r->stream, h);
-		h = NULL;
+		else if (filter__pass(r->filter, h) && h->ts_ns <= until_ns)
+			stream__emit(r->stream, h);
 	}
+	stream__flush(r->stream);
+	if (n < 0)
+		error("%s", trace_reader__error(r->reader));
+	return n < 0 ? -1 : 0;
 }
 
 __u64 replay__last_ns(const struct replay *r)

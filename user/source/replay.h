@@ -12,7 +12,7 @@ struct replay;
 /* Opens the file; -1 after an error message (which names the offset). */
 int replay__open(struct replay **out, const struct settings *s, struct stream *st);
 const struct trace_meta *replay__meta(const struct replay *r);
-/* Emits records up to until_ns (kernel time; ~0 for all). 1: more remain, 0: end, -1: error. */
+/* Emits every record at or before until_ns (kernel time; ~0 for all). 0, or -1 on error. */
 int replay__run(struct replay *r, __u64 until_ns);
 /* The latest record's time read so far (at the end: the recording's last). */
 __u64 replay__last_ns(const struct replay *r);
