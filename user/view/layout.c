@@ -96,6 +96,19 @@ static void take_snapshot(struct layout_view *v, __u64 ts)
 		qsort(v->cur.e, v->cur.nr, sizeof(*v->cur.e), cmp_ent);
 }
 
+/*
+ * The first boundary after ts, counted in windows from next <= ts: no loop
+ * (a trace may jump years ahead) and no wrap (the last boundary is ~0).
+ */
+static __u64 next_boundary(__u64 next, __u64 ts, __u64 window)
+{
+	__u64 steps = (ts - next) / window + 1;
+
+	if (steps > (~0ULL - next) / window)
+		return ~0ULL;
+	return next + steps * window;
+}
+
 /* Snapshots at window boundaries, of the state before the record at ts. */
 static void advance(struct layout_view *v, __u64 ts)
 {
@@ -104,8 +117,7 @@ static void advance(struct layout_view *v, __u64 ts)
 	if (ts < v->next)
 		return;
 	take_snapshot(v, v->next);
-	while (v->next <= ts)
-		v->next += v->window;
+	v->next = next_boundary(v->next, ts, v->window);
 }
 
 int layout_view__pre_fn(void *ctx, const struct ms_hdr *h)
