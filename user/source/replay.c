@@ -12,6 +12,7 @@ struct replay {
 	struct filter *filter;
 	const struct ms_hdr *held; /* read past until_ns: emitted next time */
 	__u64 bad_records;
+	const volatile sig_atomic_t *stop; /* set by a signal: stop between records */
 };
 
 static void on_damage(void *ctx, __u64 offset, const char *msg)
@@ -57,6 +58,10 @@ int replay__run(struct replay *r, __u64 until_ns)
 
 	r->held = NULL;
 	for (;;) {
+		if (r->stop && *r->stop) {
+			r->held = h;
+			return 1;
+		}
 		if (!h) {
 			n = trace_reader__next(r->reader, &h);
 			if (n < 0) {
@@ -76,6 +81,11 @@ int replay__run(struct replay *r, __u64 until_ns)
 			stream__emit(r->stream, h);
 		h = NULL;
 	}
+}
+
+void replay__set_stop(struct replay *r, const volatile sig_atomic_t *stop)
+{
+	r->stop = stop;
 }
 
 const struct trace_damage *replay__damage(const struct replay *r)

@@ -3,6 +3,7 @@
 #ifndef MEMSNOOP_REPLAY_H
 #define MEMSNOOP_REPLAY_H
 
+#include <signal.h>
 #include "cli.h"
 #include "stream.h"
 #include "trace/trace.h"
@@ -14,6 +15,8 @@ int replay__open(struct replay **out, const struct settings *s, struct stream *s
 const struct trace_meta *replay__meta(const struct replay *r);
 /* Emits records up to until_ns (kernel time; ~0 for all). 1: more remain, 0: end, -1: error. */
 int replay__run(struct replay *r, __u64 until_ns);
+/* replay__run returns 1 (more remain) once *stop is set, e.g. by SIGINT. */
+void replay__set_stop(struct replay *r, const volatile sig_atomic_t *stop);
 const struct trace_damage *replay__damage(const struct replay *r);
 __u64 replay__size(const struct replay *r); /* the file's size in bytes */
 void replay__close(struct replay *r); /* NULL-safe; reports damage */
