@@ -159,7 +159,7 @@ struct draw {
 static void growth(const struct draw *d, const struct region *r, char *buf, size_t len)
 {
 	struct snap_ent key = { key_of(r), 0 }, *e;
-	__s64 diff;
+	__u64 size;
 	char sz[16];
 
 	buf[0] = 0;
@@ -170,10 +170,12 @@ static void growth(const struct draw *d, const struct region *r, char *buf, size
 		snprintf(buf, len, "new");
 		return;
 	}
-	diff = (__s64)(r->end - r->start) - (__s64)e->size;
-	if (diff)
-		snprintf(buf, len, "%s %c%s", diff > 0 ? d->v->up : d->v->down,
-			 diff > 0 ? '+' : '-', fmt_size(sz, sizeof(sz), diff > 0 ? diff : -diff));
+	size = r->end - r->start; /* sizes compared unsigned: a trace's can be any */
+	if (size != e->size)
+		snprintf(buf, len, "%s %c%s", size > e->size ? d->v->up : d->v->down,
+			 size > e->size ? '+' : '-',
+			 fmt_size(sz, sizeof(sz),
+				  size > e->size ? size - e->size : e->size - size));
 }
 
 static void line(const struct draw *d, __u64 a, __u64 b, const struct region *r, const char *what)
