@@ -1,8 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # memsnoop: build in the upstream libbpf shape. Intermediates go to .output/,
 # the binary to ./memsnoop. V=1 shows commands, STATIC=1 links one
-# self-contained binary, SAN=1 builds with ASan/UBSan.
+# self-contained binary, SAN=1 builds with ASan/UBSan into .output-san/
+# (its own objects: never a mix of plain and instrumented ones).
 
+ifeq ($(SAN),1)
+OUTPUT ?= .output-san
+BIN ?= $(OUTPUT)/memsnoop
+endif
 OUTPUT ?= .output
 CLANG ?= clang
 BPFTOOL ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
@@ -52,6 +57,8 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
+# kept: live.o depends on the skeleton, and make must not rebuild it every time
+.SECONDARY: $(BPF_OBJS) $(SKELS)
 .PHONY: all clean install deps run test test-kernels check-tests format format-check vmlinux
 
 BIN ?= memsnoop
@@ -127,33 +134,58 @@ format-check:
 vmlinux:
 	$(Q)scripts/gen-vmlinux.sh
 
-# The trace reader under libFuzzer with ASan/UBSan (tests/fuzz/README.md).
+# Two fuzzers under libFuzzer with ASan/UBSan: the trace reader over raw
+# bytes, and the whole replay pipeline over records (tests/fuzz/).
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -std=gnu11 -D_GNU_SOURCE $(WARN)
+FUZZ_SAN := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -std=gnu11 -D_GNU_SOURCE $(WARN) \
+	-DMEMSNOOP_VERSION='"$(VERSION)"'
+FUZZ_FLAGS := $(FUZZ_SAN) -fsanitize=fuzzer
 TRACE_SRCS := $(wildcard user/trace/*.c) user/util/outfile.c
+FUZZ_OBJS := $(patsubst $(OUTPUT)/%,$(OUTPUT)/fuzz/obj/%,$(LIB_OBJS))
+FUZZERS := $(OUTPUT)/fuzz/trace_fuzz $(OUTPUT)/fuzz/pipeline_fuzz
 
-.PHONY: fuzz fuzz-corpus
+.PHONY: fuzz fuzzers fuzz-corpus
 $(OUTPUT)/fuzz/trace_fuzz: tests/fuzz/trace_fuzz.c $(TRACE_SRCS) $(wildcard user/trace/*.h include/*.h)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -Iinclude -Iuser tests/fuzz/trace_fuzz.c $(TRACE_SRCS) -lzstd -lz -o $@
 
-fuzz: $(OUTPUT)/fuzz/trace_fuzz
-	$(Q)mkdir -p $(OUTPUT)/fuzz/corpus
-	$(Q)$< -runs=1 $(filter-out %.md,$(wildcard tests/fuzz/corpus/* tests/fuzz/crashers/*))
-	$(Q)$< -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+$(OUTPUT)/fuzz/obj/%.o: %.c $(wildcard include/*.h) | $(SKELS)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(INCLUDES) -MMD -MP -c $< -o $@
+
+$(OUTPUT)/fuzz/pipeline_fuzz: tests/fuzz/pipeline_fuzz.c tests/fuzz/records.h $(FUZZ_OBJS)
+	$(call msg,FUZZ,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(INCLUDES) $< $(FUZZ_OBJS) $(PKG_LIBS) -lm -o $@
+
+fuzzers: $(FUZZERS)
+
+fuzz: $(FUZZERS)
+	$(Q)mkdir -p $(OUTPUT)/fuzz/corpus $(OUTPUT)/fuzz/pipeline-corpus
+	$(Q)$(OUTPUT)/fuzz/trace_fuzz -runs=1 $(filter-out %.md,$(wildcard tests/fuzz/corpus/* tests/fuzz/crashers/*))
+	$(Q)$(OUTPUT)/fuzz/pipeline_fuzz -runs=1 $(filter-out %.md,$(wildcard tests/fuzz/records/*))
+	$(Q)$(OUTPUT)/fuzz/trace_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix=$(OUTPUT)/fuzz/ $(OUTPUT)/fuzz/corpus tests/fuzz/corpus
+	$(Q)$(OUTPUT)/fuzz/pipeline_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+		-rss_limit_mb=2048 -max_len=65536 -artifact_prefix=$(OUTPUT)/fuzz/ \
+		$(OUTPUT)/fuzz/pipeline-corpus tests/fuzz/records
 
 # regenerate the committed seed traces (optional)
-fuzz-corpus:
-	$(Q)mkdir -p $(OUTPUT)/fuzz
-	$(Q)$(CC) $(CFLAGS) -Iinclude -Iuser tests/fuzz/gen_corpus.c $(TRACE_SRCS) -lzstd -lz -o $(OUTPUT)/fuzz/gen_corpus
-	$(Q)$(OUTPUT)/fuzz/gen_corpus tests/fuzz/corpus
+fuzz-corpus: $(OUTPUT)/fuzz/gen_corpus
+	$(Q)$< tests/fuzz/corpus
+
+# also writes the crafted traces of tests/security (gen_corpus --hostile)
+$(OUTPUT)/fuzz/gen_corpus: tests/fuzz/gen_corpus.c tests/fuzz/records.h $(TRACE_SRCS) \
+			   $(wildcard user/trace/*.h include/*.h)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Iinclude -Iuser $< $(TRACE_SRCS) -lzstd -lz -o $@
 
 clean:
 	$(call msg,CLEAN)
-	$(Q)rm -rf $(OUTPUT) memsnoop
+	$(Q)rm -rf $(OUTPUT) .output-san memsnoop
 
--include $(patsubst %.o,%.d,$(USER_OBJS))
+-include $(patsubst %.o,%.d,$(USER_OBJS)) $(wildcard $(OUTPUT)/fuzz/obj/user/*.d $(OUTPUT)/fuzz/obj/user/*/*.d)

@@ -437,6 +437,7 @@ static int run_replay(struct session *ss)
 
 	if (replay__open(&r, ss->s, ss->stream))
 		goto out;
+	replay__set_stop(r, &stop_signal);
 	ss->started = true;
 	if (ss->events)
 		event_view__set_start(ss->events, replay__meta(r)->start_ns);
@@ -448,7 +449,11 @@ static int run_replay(struct session *ss)
 		until = replay__meta(r)->start_ns + (__u64)(ss->s->at * 1e9);
 	n = replay__run(r, until);
 	status = n < 0 ? 1 : 0;
-	if (n == 0 && until != ~0ULL && until > replay__last_ns(r)) {
+	if (stop_signal) {
+		warn("replay interrupted by %s: what follows stops before the end of the trace",
+		     strsignal(stop_signal));
+		status = 1;
+	} else if (n == 0 && until != ~0ULL && until > replay__last_ns(r)) {
 		past_the_end(replay__meta(r), until, replay__last_ns(r));
 		status = 1;
 		goto out;

@@ -725,6 +725,8 @@ static void on_fork(struct model *m, const struct ms_fork *f)
 		ev_set(m, n);
 		return;
 	}
+	if (f->child_pid == f->h.pid)
+		return; /* a damaged record: a process cannot be its own child */
 	child = proc_new(m, f->child_pid, f->h.ts_ns);
 	parent = proc_find(m, f->h.pid); /* the table moved */
 	if (!child || !parent)

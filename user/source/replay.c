@@ -12,6 +12,7 @@ struct replay {
 	struct filter *filter;
 	__u64 last_ns; /* the latest record read */
 	__u64 bad_records;
+	const volatile sig_atomic_t *stop; /* set by a signal: stop between records */
 };
 
 static void on_damage(void *ctx, __u64 offset, const char *msg)
@@ -61,6 +62,8 @@ int replay__run(struct replay *r, __u64 until_ns)
 	int n;
 
 	while ((n = trace_reader__next(r->reader, &h)) > 0) {
+		if (r->stop && *r->stop)
+			break;
 		if (h->ts_ns > r->last_ns)
 			r->last_ns = h->ts_ns;
 		if (!record_ok(h))
@@ -73,12 +76,17 @@ int replay__run(struct replay *r, __u64 until_ns)
 	stream__flush(r->stream);
 	if (n < 0)
 		error("%s", trace_reader__error(r->reader));
-	return n < 0 ? -1 : 0;
+	return n < 0 ? -1 : n > 0; /* n > 0: stopped */
 }
 
 __u64 replay__last_ns(const struct replay *r)
 {
 	return r->last_ns;
+}
+
+void replay__set_stop(struct replay *r, const volatile sig_atomic_t *stop)
+{
+	r->stop = stop;
 }
 
 const struct trace_damage *replay__damage(const struct replay *r)

@@ -3,6 +3,7 @@
 #ifndef MEMSNOOP_REPLAY_H
 #define MEMSNOOP_REPLAY_H
 
+#include <signal.h>
 #include "cli.h"
 #include "stream.h"
 #include "trace/trace.h"
@@ -12,10 +13,12 @@ struct replay;
 /* Opens the file; -1 after an error message (which names the offset). */
 int replay__open(struct replay **out, const struct settings *s, struct stream *st);
 const struct trace_meta *replay__meta(const struct replay *r);
-/* Emits every record at or before until_ns (kernel time; ~0 for all). 0, or -1 on error. */
+/* Emits every record at or before until_ns (kernel time; ~0 for all). 0, 1 if stopped, -1 on error. */
 int replay__run(struct replay *r, __u64 until_ns);
 /* The latest record's time read so far (at the end: the recording's last). */
 __u64 replay__last_ns(const struct replay *r);
+/* replay__run stops, returning 1, once *stop is set, e.g. by SIGINT. */
+void replay__set_stop(struct replay *r, const volatile sig_atomic_t *stop);
 const struct trace_damage *replay__damage(const struct replay *r);
 /* The end record's totals (end->seen: the recording was closed cleanly). */
 const struct trace_end *replay__end(const struct replay *r);

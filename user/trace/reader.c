@@ -52,6 +52,8 @@ static int fatal(struct trace_reader *r, const char *fmt, ...)
 	va_list ap;
 
 	n = snprintf(r->err, sizeof(r->err), "%s: ", r->name);
+	if (n < 0 || (size_t)n >= sizeof(r->err))
+		n = 0; /* no room for the name: the message matters more */
 	va_start(ap, fmt);
 	vsnprintf(r->err + n, sizeof(r->err) - n, fmt, ap);
 	va_end(ap);
@@ -199,14 +201,21 @@ static int read_header(struct trace_reader *r)
 	return parse_meta(r, p, len);
 }
 
+/* Messages name the file by at most its last TR_NAME_MAX bytes: the error still fits. */
+#define TR_NAME_MAX 160
+
 static struct trace_reader *reader_new(const char *name)
 {
 	struct trace_reader *r = calloc(1, sizeof(*r));
+	size_t len = strlen(name);
 
 	if (!r)
 		return NULL;
 	r->fd = -1;
-	r->name = strdup(name);
+	if (len > TR_NAME_MAX && asprintf(&r->name, "...%s", name + len - TR_NAME_MAX) < 0)
+		r->name = NULL;
+	else if (len <= TR_NAME_MAX)
+		r->name = strdup(name);
 	if (!r->name) {
 		trace_reader__close(r);
 		return NULL;
@@ -224,6 +233,19 @@ static struct trace_reader *reader_start(struct trace_reader *r, char *err, size
 	return r;
 }
 
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "FIFO";
+	if (S_ISCHR(mode))
+		return "character device";
+	if (S_ISBLK(mode))
+		return "block device";
+	if (S_ISSOCK(mode))
+		return "socket";
+	return "special file";
+}
+
 struct trace_reader *trace_reader__open(const char *path, char *err, size_t errlen)
 {
 	struct trace_reader *r;
@@ -235,18 +257,24 @@ struct trace_reader *trace_reader__open(const char *path, char *err, size_t errl
 		trace_set_err(err, errlen, "out of memory");
 		return NULL;
 	}
-	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not block the open; it is refused below */
+	r->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (r->fd < 0 || fstat(r->fd, &st)) {
 		e = errno;
-		trace_set_err(err, errlen, "cannot open %s: %s", path, strerror(e));
+		trace_set_err(err, errlen, "cannot open %s: %s", r->name, strerror(e));
 		goto fail;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		trace_set_err(err, errlen, "%s is a directory, not a trace file", path);
+		trace_set_err(err, errlen, "%s is a directory, not a trace file", r->name);
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		trace_set_err(err, errlen, "%s is not a regular file: cannot replay it", path);
+		trace_set_err(err, errlen, "%s is not a regular file (a %s): cannot replay it",
+			      r->name, file_kind(st.st_mode));
+		goto fail;
+	}
+	if (fcntl(r->fd, F_SETFL, fcntl(r->fd, F_GETFL) & ~O_NONBLOCK)) {
+		trace_set_err(err, errlen, "cannot open %s: %s", r->name, strerror(errno));
 		goto fail;
 	}
 	r->size = st.st_size;

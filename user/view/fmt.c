@@ -112,7 +112,7 @@ char *fmt_mmap_flags(char *buf, size_t len, __u64 flags)
 	if ((flags & 3) == 3) {
 		size_t off = snprintf(buf, len, "MAP_SHARED_VALIDATE");
 
-		if ((flags & ~3ULL) && off < len) {
+		if ((flags & ~3ULL) && off + 1 < len) {
 			buf[off++] = '|';
 			fmt_flags(buf + off, len - off, flags & ~3ULL, map_flags,
 				  sizeof(map_flags) / sizeof(map_flags[0]));

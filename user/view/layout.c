@@ -2,6 +2,7 @@
 /* memsnoop layout: see layout.h. */
 #include <langinfo.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "log.h"
@@ -112,6 +113,19 @@ static void take_snapshot(struct layout_view *v, __u64 ts)
 		qsort(v->cur.e, v->cur.nr, sizeof(*v->cur.e), cmp_ent);
 }
 
+/*
+ * The first boundary after ts, counted in windows from next <= ts: no loop
+ * (a trace may jump years ahead) and no wrap (the last boundary is ~0).
+ */
+static __u64 next_boundary(__u64 next, __u64 ts, __u64 window)
+{
+	__u64 steps = (ts - next) / window + 1;
+
+	if (steps > (~0ULL - next) / window)
+		return ~0ULL;
+	return next + steps * window;
+}
+
 /* Snapshots at window boundaries, of the state before the record at ts. */
 static void advance(struct layout_view *v, __u64 ts)
 {
@@ -120,8 +134,7 @@ static void advance(struct layout_view *v, __u64 ts)
 	if (ts < v->next)
 		return;
 	take_snapshot(v, v->next);
-	while (v->next <= ts)
-		v->next += v->window;
+	v->next = next_boundary(v->next, ts, v->window);
 }
 
 int layout_view__pre_fn(void *ctx, const struct ms_hdr *h)
@@ -163,17 +176,25 @@ struct draw {
 
 enum growth { G_UNKNOWN, G_NEW, G_SIZE };
 
+static __u64 min_u64(__u64 a, __u64 b)
+{
+	return a < b ? a : b;
+}
+
 /* How a region's size changed since the base snapshot: *diff bytes, new, or unknown. */
 static enum growth growth_of(const struct draw *d, const struct region *r, __s64 *diff)
 {
 	struct snap_ent key = { key_of(r), 0 }, *e;
+	__u64 size;
 
 	if (!d->base || !d->base->nr) /* no layout then: before its seed */
 		return G_UNKNOWN;
 	e = bsearch(&key, d->base->e, d->base->nr, sizeof(key), cmp_ent);
 	if (!e)
 		return G_NEW;
-	*diff = (__s64)(r->end - r->start) - (__s64)e->size;
+	size = r->end - r->start; /* compared unsigned: a trace's sizes can be any */
+	*diff = size >= e->size ? (__s64)min_u64(size - e->size, INT64_MAX) :
+				  -(__s64)min_u64(e->size - size, INT64_MAX);
 	return G_SIZE;
 }
 

@@ -6,6 +6,7 @@
  */
 #include <langinfo.h>
 #include <locale.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -364,6 +365,16 @@ struct row {
 	bool steady, exited;
 };
 
+/* A rate from a trace's counts: any value, however absurd, fits the column. */
+static __s64 per_second(double delta, __u64 span_ns)
+{
+	double v = delta * 1e9 / span_ns;
+
+	if (v >= 9.2e18)
+		return INT64_MAX;
+	return v <= -9.2e18 ? -INT64_MAX : (__s64)v;
+}
+
 static void rates(struct top *t, const struct mproc *p, __u64 now, struct row *r)
 {
 	struct fhist *fh = pidtab__get(t->faults, p->pid);
@@ -382,8 +393,8 @@ static void rates(struct top *t, const struct mproc *p, __u64 now, struct row *r
 	}
 	if (now > base_ts && p->faults >= base) {
 		/* over a whole window at least: a young process's few faults are no storm */
-		r->v[C_FLT] = (p->faults - base) * 1e9 /
-			      (now - base_ts > t->window ? now - base_ts : t->window);
+		r->v[C_FLT] = per_second((double)(p->faults - base),
+					 now - base_ts > t->window ? now - base_ts : t->window);
 		r->known[C_FLT] = true;
 	}
 	b = sample_at(p, now);
@@ -393,8 +404,8 @@ static void rates(struct top *t, const struct mproc *p, __u64 now, struct row *r
 	if (a && b && b->ts_ns > a->ts_ns) {
 		__u64 span = now - a->ts_ns > t->window ? now - a->ts_ns : t->window;
 
-		r->v[C_GROW] = ((__s64)(b->heap + b->anon) - (__s64)(a->heap + a->anon)) * 1e9 /
-			       (double)span;
+		r->v[C_GROW] =
+			per_second((double)(b->heap + b->anon) - (double)(a->heap + a->anon), span);
 		r->known[C_GROW] = true;
 	} else if (b) {
 		r->known[C_GROW] = true; /* no change in the window */
@@ -510,7 +521,7 @@ static void cell(FILE *out, const struct row *r, int k)
 		return;
 	}
 	if (k == C_GROW) {
-		fmt_size(buf + 1, sizeof(buf) - 1, r->v[k] < 0 ? -r->v[k] : r->v[k]);
+		fmt_size(buf + 1, sizeof(buf) - 1, r->v[k] < 0 ? -(__u64)r->v[k] : (__u64)r->v[k]);
 		buf[0] = r->v[k] < 0 ? '-' : '+';
 		fprintf(out, " %*s", cols[k].width, r->v[k] ? buf : "0");
 		return;
