@@ -3,6 +3,7 @@
 #include <langinfo.h>
 #include <stdlib.h>
 #include <string.h>
+#include "escape.h"
 #include "view/fmt.h"
 #include "view/layout.h"
 
@@ -198,7 +199,7 @@ static size_t draw_file(const struct draw *d, const struct regions *rs, size_t i
 	const struct region *top = &rs->r[i];
 	const char *path = top->path;
 	size_t j = i, k;
-	char what[512], pm[8];
+	char what[512], pm[8], name[480];
 	bool elf = false;
 
 	/* regions descend: the group runs down while the path is the same */
@@ -214,7 +215,7 @@ static size_t draw_file(const struct draw *d, const struct regions *rs, size_t i
 		 d->exe && !strcmp(d->exe, path) ? "executable" :
 		 elf				 ? "library" :
 						   "file",
-		 path);
+		 esc_str(name, sizeof(name), path, ESC_TEXT));
 	fprintf(d->out, "%012llx-%012llx %7s %7s %-9s %s\n", (unsigned long long)rs->r[j].start,
 		(unsigned long long)top->end, "", "", "", what);
 	if (top != &rs->r[i])
@@ -255,9 +256,10 @@ static void draw_anon(const struct draw *d, const struct regions *rs, size_t i)
 {
 	const struct region *r = &rs->r[i];
 	enum region_class cls = arena_like(rs, i) ? RC_ARENA : r->cls;
-	char what[256], pm[8];
+	char what[256], pm[8], name[200];
 
 	perm(r, pm);
+	esc_str(name, sizeof(name), r->path ? r->path : "", ESC_TEXT);
 	switch (cls) {
 	case RC_THREAD_STACK:
 		if (r->owner_tid)
@@ -281,19 +283,18 @@ static void draw_anon(const struct draw *d, const struct regions *rs, size_t i)
 		snprintf(what, sizeof(what), "malloc block (mmap'd) %s", pm);
 		break;
 	case RC_SHM:
-		snprintf(what, sizeof(what), "shared memory %s %s", pm, r->path ? r->path : "");
+		snprintf(what, sizeof(what), "shared memory %s %s", pm, name);
 		break;
 	case RC_VDSO:
 	case RC_VVAR:
 	case RC_VSYSCALL:
-		snprintf(what, sizeof(what), "%s %s", r->path ? r->path : "", pm);
+		snprintf(what, sizeof(what), "%s %s", name, pm);
 		break;
 	case RC_BSS:
 		snprintf(what, sizeof(what), "bss %s", pm);
 		break;
 	default:
-		snprintf(what, sizeof(what), "anonymous %s%s%s", pm, r->path ? " " : "",
-			 r->path ? r->path : "");
+		snprintf(what, sizeof(what), "anonymous %s%s%s", pm, r->path ? " " : "", name);
 	}
 	line(d, r->start, r->end, r, what);
 }
@@ -460,6 +461,7 @@ static void layout_render(void *ctx, __u64 now, FILE *out)
 	const struct mproc *p = model__process(v->m, v->pid);
 	struct regions rs = {};
 	struct draw d = { .v = v, .p = p, .out = out };
+	char comm[MS_COMM_LEN * 4];
 	size_t i;
 
 	now = now ? now : v->last_ts;
@@ -474,7 +476,8 @@ static void layout_render(void *ctx, __u64 now, FILE *out)
 	}
 	model__for_each_region(v->m, v->pid, copy_fn, &rs);
 	d.exe = exe_of(&rs);
-	fprintf(out, "memsnoop layout  pid %u (%s)%s  mmap layout: %s  ", p->pid, p->comm,
+	fprintf(out, "memsnoop layout  pid %u (%s)%s  mmap layout: %s  ", p->pid,
+		esc_str(comm, sizeof(comm), p->comm, ESC_TEXT),
 		p->flags & MPROC_EXITED	   ? "  exited" :
 		p->flags & MPROC_UNCERTAIN ? "  uncertain: events were lost" :
 					     "",

@@ -9,8 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <curses.h>
+#include "escape.h"
 #include "pidtab.h"
 #include "view/fmt.h"
+#include "view/sbuf.h"
 #include "view/top.h"
 
 /* ---- the driver ---- */
@@ -75,20 +77,6 @@ static void render(struct ui *u, __u64 now_ns)
 	u->last_now = now_ns;
 }
 
-/* Bytes of s that fill at most cols columns (UTF-8: one column a character). */
-static int fit(const char *s, int n, int cols)
-{
-	int i, used = 0;
-
-	for (i = 0; i < n; i++) {
-		if (((unsigned char)s[i] & 0xc0) == 0x80)
-			continue;
-		if (used++ == cols)
-			break;
-	}
-	return i;
-}
-
 static void draw(struct ui *u)
 {
 	const char *p = u->text ? u->text : "", *e;
@@ -110,7 +98,7 @@ static void draw(struct ui *u)
 			continue;
 		if (line < u->fv.header_lines)
 			attron(A_BOLD);
-		mvaddnstr(y++, 0, p, fit(p, e - p, COLS));
+		mvaddnstr(y++, 0, p, utf8_fit(p, e - p, COLS));
 		attroff(A_BOLD);
 	}
 	attron(A_REVERSE);
@@ -469,10 +457,15 @@ static void cell(FILE *out, const struct row *r, int k)
 
 static void print_row(FILE *out, const struct row *r)
 {
+	char comm[MS_COMM_LEN * 4 + 1];
+	struct sbuf b;
+	size_t w;
 	int k;
 
-	fprintf(out, "%*u %-*.*s", cols[C_PID].width, r->p->pid, cols[C_COMM].width,
-		cols[C_COMM].width, r->p->comm);
+	sb_init(&b, comm, sizeof(comm));
+	w = esc_cell(&b, r->p->comm, MS_COMM_LEN, cols[C_COMM].width);
+	sb_pad(&b, b.len + cols[C_COMM].width - w);
+	fprintf(out, "%*u %s", cols[C_PID].width, r->p->pid, comm);
 	for (k = C_VSZ; k < C_NR; k++)
 		cell(out, r, k);
 	fprintf(out, " %s%s%s\n", r->exited ? "exited" : "", r->steady ? "growing" : "",
