@@ -127,8 +127,9 @@ static void instant(struct perfetto *p, const struct ms_hdr *h)
 			fprintf(p->out, ",\"prot\":\"%s\",\"flags\":\"%s\"",
 				fmt_prot(buf, sizeof(buf), s->args[2]),
 				fmt_mmap_flags(buf + 8, sizeof(buf) - 8, s->args[3]));
-		fprintf(p->out, ",\"ret\":\"%s0x%llx\"", s->ret < 0 ? "-" : "",
-			(unsigned long long)(s->ret < 0 ? -s->ret : s->ret));
+		fprintf(p->out, ",\"ret\":\"%s0x%llx\"", ret_errno(s->ret) ? "-" : "",
+			ret_errno(s->ret) ? (unsigned long long)ret_errno(s->ret) :
+					    (unsigned long long)s->ret);
 		break;
 	case MS_EXEC:
 		fputs("\"filename\":", p->out);

@@ -177,10 +177,11 @@ static void put_hex(struct line *l, const char *prefix, __u64 v)
 static void put_result(struct line *l, const struct ms_syscall *s, bool addr)
 {
 	struct sbuf b = detail_of(l);
+	int err = ret_errno(s->ret);
 
 	sb_puts(&b, b.len ? " = " : "= ");
-	if (s->ret < 0) {
-		sb_puts(&b, errno_name(-s->ret));
+	if (err) {
+		sb_puts(&b, errno_name(err));
 	} else if (addr) {
 		sb_puts(&b, "0x");
 		sb_hex(&b, s->ret, 1);
@@ -482,9 +483,11 @@ static void print_text(struct event_view *v, const struct ms_hdr *h, struct line
 
 static void json_result(struct json_obj *o, const struct ms_syscall *s, bool addr)
 {
-	if (s->ret < 0) {
+	int err = ret_errno(s->ret);
+
+	if (err) {
 		json_s64(o, "ret", s->ret);
-		json_str(o, "errno", errno_name(-s->ret));
+		json_str(o, "errno", errno_name(err));
 	} else if (addr) {
 		json_hex(o, "ret", s->ret);
 	} else {

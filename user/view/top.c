@@ -447,7 +447,8 @@ static void cell(FILE *out, const struct row *r, int k)
 		return;
 	}
 	if (k == C_GROW) {
-		fmt_size(buf + 1, sizeof(buf) - 1, r->v[k] < 0 ? -r->v[k] : r->v[k]);
+		fmt_size(buf + 1, sizeof(buf) - 1,
+			 r->v[k] < 0 ? 0 - (__u64)r->v[k] : (__u64)r->v[k]);
 		buf[0] = r->v[k] < 0 ? '-' : '+';
 		fprintf(out, " %*s", cols[k].width, r->v[k] ? buf : "0");
 		return;
