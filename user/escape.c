@@ -78,14 +78,20 @@ static int char_width(unsigned cp)
 	return w;
 }
 
-/* Printable ASCII bytes at s that go out as they are. */
+/* Printable ASCII that goes out as it is: all but the backslash, and the quote in JSON. */
+static const unsigned char plain[][256] = {
+	[ESC_TEXT] = { [0x20 ... 0x5b] = 1, [0x5d ... 0x7e] = 1 },
+	[ESC_PROC] = { [0x20 ... 0x7e] = 1 }, /* as the kernel, which leaves '\\' alone */
+	[ESC_JSON] = { [0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1 },
+};
+
 static size_t plain_run(const unsigned char *s, size_t n, enum esc_style style)
 {
-	size_t i;
+	const unsigned char *ok = plain[style];
+	size_t i = 0;
 
-	for (i = 0; i < n && s[i] >= 0x20 && s[i] < 0x7f; i++)
-		if ((s[i] == '\\' && style != ESC_PROC) || (s[i] == '"' && style == ESC_JSON))
-			break;
+	while (i < n && ok[s[i]])
+		i++;
 	return i;
 }
 
@@ -207,7 +213,12 @@ size_t esc_cell(struct sbuf *b, const char *s, size_t n, size_t max_cols)
 {
 	size_t start = b->len, cols;
 
-	if (esc_put(b, s, n, ESC_TEXT, max_cols, &cols) == strnlen(s, n) || max_cols < 1)
+	n = strnlen(s, n);
+	if (n <= max_cols && plain_run((const unsigned char *)s, n, ESC_TEXT) == n) {
+		sb_putn(b, s, n); /* the common case */
+		return b->len - start;
+	}
+	if (esc_put(b, s, n, ESC_TEXT, max_cols, &cols) == n || max_cols < 1)
 		return cols;
 	b->len = start;
 	b->buf[start] = 0;
@@ -223,6 +234,10 @@ void esc_fput(FILE *f, const char *s, size_t n, enum esc_style style)
 	size_t used;
 
 	n = strnlen(s, n);
+	if (plain_run((const unsigned char *)s, n, style) == n) {
+		fwrite(s, 1, n, f); /* the common case */
+		return;
+	}
 	while (n) {
 		sb_init(&b, buf, sizeof(buf));
 		used = esc_put(&b, s, n, style, 0, NULL);

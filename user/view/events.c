@@ -425,9 +425,9 @@ static void print_header(struct event_view *v)
 static void print_text(struct event_view *v, const struct ms_hdr *h, struct line *l)
 {
 	const struct region *r = region_of(v, h, l);
-	char line[2048], tmp[16];
-	struct sbuf b;
-	size_t col = 0, start, w;
+	char line[2048], tmp[16], comm[MS_COMM_LEN * 4 + 2];
+	struct sbuf b, cb;
+	size_t col = 0, w;
 
 	if (!v->header_done) {
 		print_header(v);
@@ -446,9 +446,11 @@ static void print_text(struct event_view *v, const struct ms_hdr *h, struct line
 	sb_column(&b, &col, 8);
 	sb_dec(&b, h->tid);
 	sb_column(&b, &col, 8);
-	start = b.len;
-	w = esc_cell(&b, l->comm, MS_COMM_LEN, 16);
-	col += b.len - start - w; /* UTF-8 characters take more bytes than columns */
+	sb_init(&cb, comm,
+		sizeof(comm)); /* not into b: its address would escape, slowing the rest */
+	w = esc_cell(&cb, l->comm, MS_COMM_LEN, 16);
+	sb_putn(&b, comm, cb.len);
+	col += cb.len - w; /* UTF-8 characters take more bytes than columns */
 	sb_column(&b, &col, 17);
 	sb_puts(&b, l->event);
 	sb_column(&b, &col, 9);
