@@ -25,7 +25,11 @@ int region__format(const struct region *r, char *buf, size_t size)
 			return n;
 		n += strlen(esc_str(buf + n, size - n, r->path, ESC_PROC));
 	}
-	return n + snprintf(buf + n, size - n, "\n");
+	if ((size_t)n + 1 < size) {
+		buf[n] = '\n';
+		buf[n + 1] = 0;
+	}
+	return n + 1;
 }
 
 struct maps_ctx {
