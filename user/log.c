@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdarg.h>
 #include <stdio.h>
+#include "escape.h"
 #include "log.h"
 #include "view/json.h"
 
@@ -31,10 +32,13 @@ static void vlog(const char *level, const char *fmt, va_list ap)
 		fprintf(stderr, "{\"%s\":", level);
 		json_write_str(stderr, msg);
 		fputs("}\n", stderr);
-	} else if (level[0] == 'e') {
-		fprintf(stderr, "memsnoop: %s\n", msg);
 	} else {
-		fprintf(stderr, "memsnoop: %s: %s\n", level, msg);
+		/* messages name files and processes: escaped as the views do */
+		fputs("memsnoop: ", stderr);
+		if (level[0] != 'e')
+			fprintf(stderr, "%s: ", level);
+		esc_fput(stderr, msg, sizeof(msg), ESC_TEXT);
+		fputc('\n', stderr);
 	}
 }
 

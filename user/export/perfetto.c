@@ -113,8 +113,9 @@ static void syscall_args(struct json_obj *o, const struct ms_syscall *s)
 		json_str(o, "prot", fmt_prot(buf, sizeof(buf), s->args[2]));
 		json_str(o, "flags", fmt_mmap_flags(buf, sizeof(buf), s->args[3]));
 	}
-	snprintf(buf, sizeof(buf), "%s0x%llx", s->ret < 0 ? "-" : "",
-		 (unsigned long long)(s->ret < 0 ? -s->ret : s->ret));
+	snprintf(buf, sizeof(buf), "%s0x%llx", ret_errno(s->ret) ? "-" : "",
+		 ret_errno(s->ret) ? (unsigned long long)ret_errno(s->ret) :
+				     (unsigned long long)s->ret);
 	json_str(o, "ret", buf);
 }
 

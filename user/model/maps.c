@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Regions as text: the /proc/PID/maps format and the class names. */
+#include <string.h>
+#include "escape.h"
 #include "model.h"
 
 /* The kernel pads the header to 25 + sizeof(void *) * 6 - 1 columns. */
@@ -17,12 +19,17 @@ int region__format(const struct region *r, char *buf, size_t size)
 		     (unsigned long long)r->ino);
 	if (n < 0 || (size_t)n >= size)
 		return n;
-	if (r->path)
-		n += snprintf(buf + n, size - n, "%*s %s\n", n < MAPS_PAD ? MAPS_PAD - n : 0, "",
-			      r->path);
-	else
-		n += snprintf(buf + n, size - n, "\n");
-	return n;
+	if (r->path) {
+		n += snprintf(buf + n, size - n, "%*s ", n < MAPS_PAD ? MAPS_PAD - n : 0, "");
+		if ((size_t)n >= size)
+			return n;
+		n += strlen(esc_str(buf + n, size - n, r->path, ESC_PROC));
+	}
+	if ((size_t)n + 1 < size) {
+		buf[n] = '\n';
+		buf[n + 1] = 0;
+	}
+	return n + 1;
 }
 
 struct maps_ctx {
@@ -33,7 +40,7 @@ struct maps_ctx {
 static void write_one(const struct region *r, void *ctx)
 {
 	struct maps_ctx *c = ctx;
-	char line[MS_PATH_MAX + 128];
+	char line[MS_PATH_MAX * 4 + 128]; /* a path escaped: 4 bytes a byte at most */
 	int n = region__format(r, line, sizeof(line));
 
 	if (n < 0 || (size_t)n >= sizeof(line) || fputs(line, c->f) == EOF)

@@ -150,7 +150,11 @@ const struct msample *model__sample(const struct mproc *p, unsigned i); /* 0 = o
 
 /* Exactly the /proc/PID/maps format, one line per region (no merging). */
 int model__write_maps(const struct model *m, __u32 pid, FILE *f);
-/* Format one region as /proc/PID/maps does, newline included; returns length. */
+/*
+ * Format one region as /proc/PID/maps does, newline included, the path
+ * escaped (\012 for a newline, as the kernel; octal for any other control or
+ * stray byte); returns the length. size: 4 bytes a byte of the path, plus 128.
+ */
 int region__format(const struct region *r, char *buf, size_t size);
 const char *region_class_name(enum region_class c);
 

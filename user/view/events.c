@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include "escape.h"
 #include "view/events.h"
 #include "view/exitsum.h"
 #include "view/explain.h"
@@ -156,6 +157,14 @@ static void put(struct line *l, const char *str)
 	sb_puts(&b, str);
 }
 
+/* A name someone else chose (a path, a filename), escaped. */
+static void put_name(struct line *l, const char *name)
+{
+	struct sbuf b = detail_of(l);
+
+	esc_put(&b, name, strlen(name), ESC_TEXT, 0, NULL);
+}
+
 static void put_hex(struct line *l, const char *prefix, __u64 v)
 {
 	struct sbuf b = detail_of(l);
@@ -168,10 +177,11 @@ static void put_hex(struct line *l, const char *prefix, __u64 v)
 static void put_result(struct line *l, const struct ms_syscall *s, bool addr)
 {
 	struct sbuf b = detail_of(l);
+	int err = ret_errno(s->ret);
 
 	sb_puts(&b, b.len ? " = " : "= ");
-	if (s->ret < 0) {
-		sb_puts(&b, errno_name(-s->ret));
+	if (err) {
+		sb_puts(&b, errno_name(err));
 	} else if (addr) {
 		sb_puts(&b, "0x");
 		sb_hex(&b, s->ret, 1);
@@ -217,7 +227,7 @@ static void describe_syscall(const struct ms_syscall *s, struct line *l)
 			put_hex(l, " off=0x", s->args[5]);
 		if (f && f->path_len) {
 			put(l, " ");
-			put(l, f->path);
+			put_name(l, f->path);
 		}
 		put_result(l, s, true);
 		break;
@@ -272,8 +282,10 @@ static void describe(const struct event_view *v, const struct ms_hdr *h, struct 
 	switch (h->type) {
 	case MS_BRK ... MS_MADVISE:
 		describe_syscall((const struct ms_syscall *)h, l);
-		if (l->ex.cause)
-			append(l, ": %s", l->ex.text);
+		if (l->ex.cause) {
+			put(l, ": ");
+			put_name(l, l->ex.text); /* it names regions */
+		}
 		break;
 	case MS_FAULT: {
 		const struct ms_fault *f = (const void *)h;
@@ -314,7 +326,7 @@ static void describe(const struct event_view *v, const struct ms_hdr *h, struct 
 		break;
 	}
 	case MS_EXEC:
-		append(l, "%s", ((const struct ms_exec *)h)->filename);
+		put_name(l, ((const struct ms_exec *)h)->filename);
 		break;
 	case MS_EXIT: {
 		const struct ms_exit *e = (const void *)h;
@@ -333,8 +345,10 @@ static void describe(const struct event_view *v, const struct ms_hdr *h, struct 
 		l->start = e->addr;
 		l->has_range = true;
 		append(l, "%s %s", signal_name(e->sig), signal_code_name(e->sig, e->code));
-		if (l->ex.cause)
-			append(l, ": %s", l->ex.text);
+		if (l->ex.cause) {
+			put(l, ": ");
+			put_name(l, l->ex.text);
+		}
 		break;
 	}
 	case MS_LOST: {
@@ -404,9 +418,9 @@ static void print_header(struct event_view *v)
 static void print_text(struct event_view *v, const struct ms_hdr *h, struct line *l)
 {
 	const struct region *r = region_of(v, h, l);
-	char line[2048], tmp[16];
-	struct sbuf b;
-	size_t col = 0;
+	char line[2048], tmp[16], comm[MS_COMM_LEN * 4 + 2];
+	struct sbuf b, cb;
+	size_t col = 0, w;
 
 	if (!v->header_done) {
 		print_header(v);
@@ -425,7 +439,11 @@ static void print_text(struct event_view *v, const struct ms_hdr *h, struct line
 	sb_column(&b, &col, 8);
 	sb_dec(&b, h->tid);
 	sb_column(&b, &col, 8);
-	sb_putn(&b, l->comm, strnlen(l->comm, MS_COMM_LEN));
+	sb_init(&cb, comm,
+		sizeof(comm)); /* not into b: its address would escape, slowing the rest */
+	w = esc_cell(&cb, l->comm, MS_COMM_LEN, 16);
+	sb_putn(&b, comm, cb.len);
+	col += cb.len - w; /* UTF-8 characters take more bytes than columns */
 	sb_column(&b, &col, 17);
 	sb_puts(&b, l->event);
 	sb_column(&b, &col, 9);
@@ -460,9 +478,11 @@ static void print_text(struct event_view *v, const struct ms_hdr *h, struct line
 
 static void json_result(struct json_obj *o, const struct ms_syscall *s, bool addr)
 {
-	if (s->ret < 0) {
+	int err = ret_errno(s->ret);
+
+	if (err) {
 		json_s64(o, "ret", s->ret);
-		json_str(o, "errno", errno_name(-s->ret));
+		json_str(o, "errno", errno_name(err));
 	} else if (addr) {
 		json_hex(o, "ret", s->ret);
 	} else {

@@ -202,3 +202,8 @@ const char *errno_name(int err)
 
 	return name ? name : "E?";
 }
+
+int ret_errno(__s64 ret)
+{
+	return ret < 0 && ret >= -4095 ? (int)-ret : 0;
+}

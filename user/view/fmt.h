@@ -13,5 +13,7 @@ char *fmt_mmap_flags(char *buf, size_t len, __u64 flags); /* "MAP_PRIVATE|MAP_AN
 char *fmt_mremap_flags(char *buf, size_t len, __u64 flags);
 const char *madvise_name(__u64 advice); /* "MADV_DONTNEED", or NULL */
 const char *errno_name(int err); /* "ENOMEM" */
+/* The errno a syscall result means (-4095..-1), else 0: any other value is a plain number. */
+int ret_errno(__s64 ret);
 
 #endif

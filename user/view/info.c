@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdlib.h>
 #include <time.h>
+#include "escape.h"
 #include "pidtab.h"
 #include "view/fmt.h"
 #include "view/info.h"
@@ -106,7 +107,8 @@ void info_view__print(struct info_view *v, const struct trace_meta *m, __u64 siz
 		      const struct trace_damage *d, const struct trace_end *end,
 		      const struct summary *sum, bool json, FILE *out)
 {
-	char when[64], buf[32], dmg[512];
+	char when[64], buf[32], dmg[512], host[65 * 4], kernel[65 * 4], version[32 * 4];
+	char cmdline[1024 * 4], filters[256 * 4];
 	unsigned i;
 
 	if (json) {
@@ -115,10 +117,16 @@ void info_view__print(struct info_view *v, const struct trace_meta *m, __u64 siz
 	}
 	wall_time(m, when, sizeof(when));
 	trace_damage__summary(d, dmg, sizeof(dmg));
-	fprintf(out, "host:       %s (%s, %u CPUs, page size %u)\n", m->hostname, m->kernel,
-		m->nr_cpus, m->page_size);
-	fprintf(out, "recorded:   %s by memsnoop %s: %s\n", when, m->version, m->cmdline);
-	fprintf(out, "filters:    %s\n", m->filters[0] ? m->filters : "none (every process)");
+	/* a recording is anyone's file: its strings are names like any other */
+	esc_str(host, sizeof(host), m->hostname, ESC_TEXT);
+	esc_str(kernel, sizeof(kernel), m->kernel, ESC_TEXT);
+	esc_str(version, sizeof(version), m->version, ESC_TEXT);
+	esc_str(cmdline, sizeof(cmdline), m->cmdline, ESC_TEXT);
+	esc_str(filters, sizeof(filters), m->filters, ESC_TEXT);
+	fprintf(out, "host:       %s (%s, %u CPUs, page size %u)\n", host, kernel, m->nr_cpus,
+		m->page_size);
+	fprintf(out, "recorded:   %s by memsnoop %s: %s\n", when, version, cmdline);
+	fprintf(out, "filters:    %s\n", filters[0] ? filters : "none (every process)");
 	fprintf(out, "duration:   %.3f s\n",
 		v->records ? (double)(v->last_ns - v->first_ns) / 1e9 : 0.0);
 	fprintf(out, "file:       %s, %llu records, %llu processes\n",

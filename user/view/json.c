@@ -1,70 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <assert.h>
 #include <string.h>
+#include "escape.h"
 #include "view/json.h"
 #include "view/sbuf.h"
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+void json_write_strn(FILE *f, const char *s, size_t n)
 {
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
-
-void json_write_strn(FILE *f, const char *str, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, len;
-
 	fputc('"', f);
-	while (i < n && s[i]) {
-		unsigned char c = s[i];
-		size_t run = i;
-
-		/* plain printable ASCII goes out in one piece */
-		while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' &&
-		       s[run] != '\\')
-			run++;
-		if (run > i) {
-			fwrite(s + i, 1, run - i, f);
-			i = run;
-			continue;
-		}
-
-		if (c == '"' || c == '\\') {
-			fputc('\\', f);
-			fputc(c, f);
-		} else if (c == '\n') {
-			fputs("\\n", f);
-		} else if (c == '\t') {
-			fputs("\\t", f);
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", c);
-		} else if ((len = utf8_len(s + i, n - i)) > 0) {
-			fwrite(s + i, 1, len, f);
-			i += len;
-			continue;
-		} else {
-			fprintf(f, "\\u%04x", c); /* a stray byte, as Latin-1 */
-		}
-		i++;
-	}
+	esc_fput(f, s, n, ESC_JSON);
 	fputc('"', f);
 }
 

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <linux/types.h>
 
-/* A JSON string literal, quotes included; bytes that are not valid UTF-8 become \u00XX. */
+/*
+ * A JSON string literal, quotes included, always strict UTF-8: control
+ * characters escaped, bytes that are not valid UTF-8 become \u00XX.
+ */
 void json_write_str(FILE *f, const char *s);
 /* The same for a fixed-size buffer that may lack a NUL (comm). */
 void json_write_strn(FILE *f, const char *s, size_t n);

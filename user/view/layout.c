@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "escape.h"
 #include "log.h"
 #include "view/fmt.h"
 #include "view/json.h"
@@ -12,7 +13,8 @@
 
 #define USER_TOP 0x800000000000ULL /* x86-64, 4-level paging */
 #define BIG_GAP (1ULL << 30) /* free gaps shown when at least this big */
-#define WHAT_LEN (PATH_MAX + 128) /* a block's description: whole paths, never cut */
+#define NAME_LEN (PATH_MAX * 4 + 1) /* a path escaped: \xNN for every byte at worst */
+#define WHAT_LEN (NAME_LEN + 128) /* a block's description: whole paths, never cut */
 
 struct snap_ent {
 	__u64 key, size;
@@ -311,7 +313,7 @@ static size_t draw_file(const struct draw *d, const struct regions *rs, size_t i
 	const struct region *top = &rs->r[i];
 	const char *path = top->path;
 	size_t j = i, k;
-	char what[WHAT_LEN], pm[8];
+	char what[WHAT_LEN], pm[8], name[NAME_LEN];
 	const char *kind;
 	bool elf = false;
 
@@ -325,7 +327,7 @@ static size_t draw_file(const struct draw *d, const struct regions *rs, size_t i
 	for (k = j; k <= i; k++)
 		elf = elf || rs->r[k].cls == RC_TEXT;
 	kind = d->exe && !strcmp(d->exe, path) ? "executable" : elf ? "library" : "file";
-	snprintf(what, sizeof(what), "%s %s", kind, path);
+	snprintf(what, sizeof(what), "%s %s", kind, esc_str(name, sizeof(name), path, ESC_TEXT));
 	if (d->json) { /* the group holds its segments */
 		json_object_begin(d->json, NULL);
 		json_block(d, rs->r[j].start, top->end, NULL, kind, what);
@@ -376,10 +378,11 @@ static void draw_anon(const struct draw *d, const struct regions *rs, size_t i)
 {
 	const struct region *r = &rs->r[i];
 	enum region_class cls = arena_like(rs, i) ? RC_ARENA : r->cls;
-	char what[WHAT_LEN], pm[8];
+	char what[WHAT_LEN], pm[8], name[NAME_LEN];
 	const char *kind = "anon";
 
 	perm(r, pm);
+	esc_str(name, sizeof(name), r->path ? r->path : "", ESC_TEXT);
 	switch (cls) {
 	case RC_THREAD_STACK:
 		if (r->owner_tid)
@@ -407,13 +410,13 @@ static void draw_anon(const struct draw *d, const struct regions *rs, size_t i)
 		kind = "malloc";
 		break;
 	case RC_SHM:
-		snprintf(what, sizeof(what), "shared memory %s %s", pm, r->path ? r->path : "");
+		snprintf(what, sizeof(what), "shared memory %s %s", pm, name);
 		kind = "shm";
 		break;
 	case RC_VDSO:
 	case RC_VVAR:
 	case RC_VSYSCALL:
-		snprintf(what, sizeof(what), "%s %s", r->path ? r->path : "", pm);
+		snprintf(what, sizeof(what), "%s %s", name, pm);
 		kind = region_class_name(cls);
 		break;
 	case RC_BSS:
@@ -421,8 +424,7 @@ static void draw_anon(const struct draw *d, const struct regions *rs, size_t i)
 		kind = "bss";
 		break;
 	default:
-		snprintf(what, sizeof(what), "anonymous %s%s%s", pm, r->path ? " " : "",
-			 r->path ? r->path : "");
+		snprintf(what, sizeof(what), "anonymous %s%s%s", pm, r->path ? " " : "", name);
 	}
 	line(d, r->start, r->end, r, kind, what);
 }
@@ -645,8 +647,10 @@ static void render_text(struct draw *d, const struct regions *rs, __u64 now)
 {
 	const struct mproc *p = d->p;
 	FILE *out = d->out;
+	char comm[MS_COMM_LEN * 4];
 
-	fprintf(out, "memsnoop layout  pid %u (%s)%s  mmap layout: %s  ", p->pid, p->comm,
+	fprintf(out, "memsnoop layout  pid %u (%s)%s  mmap layout: %s  ", p->pid,
+		esc_str(comm, sizeof(comm), p->comm, ESC_TEXT),
 		p->flags & MPROC_EXITED	   ? "  exited" :
 		p->flags & MPROC_UNCERTAIN ? "  uncertain: events were lost" :
 					     "",

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "escape.h"
 #include "log.h"
 #include "util/outfile.h"
 #include "view/fmt.h"
@@ -40,9 +41,10 @@ static void table_row(const struct region *r, void *arg)
 		c->have_touched = true;
 	}
 	c->total += r->end - r->start;
-	fprintf(c->out, "%012llx-%012llx %7s %s %8s %-12s %s", (unsigned long long)r->start,
-		(unsigned long long)r->end, size, perms, touched, region_class_name(r->cls),
-		r->path ? r->path : "");
+	fprintf(c->out, "%012llx-%012llx %7s %s %8s %-12s ", (unsigned long long)r->start,
+		(unsigned long long)r->end, size, perms, touched, region_class_name(r->cls));
+	if (r->path)
+		esc_fput(c->out, r->path, strlen(r->path), ESC_TEXT);
 	if (r->cls == RC_THREAD_STACK && r->owner_tid)
 		fprintf(c->out, "%sthread %u", r->path ? " " : "", r->owner_tid);
 	fputc('\n', c->out);
@@ -53,8 +55,9 @@ static void print_table(const struct model *m, const struct mproc *p, FILE *out)
 	struct table_ctx c = { .out = out };
 	char vs[16], rss[16], heap[16], stack[16];
 
-	fprintf(out, "%u: %s%s\n", p->pid, p->comm,
-		p->flags & MPROC_UNCERTAIN ? "  (uncertain: events were lost)" : "");
+	fprintf(out, "%u: ", p->pid);
+	esc_fput(out, p->comm, MS_COMM_LEN, ESC_TEXT);
+	fprintf(out, "%s\n", p->flags & MPROC_UNCERTAIN ? "  (uncertain: events were lost)" : "");
 	fprintf(out, "%-25s %7s %-4s %8s %-12s %s\n", "ADDRESS", "SIZE", "PERM", "TOUCHED", "CLASS",
 		"BACKING");
 	model__for_each_region(m, p->pid, table_row, &c);
@@ -111,6 +114,14 @@ struct print_ctx {
 	int printed;
 };
 
+/* "# pid 1234 comm" above a process's lines in /proc format. */
+static void pid_comment(FILE *out, const struct mproc *p)
+{
+	fprintf(out, "# pid %u ", p->pid);
+	esc_fput(out, p->comm, MS_COMM_LEN, ESC_TEXT);
+	fputc('\n', out);
+}
+
 static bool wanted(const struct settings *s, const struct mproc *p)
 {
 	return !(p->flags & MPROC_EXITED) && settings_select(s, p->pid, p->comm);
@@ -129,7 +140,7 @@ static void print_one(const struct mproc *p, void *arg)
 	if (c->printed++)
 		fputc('\n', c->out);
 	if (c->s->format == MAPS_PROC) {
-		fprintf(c->out, "# pid %u %s\n", p->pid, p->comm);
+		pid_comment(c->out, p);
 		model__write_maps(c->m, p->pid, c->out);
 	} else {
 		print_table(c->m, p, c->out);
@@ -247,7 +258,7 @@ static void dump_one(const struct mproc *p, void *arg)
 		return;
 	}
 	if (c->dirfd < 0) {
-		fprintf(c->out, "# pid %u %s\n", p->pid, p->comm);
+		pid_comment(c->out, p);
 		model__write_maps(c->m, p->pid, c->out);
 		return;
 	}

@@ -11,9 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <curses.h>
+#include "escape.h"
 #include "pidtab.h"
 #include "view/fmt.h"
 #include "view/json.h"
+#include "view/sbuf.h"
 #include "view/top.h"
 
 /* ---- the driver ---- */
@@ -83,30 +85,16 @@ static void render(struct ui *u, __u64 now_ns)
 	u->last_now = now_ns;
 }
 
-/* Bytes of s that fill at most cols columns (UTF-8: one column a character). */
-static int fit(const char *s, int n, int cols)
-{
-	int i, used = 0;
-
-	for (i = 0; i < n; i++) {
-		if (((unsigned char)s[i] & 0xc0) == 0x80)
-			continue;
-		if (used++ == cols)
-			break;
-	}
-	return i;
-}
-
 /* A line cut to the screen's width says so: its last column is an ellipsis. */
 static void draw_line(int y, const char *s, int n, const char *ellipsis)
 {
-	int len = fit(s, n, COLS);
+	int len = utf8_fit(s, n, COLS);
 
 	if (len == n || COLS < 2) {
 		mvaddnstr(y, 0, s, len);
 		return;
 	}
-	mvaddnstr(y, 0, s, fit(s, n, COLS - 1));
+	mvaddnstr(y, 0, s, utf8_fit(s, n, COLS - 1));
 	addstr(ellipsis);
 }
 
@@ -521,7 +509,8 @@ static void cell(FILE *out, const struct row *r, int k)
 		return;
 	}
 	if (k == C_GROW) {
-		fmt_size(buf + 1, sizeof(buf) - 1, r->v[k] < 0 ? -(__u64)r->v[k] : (__u64)r->v[k]);
+		fmt_size(buf + 1, sizeof(buf) - 1,
+			 r->v[k] < 0 ? 0 - (__u64)r->v[k] : (__u64)r->v[k]);
 		buf[0] = r->v[k] < 0 ? '-' : '+';
 		fprintf(out, " %*s", cols[k].width, r->v[k] ? buf : "0");
 		return;
@@ -531,10 +520,15 @@ static void cell(FILE *out, const struct row *r, int k)
 
 static void print_row(FILE *out, const struct row *r)
 {
+	char comm[MS_COMM_LEN * 4 + 1];
+	struct sbuf b;
+	size_t w;
 	int k;
 
-	fprintf(out, "%*u %-*.*s", cols[C_PID].width, r->p->pid, cols[C_COMM].width,
-		cols[C_COMM].width, r->p->comm);
+	sb_init(&b, comm, sizeof(comm));
+	w = esc_cell(&b, r->p->comm, MS_COMM_LEN, cols[C_COMM].width);
+	sb_pad(&b, b.len + cols[C_COMM].width - w);
+	fprintf(out, "%*u %s", cols[C_PID].width, r->p->pid, comm);
 	for (k = C_VSZ; k < C_NR; k++)
 		cell(out, r, k);
 	fprintf(out, " %s%s%s\n", r->exited ? "exited" : "", r->steady ? "growing" : "",
