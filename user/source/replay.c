@@ -73,10 +73,12 @@ int replay__run(struct replay *r, __u64 until_ns)
 		else if (filter__pass(r->filter, h) && h->ts_ns <= until_ns)
 			stream__emit(r->stream, h);
 	}
+	if (n > 0) /* stopped: what the window holds goes, as the rest of the file does */
+		return 1;
 	stream__flush(r->stream);
 	if (n < 0)
 		error("%s", trace_reader__error(r->reader));
-	return n < 0 ? -1 : n > 0; /* n > 0: stopped */
+	return n < 0 ? -1 : 0;
 }
 
 __u64 replay__last_ns(const struct replay *r)
