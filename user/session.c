@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <malloc.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -214,11 +215,25 @@ static void handle_dump(struct session *ss)
 	maps_view__dump(ss->model, ss->s->dump_dir, stdout);
 }
 
+/*
+ * Exited processes leave free memory in the middle of the heap, where free()
+ * cannot return it: hand it back to the kernel now and then, so a run left
+ * going holds what its live processes need, not what a past burst needed.
+ */
+static void trim_heap(__u64 now, __u64 *next_trim)
+{
+	if (now < *next_trim)
+		return;
+	malloc_trim(0);
+	*next_trim = now + 1000000000ULL;
+}
+
 static int live_loop(struct session *ss, struct live *l, struct launch *child)
 {
 	struct settings *s = ss->s;
 	__u64 interval = s->interval * 1e9, next_tick = now_ns() + interval;
 	__u64 deadline = s->duration ? now_ns() + s->duration * 1e9 : ~0ULL;
+	__u64 next_trim = 0;
 	int status = 0, wstatus;
 
 	while (!stop_signal) {
@@ -253,6 +268,7 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 			}
 			if (ui__tick(ss->ui, now))
 				break;
+			trim_heap(now, &next_trim);
 			next_tick = now + interval;
 		}
 		if (child->pid > 0 && child_exited &&

@@ -230,7 +230,7 @@ static void sample(struct proc *p, __u64 ts)
 	if (!p->nr_samples || ts - p->slot_ts >= SAMPLE_NS || ts < p->slot_ts) {
 		/* most processes live briefly: grow the ring as samples come */
 		if (p->nr_samples == p->cap_samples && p->cap_samples < NR_SAMPLES) {
-			unsigned cap = p->cap_samples ? p->cap_samples * 2 : 16;
+			unsigned cap = p->cap_samples ? p->cap_samples * 2 : 2;
 			struct msample *grown = realloc(p->samples, cap * sizeof(*grown));
 
 			if (!grown)
