@@ -389,6 +389,10 @@ int session_run(struct settings *s)
 	fflush(stdout);
 	if ((s->cmd == CMD_EVENTS || s->cmd == CMD_RECORD) && ss.started)
 		summary__print(&ss.summary, s->json, stderr);
+	if (ss.model && model__over_budget(ss.model))
+		warn("%llu forked processes have no layout (marked uncertain): copying their "
+		     "parents' would have taken the model past its budget of regions",
+		     (unsigned long long)model__over_budget(ss.model));
 out:
 	if (ss.writer && trace_writer__close(ss.writer, err, sizeof(err))) {
 		error("%s", err);
