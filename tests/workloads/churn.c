@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Short-lived processes, fast: N children, W at a time; every K-th of them
- * execs /bin/true (--exec-every K, default 1; 0: none), the others just exit. Prints "done N" on stdout after each
- * batch of --every children (default: only at the end).
- *   churn N [--workers W] [--every K] [--exec-every K]
+ * execs /bin/true (--exec-every K, default 1; 0: none), the others just exit.
+ * --pause-at K (repeatable, K = 0 before the first): once K children are
+ * done, wait --settle S seconds (default 0), make one more child (a tracer's
+ * record time moves on), print "paused K" and wait for a line on stdin.
+ * Prints "done N" at the end.
+ *   churn N [--workers W] [--exec-every K] [--pause-at K]... [--settle S]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +14,9 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-static int spawn(int exec)
+#define MAX_PAUSES 8
+
+static void spawn(int exec)
 {
 	pid_t pid = fork();
 
@@ -24,31 +29,50 @@ static int spawn(int exec)
 			execl("/bin/true", "true", (char *)NULL);
 		_exit(0);
 	}
-	return 0;
+}
+
+static void pause_at(unsigned long done, unsigned settle)
+{
+	char line[16];
+
+	sleep(settle);
+	spawn(0);
+	wait(NULL);
+	printf("paused %lu\n", done);
+	if (!fgets(line, sizeof(line), stdin))
+		exit(0);
 }
 
 int main(int argc, char **argv)
 {
-	unsigned long n, every = 0, done = 0, running = 0, workers = 1;
-	unsigned long exec_every = 1;
-	int i;
+	unsigned long n, done = 0, started = 0, running = 0, workers = 1, exec_every = 1;
+	unsigned long pauses[MAX_PAUSES];
+	unsigned nr_pauses = 0, settle = 0, i, k;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: churn N [--workers W] [--every K] [--exec-every K]\n");
+		fprintf(stderr, "usage: churn N [--workers W] [--exec-every K] [--pause-at K]... "
+				"[--settle S]\n");
 		return 2;
 	}
 	n = strtoul(argv[1], NULL, 0);
-	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--exec-every") && i + 1 < argc)
-			exec_every = strtoul(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--workers") && i + 1 < argc)
-			workers = strtoul(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--every") && i + 1 < argc)
-			every = strtoul(argv[++i], NULL, 0);
+	for (i = 2; i + 1 < (unsigned)argc; i += 2) {
+		if (!strcmp(argv[i], "--exec-every"))
+			exec_every = strtoul(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--workers"))
+			workers = strtoul(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--settle"))
+			settle = strtoul(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--pause-at") && nr_pauses < MAX_PAUSES)
+			pauses[nr_pauses++] = strtoul(argv[i + 1], NULL, 0);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (unsigned long started = 0; done < n;) {
-		while (running < workers && started < n) {
+	for (k = 0;;) {
+		for (; k < nr_pauses && pauses[k] <= done && !running; k++)
+			pause_at(done, settle);
+		if (done == n)
+			break;
+		while (running < workers && started < n &&
+		       (k == nr_pauses || started < pauses[k])) {
 			spawn(exec_every && started % exec_every == 0);
 			started++;
 			running++;
@@ -59,8 +83,6 @@ int main(int argc, char **argv)
 		}
 		running--;
 		done++;
-		if (every && done % every == 0)
-			printf("done %lu\n", done);
 	}
 	printf("done %lu\n", done);
 	return 0;
