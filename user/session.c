@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <malloc.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -294,11 +295,25 @@ static void handle_dump(struct session *ss)
 	maps_view__dump_mark(ss->model, ss->dump_dirfd, ss->s->dump_dir, dumps + 1, dumps + 1);
 }
 
+/*
+ * Exited processes leave free memory in the middle of the heap, where free()
+ * cannot return it: hand it back to the kernel now and then, so a run left
+ * going holds what its live processes need, not what a past burst needed.
+ */
+static void trim_heap(__u64 now, __u64 *next_trim)
+{
+	if (now < *next_trim)
+		return;
+	malloc_trim(0);
+	*next_trim = now + 1000000000ULL;
+}
+
 static int live_loop(struct session *ss, struct live *l, struct launch *child)
 {
 	struct settings *s = ss->s;
 	__u64 interval = s->interval * 1e9, next_tick = now_ns() + interval;
 	__u64 deadline = s->duration ? now_ns() + s->duration * 1e9 : ~0ULL;
+	__u64 next_trim = 0;
 	int status = 0, wstatus;
 
 	while (!stop_signal) {
@@ -334,6 +349,7 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 			}
 			if (ui__tick(ss->ui, now))
 				break;
+			trim_heap(now, &next_trim);
 			next_tick = now + interval;
 		}
 		if (child->pid > 0 && child_exited &&
@@ -523,6 +539,10 @@ int session_run(struct settings *s)
 	fflush(ss.out);
 	if ((s->cmd == CMD_EVENTS || s->cmd == CMD_RECORD) && ss.started)
 		summary__print(&ss.summary, s->json, stderr);
+	if (ss.model && model__over_budget(ss.model))
+		warn("%llu forked processes have no layout (marked uncertain): copying their "
+		     "parents' would have taken the model past its budget of regions",
+		     (unsigned long long)model__over_budget(ss.model));
 out:
 	if (ss.writer && trace_writer__close(ss.writer, err, sizeof(err))) {
 		error("%s", err);

@@ -152,6 +152,20 @@ static void test_fork(void)
 	model__free(m);
 }
 
+/* A child that shares its parent's layout (copy on write) is still a fork's child. */
+static void test_fork_shared_then_parent_first(void)
+{
+	struct model *m = model__new(PG);
+
+	mt_mmap(m, P, A(0x14), A(2), RW, FIX);
+	mt_fork(m, P, C, C, 0, 0);
+	mt_mmap(m, P, A(0x16), A(2), RW, FIX); /* the parent changes it first */
+	mt_mmap(m, C, A(0x16), A(2), RW, FIX);
+	CHECK_STR(mt_layout(m, P), "14-18 rw-p;");
+	CHECK_STR(mt_layout(m, C), "14-16 rw-p;16-18 rw-p;");
+	model__free(m);
+}
+
 /* A munmap that began before a concurrent mmap merged into its range's neighbour. */
 static void test_concurrent_munmap(void)
 {
@@ -215,6 +229,7 @@ int main(void)
 	test_madvise();
 	test_mremap();
 	test_fork();
+	test_fork_shared_then_parent_first();
 	test_concurrent_munmap();
 	test_seed_hints();
 	CHECK_DONE();

@@ -76,11 +76,14 @@ static __u32 rnd(struct layout *l)
 	return l->rng = x;
 }
 
+static size_t nodes_in_use; /* in every layout of the program */
+
 static struct rnode *node_new(struct layout *l)
 {
 	struct rnode *n = xcalloc(1, sizeof(*n));
 
 	n->prio = rnd(l);
+	nodes_in_use++;
 	return n;
 }
 
@@ -88,6 +91,12 @@ static void node_free(struct rnode *n)
 {
 	pstr__put(n->path);
 	free(n);
+	nodes_in_use--;
+}
+
+size_t layout__census(void)
+{
+	return nodes_in_use + pageset__chunks_in_use();
 }
 
 static void acct(struct layout *l, const struct rnode *n, int sign)
@@ -1023,18 +1032,45 @@ static void fork_anon(struct layout *l, const struct rnode *s, struct rnode *n)
 	}
 }
 
-struct layout *layout__fork(const struct layout *src)
+/* A fork copies a region as is unless madvise said otherwise. */
+static bool forks_as_is(const struct rnode *n)
+{
+	return !(n->rflags & (RF_DONTFORK | RF_WIPEONFORK)) && !n->r.owner_tid && !n->r.faults &&
+	       !n->r.write_faults && !n->r.exec_faults && !n->r.prot_faults;
+}
+
+bool layout__fork_same(const struct layout *l)
+{
+	const struct rnode *n;
+
+	if (l->nts)
+		return false;
+	for (n = l->first; n; n = n->next)
+		if (!forks_as_is(n))
+			return false;
+	return true;
+}
+
+/* src as a fork's child sees it (fork), or exactly. */
+static struct layout *copy_layout(const struct layout *src, bool fork)
 {
 	struct layout *l = layout__new(src->page_size);
 	struct rnode *s, *n, *last = NULL;
 
 	l->next_id = src->next_id;
+	if (!fork)
+		l->next_anon = src->next_anon;
 	if (pageset__copy(&l->pages, &src->pages))
 		abort();
+	if (!fork && src->nts) {
+		l->ts = xcalloc(src->nts, sizeof(*l->ts));
+		memcpy(l->ts, src->ts, src->nts * sizeof(*l->ts));
+		l->nts = l->cts = src->nts;
+	}
 	for (s = src->first; s; s = s->next) {
-		if (s->rflags & (RF_DONTFORK | RF_WIPEONFORK) && s->r.touched_pages)
+		if (fork && s->rflags & (RF_DONTFORK | RF_WIPEONFORK) && s->r.touched_pages)
 			clear_pages(l, s->r.start, s->r.end);
-		if (s->rflags & RF_DONTFORK)
+		if (fork && s->rflags & RF_DONTFORK)
 			continue;
 		n = node_new(l);
 		n->r = s->r;
@@ -1045,15 +1081,28 @@ struct layout *layout__fork(const struct layout *src)
 		n->young_start = s->young_start;
 		n->young_end = s->young_end;
 		n->older_ns = s->older_ns;
-		fork_anon(l, s, n);
-		n->r.owner_tid = 0;
-		n->r.faults = n->r.write_faults = n->r.exec_faults = n->r.prot_faults = 0;
-		if (s->rflags & RF_WIPEONFORK)
-			n->r.touched_pages = 0;
+		n->anon = s->anon;
+		if (fork) {
+			fork_anon(l, s, n);
+			n->r.owner_tid = 0;
+			n->r.faults = n->r.write_faults = n->r.exec_faults = n->r.prot_faults = 0;
+			if (s->rflags & RF_WIPEONFORK)
+				n->r.touched_pages = 0;
+		}
 		link_after(l, last, n);
 		last = n;
 	}
-	if (l->first)
+	if (fork && l->first)
 		layout__reclassify(l, 0, ~0ull);
 	return l;
+}
+
+struct layout *layout__fork(const struct layout *src)
+{
+	return copy_layout(src, true);
+}
+
+struct layout *layout__copy(const struct layout *src)
+{
+	return copy_layout(src, false);
 }

@@ -103,6 +103,12 @@ struct layout *layout__get(struct layout *l);
 void layout__put(struct layout *l);
 /* The child's copy at fork: DONTFORK regions left out, WIPEONFORK ones empty. */
 struct layout *layout__fork(const struct layout *l);
+/* True if layout__fork(l) would equal l: the child may share l until either changes. */
+bool layout__fork_same(const struct layout *l);
+/* An exact copy, for a side of a shared layout that is about to change it. */
+struct layout *layout__copy(const struct layout *l);
+/* Regions and touched-page chunks held by every layout of the program. */
+size_t layout__census(void);
 
 /* The region containing addr, or NULL. */
 struct rnode *layout__find(const struct layout *l, __u64 addr);

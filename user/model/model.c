@@ -13,6 +13,7 @@
 #define SAMPLE_NS 10000000ull /* at most one sample per 10 ms */
 #define ARENA_SIZE (64ull << 20)
 #define MALLOC_MIN (128ull << 10) /* glibc's mmap threshold */
+#define MODEL_BUDGET (1u << 20) /* regions and page chunks: about 200 MiB */
 
 #ifndef MREMAP_DONTUNMAP
 #define MREMAP_DONTUNMAP 4
@@ -28,7 +29,9 @@
 
 struct proc {
 	struct mproc p; /* first: model__process returns it */
-	struct layout *l;
+	struct layout *l; /* shared: see own_layout() */
+	bool fork_pending; /* l is the parent's, shared: the fork's copy is still to make */
+	struct proc *vm_next; /* ring of the processes sharing one mm (CLONE_VM) */
 	struct layout *old; /* while seeding: the layout being replaced */
 	__u64 seed_ts; /* layout records older than this are in the layout */
 	int seeding;
@@ -52,6 +55,8 @@ struct model {
 	struct rnode ev; /* model__event_region */
 	int ev_valid;
 	__u64 reaped_ns; /* record time of the last sweep of exited processes */
+	size_t budget; /* regions and page chunks copies may bring the model to */
+	__u64 dropped; /* layouts not copied: over the budget */
 };
 
 static struct proc *proc_of(const struct mproc *p)
@@ -83,8 +88,48 @@ static struct proc *proc_find(const struct model *m, __u32 pid)
 	return i < m->nr && m->procs[i]->p.pid == pid ? m->procs[i] : NULL;
 }
 
+/* Address spaces: a ring of the processes that share one (vfork, CLONE_VM). */
+
+static unsigned vm_members(const struct proc *p)
+{
+	const struct proc *q = p;
+	unsigned n = 0;
+
+	do {
+		n++;
+		q = q->vm_next;
+	} while (q != p);
+	return n;
+}
+
+static void vm_join(struct proc *p, struct proc *to)
+{
+	p->vm_next = to->vm_next;
+	to->vm_next = p;
+}
+
+static void vm_leave(struct proc *p)
+{
+	struct proc *q = p;
+
+	while (q->vm_next != p)
+		q = q->vm_next;
+	q->vm_next = p->vm_next;
+	p->vm_next = p;
+}
+
+/* p gets an address space of its own, holding l (whose reference it takes). */
+static void set_layout(struct proc *p, struct layout *l)
+{
+	vm_leave(p);
+	layout__put(p->l);
+	p->l = l;
+	p->fork_pending = false;
+}
+
 static void proc_free(struct proc *p)
 {
+	vm_leave(p);
 	layout__put(p->l);
 	layout__put(p->old);
 	free(p->samples);
@@ -100,6 +145,14 @@ void model__reap(struct model *m, __u32 pid)
 	proc_free(m->procs[i]);
 	memmove(&m->procs[i], &m->procs[i + 1], (m->nr - i - 1) * sizeof(*m->procs));
 	m->nr--;
+	if (m->cap > 64 && m->nr * 4 < m->cap) { /* the table follows the processes */
+		struct proc **procs = realloc(m->procs, m->cap / 2 * sizeof(*procs));
+
+		if (procs) {
+			m->procs = procs;
+			m->cap /= 2;
+		}
+	}
 }
 
 /*
@@ -152,6 +205,7 @@ static struct proc *proc_new(struct model *m, __u32 pid, __u64 ts)
 	if (!p)
 		return NULL;
 	p->l = layout__new(m->page_size);
+	p->vm_next = p;
 	p->p.pid = pid;
 	p->p.start_ns = ts;
 	i = proc_index(m, pid);
@@ -200,17 +254,55 @@ static void sync_one(struct model *m, struct proc *p)
 		mp->peak_rss = mp->rss;
 }
 
-/* Refresh p and every process sharing its layout (vfork). */
+/* Refresh p and every process sharing its address space (vfork). */
 static void sync(struct model *m, struct proc *p)
 {
-	size_t i;
+	struct proc *q;
 
 	sync_one(m, p);
-	if (p->l->refs < 2)
+	for (q = p->vm_next; q != p; q = q->vm_next)
+		sync_one(m, q);
+}
+
+/*
+ * Copy on write. A forked child shares its parent's layout while a fork
+ * would copy it unchanged, until either side changes it: most children exec
+ * at once, and a layout forked N times costs one copy, not N. A copy is the
+ * one place where the model's memory could grow faster than its input (a
+ * small record copying a big layout): a copy that would take the layouts of
+ * the program past the budget is not made, and the process gets an empty
+ * layout marked uncertain (MPROC_OVER_BUDGET) instead.
+ */
+static struct layout *copy_within_budget(struct model *m, const struct layout *l, bool fork,
+					 struct proc *p)
+{
+	if (layout__census() + l->nr + l->pages.nr > m->budget) {
+		m->dropped++;
+		p->p.flags |= MPROC_UNCERTAIN | MPROC_OVER_BUDGET;
+		return layout__new(m->page_size);
+	}
+	return fork ? layout__fork(l) : layout__copy(l);
+}
+
+/* p is about to change its layout: one its address space does not share. */
+static void own_layout(struct model *m, struct proc *p)
+{
+	struct layout *copy;
+	struct proc *q = p;
+
+	if (p->l->refs <= (int)vm_members(p) && !p->fork_pending)
 		return;
-	for (i = 0; i < m->nr; i++)
-		if (m->procs[i] != p && m->procs[i]->l == p->l)
-			sync_one(m, m->procs[i]);
+	/* a child sharing its parent's layout makes the fork's copy (new anon_vmas) */
+	copy = copy_within_budget(m, p->l, p->fork_pending, p);
+	p->fork_pending = false;
+	do {
+		layout__put(q->l);
+		q->l = layout__get(copy);
+		q->p.flags |= p->p.flags & MPROC_OVER_BUDGET;
+		q->fork_pending = false;
+		q = q->vm_next;
+	} while (q != p);
+	layout__put(copy);
 }
 
 static void set_mm(struct model *m, struct proc *p, const struct ms_mm *mm)
@@ -230,7 +322,7 @@ static void sample(struct proc *p, __u64 ts)
 	if (!p->nr_samples || ts - p->slot_ts >= SAMPLE_NS || ts < p->slot_ts) {
 		/* most processes live briefly: grow the ring as samples come */
 		if (p->nr_samples == p->cap_samples && p->cap_samples < NR_SAMPLES) {
-			unsigned cap = p->cap_samples ? p->cap_samples * 2 : 16;
+			unsigned cap = p->cap_samples ? p->cap_samples * 2 : 2;
 			struct msample *grown = realloc(p->samples, cap * sizeof(*grown));
 
 			if (!grown)
@@ -632,6 +724,7 @@ static void on_syscall(struct model *m, const struct ms_syscall *s)
 	set_mm(m, p, &s->mm);
 	/* brk fails by returning the old break: not an error code */
 	if (!failed && s->h.ts_ns >= p->seed_ts) {
+		own_layout(m, p);
 		switch (s->h.type) {
 		case MS_BRK:
 			do_brk(m, p, s);
@@ -673,6 +766,7 @@ static void on_fault(struct model *m, const struct ms_fault *f)
 	if (f->h.flags & MS_PF_PROT)
 		p->streamed.prot++;
 	set_faults(p);
+	own_layout(m, p);
 	ev_set(m, layout__fault(p->l, f->addr, f->h.flags));
 }
 
@@ -700,7 +794,10 @@ static void on_stack(struct model *m, const struct ms_stack *s)
 	st = n ? n->next : p->l->first;
 	if (!st || !st->r.path || strcmp(st->r.path, "[stack]"))
 		return;
-	ev_set(m, layout__resize(p->l, st, low, st->r.end));
+	own_layout(m, p);
+	st = layout__find(p->l, st->r.start); /* in the copy */
+	if (st)
+		ev_set(m, layout__resize(p->l, st, low, st->r.end));
 	sync(m, p);
 }
 
@@ -714,6 +811,7 @@ static void on_fork(struct model *m, const struct ms_fork *f)
 	if (!parent)
 		return;
 	if (f->h.flags & MS_FORK_THREAD) {
+		own_layout(m, parent);
 		n = layout__find(parent->l, f->child_sp);
 		if (!n)
 			n = layout__find(parent->l, f->child_sp - 1);
@@ -733,11 +831,17 @@ static void on_fork(struct model *m, const struct ms_fork *f)
 		return;
 	set_comm(child, f->comm);
 	layout__put(child->l);
-	if (f->h.flags & MS_FORK_VM)
+	if (f->h.flags & MS_FORK_VM) {
 		child->l = layout__get(parent->l);
-	else
-		child->l = layout__fork(parent->l);
-	child->p.flags = parent->p.flags & MPROC_UNCERTAIN;
+		child->fork_pending = parent->fork_pending;
+		vm_join(child, parent);
+	} else if (layout__fork_same(parent->l)) {
+		child->l = layout__get(parent->l);
+		child->fork_pending = true;
+	} else {
+		child->l = copy_within_budget(m, parent->l, true, child);
+	}
+	child->p.flags |= parent->p.flags & MPROC_UNCERTAIN;
 	child->p.start_brk = parent->p.start_brk;
 	child->p.brk = parent->p.brk;
 	child->p.mm = parent->p.mm;
@@ -752,8 +856,7 @@ static void on_exec(struct model *m, const struct ms_exec *e)
 	if (!p)
 		return;
 	set_comm(p, e->comm);
-	layout__put(p->l);
-	p->l = layout__new(m->page_size);
+	set_layout(p, layout__new(m->page_size));
 	p->p.start_brk = p->p.brk = 0;
 	if (e->h.ts_ns > p->seed_ts)
 		p->seed_ts = e->h.ts_ns;
@@ -767,6 +870,7 @@ static void on_exit_rec(struct model *m, const struct ms_exit *e)
 	if (!p)
 		return;
 	if (!(e->h.flags & MS_EXIT_GROUP)) {
+		own_layout(m, p);
 		layout__owner_gone(p->l, e->h.tid);
 		return;
 	}
@@ -789,8 +893,7 @@ static void on_exit_mmap(struct model *m, const struct ms_hdr *h)
 		return;
 	if (!(p->p.flags & MPROC_EXITED)) /* the exit may follow (older kernels) */
 		sample(p, h->ts_ns);
-	layout__put(p->l);
-	p->l = layout__new(m->page_size);
+	set_layout(p, layout__new(m->page_size));
 	sync(m, p);
 }
 
@@ -839,8 +942,8 @@ static void on_seed_begin(struct model *m, const struct ms_seed_begin *b)
 		return;
 	set_comm(p, b->comm);
 	layout__put(p->old);
-	p->old = p->l;
-	p->l = layout__new(m->page_size);
+	p->old = layout__get(p->l);
+	set_layout(p, layout__new(m->page_size));
 	p->seed_ts = b->h.ts_ns;
 	p->seeding = 1;
 	p->seed_flags = b->h.flags;
@@ -885,6 +988,7 @@ static void on_vma(struct model *m, const struct ms_vma *v)
 
 	if (!p || !p->seeding || v->h.size < sizeof(*v) + v->path_len)
 		return;
+	own_layout(m, p); /* a fork during the seed shares it */
 	if (v->path_len)
 		path = pstr__new(v->path, strnlen(v->path, v->path_len));
 	carry_over(p, &t, &rflags, &id);
@@ -998,6 +1102,7 @@ struct model *model__new(unsigned page_size)
 		page_size = 4096;
 	m->page_size = page_size;
 	m->next_id = 1;
+	m->budget = MODEL_BUDGET;
 	m->heap_path = pstr__new("[heap]", 6);
 	m->zero_path = pstr__new("/dev/zero (deleted)", 19);
 	return m;
@@ -1057,4 +1162,14 @@ bool model__stack_grew(const struct model *m, const struct ms_stack *s)
 	const struct region *r = model__region_at(m, s->h.pid, s->addr);
 
 	return r && r->start == (s->addr & ~((__u64)m->page_size - 1));
+}
+
+void model__set_budget(struct model *m, size_t regions)
+{
+	m->budget = regions;
+}
+
+__u64 model__over_budget(const struct model *m)
+{
+	return m->dropped;
 }

@@ -57,6 +57,7 @@ struct region {
 #define MPROC_UNCERTAIN (1u << 0) /* records were lost since the last seed */
 #define MPROC_EXITED (1u << 1)
 #define MPROC_SEEDED (1u << 2) /* a seed gave this process its layout */
+#define MPROC_OVER_BUDGET (1u << 3) /* its layout was not copied: see model__set_budget */
 
 struct msample {
 	__u64 ts_ns;
@@ -143,6 +144,15 @@ bool model__stack_grew(const struct model *m, const struct ms_stack *s);
 const struct region *model__event_region(const struct model *m);
 /* Forget an exited (or any) process and free its memory. */
 void model__reap(struct model *m, __u32 pid);
+/*
+ * The model's memory is its input's plus at most a budget: the regions and
+ * touched-page chunks that copies of layouts at fork (copy on write) may bring
+ * the program's layouts to (default 1M, about 200 MiB). A copy past it is not
+ * made: the process gets an empty, uncertain layout (MPROC_OVER_BUDGET).
+ */
+void model__set_budget(struct model *m, size_t regions);
+/* How many layouts were not copied for the budget. */
+__u64 model__over_budget(const struct model *m);
 
 /* The time series: at most one sample per 10 ms, the last always current. */
 unsigned model__nr_samples(const struct mproc *p);

@@ -12,6 +12,13 @@ struct collect {
 	int err;
 };
 
+static size_t chunks_in_use; /* in every set of the program */
+
+size_t pageset__chunks_in_use(void)
+{
+	return chunks_in_use;
+}
+
 static size_t bucket(const struct pageset *ps, __u64 key)
 {
 	return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & (ps->cap - 1);
@@ -62,6 +69,7 @@ int pageset__add(struct pageset *ps, __u64 page)
 		c = calloc(1, sizeof(*c));
 		if (!c)
 			return -1;
+		chunks_in_use++;
 		c->key = key;
 		pp = &ps->tab[bucket(ps, key)];
 		c->next = *pp;
@@ -139,6 +147,7 @@ static __u64 visit(struct pageset *ps, struct pchunk **pp, __u64 p0, __u64 p1, e
 	if (op != POP_COUNT && n && chunk_empty(c)) {
 		*pp = c->next;
 		free(c);
+		chunks_in_use--;
 		ps->nr--;
 		*removed = 1;
 	}
@@ -218,6 +227,7 @@ int pageset__copy(struct pageset *dst, const struct pageset *src)
 				pageset__free(dst);
 				return -1;
 			}
+			chunks_in_use++;
 			*n = *c;
 			n->next = dst->tab[i];
 			dst->tab[i] = n;
@@ -236,6 +246,7 @@ void pageset__free(struct pageset *ps)
 		for (c = ps->tab[i]; c; c = next) {
 			next = c->next;
 			free(c);
+			chunks_in_use--;
 		}
 	}
 	free(ps->tab);

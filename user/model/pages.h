@@ -36,5 +36,7 @@ __u64 pageset__clear(struct pageset *ps, __u64 p0, __u64 p1);
 __u64 pageset__move(struct pageset *ps, __u64 src, __u64 dst, __u64 n);
 int pageset__copy(struct pageset *dst, const struct pageset *src);
 void pageset__free(struct pageset *ps);
+/* Chunks held by every set of the program: what the model's budget counts. */
+size_t pageset__chunks_in_use(void);
 
 #endif

@@ -81,6 +81,11 @@ bool filter__pass(struct filter *f, const struct ms_hdr *h)
 	if (!f->on || (h->type == MS_LOST && !h->pid))
 		return true;
 	pass = pidtab__get(f->pids, h->pid) || (f->s->comm[0] && comm_matches(f, h));
+	if (h->type == MS_EXIT) { /* a thread's name goes with the thread */
+		pidtab__del(f->comms, h->tid);
+		if (h->flags & MS_EXIT_GROUP)
+			pidtab__del(f->comms, h->pid);
+	}
 	if (!pass)
 		return false;
 	if (h->type == MS_FORK && f->s->children && !(h->flags & MS_FORK_THREAD))

@@ -12,6 +12,8 @@ enum since { SINCE_UNKNOWN, SINCE_FORK, SINCE_EXEC, SINCE_START };
 struct exitsum {
 	const struct model *m;
 	struct pidtab *since; /* __u32 enum since, by pid */
+	__u32 exiting_pid; /* the process whose exit record is the current one */
+	__u32 exiting_since; /* its entry, taken out of the table */
 };
 
 struct exitsum *exitsum__new(const struct model *m)
@@ -48,6 +50,15 @@ static void set_since(struct exitsum *x, __u32 pid, enum since s, bool keep)
 		*v = s;
 }
 
+static void take_since(struct exitsum *x, __u32 pid)
+{
+	__u32 *v = pidtab__get(x->since, pid);
+
+	x->exiting_pid = pid;
+	x->exiting_since = v ? *v : SINCE_UNKNOWN;
+	pidtab__del(x->since, pid);
+}
+
 void exitsum__note(struct exitsum *x, const struct ms_hdr *h)
 {
 	if (!x)
@@ -64,6 +75,10 @@ void exitsum__note(struct exitsum *x, const struct ms_hdr *h)
 		if (h->flags & MS_SEED_AT_START)
 			set_since(x, h->pid, SINCE_START, true);
 		break;
+	case MS_EXIT: /* the process goes: so does its entry, printed or not */
+		if (h->flags & MS_EXIT_GROUP)
+			take_since(x, h->pid);
+		break;
 	}
 }
 
@@ -72,16 +87,16 @@ bool exitsum__get(struct exitsum *x, const struct ms_hdr *h, struct exit_summary
 	static const char *const names[] = { "start", "fork", "exec", "start" };
 	const struct ms_exit *e = (const void *)h;
 	const struct mproc *p;
-	__u32 *since;
+	__u32 since;
 
 	if (!x || h->type != MS_EXIT || !(h->flags & MS_EXIT_GROUP) || h->size < sizeof(*e))
 		return false;
 	p = model__process(x->m, h->pid);
 	if (!p)
 		return false;
-	since = pidtab__get(x->since, h->pid);
+	since = x->exiting_pid == h->pid ? x->exiting_since : SINCE_UNKNOWN;
 	memset(out, 0, sizeof(*out));
-	out->since = names[since && *since < 4 ? *since : 0];
+	out->since = names[since < 4 ? since : 0];
 	out->lifetime_ns = h->ts_ns > p->start_ns ? h->ts_ns - p->start_ns : 0;
 	out->peak_vsize = p->peak_vsize;
 	out->peak_rss = p->peak_rss;
@@ -94,7 +109,6 @@ bool exitsum__get(struct exitsum *x, const struct ms_hdr *h, struct exit_summary
 	out->signal = e->exit_code & 0x7f;
 	out->core_dumped = e->exit_code & 0x80;
 	out->exit_code = (e->exit_code >> 8) & 0xff;
-	pidtab__del(x->since, h->pid);
 	return true;
 }
 

@@ -31,7 +31,7 @@ struct exitsum *exitsum__new(const struct model *m);
 void exitsum__free(struct exitsum *x); /* NULL-safe */
 /* Every record, after the model applied it. */
 void exitsum__note(struct exitsum *x, const struct ms_hdr *rec);
-/* The summary for a process-exit record; false for anything else. */
+/* The summary for the process-exit record just noted; false for anything else. */
 bool exitsum__get(struct exitsum *x, const struct ms_hdr *rec, struct exit_summary *out);
 /* "lifetime 2.31s, peak virtual 1.2G, ..." */
 void exitsum__text(const struct exit_summary *s, char *buf, size_t len);

@@ -535,6 +535,11 @@ static void print_row(FILE *out, const struct row *r)
 		r->p->flags & MPROC_UNCERTAIN && !r->exited ? "?" : "");
 }
 
+static bool model_knows(__u32 pid, void *ctx)
+{
+	return model__process(ctx, pid) != NULL;
+}
+
 static double elapsed(const struct top *t, __u64 now)
 {
 	return t->first_ts && now > t->first_ts ? (now - t->first_ts) / 1e9 : 0.0;
@@ -611,6 +616,8 @@ static void top_render(void *ctx, __u64 now, FILE *out)
 	struct top *t = ctx;
 	struct collect c = { .t = t };
 
+	/* a fault history goes with its process, once the model forgets it */
+	pidtab__prune(t->faults, model_knows, (void *)t->m);
 	c.now = now ? now : t->last_ts;
 	model__for_each_process(t->m, collect_fn, &c);
 	sort_top = t;
