@@ -314,7 +314,7 @@ static void detect(struct live *l, bool vma_iterator)
 		 "address-space teardown (mmap:exit_mmap)");
 	optional(l->skel->progs.ms_mmap_lock,
 		 has_tracepoint("mmap_lock", "mmap_lock_acquire_returned"),
-		 "calls in mmap lock order (else return order)");
+		 "mmap lock events (calls in lock order)");
 }
 
 static int set_filters(struct live *l)
