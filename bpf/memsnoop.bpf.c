@@ -44,6 +44,7 @@ struct {
 struct pending {
 	__u64 args[6];
 	__u64 ts;
+	__u64 lock_ts; /* when the call last took the mmap lock to write, else 0 */
 	__u32 type;
 };
 
@@ -241,6 +242,7 @@ static __always_inline int on_enter(struct trace_event_raw_sys_enter *ctx, __u32
 	if (!p)
 		return 0;
 	p->ts = bpf_ktime_get_ns();
+	p->lock_ts = 0;
 	p->type = type;
 	p->args[0] = ctx->args[0];
 	p->args[1] = nargs > 1 ? ctx->args[1] : 0;
@@ -429,10 +431,15 @@ static __always_inline __u32 describe_vma(struct task_struct *task, struct ms_sy
 static __always_inline void fill_syscall(struct ms_syscall *s, struct pending *p, __u32 type,
 					 long ret, struct task_struct *task, struct mm_struct *mm)
 {
-	fill_hdr(&s->h, type, sizeof(*s));
+	__u64 now = bpf_ktime_get_ns();
+
+	/* stamped when it changed the layout: see ms_mmap_lock() */
+	fill_hdr_at(&s->h, type, sizeof(*s), p->lock_ts ?: now);
+	if (p->lock_ts)
+		s->h.flags |= MS_SYS_LOCK_TS;
 	__builtin_memcpy(s->args, p->args, sizeof(s->args));
 	s->ret = ret;
-	s->dur_ns = s->h.ts_ns - p->ts;
+	s->dur_ns = now - p->ts;
 	read_mm(mm, &s->mm);
 	/* loads, not bpf_get_current_comm(): 80-100 ns less per call */
 	__builtin_memcpy(s->comm, task->comm, sizeof(s->comm));
@@ -442,7 +449,7 @@ static __always_inline void fill_syscall(struct ms_syscall *s, struct pending *p
  * The limits a failing call runs into, and where args and env sit. A global
  * function: verified once per program, not at each place that calls it.
  */
-__noinline int emit_limits(void)
+__noinline int emit_limits(__u64 ts)
 {
 	/* probe reads: a rare path, and no walk from a trusted pointer to verify */
 	struct task_struct *task = (void *)bpf_get_current_task();
@@ -452,7 +459,7 @@ __noinline int emit_limits(void)
 	e = reserve(sizeof(*e));
 	if (!e)
 		return 0;
-	fill_hdr(&e->h, MS_LIMITS, sizeof(*e));
+	fill_hdr_at(&e->h, MS_LIMITS, sizeof(*e), ts);
 	e->as = BPF_CORE_READ(task, signal, rlim[RLIMIT_AS].rlim_cur);
 	e->data = BPF_CORE_READ(task, signal, rlim[RLIMIT_DATA].rlim_cur);
 	e->stack = BPF_CORE_READ(task, signal, rlim[RLIMIT_STACK].rlim_cur);
@@ -512,7 +519,8 @@ static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 t
 	p->type = 0;
 	mm = task->mm; /* once: see current_mm_id() */
 	if (out_of_memory(p, type, ret))
-		emit_limits(); /* before the call's record: it explains it */
+		/* before the call's record, at its time: it explains it */
+		emit_limits(p->lock_ts ?: bpf_ktime_get_ns());
 	/* a private anonymous mapping is what its arguments say: no VMA to read */
 	if (type == MS_MMAP && (p->args[3] & (MAP_ANONYMOUS | MAP_SHARED)) != MAP_ANONYMOUS) {
 		emit_mmap(task, mm, p, ret);
@@ -549,6 +557,30 @@ SYSCALL_PAIR(munmap, MS_MUNMAP, 2)
 SYSCALL_PAIR(mremap, MS_MREMAP, 5)
 SYSCALL_PAIR(mprotect, MS_MPROTECT, 3)
 SYSCALL_PAIR(madvise, MS_MADVISE, 3)
+
+/*
+ * Threads change their process's layout one at a time, under the mmap lock
+ * taken for writing, but may return in another order: a call's record is
+ * stamped with the time it took the lock, so time order is the kernel's.
+ * Runs for every acquisition of the machine: out at once unless a write
+ * taken by a traced call on its own mm. The last one counts (the state
+ * the call returns comes from it).
+ */
+SEC("tp/mmap_lock/mmap_lock_acquire_returned")
+int ms_mmap_lock(struct trace_event_raw_mmap_lock_acquire_returned *ctx)
+{
+	struct task_struct *task;
+	struct pending *p;
+
+	if (!ctx->write || !ctx->success)
+		return 0;
+	task = bpf_get_current_task_btf();
+	p = bpf_task_storage_get(&pending, task, 0, 0);
+	if (!p || !p->type || (__u64)ctx->mm != (__u64)task->mm)
+		return 0;
+	p->lock_ts = bpf_ktime_get_ns();
+	return 0;
+}
 
 /* ---- page faults ---- */
 
@@ -978,7 +1010,7 @@ static __always_inline int on_exec(struct trace_event_raw_sched_process_exec *ct
 		seed_from_kernel(&it, sc);
 	if (iter) /* even when new failed */
 		bpf_iter_task_vma_destroy(&it);
-	emit_limits();
+	emit_limits(bpf_ktime_get_ns());
 	return 0;
 }
 

@@ -60,6 +60,7 @@ enum ms_type {
 #define MS_FILE_VALID (1u << 0) /* syscall: struct ms_file follows */
 #define MS_FILE_FROM_VMA (1u << 1) /* syscall: vm_* fields came from the VMA */
 #define MS_FILE_PATH_CUT (1u << 2) /* syscall: the path was cut (MS_PATH_KEEP) */
+#define MS_SYS_LOCK_TS (1u << 3) /* syscall: ts_ns is when it took the mmap lock to write */
 #define MS_VMA_PATH_CUT (1u << 0) /* seed region: the path was cut (MS_PATH_KEEP) */
 #define MS_SEED_AT_START (1u << 0) /* seed: existed when tracing began */
 #define MS_SEED_AT_EXEC (1u << 1) /* seed: layout the kernel built at exec */
@@ -115,7 +116,7 @@ struct ms_syscall {
 	struct ms_hdr h;
 	__u64 args[6]; /* raw syscall arguments, in the syscall's order */
 	__s64 ret; /* return value; -errno on failure */
-	__u64 dur_ns; /* time spent in the call */
+	__u64 dur_ns; /* time spent in the call, enter to return */
 	struct ms_mm mm; /* after the call */
 	char comm[MS_COMM_LEN];
 	/* struct ms_file follows when h.flags & MS_FILE_VALID */

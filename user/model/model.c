@@ -540,15 +540,16 @@ static void unmap_piece(struct model *m, struct proc *p, __u64 a, __u64 b, bool 
 }
 
 /*
- * Records are in the order their calls returned, not the order the kernel
- * changed the layout. A region in the range that a call finishing after this
- * munmap began created was mapped concurrently, into the space this munmap
- * freed (another thread's mmap reusing it): it stays.
+ * Records stamped at return come in the order their calls returned, not the
+ * order the kernel changed the layout. A region in the range that a call
+ * finishing after this munmap began created was mapped concurrently, into
+ * the space this munmap freed (another thread's mmap reusing it): it stays.
+ * A record stamped when it took the mmap lock is in the kernel's order.
  */
 static void do_munmap(struct model *m, struct proc *p, const struct ms_syscall *s)
 {
 	__u64 a = s->args[0], b = a + page_align(m, s->args[1]), cur = a;
-	__u64 began = s->h.ts_ns - s->dur_ns;
+	__u64 began = s->h.flags & MS_SYS_LOCK_TS ? s->h.ts_ns : s->h.ts_ns - s->dur_ns;
 	struct rnode *n = layout__find_le(p->l, a);
 	bool first_done = false;
 

@@ -312,6 +312,9 @@ static void detect(struct live *l, bool vma_iterator)
 		 "fault signals (signal_generate)");
 	optional(l->skel->progs.ms_mm_teardown, has_tracepoint("mmap", "exit_mmap"),
 		 "address-space teardown (mmap:exit_mmap)");
+	optional(l->skel->progs.ms_mmap_lock,
+		 has_tracepoint("mmap_lock", "mmap_lock_acquire_returned"),
+		 "mmap lock events (calls in lock order)");
 }
 
 static int set_filters(struct live *l)
