@@ -284,14 +284,19 @@ static void describe_btf(void)
 	btf__free(btf);
 }
 
-/* The open-coded VMA iterator came with 6.7. */
-static bool has_vma_iterator(void)
+static bool kernel_at_least(unsigned want_major, unsigned want_minor)
 {
 	struct utsname u;
 	unsigned major, minor;
 
 	return !uname(&u) && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
-	       (major > 6 || (major == 6 && minor >= 7));
+	       (major > want_major || (major == want_major && minor >= want_minor));
+}
+
+/* The open-coded VMA iterator came with 6.7. */
+static bool has_vma_iterator(void)
+{
+	return kernel_at_least(6, 7);
 }
 
 /* What this kernel offers; -v lists it. The BPF side adapts to the rest with CO-RE. */
@@ -312,9 +317,16 @@ static void detect(struct live *l, bool vma_iterator)
 		 "fault signals (signal_generate)");
 	optional(l->skel->progs.ms_mm_teardown, has_tracepoint("mmap", "exit_mmap"),
 		 "address-space teardown (mmap:exit_mmap)");
-	optional(l->skel->progs.ms_mmap_lock,
-		 has_tracepoint("mmap_lock", "mmap_lock_acquire_returned"),
-		 "mmap lock events (calls in lock order)");
+	/*
+	 * Before 6.4 (no per-VMA locks) every page fault takes the mmap lock, and
+	 * the tracepoint builds a memcg path for each: calls keep return order there.
+	 */
+	if (kernel_at_least(6, 4))
+		optional(l->skel->progs.ms_mmap_lock,
+			 has_tracepoint("mmap_lock", "mmap_lock_acquire_returned"),
+			 "mmap lock events (calls in lock order)");
+	else
+		bpf_program__set_autoload(l->skel->progs.ms_mmap_lock, false);
 }
 
 static int set_filters(struct live *l)
