@@ -90,13 +90,15 @@ for n in "$P1.maps" ".$P1.maps.tmp" ".complete" ".complete.tmp" dumps .dumps.tmp
 	as_nobody ln -s "$V" "$D/$n"
 done
 start_memsnoop "$TMP/dump.out" --dump "$D" -p "$P1,$P2"
-dump() {
-	local i
+refusals() { grep -c "symbolic link" "$TMP/dump.out.err"; }
+dump() { # until .complete, or a new refusal
+	local i n0
+	n0=$(refusals)
 	rm -f "$D/.complete" # the dump writes a new one when it is done
 	kill -USR1 "$MS_PID"
 	for i in $(seq 100); do
 		[ -e "$D/.complete" ] && return 0
-		grep -q "symbolic link" "$TMP/dump.out.err" && return 0
+		[ "$(refusals)" -gt "$n0" ] && return 0
 		sleep 0.05
 	done
 }
@@ -106,7 +108,7 @@ grep -q "$P1.maps is a symbolic link" "$TMP/dump.out.err" || bad "--dump: no ref
 victim_intact || bad "--dump wrote the victim through a planted link"
 [ -L "$D/$P1.maps" ] || bad "--dump replaced the planted link silently"
 [ -e "$D/.complete" ] && bad "--dump wrote .complete though a file was refused"
-rm -f "$D"/*.maps "$D"/.*.tmp
+rm -f "$D"/*.maps "$D"/.*.tmp "$D/dumps"
 dump
 for p in $P1 $P2; do
 	f=$D/$p.maps
