@@ -16,6 +16,7 @@
 #include <zstd.h>
 #include "format.h"
 #include "trace.h"
+#include "util/outfile.h"
 
 #define TR_SCAN_CHUNK (256u << 10)
 
@@ -233,19 +234,6 @@ static struct trace_reader *reader_start(struct trace_reader *r, char *err, size
 	return r;
 }
 
-static const char *file_kind(mode_t mode)
-{
-	if (S_ISFIFO(mode))
-		return "FIFO";
-	if (S_ISCHR(mode))
-		return "character device";
-	if (S_ISBLK(mode))
-		return "block device";
-	if (S_ISSOCK(mode))
-		return "socket";
-	return "special file";
-}
-
 struct trace_reader *trace_reader__open(const char *path, char *err, size_t errlen)
 {
 	struct trace_reader *r;
@@ -269,8 +257,8 @@ struct trace_reader *trace_reader__open(const char *path, char *err, size_t errl
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		trace_set_err(err, errlen, "%s is not a regular file (a %s): cannot replay it",
-			      r->name, file_kind(st.st_mode));
+		trace_set_err(err, errlen, "%s is not a regular file (%s): cannot replay it",
+			      r->name, file_type_name(st.st_mode));
 		goto fail;
 	}
 	if (fcntl(r->fd, F_SETFL, fcntl(r->fd, F_GETFL) & ~O_NONBLOCK)) {

@@ -33,7 +33,7 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *type_name(mode_t mode)
+const char *file_type_name(mode_t mode)
 {
 	if (S_ISLNK(mode))
 		return "a symbolic link";
@@ -68,7 +68,7 @@ static int check_target(const struct outfile *o, char *err, size_t errlen)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		set_err(err, errlen, "%s is %s: memsnoop replaces only regular files", o->path,
-			type_name(st.st_mode));
+			file_type_name(st.st_mode));
 		return -EPERM;
 	}
 	if (!o->replace) {

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 struct outfile {
 	int dirfd; /* the target's directory */
@@ -38,6 +39,9 @@ int write_full(int fd, const void *buf, size_t len);
 int outfile__publish(struct outfile *o, bool sync, char *err, size_t errlen);
 /* Close; a temporary file not yet published is removed. NULL-safe, idempotent. */
 void outfile__close(struct outfile *o);
+
+/* What a file that is not a regular one is, for messages: "a FIFO", "a socket", ... */
+const char *file_type_name(mode_t mode);
 
 /*
  * Check a directory memsnoop will write into and open it: it must exist, be
