@@ -88,14 +88,15 @@ try:
         return [l.split() for l in t.splitlines() if l.split() and l.split()[0].isdigit()]
 
     def ordered(label, key, up):
+        def out_of_order(t):
+            lines = [l for l in t.splitlines() if l.split() and l.split()[0].isdigit()]
+            col = [int(l[:7]) if label.startswith("PID") else l[8:24].rstrip() for l in lines]
+            return [(a, b) for a, b in zip(col, col[1:]) if (a > b if up else a < b)]
+
         tmux("send-keys", "-t", SESSION, key)
-        t = wait_for(lambda t: "sort %s" % label in t and len(rows(t)) > 2,
-                     "%s did not sort %s" % (key, label))
-        lines = [l for l in t.splitlines() if l.split() and l.split()[0].isdigit()]
-        col = [int(l[:7]) if label.startswith("PID") else l[8:24].rstrip() for l in lines]
-        bad = [(a, b) for a, b in zip(col, col[1:]) if (a > b if up else a < b)]
-        if bad:
-            fail("sort %s shows %s out of order: %s" % (label, bad, col))
+        # the whole frame: a capture can catch the screen half redrawn
+        wait_for(lambda t: "sort %s" % label in t and len(rows(t)) > 2 and not out_of_order(t),
+                 "%s did not sort %s, or the rows are out of order" % (key, label))
 
     ordered("PID up", "p", True)
     ordered("PID down", "p", False)
@@ -115,14 +116,21 @@ try:
     text = wait_for(lambda t: "memsnoop layout" in t and "main stack" in t, "layout did not draw")
     tmux("send-keys", "-t", SESSION, "NPage")
     wait_for(lambda t: t != text and "memsnoop layout" in t, "layout did not scroll")
-    if "q quit" not in text.splitlines()[-1] or "sorts" in text:
+    text = wait_for(lambda t: "q quit" in t.rstrip("\n").splitlines()[-1], "layout has no key line")
+    if "sorts" in text.rstrip("\n").splitlines()[-1]:
         fail("layout's key line offers what layout does not do:\n" + text)
     tmux("resize-window", "-t", SESSION, "-x", "90", "-y", "50")
     text = wait_for(lambda t: "LOW MEMORY" in t or "headroom" in t,
                     "layout did not grow with the window")
-    cut = [l for l in text.splitlines() if l.endswith("\u2026") or l.endswith(">")]
-    if not any("/usr/lib" in l for l in cut) or max(len(l) for l in text.splitlines()) > 90:
-        fail("lines cut to 90 columns do not end in an ellipsis:\n" + text)
+
+    def cut_lines(t):
+        return [l for l in t.splitlines() if l.endswith("\u2026") or l.endswith(">")]
+    # until it redrew at 90 columns (tmux cuts the old frame first, without an ellipsis)
+    text = wait_for(lambda t: any("/usr/lib" in l for l in cut_lines(t)),
+                    "lines cut to 90 columns do not end in an ellipsis")
+    cut = cut_lines(text)
+    if max(len(l) for l in text.splitlines()) > 90:
+        fail("lines wider than 90 columns:\n" + text)
     print("ok: layout scrolled and resized; %d lines cut with an ellipsis" % len(cut))
     quit_and_check(pid)
     print("ok: layout quit on q, nothing left attached")
