@@ -12,19 +12,31 @@
 #include "source/seed.h"
 #include "source/seed_hints.h"
 
-int read_comm(__u32 pid, char comm[MS_COMM_LEN])
+/* /proc/PID/name, up to size - 1 bytes, NUL-terminated: its length, or -errno. */
+static ssize_t read_proc_file(__u32 pid, const char *name, char *buf, size_t size)
 {
 	char path[64];
 	FILE *f;
 	size_t n;
 
-	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	snprintf(path, sizeof(path), "/proc/%u/%s", pid, name);
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
-	memset(comm, 0, MS_COMM_LEN);
-	n = fread(comm, 1, MS_COMM_LEN - 1, f);
+	n = fread(buf, 1, size - 1, f);
 	fclose(f);
+	buf[n] = 0;
+	return n;
+}
+
+int read_comm(__u32 pid, char comm[MS_COMM_LEN])
+{
+	ssize_t n;
+
+	memset(comm, 0, MS_COMM_LEN);
+	n = read_proc_file(pid, "comm", comm, MS_COMM_LEN);
+	if (n < 0)
+		return n;
 	if (n && comm[n - 1] == '\n')
 		comm[n - 1] = 0;
 	return 0;
@@ -232,18 +244,7 @@ static __u64 soft_limit(const char *line)
  */
 static char *read_stat(__u32 pid, char *buf, size_t size)
 {
-	char path[64];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	n = fread(buf, 1, size - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	return n ? strrchr(buf, ')') : NULL;
+	return read_proc_file(pid, "stat", buf, size) > 0 ? strrchr(buf, ')') : NULL;
 }
 
 int proc_state(__u32 pid, char *state, unsigned long *flags)
