@@ -2,7 +2,7 @@
 /* memsnoop: see how processes use memory, live, with eBPF. */
 #include <stdio.h>
 #include "cli.h"
-#include "log.h"
+#include "util/log.h"
 #include "session.h"
 
 int main(int argc, char **argv)

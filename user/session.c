@@ -9,8 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
-#include "clock.h"
-#include "log.h"
+#include "util/clock.h"
+#include "util/log.h"
 #include "session.h"
 #include "stream.h"
 #include "model/model.h"
@@ -19,9 +19,9 @@
 #include "source/replay.h"
 #include "trace/trace.h"
 #include "util/outfile.h"
-#include "view/events.h"
-#include "view/maps.h"
-#include "view/layout.h"
+#include "view/event_view.h"
+#include "view/maps_view.h"
+#include "view/layout_view.h"
 #include "view/summary.h"
 #include "view/info.h"
 #include "export/perfetto.h"

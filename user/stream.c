@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include "reorder.h"
+#include "util/reorder.h"
 #include "stream.h"
 
 #define STREAM_MAX_CONSUMERS 16

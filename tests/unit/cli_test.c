@@ -6,8 +6,8 @@
 #include <sys/wait.h>
 #include "check.h"
 #include "cli.h"
-#include "view/fmt.h"
-#include "view/json.h"
+#include "util/fmt.h"
+#include "util/json.h"
 
 static int parse(struct settings *s, const char *line)
 {

@@ -11,14 +11,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include "check.h"
-#include "escape.h"
+#include "util/escape.h"
 #include "cli.h"
 #include "export/perfetto.h"
 #include "model_util.h"
-#include "view/events.h"
-#include "view/fmt.h"
-#include "view/json.h"
-#include "view/sbuf.h"
+#include "view/event_view.h"
+#include "util/fmt.h"
+#include "util/json.h"
+#include "util/sbuf.h"
 
 /* UTF-8 as defined: the bit patterns, then no overlong, surrogate or beyond U+10FFFF. */
 static size_t ref_char(const unsigned char *s, size_t n, unsigned *cp)

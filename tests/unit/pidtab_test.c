@@ -7,7 +7,7 @@
  */
 #include <stdlib.h>
 #include "check.h"
-#include "pidtab.h"
+#include "util/pidtab.h"
 
 #define ALIVE 50
 

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include "check.h"
-#include "reorder.h"
+#include "util/reorder.h"
 
 #define MAX_OUT 400000
 

@@ -12,7 +12,7 @@
 #include "model/model.h"
 #include "source/replay.h"
 #include "trace/trace.h"
-#include "view/events.h"
+#include "view/event_view.h"
 
 static int model_fn(void *ctx, const struct ms_hdr *h)
 {

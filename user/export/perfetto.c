@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "export/perfetto.h"
-#include "pidtab.h"
-#include "view/fmt.h"
-#include "view/json.h"
+#include "util/pidtab.h"
+#include "util/fmt.h"
+#include "util/json.h"
 
 #define COUNTER_EVERY_NS 10000000ULL /* at most one memory sample per 10 ms per process */
 

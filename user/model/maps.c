@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Regions as text: the /proc/PID/maps format and the class names. */
 #include <string.h>
-#include "escape.h"
+#include "util/escape.h"
 #include "model.h"
 
 /* The kernel pads the header to 25 + sizeof(void *) * 6 - 1 columns. */

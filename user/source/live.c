@@ -14,9 +14,9 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include "clock.h"
-#include "log.h"
-#include "pidtab.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/pidtab.h"
 #include "source/live.h"
 #include "source/seed.h"
 #include "memsnoop.skel.h"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdlib.h>
 #include <string.h>
-#include "log.h"
-#include "record.h"
+#include "util/log.h"
+#include "util/record.h"
 #include "source/filter.h"
 #include "source/replay.h"
 

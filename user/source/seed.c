@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "clock.h"
+#include "util/clock.h"
 #include "source/seed.h"
 #include "source/seed_hints.h"
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdlib.h>
 #include <time.h>
-#include "escape.h"
-#include "pidtab.h"
-#include "view/fmt.h"
+#include "util/escape.h"
+#include "util/pidtab.h"
+#include "util/fmt.h"
 #include "view/info.h"
-#include "view/json.h"
+#include "util/json.h"
 
 struct info_view {
 	__u64 first_ns, last_ns, records;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "model/model.h"
-#include "view/fmt.h"
-#include "view/json.h"
+#include "util/fmt.h"
+#include "util/json.h"
 #include "view/summary.h"
 
 int summary__fn(void *ctx, const struct ms_hdr *h)

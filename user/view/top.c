@@ -11,11 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <curses.h>
-#include "escape.h"
-#include "pidtab.h"
-#include "view/fmt.h"
-#include "view/json.h"
-#include "view/sbuf.h"
+#include "util/escape.h"
+#include "util/pidtab.h"
+#include "util/fmt.h"
+#include "util/json.h"
+#include "util/sbuf.h"
 #include "view/top.h"
 
 /* ---- the driver ---- */

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include "pidtab.h"
-#include "view/explain.h"
-#include "view/fmt.h"
+#include "util/pidtab.h"
+#include "analysis/explain.h"
+#include "util/fmt.h"
 
 #define NULL_PAGE 4096ULL
 #define MMAP_MIN_ADDR 65536ULL /* vm.mmap_min_addr's default */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <assert.h>
 #include <string.h>
-#include "escape.h"
-#include "view/json.h"
-#include "view/sbuf.h"
+#include "util/escape.h"
+#include "util/json.h"
+#include "util/sbuf.h"
 
 void json_write_strn(FILE *f, const char *s, size_t n)
 {

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "pidtab.h"
-#include "view/exitsum.h"
-#include "view/fmt.h"
+#include "util/pidtab.h"
+#include "analysis/exitsum.h"
+#include "util/fmt.h"
 
 enum since { SINCE_UNKNOWN, SINCE_FORK, SINCE_EXEC, SINCE_START };
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdlib.h>
 #include <string.h>
-#include "pidtab.h"
+#include "util/pidtab.h"
 
 #define EMPTY 0u
 #define GONE 0xffffffffu /* tombstone: pids never reach it */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
-#include "record.h"
+#include "util/record.h"
 
 static const unsigned short min_size[MS_TYPE_MAX] = {
 	[MS_BRK] = sizeof(struct ms_syscall),

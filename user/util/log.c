@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdarg.h>
 #include <stdio.h>
-#include "escape.h"
-#include "log.h"
-#include "view/json.h"
+#include "util/escape.h"
+#include "util/log.h"
+#include "util/json.h"
 
 static bool json_mode;
 static bool verbose_mode;

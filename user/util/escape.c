@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <wchar.h>
-#include "escape.h"
-#include "view/sbuf.h"
+#include "util/escape.h"
+#include "util/sbuf.h"
 
 size_t utf8_char(const char *str, size_t n, unsigned *cp)
 {

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include "reorder.h"
+#include "util/reorder.h"
 
 #define FIRST_BYTES (1u << 20)
 

@@ -5,11 +5,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "escape.h"
-#include "log.h"
-#include "view/fmt.h"
-#include "view/json.h"
-#include "view/layout.h"
+#include "util/escape.h"
+#include "util/log.h"
+#include "util/fmt.h"
+#include "util/json.h"
+#include "view/layout_view.h"
 
 #define USER_TOP 0x800000000000ULL /* x86-64, 4-level paging */
 #define BIG_GAP (1ULL << 30) /* free gaps shown when at least this big */

@@ -7,12 +7,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "escape.h"
-#include "log.h"
+#include "util/escape.h"
+#include "util/log.h"
 #include "util/outfile.h"
-#include "view/fmt.h"
-#include "view/json.h"
-#include "view/maps.h"
+#include "util/fmt.h"
+#include "util/json.h"
+#include "view/maps_view.h"
 
 struct table_ctx {
 	FILE *out;

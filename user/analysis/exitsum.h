@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include "events.h"
 #include "model/model.h"
-#include "view/json.h"
+#include "util/json.h"
 
 struct exit_summary {
 	__u64 lifetime_ns;

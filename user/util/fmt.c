@@ -3,8 +3,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "events.h"
-#include "view/fmt.h"
-#include "view/sbuf.h"
+#include "util/fmt.h"
+#include "util/sbuf.h"
 
 static const char *const type_names[MS_TYPE_MAX] = {
 	[MS_BRK] = "brk",	    [MS_MMAP] = "mmap",		[MS_MUNMAP] = "munmap",

@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include "escape.h"
-#include "view/events.h"
-#include "view/exitsum.h"
-#include "view/explain.h"
-#include "view/fmt.h"
-#include "view/sbuf.h"
-#include "view/json.h"
+#include "util/escape.h"
+#include "view/event_view.h"
+#include "analysis/exitsum.h"
+#include "analysis/explain.h"
+#include "util/fmt.h"
+#include "util/sbuf.h"
+#include "util/json.h"
 
 struct event_view {
 	const struct settings *s;
