@@ -12,7 +12,7 @@
 
 #include "cli.h"
 #include "model/model.h"
-#include "view/top.h"
+#include "view/screen.h"
 
 struct layout_view;
 

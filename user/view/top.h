@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * memsnoop top: one row per process (sizes by kind, faults/s, growth, a flag
- * for steady growth), and the driver every refreshing view shares: frames as
- * plain text (batch, --once, replay) or full screen with ncurses.
+ * for steady growth), drawn by the screen driver (view/screen.h).
  */
 #ifndef MEMSNOOP_TOP_H
 #define MEMSNOOP_TOP_H
@@ -11,31 +10,9 @@
 #include <stdio.h>
 #include "cli.h"
 #include "model/model.h"
+#include "view/screen.h"
 
 #define TOP_STEADY_WINDOWS 3 /* growth in each of the last N windows: steady */
-
-/* A refreshing view: renders a plain-text frame, may handle keys. */
-struct frame_view {
-	void *ctx;
-	/* One frame at now_ns (kernel time; 0: the latest record's time). */
-	void (*render)(void *ctx, __u64 now_ns, FILE *out);
-	/* A key the view understands: true if it changed what render shows. */
-	bool (*key)(void *ctx, int key);
-	int header_lines; /* lines that stay put while the rest scrolls */
-	const char *keys; /* the screen's last line: the keys it understands */
-};
-
-struct ui;
-
-/* Full screen unless -b, --once, -o FILE, or stdout is not a terminal; else frames to out. */
-struct ui *ui__new(const struct settings *s, const struct frame_view *fv, FILE *out);
-void ui__free(struct ui *u); /* restores the terminal; NULL-safe */
-/* A frame; returns 1 when -n frames have been shown (time to stop). */
-int ui__tick(struct ui *u, __u64 now_ns);
-/* Between frames: keys and resizes (full screen). Returns 1 on q. */
-int ui__poll(struct ui *u);
-/* One plain-text frame to stdout (replay, --once), whatever the mode. */
-void ui__once(struct ui *u, __u64 now_ns);
 
 struct top;
 
