@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include "layout.h"
 #include "model.h"
+#include "util/record.h"
 
 #define NR_SAMPLES 4096
 #define SAMPLE_NS 10000000ull /* at most one sample per 10 ms */
@@ -1024,24 +1025,14 @@ static void on_seed_end(struct model *m, const struct ms_hdr *h)
 
 /* The public face */
 
-static const size_t min_size[MS_TYPE_MAX] = {
-	[MS_BRK] = sizeof(struct ms_syscall),	   [MS_MMAP] = sizeof(struct ms_syscall),
-	[MS_MUNMAP] = sizeof(struct ms_syscall),   [MS_MREMAP] = sizeof(struct ms_syscall),
-	[MS_MPROTECT] = sizeof(struct ms_syscall), [MS_MADVISE] = sizeof(struct ms_syscall),
-	[MS_FAULT] = sizeof(struct ms_fault),	   [MS_STACK] = sizeof(struct ms_stack),
-	[MS_FORK] = sizeof(struct ms_fork),	   [MS_EXEC] = sizeof(struct ms_exec),
-	[MS_EXIT] = sizeof(struct ms_exit),	   [MS_EXIT_MMAP] = sizeof(struct ms_hdr),
-	[MS_FAULTS] = sizeof(struct ms_faults),	   [MS_LOST] = sizeof(struct ms_lost),
-	[MS_LIMITS] = sizeof(struct ms_limits),	   [MS_SEED_BEGIN] = sizeof(struct ms_seed_begin),
-	[MS_VMA] = sizeof(struct ms_vma),	   [MS_SEED_END] = sizeof(struct ms_hdr),
-};
-
 int model__apply(struct model *m, const struct ms_hdr *rec)
 {
 	if (!m || !rec)
 		return 0;
 	ev_clear(m);
-	if (rec->type >= MS_TYPE_MAX || !min_size[rec->type] || rec->size < min_size[rec->type])
+	/* a signal changes no layout: nor does it drive reaping */
+	if (!record_min_size(rec->type) || rec->size < record_min_size(rec->type) ||
+	    rec->type == MS_SIGNAL)
 		return 0;
 	reap_exited(m, rec->ts_ns);
 	switch (rec->type) {

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "util/pidtab.h"
+#include "util/record.h"
 #include "source/filter.h"
 
 struct filter {
@@ -38,23 +39,6 @@ void filter__free(struct filter *f)
 	pidtab__free(f->pids);
 	pidtab__free(f->comms);
 	free(f);
-}
-
-static const char *record_comm(const struct ms_hdr *h)
-{
-	switch (h->type) {
-	case MS_BRK ... MS_MADVISE:
-		return ((const struct ms_syscall *)h)->comm;
-	case MS_FORK:
-		return ((const struct ms_fork *)h)->comm;
-	case MS_EXEC:
-		return ((const struct ms_exec *)h)->comm;
-	case MS_EXIT:
-		return ((const struct ms_exit *)h)->comm;
-	case MS_SEED_BEGIN:
-		return ((const struct ms_seed_begin *)h)->comm;
-	}
-	return NULL;
 }
 
 static bool comm_matches(struct filter *f, const struct ms_hdr *h)

@@ -2,6 +2,7 @@
 #include <string.h>
 #include "util/record.h"
 
+/* Each type's fixed part, and at least the NUL of a string that ends it. */
 static const unsigned short min_size[MS_TYPE_MAX] = {
 	[MS_BRK] = sizeof(struct ms_syscall),
 	[MS_MMAP] = sizeof(struct ms_syscall),
@@ -24,6 +25,28 @@ static const unsigned short min_size[MS_TYPE_MAX] = {
 	[MS_SEED_END] = sizeof(struct ms_seed_end),
 };
 
+size_t record_min_size(unsigned type)
+{
+	return type < MS_TYPE_MAX ? min_size[type] : 0;
+}
+
+const char *record_comm(const struct ms_hdr *h)
+{
+	switch (h->type) {
+	case MS_BRK ... MS_MADVISE:
+		return ((const struct ms_syscall *)h)->comm;
+	case MS_FORK:
+		return ((const struct ms_fork *)h)->comm;
+	case MS_EXEC:
+		return ((const struct ms_exec *)h)->comm;
+	case MS_EXIT:
+		return ((const struct ms_exit *)h)->comm;
+	case MS_SEED_BEGIN:
+		return ((const struct ms_seed_begin *)h)->comm;
+	}
+	return NULL;
+}
+
 /* A string of at most room bytes, of which the first len are text, NUL after. */
 static bool str_ok(const char *s, __u32 len, size_t room)
 {
@@ -36,9 +59,9 @@ bool record_ok(const struct ms_hdr *h)
 
 	if (size < sizeof(*h) || size > MS_REC_MAX)
 		return false;
-	if (h->type >= MS_TYPE_MAX || !min_size[h->type])
+	if (!record_min_size(h->type))
 		return true;
-	if (size < min_size[h->type])
+	if (size < record_min_size(h->type))
 		return false;
 	switch (h->type) {
 	case MS_BRK ... MS_MADVISE: {

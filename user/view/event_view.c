@@ -11,6 +11,7 @@
 #include "util/fmt.h"
 #include "util/sbuf.h"
 #include "util/json.h"
+#include "util/record.h"
 
 struct event_view {
 	const struct settings *s;
@@ -73,25 +74,8 @@ void event_view__set_start(struct event_view *v, __u64 start_ns)
 static void comm_of(const struct event_view *v, const struct ms_hdr *h, char *comm)
 {
 	const struct mproc *p = model__process(v->m, h->pid);
-	const char *src = NULL;
+	const char *src = record_comm(h);
 
-	switch (h->type) {
-	case MS_BRK ... MS_MADVISE:
-		src = ((const struct ms_syscall *)h)->comm;
-		break;
-	case MS_FORK:
-		src = ((const struct ms_fork *)h)->comm;
-		break;
-	case MS_EXEC:
-		src = ((const struct ms_exec *)h)->comm;
-		break;
-	case MS_EXIT:
-		src = ((const struct ms_exit *)h)->comm;
-		break;
-	case MS_SEED_BEGIN:
-		src = ((const struct ms_seed_begin *)h)->comm;
-		break;
-	}
 	if (!src && p)
 		src = p->comm;
 	memset(comm, 0, MS_COMM_LEN);
