@@ -168,10 +168,11 @@ static char *describe_region(char *buf, size_t len, const struct region *r)
 {
 	bool named = r->path && r->path[0] != '[';
 
-	snprintf(buf, len, "[%s]%s%s %llx-%llx %c%c%c", region_class_name(r->cls), named ? " " : "",
+	char perms[8];
+
+	snprintf(buf, len, "[%s]%s%s %llx-%llx %.3s", region_class_name(r->cls), named ? " " : "",
 		 named ? r->path : "", (unsigned long long)r->start, (unsigned long long)r->end,
-		 r->prot & MS_VMA_READ ? 'r' : '-', r->prot & MS_VMA_WRITE ? 'w' : '-',
-		 r->prot & MS_VMA_EXEC ? 'x' : '-');
+		 fmt_perms(perms, sizeof(perms), r->prot));
 	return buf;
 }
 

@@ -2,6 +2,7 @@
 /* Regions as text: the /proc/PID/maps format and the class names. */
 #include <string.h>
 #include "util/escape.h"
+#include "util/fmt.h"
 #include "model.h"
 
 /* The kernel pads the header to 25 + sizeof(void *) * 6 - 1 columns. */
@@ -9,14 +10,13 @@
 
 int region__format(const struct region *r, char *buf, size_t size)
 {
+	char perms[8];
 	int n;
 
-	n = snprintf(buf, size, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu ",
+	n = snprintf(buf, size, "%08llx-%08llx %s %08llx %02x:%02x %llu ",
 		     (unsigned long long)r->start, (unsigned long long)r->end,
-		     r->prot & MS_VMA_READ ? 'r' : '-', r->prot & MS_VMA_WRITE ? 'w' : '-',
-		     r->prot & MS_VMA_EXEC ? 'x' : '-', r->prot & MS_VMA_SHARED ? 's' : 'p',
-		     (unsigned long long)r->pgoff, r->dev >> 20, r->dev & 0xfffff,
-		     (unsigned long long)r->ino);
+		     fmt_perms(perms, sizeof(perms), r->prot), (unsigned long long)r->pgoff,
+		     r->dev >> 20, r->dev & 0xfffff, (unsigned long long)r->ino);
 	if (n < 0 || (size_t)n >= size)
 		return n;
 	if (r->path) {

@@ -57,6 +57,14 @@ char *fmt_prot(char *buf, size_t len, __u64 prot)
 	return buf;
 }
 
+char *fmt_perms(char *buf, size_t len, __u32 vma_prot)
+{
+	snprintf(buf, len, "%c%c%c%c", vma_prot & MS_VMA_READ ? 'r' : '-',
+		 vma_prot & MS_VMA_WRITE ? 'w' : '-', vma_prot & MS_VMA_EXEC ? 'x' : '-',
+		 vma_prot & MS_VMA_SHARED ? 's' : 'p');
+	return buf;
+}
+
 struct flag_name {
 	__u64 bit;
 	const char *name;

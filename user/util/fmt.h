@@ -9,6 +9,8 @@
 const char *ms_type_name(unsigned type); /* "mmap"; NULL for unknown types */
 char *fmt_size(char *buf, size_t len, __u64 bytes); /* "132K", "1.5M" */
 char *fmt_prot(char *buf, size_t len, __u64 prot); /* PROT_* -> "rw-" */
+/* MS_VMA_* -> "r-xp", as /proc/PID/maps prints a mapping's permissions (buf: 5 bytes or more) */
+char *fmt_perms(char *buf, size_t len, __u32 vma_prot);
 char *fmt_mmap_flags(char *buf, size_t len, __u64 flags); /* "MAP_PRIVATE|MAP_ANONYMOUS" */
 char *fmt_mremap_flags(char *buf, size_t len, __u64 flags);
 const char *madvise_name(__u64 advice); /* "MADV_DONTNEED", or NULL */

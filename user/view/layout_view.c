@@ -221,13 +221,6 @@ static void growth(const struct draw *d, const struct region *r, char *buf, size
 	}
 }
 
-static void perm(const struct region *r, char *buf)
-{
-	snprintf(buf, 8, "%c%c%c%c", r->prot & MS_VMA_READ ? 'r' : '-',
-		 r->prot & MS_VMA_WRITE ? 'w' : '-', r->prot & MS_VMA_EXEC ? 'x' : '-',
-		 r->prot & MS_VMA_SHARED ? 's' : 'p');
-}
-
 /* A block as an object: what the text line shows, as fields. */
 static void json_block(const struct draw *d, __u64 a, __u64 b, const struct region *r,
 		       const char *kind, const char *what)
@@ -241,7 +234,7 @@ static void json_block(const struct draw *d, __u64 a, __u64 b, const struct regi
 	json_hex(o, "end", b);
 	json_u64(o, "size", b - a);
 	if (r) {
-		perm(r, pm);
+		fmt_perms(pm, sizeof(pm), r->prot);
 		json_str(o, "class", region_class_name(r->cls));
 		json_str(o, "perm", pm);
 		if (r->path)
@@ -341,7 +334,7 @@ static size_t draw_file(const struct draw *d, const struct regions *rs, size_t i
 	for (k = i + 1; k-- > j;) {
 		const struct region *r = &rs->r[k];
 
-		perm(r, pm);
+		fmt_perms(pm, sizeof(pm), r->prot);
 		snprintf(what, sizeof(what), "  %s %s", region_class_name(r->cls), pm);
 		line(d, r->start, r->end, r, "segment", what);
 	}
@@ -381,7 +374,7 @@ static void draw_anon(const struct draw *d, const struct regions *rs, size_t i)
 	char what[WHAT_LEN], pm[8], name[NAME_LEN];
 	const char *kind = "anon";
 
-	perm(r, pm);
+	fmt_perms(pm, sizeof(pm), r->prot);
 	esc_str(name, sizeof(name), r->path ? r->path : "", ESC_TEXT);
 	switch (cls) {
 	case RC_THREAD_STACK:

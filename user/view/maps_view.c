@@ -20,20 +20,12 @@ struct table_ctx {
 	bool have_touched;
 };
 
-static char *perm_of(const struct region *r, char *perms)
-{
-	snprintf(perms, 8, "%c%c%c%c", r->prot & MS_VMA_READ ? 'r' : '-',
-		 r->prot & MS_VMA_WRITE ? 'w' : '-', r->prot & MS_VMA_EXEC ? 'x' : '-',
-		 r->prot & MS_VMA_SHARED ? 's' : 'p');
-	return perms;
-}
-
 static void table_row(const struct region *r, void *arg)
 {
 	struct table_ctx *c = arg;
 	char size[16], touched[16] = "-", perms[8];
 
-	perm_of(r, perms);
+	fmt_perms(perms, sizeof(perms), r->prot);
 	fmt_size(size, sizeof(size), r->end - r->start);
 	if (r->touched_pages) {
 		fmt_size(touched, sizeof(touched), r->touched_pages * 4096);
@@ -87,7 +79,7 @@ static void json_row(const struct region *r, void *arg)
 	json_hex(&o, "start", r->start);
 	json_hex(&o, "end", r->end);
 	json_u64(&o, "size", r->end - r->start);
-	json_str(&o, "perm", perm_of(r, perms));
+	json_str(&o, "perm", fmt_perms(perms, sizeof(perms), r->prot));
 	json_str(&o, "class", region_class_name(r->cls));
 	if (r->path)
 		json_str(&o, "path", r->path);
