@@ -821,6 +821,20 @@ static int is_bss(const struct rnode *n)
 	return (p->r.prot & (MS_VMA_WRITE | MS_VMA_SHARED)) == MS_VMA_WRITE && elf_run(p);
 }
 
+bool region__arena_low(const struct region *r, const struct region *above)
+{
+	if (r->start % ARENA_SIZE)
+		return false;
+	return r->end - r->start == ARENA_SIZE ||
+	       (above && above->start == r->end && above->end == r->start + ARENA_SIZE);
+}
+
+bool region__arena_high(const struct region *r, const struct region *below)
+{
+	return !(r->end % ARENA_SIZE) && below && below->end == r->start &&
+	       below->start == r->end - ARENA_SIZE;
+}
+
 /* A seeded glibc heap: an rw part and a PROT_NONE rest filling 64 MiB. */
 static int seeded_arena(const struct rnode *n)
 {
@@ -828,15 +842,10 @@ static int seeded_arena(const struct rnode *n)
 
 	if (!(n->rflags & RF_SEEDED))
 		return 0;
-	if (is_rw(n) && !(n->r.start % ARENA_SIZE)) {
-		if (n->r.end - n->r.start == ARENA_SIZE)
-			return 1;
-		return x && x->r.start == n->r.end && anon_private(x) && !x->r.prot &&
-		       x->r.end == n->r.start + ARENA_SIZE;
-	}
-	if (!n->r.prot && !(n->r.end % ARENA_SIZE))
-		return p && p->r.end == n->r.start && anon_private(p) && is_rw(p) &&
-		       p->r.start == n->r.end - ARENA_SIZE;
+	if (is_rw(n))
+		return region__arena_low(&n->r, x && anon_private(x) && !x->r.prot ? &x->r : NULL);
+	if (!n->r.prot)
+		return region__arena_high(&n->r, p && anon_private(p) && is_rw(p) ? &p->r : NULL);
 	return 0;
 }
 

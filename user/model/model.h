@@ -166,6 +166,14 @@ int model__write_maps(const struct model *m, __u32 pid, FILE *f);
  * stray byte); returns the length. size: 4 bytes a byte of the path, plus 128.
  */
 int region__format(const struct region *r, char *buf, size_t size);
+/*
+ * A glibc arena's shape: 64 MiB at a 64 MiB boundary, its used part (rw-)
+ * first, the rest (---) after. The low part: r starts an arena and is all
+ * of it, or above (the next region, NULL if it cannot be the rest) fills it.
+ */
+bool region__arena_low(const struct region *r, const struct region *above);
+/* The high part: r ends an arena that below (the region before, or NULL) starts. */
+bool region__arena_high(const struct region *r, const struct region *below);
 const char *region_class_name(enum region_class c);
 
 #endif

@@ -345,12 +345,9 @@ static size_t draw_file(const struct draw *d, const struct regions *rs, size_t i
 	return j;
 }
 
-#define ARENA (64ULL << 20) /* glibc's HEAP_MAX_SIZE on 64-bit */
-
 /*
- * glibc's arenas: 64 MiB aligned to 64 MiB, the used part rw-, the rest
- * ---. The model names them when it saw the reservation; a seed or a
- * trimmed reservation can leave them plain anonymous: know them by shape.
+ * The model names arenas when it saw the reservation; a trimmed reservation
+ * can leave them plain anonymous: know them by their shape.
  */
 static bool arena_like(const struct regions *rs, size_t i)
 {
@@ -360,11 +357,8 @@ static bool arena_like(const struct regions *rs, size_t i)
 
 	if (r->cls != RC_ANON || r->path)
 		return false;
-	if (!(r->start & (ARENA - 1)))
-		return r->end - r->start == ARENA ||
-		       (up && up->start == r->end && up->end - r->start == ARENA && !up->path);
-	return !(r->end & (ARENA - 1)) && down && down->end == r->start &&
-	       r->end - down->start == ARENA && !down->path && !(down->start & (ARENA - 1));
+	return region__arena_low(r, up && !up->path ? up : NULL) ||
+	       region__arena_high(r, down && !down->path ? down : NULL);
 }
 
 static void draw_anon(const struct draw *d, const struct regions *rs, size_t i)
