@@ -102,16 +102,16 @@ static const struct argp_option options[] = {
 	{},
 };
 
+struct select settings_selection(const struct settings *s)
+{
+	return (struct select){ .pids = s->pids, .nr_pids = s->nr_pids, .comm = s->comm };
+}
+
 bool settings_select(const struct settings *s, __u32 pid, const char *comm)
 {
-	int i;
+	struct select sel = settings_selection(s);
 
-	if (!s->nr_pids && !s->comm[0])
-		return true;
-	for (i = 0; i < s->nr_pids; i++)
-		if (s->pids[i] == pid)
-			return true;
-	return s->comm[0] && !strncmp(comm, s->comm, MS_COMM_LEN);
+	return select__match(&sel, pid, comm);
 }
 
 int parse_size(const char *arg, __u64 *out)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "events.h"
+#include "util/select.h"
 
 #define MAX_PIDS 256
 
@@ -59,6 +60,8 @@ struct settings {
 
 /* Parses argv; on a bad flag prints a one-line error and returns -1. */
 int cli_parse(int argc, char **argv, struct settings *s);
+/* -p and -c as a selection (util/select.h); valid while s is. */
+struct select settings_selection(const struct settings *s);
 /* Whether -p/-c select this process for a view (all when neither is given). */
 bool settings_select(const struct settings *s, __u32 pid, const char *comm);
 /* Strict number parsing, shared with the tests. */

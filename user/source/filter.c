@@ -7,6 +7,7 @@
 
 struct filter {
 	const struct settings *s;
+	struct select sel;
 	bool on;
 	struct pidtab *pids; /* traced processes */
 	struct pidtab *comms; /* tid -> last known command name */
@@ -20,7 +21,8 @@ struct filter *filter__new(const struct settings *s)
 	if (!f)
 		return NULL;
 	f->s = s;
-	f->on = s->nr_pids || s->comm[0];
+	f->sel = settings_selection(s);
+	f->on = !select__all(&f->sel);
 	f->pids = pidtab__new(1);
 	f->comms = pidtab__new(MS_COMM_LEN);
 	if (!f->pids || !f->comms) {
@@ -55,7 +57,7 @@ static bool comm_matches(struct filter *f, const struct ms_hdr *h)
 		if (!comm)
 			comm = pidtab__get(f->comms, h->pid);
 	}
-	return comm && !strncmp(comm, f->s->comm, MS_COMM_LEN);
+	return select__comm(&f->sel, comm);
 }
 
 bool filter__pass(struct filter *f, const struct ms_hdr *h)
@@ -64,7 +66,7 @@ bool filter__pass(struct filter *f, const struct ms_hdr *h)
 
 	if (!f->on || (h->type == MS_LOST && !h->pid))
 		return true;
-	pass = pidtab__get(f->pids, h->pid) || (f->s->comm[0] && comm_matches(f, h));
+	pass = pidtab__get(f->pids, h->pid) || (f->sel.comm[0] && comm_matches(f, h));
 	if (h->type == MS_EXIT) { /* a thread's name goes with the thread */
 		pidtab__del(f->comms, h->tid);
 		if (h->flags & MS_EXIT_GROUP)

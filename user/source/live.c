@@ -444,23 +444,29 @@ int live__open(struct live **out, const struct settings *s, struct stream *st)
 	return 0;
 }
 
+/* In the BPF side's set: a -p process, a launched command, or a child of one. */
+static bool followed(struct live *l, __u32 pid)
+{
+	__u8 v;
+
+	return !bpf_map__lookup_elem(l->skel->maps.pids, &pid, sizeof(pid), &v, sizeof(v), 0);
+}
+
 static bool selected(struct live *l, __u32 pid)
 {
 	const struct settings *s = l->s;
-	char comm[MS_COMM_LEN];
-	__u8 v;
-	int i;
+	struct select sel = settings_selection(s);
+	char comm[MS_COMM_LEN] = "";
 
 	if (pid == (__u32)getpid())
 		return false;
-	if (!s->nr_pids && !s->comm[0] && !s->argc)
+	if (select__all(&sel)) /* with a launched command: only what BPF follows */
+		return !s->argc || followed(l, pid);
+	if (followed(l, pid))
 		return true;
-	for (i = 0; i < s->nr_pids; i++)
-		if (s->pids[i] == pid)
-			return true;
-	if (!bpf_map__lookup_elem(l->skel->maps.pids, &pid, sizeof(pid), &v, sizeof(v), 0))
-		return true;
-	return s->comm[0] && !read_comm(pid, comm) && !strcmp(comm, s->comm);
+	if (sel.comm[0] && read_comm(pid, comm))
+		comm[0] = 0;
+	return select__match(&sel, pid, comm);
 }
 
 struct seeding {
