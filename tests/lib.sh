@@ -48,7 +48,7 @@ stop_memsnoop() {
 	[ $rc -eq 0 ] || { cat "$1.err" 2>/dev/null; fail "memsnoop exited $rc"; }
 }
 
-loaded_programs() { bpftool prog show 2>/dev/null | grep -c ' name ms_'; }
+. "$ROOT/tests/programs.sh"
 BASELINE=$(loaded_programs) # another memsnoop running on this machine is not ours
 
 # Every program our runs loaded is gone (freed after an RCU grace period).
