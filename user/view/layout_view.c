@@ -9,6 +9,7 @@
 #include "util/log.h"
 #include "util/fmt.h"
 #include "util/json.h"
+#include "view/layout_growth.h"
 #include "view/layout_view.h"
 
 #define USER_TOP 0x800000000000ULL /* x86-64, 4-level paging */
@@ -16,24 +17,13 @@
 #define NAME_LEN (PATH_MAX * 4 + 1) /* a path escaped: \xNN for every byte at worst */
 #define WHAT_LEN (NAME_LEN + 128) /* a block's description: whole paths, never cut */
 
-struct snap_ent {
-	__u64 key, size;
-};
-
-struct snapshot {
-	__u64 ts; /* 0: none */
-	struct snap_ent *e;
-	size_t nr;
-};
-
 struct layout_view {
 	const struct settings *s;
 	const struct model *m;
 	__u32 pid;
 	__u64 window;
-	__u64 next; /* the next window boundary */
 	__u64 last_ts;
-	struct snapshot old, cur;
+	struct growth_history hist;
 	const char *up, *down; /* arrows */
 };
 
@@ -57,8 +47,7 @@ void layout_view__free(struct layout_view *v)
 {
 	if (!v)
 		return;
-	free(v->old.e);
-	free(v->cur.e);
+	growth_history__free(&v->hist);
 	free(v);
 }
 
@@ -80,72 +69,13 @@ int layout_view__check(const struct layout_view *v)
 	return -1;
 }
 
-/* A block's identity across windows: the main stack grows down, so its end. */
-static __u64 key_of(const struct region *r)
-{
-	return r->cls == RC_STACK ? r->end : r->start;
-}
-
-static void snap_fn(const struct region *r, void *arg)
-{
-	struct snapshot *s = arg;
-	struct snap_ent *e = realloc(s->e, (s->nr + 1) * sizeof(*e));
-
-	if (!e)
-		return;
-	s->e = e;
-	e[s->nr++] = (struct snap_ent){ key_of(r), r->end - r->start };
-}
-
-static int cmp_ent(const void *a, const void *b)
-{
-	const struct snap_ent *x = a, *y = b;
-
-	return x->key < y->key ? -1 : x->key > y->key;
-}
-
-static void take_snapshot(struct layout_view *v, __u64 ts)
-{
-	free(v->old.e);
-	v->old = v->cur;
-	memset(&v->cur, 0, sizeof(v->cur));
-	v->cur.ts = ts;
-	model__for_each_region(v->m, v->pid, snap_fn, &v->cur);
-	if (v->cur.nr)
-		qsort(v->cur.e, v->cur.nr, sizeof(*v->cur.e), cmp_ent);
-}
-
-/*
- * The first boundary after ts, counted in windows from next <= ts: no loop
- * (a trace may jump years ahead) and no wrap (the last boundary is ~0).
- */
-static __u64 next_boundary(__u64 next, __u64 ts, __u64 window)
-{
-	__u64 steps = (ts - next) / window + 1;
-
-	if (steps > (~0ULL - next) / window)
-		return ~0ULL;
-	return next + steps * window;
-}
-
-/* Snapshots at window boundaries, of the state before the record at ts. */
-static void advance(struct layout_view *v, __u64 ts)
-{
-	if (!v->next)
-		v->next = ts;
-	if (ts < v->next)
-		return;
-	take_snapshot(v, v->next);
-	v->next = next_boundary(v->next, ts, v->window);
-}
-
 int layout_view__pre_fn(void *ctx, const struct ms_hdr *h)
 {
 	struct layout_view *v = ctx;
 
 	if (h->ts_ns > v->last_ts)
 		v->last_ts = h->ts_ns;
-	advance(v, h->ts_ns);
+	growth_history__advance(&v->hist, v->m, v->pid, h->ts_ns, v->window);
 	return 0;
 }
 
@@ -176,37 +106,13 @@ struct draw {
 	struct json_obj *json; /* -j: blocks as objects, else text lines */
 };
 
-enum growth { G_UNKNOWN, G_NEW, G_SIZE };
-
-static __u64 min_u64(__u64 a, __u64 b)
-{
-	return a < b ? a : b;
-}
-
-/* How a region's size changed since the base snapshot: *diff bytes, new, or unknown. */
-static enum growth growth_of(const struct draw *d, const struct region *r, __s64 *diff)
-{
-	struct snap_ent key = { key_of(r), 0 }, *e;
-	__u64 size;
-
-	if (!d->base || !d->base->nr) /* no layout then: before its seed */
-		return G_UNKNOWN;
-	e = bsearch(&key, d->base->e, d->base->nr, sizeof(key), cmp_ent);
-	if (!e)
-		return G_NEW;
-	size = r->end - r->start; /* compared unsigned: a trace's sizes can be any */
-	*diff = size >= e->size ? (__s64)min_u64(size - e->size, INT64_MAX) :
-				  -(__s64)min_u64(e->size - size, INT64_MAX);
-	return G_SIZE;
-}
-
 static void growth(const struct draw *d, const struct region *r, char *buf, size_t len)
 {
 	__s64 diff = 0;
 	char sz[16];
 
 	buf[0] = 0;
-	switch (growth_of(d, r, &diff)) {
+	switch (snapshot__growth(d->base, r, &diff)) {
 	case G_NEW:
 		snprintf(buf, len, "new");
 		break;
@@ -240,7 +146,7 @@ static void json_block(const struct draw *d, __u64 a, __u64 b, const struct regi
 		if (r->path)
 			json_str(o, "path", r->path);
 		json_u64(o, "touched", r->touched_pages * 4096);
-		switch (growth_of(d, r, &diff)) {
+		switch (snapshot__growth(d->base, r, &diff)) {
 		case G_NEW:
 			json_str(o, "growth", "new");
 			break;
@@ -687,10 +593,8 @@ static void layout_render(void *ctx, __u64 now, FILE *out)
 
 	now = now ? now : v->last_ts;
 	if (now)
-		advance(v, now);
-	d.base = v->cur.ts && now - v->cur.ts >= v->window / 2 ? &v->cur :
-		 v->old.ts				       ? &v->old :
-								 &v->cur;
+		growth_history__advance(&v->hist, v->m, v->pid, now, v->window);
+	d.base = growth_history__base(&v->hist, now, v->window);
 	if (!p) { /* live, refreshing: the process may come */
 		if (!v->s->json)
 			fprintf(out, "memsnoop layout: pid %u: not seen (yet)\n", v->pid);
