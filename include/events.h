@@ -48,7 +48,7 @@ enum ms_type {
 	MS_VMA = 35, /* one region of a seed */
 	MS_SEED_END = 36,
 	MS_TRACE_END = 37, /* a trace file's last record: the recording closed cleanly */
-	/* ordering (user/reorder.h): the run had delivered every record up to ts_ns it held */
+	/* ordering (user/util/reorder.h): the run had delivered every record up to ts_ns it held */
 	MS_ROUND = 40,
 	MS_TYPE_MAX = 64,
 };

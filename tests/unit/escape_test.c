@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Names others control, escaped (user/escape.c): the UTF-8 decoder against
+ * Names others control, escaped (user/util/escape.c): the UTF-8 decoder against
  * a second decoder written from the definition (every 1- and 2-byte input,
  * every lead and first continuation byte of longer ones), the exact forms
  * of the tricky sequences, and on random hostile strings: JSON output is

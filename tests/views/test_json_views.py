@@ -19,7 +19,7 @@ d = tempfile.mkdtemp(prefix="memsnoop-json.")
 
 
 def fmt_size(n):
-    """view/fmt.c's fmt_size."""
+    """util/fmt.c's fmt_size."""
     v, u = float(n), 0
     while v >= 1024 and u < 6:
         v /= 1024

@@ -206,7 +206,7 @@ static void print_json(struct event_view *v, const struct ms_hdr *h, struct line
 	json_end(&o);
 }
 
-/* The line after a process's exit: its life in one line (view/exitsum.c). */
+/* The line after a process's exit: its life in one line (analysis/exitsum.c). */
 static void print_exit_summary(struct event_view *v, const struct ms_hdr *h, const char *comm)
 {
 	struct line l = { .h = h, .event = "summary", .prot = -1 };

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* memsnoop layout: see layout.h. */
+/* memsnoop layout: see layout_view.h. */
 #include <langinfo.h>
 #include <limits.h>
 #include <stdint.h>
