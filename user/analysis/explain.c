@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Crash and ENOMEM explanations: see explain.h. The model gives the layout at
- * the moment of the signal; what it no longer holds (regions unmapped a moment
- * ago, the last fault's error code) is remembered here, bounded per process.
+ * Crash explanations (ENOMEM's are in enomem.c): see explain.h. The model
+ * gives the layout at the moment of the signal; what it no longer holds
+ * (regions unmapped a moment ago, the last fault's error code) is remembered
+ * here, bounded per process.
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include "util/pidtab.h"
 #include "analysis/explain.h"
+#include "analysis/explain_int.h"
 #include "util/fmt.h"
 
 #define NULL_PAGE 4096ULL
@@ -20,7 +20,6 @@
 #define USER_TOP 0x800000000000ULL /* x86-64, 4-level paging */
 #define STACK_GAP ((1ULL << 20) + (64ULL << 10)) /* stack_guard_gap and some slack */
 #define HEAP_SLACK (64ULL << 20) /* "above the break" up to this far */
-#define MAX_MAP_COUNT 65530 /* vm.max_map_count's default */
 #define SI_KERNEL_CODE 0x80
 
 struct unmapped {
@@ -37,11 +36,6 @@ struct pstate {
 	__u64 fault_addr;
 	__u32 fault_flags;
 	bool have_fault;
-};
-
-struct explain {
-	const struct model *m;
-	struct pidtab *procs; /* struct pstate by pid */
 };
 
 struct explain *explain__new(const struct model *m)
@@ -65,11 +59,6 @@ void explain__free(struct explain *x)
 		return;
 	pidtab__free(x->procs);
 	free(x);
-}
-
-static __u64 page_up(__u64 v)
-{
-	return (v + 4095) & ~4095ULL;
 }
 
 static void remember_unmap(struct explain *x, const struct ms_hdr *h, __u64 a, __u64 b, bool moved)
@@ -132,14 +121,6 @@ void explain__note(struct explain *x, const struct ms_hdr *h)
 
 /* ---- the layout around an address ---- */
 
-struct near {
-	__u64 addr;
-	const struct region *below, *above; /* nearest regions on each side */
-	const struct region *stack, *heap; /* the main stack, the heap */
-	const struct region *prev; /* walking state */
-	const struct region *containing;
-};
-
 static void near_fn(const struct region *r, void *arg)
 {
 	struct near *n = arg;
@@ -156,18 +137,16 @@ static void near_fn(const struct region *r, void *arg)
 		n->containing = r;
 }
 
-static void find_near(const struct model *m, __u32 pid, __u64 addr, struct near *n)
+void find_near(const struct model *m, __u32 pid, __u64 addr, struct near *n)
 {
 	memset(n, 0, sizeof(*n));
 	n->addr = addr;
 	model__for_each_region(m, pid, near_fn, n);
 }
 
-/* "[text] /usr/bin/prog 55d0c0000000-55d0c0001000 r-x" */
-static char *describe_region(char *buf, size_t len, const struct region *r)
+char *describe_region(char *buf, size_t len, const struct region *r)
 {
 	bool named = r->path && r->path[0] != '[';
-
 	char perms[8];
 
 	snprintf(buf, len, "[%s]%s%s %llx-%llx %.3s", region_class_name(r->cls), named ? " " : "",
@@ -176,9 +155,7 @@ static char *describe_region(char *buf, size_t len, const struct region *r)
 	return buf;
 }
 
-static void say(struct explanation *out, const char *cause, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void say(struct explanation *out, const char *cause, const char *fmt, ...)
+void say(struct explanation *out, const char *cause, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -328,8 +305,7 @@ static void explain_unmapped_gap(const struct near *n, struct explanation *out)
 	    !n->below && !n->above ? "no regions at all" : "");
 }
 
-/* "8M", "unlimited", or "unknown" when no record said. */
-static char *fmt_limit(char *buf, size_t len, const struct mproc *p, __u64 v)
+char *fmt_limit(char *buf, size_t len, const struct mproc *p, __u64 v)
 {
 	if (!p || !p->limits_known)
 		snprintf(buf, len, "unknown");
@@ -495,162 +471,4 @@ bool explain__signal(struct explain *x, const struct ms_signal *e, struct explan
 	if (r)
 		return explain_mapped(x, e, r, out);
 	return explain_unmapped(x, e, out);
-}
-
-/* ---- ENOMEM ---- */
-
-struct usage {
-	__u64 data; /* private writable, not stack: what RLIMIT_DATA counts */
-	__u32 regions;
-};
-
-static void usage_fn(const struct region *r, void *arg)
-{
-	struct usage *u = arg;
-
-	u->regions++;
-	if ((r->prot & (MS_VMA_WRITE | MS_VMA_SHARED)) == MS_VMA_WRITE && r->cls != RC_STACK &&
-	    r->cls != RC_THREAD_STACK)
-		u->data += r->end - r->start;
-}
-
-struct request {
-	const char *call;
-	__u64 len; /* bytes the call asked to add */
-	bool data; /* counts against RLIMIT_DATA and overcommit */
-};
-
-static bool brk_failed(const struct ms_syscall *s, const struct mproc *p)
-{
-	return s->args[0] && (__u64)s->ret != s->args[0] && s->args[0] > (__u64)s->ret && p &&
-	       p->start_brk && s->args[0] > p->start_brk;
-}
-
-static bool get_request(struct explain *x, const struct ms_syscall *s, struct request *q)
-{
-	const struct mproc *p = model__process(x->m, s->h.pid);
-	const struct region *r;
-
-	memset(q, 0, sizeof(*q));
-	switch (s->h.type) {
-	case MS_BRK:
-		if (!brk_failed(s, p))
-			return false;
-		q->call = "brk";
-		q->len = page_up(s->args[0]) - page_up(s->ret);
-		q->data = true;
-		return true;
-	case MS_MMAP:
-		if (s->ret != -ENOMEM)
-			return false;
-		q->call = "mmap";
-		q->len = page_up(s->args[1]);
-		q->data = (s->args[2] & PROT_WRITE) && !(s->args[3] & (MAP_SHARED | MAP_STACK)) &&
-			  !(s->args[3] & MAP_NORESERVE);
-		return true;
-	case MS_MREMAP:
-		if (s->ret != -ENOMEM)
-			return false;
-		r = model__region_at(x->m, s->h.pid, s->args[0]);
-		q->call = "mremap";
-		q->len = s->args[2] > s->args[1] ? page_up(s->args[2]) - page_up(s->args[1]) : 0;
-		q->data = r && (r->prot & (MS_VMA_WRITE | MS_VMA_SHARED)) == MS_VMA_WRITE;
-		return true;
-	}
-	return false;
-}
-
-/* Something mapped right above the heap, in the way of a brk. */
-static const struct region *brk_blocker(struct explain *x, const struct ms_syscall *s)
-{
-	struct near n;
-
-	find_near(x->m, s->h.pid, page_up(s->ret), &n);
-	if (n.containing && n.containing->cls != RC_HEAP)
-		return n.containing;
-	if (n.above && n.above->start < page_up(s->args[0]))
-		return n.above;
-	return NULL;
-}
-
-/* With the limits the kernel checked (an MS_LIMITS record came just before the call). */
-static void enomem_known(const struct mproc *p, const struct request *q, const char *req,
-			 struct explanation *out)
-{
-	char lim[16], now[16], after[16];
-
-	if (q->data && p->rlim_data != ~0ULL && p->data_vm + q->len > p->rlim_data) {
-		say(out, "RLIMIT_DATA", "%s of %s failed: RLIMIT_DATA %s, data %s, %s after",
-		    q->call, req, fmt_limit(lim, sizeof(lim), p, p->rlim_data),
-		    fmt_size(now, sizeof(now), p->data_vm),
-		    fmt_size(after, sizeof(after), p->data_vm + q->len));
-	} else if (p->rlim_as != ~0ULL && p->vsize + q->len > p->rlim_as) {
-		say(out, "RLIMIT_AS", "%s of %s failed: RLIMIT_AS %s, virtual %s, %s after",
-		    q->call, req, fmt_limit(lim, sizeof(lim), p, p->rlim_as),
-		    fmt_size(now, sizeof(now), p->vsize),
-		    fmt_size(after, sizeof(after), p->vsize + q->len));
-	} else if (p->map_count >= MAX_MAP_COUNT - 1) {
-		say(out, "max_map_count", "%s of %s failed: %llu mappings, at vm.max_map_count",
-		    q->call, req, (unsigned long long)p->map_count);
-	} else if (q->data) {
-		say(out, "overcommit",
-		    "%s of %s failed under its limits (RLIMIT_AS %s, RLIMIT_DATA %s): the kernel "
-		    "would not commit the memory (vm.overcommit_memory)",
-		    q->call, req, fmt_limit(lim, sizeof(lim), p, p->rlim_as),
-		    fmt_limit(now, sizeof(now), p, p->rlim_data));
-	} else {
-		say(out, "no-room", "%s of %s failed under its limits: no free range of that size",
-		    q->call, req);
-	}
-}
-
-bool explain__enomem(struct explain *x, const struct ms_syscall *s, struct explanation *out)
-{
-	const struct mproc *p;
-	const struct region *blk;
-	struct usage u = {};
-	struct request q;
-	char req[16], vs[16], after[16], data[16], d[256];
-
-	if (!x || s->h.size < sizeof(*s) || !get_request(x, s, &q))
-		return false;
-	memset(out, 0, sizeof(*out));
-	p = model__process(x->m, s->h.pid);
-	model__for_each_region(x->m, s->h.pid, usage_fn, &u);
-	fmt_size(req, sizeof(req), q.len);
-	fmt_size(vs, sizeof(vs), p ? p->vsize : 0);
-	fmt_size(after, sizeof(after), (p ? p->vsize : 0) + q.len);
-	fmt_size(data, sizeof(data), u.data);
-	if (u.regions >= MAX_MAP_COUNT - 16) {
-		say(out, "max_map_count",
-		    "%s of %s failed: %u mappings, at vm.max_map_count (%d by default)", q.call,
-		    req, u.regions, MAX_MAP_COUNT);
-		return true;
-	}
-	if (s->h.type == MS_BRK && (blk = brk_blocker(x, s))) {
-		say(out, "brk-collision", "brk of %s failed: the heap would run into %s", req,
-		    describe_region(d, sizeof(d), blk));
-		return true;
-	}
-	if (p && p->limits_known) {
-		enomem_known(p, &q, req, out);
-		return true;
-	}
-	if (s->h.type == MS_BRK)
-		say(out, "RLIMIT_DATA",
-		    "brk of %s failed: likely RLIMIT_DATA (data %s + %s; or RLIMIT_AS: %s virtual, "
-		    "or overcommit; limits not recorded)",
-		    req, data, req, vs);
-	else if (q.data)
-		say(out, "RLIMIT_AS",
-		    "%s of %s failed: likely RLIMIT_AS (%s virtual, %s after; or RLIMIT_DATA: %s "
-		    "data, or overcommit; limits not recorded)",
-		    q.call, req, vs, after, data);
-	else
-		say(out, "RLIMIT_AS",
-		    "%s of %s failed: RLIMIT_AS (%s virtual, %s after; the mapping is not "
-		    "private writable memory, so neither RLIMIT_DATA nor overcommit; limit not "
-		    "recorded)",
-		    q.call, req, vs, after);
-	return true;
 }
