@@ -15,7 +15,7 @@ enum command {
 	CMD_RECORD,
 	CMD_MAPS,
 	CMD_TOP, /* per-process table, refreshing (view/top.c) */
-	CMD_LAYOUT, /* one process drawn high to low (view/layout.c) */
+	CMD_LAYOUT, /* one process drawn high to low (view/layout_view.c) */
 	CMD_INFO, /* what a recording holds (view/info.c) */
 	CMD_EXPORT, /* a recording in another format (export/) */
 };
