@@ -49,14 +49,14 @@ static bool get_request(struct explain *x, const struct ms_syscall *s, struct re
 		if (!brk_failed(s, p))
 			return false;
 		q->call = "brk";
-		q->len = page_up(s->args[0]) - page_up(s->ret);
+		q->len = model__page_up(x->m, s->args[0]) - model__page_up(x->m, s->ret);
 		q->data = true;
 		return true;
 	case MS_MMAP:
 		if (s->ret != -ENOMEM)
 			return false;
 		q->call = "mmap";
-		q->len = page_up(s->args[1]);
+		q->len = model__page_up(x->m, s->args[1]);
 		q->data = (s->args[2] & PROT_WRITE) && !(s->args[3] & (MAP_SHARED | MAP_STACK)) &&
 			  !(s->args[3] & MAP_NORESERVE);
 		return true;
@@ -65,7 +65,9 @@ static bool get_request(struct explain *x, const struct ms_syscall *s, struct re
 			return false;
 		r = model__region_at(x->m, s->h.pid, s->args[0]);
 		q->call = "mremap";
-		q->len = s->args[2] > s->args[1] ? page_up(s->args[2]) - page_up(s->args[1]) : 0;
+		q->len = s->args[2] > s->args[1] ? model__page_up(x->m, s->args[2]) -
+							   model__page_up(x->m, s->args[1]) :
+						   0;
 		q->data = r && (r->prot & (MS_VMA_WRITE | MS_VMA_SHARED)) == MS_VMA_WRITE;
 		return true;
 	}
@@ -77,10 +79,10 @@ static const struct region *brk_blocker(struct explain *x, const struct ms_sysca
 {
 	struct near n;
 
-	find_near(x->m, s->h.pid, page_up(s->ret), &n);
+	find_near(x->m, s->h.pid, model__page_up(x->m, s->ret), &n);
 	if (n.containing && n.containing->cls != RC_HEAP)
 		return n.containing;
-	if (n.above && n.above->start < page_up(s->args[0]))
+	if (n.above && n.above->start < model__page_up(x->m, s->args[0]))
 		return n.above;
 	return NULL;
 }

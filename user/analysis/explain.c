@@ -93,13 +93,15 @@ void explain__note(struct explain *x, const struct ms_hdr *h)
 	case MS_MUNMAP:
 		/* even when the model had nothing there (a seed read after it) */
 		if (h->size >= sizeof(*s) && s->ret == 0)
-			remember_unmap(x, h, s->args[0], s->args[0] + page_up(s->args[1]), false);
+			remember_unmap(x, h, s->args[0],
+				       s->args[0] + model__page_up(x->m, s->args[1]), false);
 		break;
 	case MS_MREMAP:
 		/* moved away: the old range is gone (unless MREMAP_DONTUNMAP) */
 		if (h->size >= sizeof(*s) && s->ret >= 0 && (__u64)s->ret != s->args[0] &&
 		    !(s->args[3] & 4))
-			remember_unmap(x, h, s->args[0], s->args[0] + page_up(s->args[1]), true);
+			remember_unmap(x, h, s->args[0],
+				       s->args[0] + model__page_up(x->m, s->args[1]), true);
 		break;
 	case MS_FAULT:
 		ps = h->size >= sizeof(struct ms_fault) ? pidtab__put(x->procs, h->pid) : NULL;
@@ -334,10 +336,11 @@ static void main_stack_overflow(const struct mproc *p, const struct ms_signal *e
 }
 
 /* The heap's break and what lies above it. */
-static bool above_break(const struct mproc *p, const struct near *n, struct explanation *out)
+static bool above_break(const struct model *m, const struct mproc *p, const struct near *n,
+			struct explanation *out)
 {
 	__u64 brk = p && p->brk ? p->brk : n->heap ? n->heap->end : 0;
-	__u64 top = page_up(brk), start;
+	__u64 top = model__page_up(m, brk), start;
 	char extra[16], heap[64];
 
 	if (!brk || n->addr < top || n->addr - top >= HEAP_SLACK ||
@@ -345,7 +348,7 @@ static bool above_break(const struct mproc *p, const struct near *n, struct expl
 		return false;
 	start = p && p->start_brk ? p->start_brk : n->heap ? n->heap->start : brk;
 	fmt_size(extra, sizeof(extra), n->addr - brk);
-	if (page_up(start) >= top)
+	if (model__page_up(m, start) >= top)
 		snprintf(heap, sizeof(heap), "the heap is empty");
 	else
 		snprintf(heap, sizeof(heap), "heap %llx-%llx", (unsigned long long)start,
@@ -399,7 +402,7 @@ static bool explain_unmapped(struct explain *x, const struct ms_signal *e, struc
 		main_stack_overflow(p, e, n.stack, out);
 		return true;
 	}
-	if (above_break(p, &n, out))
+	if (above_break(x->m, p, &n, out))
 		return true;
 	explain_unmapped_gap(&n, out);
 	return true;

@@ -14,11 +14,6 @@ struct explain {
 	struct pidtab *procs; /* struct pstate by pid */
 };
 
-static inline __u64 page_up(__u64 v)
-{
-	return (v + 4095) & ~4095ULL;
-}
-
 /* The layout around an address */
 struct near {
 	__u64 addr;

@@ -1165,3 +1165,13 @@ __u64 model__over_budget(const struct model *m)
 {
 	return m->dropped;
 }
+
+unsigned model__page_size(const struct model *m)
+{
+	return m->page_size;
+}
+
+__u64 model__page_up(const struct model *m, __u64 len)
+{
+	return page_align(m, len);
+}

@@ -153,6 +153,9 @@ void model__reap(struct model *m, __u32 pid);
 void model__set_budget(struct model *m, size_t regions);
 /* How many layouts were not copied for the budget. */
 __u64 model__over_budget(const struct model *m);
+/* The traced machine's page size, and a length rounded up to whole pages as the kernel maps it. */
+unsigned model__page_size(const struct model *m);
+__u64 model__page_up(const struct model *m, __u64 len);
 
 /* The time series: at most one sample per 10 ms, the last always current. */
 unsigned model__nr_samples(const struct mproc *p);

@@ -16,11 +16,6 @@ static const struct ms_file *file_of(const struct ms_syscall *s)
 	return (const struct ms_file *)(s + 1);
 }
 
-static __u64 page_up(__u64 x)
-{
-	return (x + 4095) & ~4095ULL;
-}
-
 static const char *signal_name(int sig)
 {
 	const char *abbrev = sigabbrev_np(sig);
@@ -111,7 +106,7 @@ static void append(struct line *l, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void describe_syscall(const struct ms_syscall *s, struct line *l)
+static void describe_syscall(const struct model *m, const struct ms_syscall *s, struct line *l)
 {
 	const struct ms_file *f = file_of(s);
 	char buf[256];
@@ -120,7 +115,7 @@ static void describe_syscall(const struct ms_syscall *s, struct line *l)
 	switch (s->h.type) {
 	case MS_MMAP:
 		l->start = s->ret >= 0 ? (__u64)s->ret : s->args[0];
-		l->end = l->start + page_up(s->args[1]);
+		l->end = l->start + model__page_up(m, s->args[1]);
 		l->has_range = l->has_size = true;
 		l->size = s->args[1];
 		l->prot = s->args[2];
@@ -143,7 +138,7 @@ static void describe_syscall(const struct ms_syscall *s, struct line *l)
 	case MS_MPROTECT:
 	case MS_MADVISE:
 		l->start = s->args[0];
-		l->end = s->args[0] + page_up(s->args[1]);
+		l->end = s->args[0] + model__page_up(m, s->args[1]);
 		l->has_range = l->has_size = true;
 		l->size = s->args[1];
 		if (s->h.type == MS_MPROTECT)
@@ -159,11 +154,11 @@ static void describe_syscall(const struct ms_syscall *s, struct line *l)
 		break;
 	case MS_MREMAP:
 		l->start = s->ret >= 0 ? (__u64)s->ret : s->args[0];
-		l->end = l->start + page_up(s->args[2]);
+		l->end = l->start + model__page_up(m, s->args[2]);
 		l->has_range = l->has_size = true;
 		l->size = s->args[2];
 		put_hex(l, "from 0x", s->args[0]);
-		put_hex(l, "-0x", s->args[0] + page_up(s->args[1]));
+		put_hex(l, "-0x", s->args[0] + model__page_up(m, s->args[1]));
 		put(l, " ");
 		put(l, fmt_mremap_flags(buf, sizeof(buf), s->args[3]));
 		put_result(l, s, true);
@@ -255,7 +250,7 @@ void event_line__describe(const struct model *m, const struct ms_hdr *h, struct 
 	l->prot = -1;
 	switch (h->type) {
 	case MS_BRK ... MS_MADVISE:
-		describe_syscall((const struct ms_syscall *)h, l);
+		describe_syscall(m, (const struct ms_syscall *)h, l);
 		if (l->ex.cause) {
 			put(l, ": ");
 			put_name(l, l->ex.text); /* it names regions */
@@ -317,7 +312,7 @@ static void json_result(struct json_obj *o, const struct ms_syscall *s, bool add
 	}
 }
 
-static void json_syscall(struct json_obj *o, const struct ms_syscall *s)
+static void json_syscall(const struct model *m, struct json_obj *o, const struct ms_syscall *s)
 {
 	const struct ms_file *f = file_of(s);
 	char buf[256];
@@ -366,8 +361,9 @@ static void json_syscall(struct json_obj *o, const struct ms_syscall *s)
 		json_result(o, s, true);
 		break;
 	}
-	json_u64(o, "vsize", s->mm.total_vm * 4096);
-	json_u64(o, "rss", (s->mm.rss_anon + s->mm.rss_file + s->mm.rss_shmem) * 4096);
+	json_u64(o, "vsize", s->mm.total_vm * model__page_size(m));
+	json_u64(o, "rss",
+		 (s->mm.rss_anon + s->mm.rss_file + s->mm.rss_shmem) * model__page_size(m));
 	json_u64(o, "dur_ns", s->dur_ns);
 }
 
@@ -445,7 +441,7 @@ void event_line__json(const struct model *m, struct json_obj *o, const struct ms
 {
 	switch (h->type) {
 	case MS_BRK ... MS_MADVISE:
-		json_syscall(o, (const struct ms_syscall *)h);
+		json_syscall(m, o, (const struct ms_syscall *)h);
 		break;
 	case MS_FAULT:
 	case MS_FAULTS:

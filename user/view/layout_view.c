@@ -145,7 +145,7 @@ static void json_block(const struct draw *d, __u64 a, __u64 b, const struct regi
 		json_str(o, "perm", pm);
 		if (r->path)
 			json_str(o, "path", r->path);
-		json_u64(o, "touched", r->touched_pages * 4096);
+		json_u64(o, "touched", r->touched_pages * model__page_size(d->v->m));
 		switch (snapshot__growth(d->base, r, &diff)) {
 		case G_NEW:
 			json_str(o, "growth", "new");
@@ -192,7 +192,7 @@ static void line(const struct draw *d, __u64 a, __u64 b, const struct region *r,
 	if (b > a)
 		fmt_size(res, sizeof(res), b - a);
 	if (r && r->touched_pages)
-		fmt_size(touched, sizeof(touched), r->touched_pages * 4096);
+		fmt_size(touched, sizeof(touched), r->touched_pages * model__page_size(d->v->m));
 	if (r)
 		growth(d, r, grow, sizeof(grow));
 	else

@@ -16,6 +16,7 @@
 
 struct table_ctx {
 	FILE *out;
+	unsigned page_size;
 	__u64 total, touched;
 	bool have_touched;
 };
@@ -28,8 +29,8 @@ static void table_row(const struct region *r, void *arg)
 	fmt_perms(perms, sizeof(perms), r->prot);
 	fmt_size(size, sizeof(size), r->end - r->start);
 	if (r->touched_pages) {
-		fmt_size(touched, sizeof(touched), r->touched_pages * 4096);
-		c->touched += r->touched_pages * 4096;
+		fmt_size(touched, sizeof(touched), r->touched_pages * c->page_size);
+		c->touched += r->touched_pages * c->page_size;
 		c->have_touched = true;
 	}
 	c->total += r->end - r->start;
@@ -44,7 +45,7 @@ static void table_row(const struct region *r, void *arg)
 
 static void print_table(const struct model *m, const struct mproc *p, FILE *out)
 {
-	struct table_ctx c = { .out = out };
+	struct table_ctx c = { .out = out, .page_size = model__page_size(m) };
 	char vs[16], rss[16], heap[16], stack[16];
 
 	fprintf(out, "%u: ", p->pid);
@@ -62,6 +63,7 @@ static void print_table(const struct model *m, const struct mproc *p, FILE *out)
 struct json_ctx {
 	const struct mproc *p;
 	FILE *out;
+	unsigned page_size;
 };
 
 /* One region as an object: the table's columns and /proc/PID/maps's fields. */
@@ -83,7 +85,7 @@ static void json_row(const struct region *r, void *arg)
 	json_str(&o, "class", region_class_name(r->cls));
 	if (r->path)
 		json_str(&o, "path", r->path);
-	json_u64(&o, "touched", r->touched_pages * 4096);
+	json_u64(&o, "touched", r->touched_pages * c->page_size);
 	json_u64(&o, "offset", r->pgoff);
 	json_str(&o, "dev", dev);
 	json_u64(&o, "inode", r->ino);
@@ -94,7 +96,7 @@ static void json_row(const struct region *r, void *arg)
 
 static void print_json(const struct model *m, const struct mproc *p, FILE *out)
 {
-	struct json_ctx j = { .p = p, .out = out };
+	struct json_ctx j = { .p = p, .out = out, .page_size = model__page_size(m) };
 
 	model__for_each_region(m, p->pid, json_row, &j);
 }
