@@ -7,25 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "commands/command.h"
 
 const char *argp_program_version = "memsnoop " MEMSNOOP_VERSION;
 const char *argp_program_bug_address = "https://github.com/memsnoop/memsnoop/issues";
 error_t argp_err_exit_status = 1; /* bad flags exit 1, like every other error */
 
-static const char doc[] =
-	"memsnoop: watch how processes use memory, live, with eBPF.\n"
-	"\n"
-	"USAGE: memsnoop [COMMAND] [OPTIONS] [-- PROG [ARGS...]]\n"
-	"\n"
-	"COMMANDS:\n"
-	"  (none)   stream memory events: brk, mmap, munmap, mremap, mprotect,\n"
-	"           madvise, faults, fork, exec, exit\n"
-	"  record   record events to a file (-o FILE), as -w does\n"
-	"  maps     each traced process's memory layout, rebuilt from the events\n"
-	"  top      per-process memory table, refreshing, like top (-b: batch)\n"
-	"  layout   one process drawn high memory to low (-p PID; --once: text)\n"
-	"  info     what a recording holds (-r FILE)\n"
-	"  export   a recording for ui.perfetto.dev (--perfetto -r FILE -o OUT)\n"
+/* --help's text before the options; the commands come from their table. */
+static const char doc[] = "memsnoop: watch how processes use memory, live, with eBPF.\n"
+			  "\n"
+			  "USAGE: memsnoop [COMMAND] [OPTIONS] [-- PROG [ARGS...]]\n"
+			  "\n"
+			  "COMMANDS:\n";
+static const char doc_examples[] =
 	"\n"
 	"EXAMPLES:\n"
 	"  memsnoop                        # every process on the machine\n"
@@ -337,11 +331,10 @@ static void save_cmdline(int argc, char **argv, struct settings *s)
 /* -o names what the command makes: a recording, an export, or else its output. */
 static int output_file(struct settings *s)
 {
-	if (s->cmd != CMD_RECORD && s->cmd != CMD_EXPORT)
+	if (!s->cmd->makes)
 		return 0;
 	if (s->output_file && s->write_file) {
-		fprintf(stderr, "memsnoop: -o and -w both name the %s: give one\n",
-			s->cmd == CMD_RECORD ? "recording" : "export");
+		fprintf(stderr, "memsnoop: -o and -w both name the %s: give one\n", s->cmd->makes);
 		return -1;
 	}
 	if (s->output_file)
@@ -350,6 +343,7 @@ static int output_file(struct settings *s)
 	return 0;
 }
 
+/* What every command shares, then the command's own checks. */
 static int check(struct settings *s)
 {
 	if (output_file(s))
@@ -358,7 +352,7 @@ static int check(struct settings *s)
 		fprintf(stderr, "memsnoop: -r replays a file: it cannot run a command\n");
 		return -1;
 	}
-	if (s->read_file && s->write_file && s->cmd != CMD_EXPORT) {
+	if (s->read_file && s->write_file && !s->cmd->exports) {
 		fprintf(stderr, "memsnoop: -r and -w together: copy the file instead\n");
 		return -1;
 	}
@@ -366,28 +360,16 @@ static int check(struct settings *s)
 		fprintf(stderr, "memsnoop: --at and --at-ns need a recording (-r FILE)\n");
 		return -1;
 	}
-	if ((s->cmd == CMD_INFO || s->cmd == CMD_EXPORT) && !s->read_file) {
-		fprintf(stderr, "memsnoop: %s reads a recording: -r FILE\n",
-			s->cmd == CMD_INFO ? "info" : "export");
-		return -1;
-	}
-	if (s->cmd == CMD_EXPORT && (!s->perfetto || !s->write_file)) {
-		fprintf(stderr, "memsnoop: export needs a format (--perfetto) and -o FILE\n");
+	if (s->cmd->needs_recording && !s->read_file) {
+		fprintf(stderr, "memsnoop: %s reads a recording: -r FILE\n", s->cmd->name);
 		return -1;
 	}
 	if (s->ring_bytes && !s->write_file) {
 		fprintf(stderr, "memsnoop: --ring needs a file to write (-w or -o FILE)\n");
 		return -1;
 	}
-	if (s->cmd == CMD_RECORD && !s->write_file) {
-		fprintf(stderr, "memsnoop: record needs -o FILE\n");
+	if (s->cmd->check && s->cmd->check(s))
 		return -1;
-	}
-	if (s->cmd == CMD_LAYOUT && s->nr_pids != 1 && !s->argc) {
-		fprintf(stderr,
-			"memsnoop: layout needs one process: -p PID, or a command after --\n");
-		return -1;
-	}
 	if (s->argc && s->nr_pids) {
 		fprintf(stderr, "memsnoop: -p and a command to run are exclusive\n");
 		return -1;
@@ -395,18 +377,41 @@ static int check(struct settings *s)
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	enum command cmd;
-} commands[] = {
-	{ "record", CMD_RECORD }, { "maps", CMD_MAPS }, { "top", CMD_TOP },
-	{ "layout", CMD_LAYOUT }, { "info", CMD_INFO }, { "export", CMD_EXPORT },
-};
+/* --help: the commands from their table, between the usage and the examples. */
+static char *help_filter(int key, const char *text, void *input)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (key != ARGP_KEY_HELP_PRE_DOC)
+		return (char *)text;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return (char *)text;
+	fputs(text, f);
+	command__help(f);
+	fputs(doc_examples, f);
+	fclose(f);
+	return buf;
+}
+
+/* argv[1] names a command: it is taken out of what argp sees. Returns how many it took. */
+static int select_command(int argc, char **argv, struct settings *s)
+{
+	const struct command *cmd = argc > 1 ? command__find(argv[1]) : NULL;
+
+	s->cmd = cmd ?: command__find(NULL);
+	if (!cmd)
+		return 0;
+	argv[1] = argv[0];
+	return 1;
+}
 
 int cli_parse(int argc, char **argv, struct settings *s)
 {
-	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
-	int i, nopts;
+	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, help_filter, NULL };
+	int nopts, taken;
 
 	s->interval = 1.0;
 	s->ringbuf_size = 8 << 20;
@@ -422,16 +427,8 @@ int cli_parse(int argc, char **argv, struct settings *s)
 			return -1;
 		}
 	}
-	for (i = 0; argc > 1 && i < (int)(sizeof(commands) / sizeof(commands[0])); i++) {
-		if (!strcmp(argv[1], commands[i].name)) {
-			s->cmd = commands[i].cmd;
-			argv[1] = argv[0];
-			argv++;
-			nopts--;
-			break;
-		}
-	}
-	if (argp_parse(&argp, nopts, argv, 0, NULL, s))
+	taken = select_command(nopts, argv, s);
+	if (argp_parse(&argp, nopts - taken, argv + taken, 0, NULL, s))
 		return -1;
 	return check(s);
 }

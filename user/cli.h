@@ -9,23 +9,15 @@
 
 #define MAX_PIDS 256
 
-enum command {
-	CMD_EVENTS, /* the event stream (default) */
-	CMD_RECORD,
-	CMD_MAPS,
-	CMD_TOP, /* per-process table, refreshing (view/top.c) */
-	CMD_LAYOUT, /* one process drawn high to low (view/layout.c) */
-	CMD_INFO, /* what a recording holds (view/info.c) */
-	CMD_EXPORT, /* a recording in another format (export/) */
-};
-
 enum maps_format {
 	MAPS_TABLE,
 	MAPS_PROC, /* /proc/PID/maps lines */
 };
 
+struct command;
+
 struct settings {
-	enum command cmd;
+	const struct command *cmd; /* commands/command.h; never NULL after cli_parse */
 	__u32 pids[MAX_PIDS];
 	int nr_pids;
 	char comm[MS_COMM_LEN];

@@ -72,9 +72,9 @@ static __u64 page_up(__u64 v)
 	return (v + 4095) & ~4095ULL;
 }
 
-static void remember_unmap(struct explain *x, const struct ms_hdr *h, __u64 a, __u64 b, bool moved)
+static void remember_unmap(struct explain *x, const struct ms_hdr *h, const struct region *r,
+			   __u64 a, __u64 b, bool moved)
 {
-	const struct region *r = model__event_region(x->m);
 	struct pstate *ps = pidtab__put(x->procs, h->pid);
 	struct unmapped *u;
 
@@ -95,7 +95,7 @@ static void remember_unmap(struct explain *x, const struct ms_hdr *h, __u64 a, _
 		snprintf(u->path, sizeof(u->path), "%s", r->path);
 }
 
-void explain__note(struct explain *x, const struct ms_hdr *h)
+void explain__note(struct explain *x, const struct ms_hdr *h, const struct region *landed)
 {
 	const struct ms_syscall *s = (const void *)h;
 	struct pstate *ps;
@@ -104,13 +104,15 @@ void explain__note(struct explain *x, const struct ms_hdr *h)
 	case MS_MUNMAP:
 		/* even when the model had nothing there (a seed read after it) */
 		if (h->size >= sizeof(*s) && s->ret == 0)
-			remember_unmap(x, h, s->args[0], s->args[0] + page_up(s->args[1]), false);
+			remember_unmap(x, h, landed, s->args[0], s->args[0] + page_up(s->args[1]),
+				       false);
 		break;
 	case MS_MREMAP:
 		/* moved away: the old range is gone (unless MREMAP_DONTUNMAP) */
 		if (h->size >= sizeof(*s) && s->ret >= 0 && (__u64)s->ret != s->args[0] &&
 		    !(s->args[3] & 4))
-			remember_unmap(x, h, s->args[0], s->args[0] + page_up(s->args[1]), true);
+			remember_unmap(x, h, landed, s->args[0], s->args[0] + page_up(s->args[1]),
+				       true);
 		break;
 	case MS_FAULT:
 		ps = h->size >= sizeof(struct ms_fault) ? pidtab__put(x->procs, h->pid) : NULL;

@@ -290,7 +290,7 @@ static void note_faults(struct top *t, __u32 pid, __u64 ts, __u64 total)
 		fh->nr++;
 }
 
-int top__fn(void *ctx, const struct ms_hdr *h)
+int top__fn(void *ctx, const struct ms_hdr *h, const struct model_change *chg)
 {
 	struct top *t = ctx;
 	const struct mproc *p;
@@ -472,18 +472,17 @@ static void collect_fn(const struct mproc *p, void *arg)
 	r->steady = !r->exited && steady_growth(c->t, p, c->now);
 }
 
-static const struct top *sort_top; /* qsort has no context argument */
-
 /* Numbers big first, names and pids small first, unless reversed. */
 static bool ascending(const struct top *t)
 {
 	return (t->sort == C_COMM || t->sort == C_PID) != t->reversed;
 }
 
-static int cmp_rows(const void *a, const void *b)
+static int cmp_rows(const void *a, const void *b, void *arg)
 {
 	const struct row *x = a, *y = b;
-	int k = sort_top->sort, d;
+	const struct top *t = arg;
+	int k = t->sort, d;
 
 	if (k == C_COMM)
 		d = strncmp(x->p->comm, y->p->comm, MS_COMM_LEN);
@@ -493,7 +492,7 @@ static int cmp_rows(const void *a, const void *b)
 		d = x->v[k] < y->v[k] ? -1 : x->v[k] > y->v[k];
 	if (!d)
 		d = x->p->pid < y->p->pid ? -1 : 1;
-	return ascending(sort_top) ? d : -d;
+	return ascending(t) ? d : -d;
 }
 
 static void cell(FILE *out, const struct row *r, int k)
@@ -620,9 +619,8 @@ static void top_render(void *ctx, __u64 now, FILE *out)
 	pidtab__prune(t->faults, model_knows, (void *)t->m);
 	c.now = now ? now : t->last_ts;
 	model__for_each_process(t->m, collect_fn, &c);
-	sort_top = t;
 	if (c.nr)
-		qsort(c.rows, c.nr, sizeof(*c.rows), cmp_rows);
+		qsort_r(c.rows, c.nr, sizeof(*c.rows), cmp_rows, t);
 	if (t->s->json)
 		print_json(t, &c, out);
 	else

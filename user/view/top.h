@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include "cli.h"
 #include "model/model.h"
+#include "stream.h"
 
 #define TOP_STEADY_WINDOWS 3 /* growth in each of the last N windows: steady */
 
@@ -41,8 +42,8 @@ struct top;
 
 struct top *top__new(const struct settings *s, const struct model *m);
 void top__free(struct top *t); /* NULL-safe */
-/* A stream_fn, after the model: fault history, the latest time. */
-int top__fn(void *ctx, const struct ms_hdr *rec);
+/* A stream_after_fn: fault history, the latest time. */
+int top__fn(void *ctx, const struct ms_hdr *rec, const struct model_change *chg);
 struct frame_view top__view(struct top *t);
 
 #endif

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The table of commands (command.h): one line per command. */
+#include <string.h>
+#include "commands/command.h"
+#include "commands/list.h"
+
+static const struct command *const commands[] = {
+	&cmd_stream, &cmd_record, &cmd_maps, &cmd_top, &cmd_layout, &cmd_info, &cmd_export,
+};
+
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+const struct command *command__find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_COMMANDS; i++) {
+		if (!name && !commands[i]->name)
+			return commands[i];
+		if (name && commands[i]->name && !strcmp(name, commands[i]->name))
+			return commands[i];
+	}
+	return NULL;
+}
+
+void command__help(FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < NR_COMMANDS; i++)
+		fprintf(f, "  %-8s %s\n", commands[i]->name ?: "(none)", commands[i]->help);
+}

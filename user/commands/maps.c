@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/* memsnoop maps: each selected process's layout, rebuilt from the events. */
+#include "cli.h"
+#include "commands/list.h"
+#include "view/maps.h"
+
+/* Live, refreshing: the screen cleared, then the table (JSON: a stream of objects). */
+static int maps_tick(struct run *r, __u64 now)
+{
+	if (r->s->once)
+		return 0;
+	if (!r->s->json)
+		fputs("\033[H\033[2J", r->out);
+	maps_view__print(r->model, r->s, r->out);
+	return 0;
+}
+
+static bool maps_present(struct run *r)
+{
+	return !maps_view__check(r->model, r->s);
+}
+
+/* Those that are there, even when some are not. */
+static int maps_show(struct run *r, bool present, __u64 at)
+{
+	maps_view__print(r->model, r->s, r->out);
+	return 0;
+}
+
+static void maps_finish(struct run *r)
+{
+	maps_view__print(r->model, r->s, r->out);
+}
+
+/*
+ * Not filtered on replay: a child's layout starts as a copy of its parent's,
+ * so the model needs every record; the view selects what it shows.
+ */
+const struct command cmd_maps = {
+	.name = "maps",
+	.help = "each traced process's memory layout, rebuilt from the events",
+	.once = true,
+	.tick = maps_tick,
+	.present = maps_present,
+	.show = maps_show,
+	.finish = maps_finish,
+};

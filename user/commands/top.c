@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/* memsnoop top: the per-process table, refreshing (view/top.c). */
+#include "cli.h"
+#include "commands/list.h"
+#include "stream.h"
+#include "view/top.h"
+
+static int top_start(struct run *r)
+{
+	struct frame_view fv;
+
+	r->priv = top__new(r->s, r->model);
+	if (!r->priv || stream__add_after(r->stream, top__fn, r->priv))
+		return -1;
+	fv = top__view(r->priv);
+	r->ui = ui__new(r->s, &fv, r->out);
+	return r->ui ? 0 : -1;
+}
+
+static int top_tick(struct run *r, __u64 now)
+{
+	return ui__tick(r->ui, now);
+}
+
+static int top_show(struct run *r, bool present, __u64 at)
+{
+	ui__once(r->ui, at);
+	return 0;
+}
+
+static int top_stop(struct run *r, int status)
+{
+	top__free(r->priv);
+	return status;
+}
+
+const struct command cmd_top = {
+	.name = "top",
+	.help = "per-process memory table, refreshing, like top (-b: batch)",
+	.filters = true,
+	.start = top_start,
+	.tick = top_tick,
+	.show = top_show,
+	.stop = top_stop,
+};
