@@ -107,14 +107,16 @@ static __u64 page_up(__u64 x)
 	return (x + 4095) & ~4095ULL;
 }
 
-static const char *signal_name(int sig)
+#define SIGNAME_LEN 16
+
+/* "SIGSEGV", written into the caller's buf; "?" for no signal glibc knows. */
+static const char *signal_name(int sig, char *buf)
 {
 	const char *abbrev = sigabbrev_np(sig);
-	static char buf[16];
 
 	if (!abbrev)
 		return "?";
-	snprintf(buf, sizeof(buf), "SIG%s", abbrev);
+	snprintf(buf, SIGNAME_LEN, "SIG%s", abbrev);
 	return buf;
 }
 
@@ -324,9 +326,10 @@ static void describe(const struct event_view *v, const struct ms_hdr *h, struct 
 		break;
 	case MS_EXIT: {
 		const struct ms_exit *e = (const void *)h;
+		char sig[SIGNAME_LEN];
 
 		if (e->exit_code & 0x7f)
-			append(l, "killed by %s", signal_name(e->exit_code & 0x7f));
+			append(l, "killed by %s", signal_name(e->exit_code & 0x7f, sig));
 		else
 			append(l, "exit %d", (e->exit_code >> 8) & 0xff);
 		if (!(h->flags & MS_EXIT_GROUP))
@@ -335,10 +338,11 @@ static void describe(const struct event_view *v, const struct ms_hdr *h, struct 
 	}
 	case MS_SIGNAL: {
 		const struct ms_signal *e = (const void *)h;
+		char sig[SIGNAME_LEN];
 
 		l->start = e->addr;
 		l->has_range = true;
-		append(l, "%s %s", signal_name(e->sig), signal_code_name(e->sig, e->code));
+		append(l, "%s %s", signal_name(e->sig, sig), signal_code_name(e->sig, e->code));
 		if (l->ex.cause) {
 			put(l, ": ");
 			put_name(l, l->ex.text);
@@ -592,10 +596,11 @@ static void json_fields(const struct event_view *v, struct json_obj *o, const st
 		break;
 	case MS_EXIT: {
 		const struct ms_exit *e = (const void *)h;
+		char sig[SIGNAME_LEN];
 
 		json_bool(o, "thread", !(h->flags & MS_EXIT_GROUP));
 		if (e->exit_code & 0x7f)
-			json_str(o, "signal", signal_name(e->exit_code & 0x7f));
+			json_str(o, "signal", signal_name(e->exit_code & 0x7f, sig));
 		else
 			json_s64(o, "exit_code", (e->exit_code >> 8) & 0xff);
 		if (h->flags & MS_EXIT_GROUP)
@@ -604,8 +609,9 @@ static void json_fields(const struct event_view *v, struct json_obj *o, const st
 	}
 	case MS_SIGNAL: {
 		const struct ms_signal *e = (const void *)h;
+		char sig[SIGNAME_LEN];
 
-		json_str(o, "signal", signal_name(e->sig));
+		json_str(o, "signal", signal_name(e->sig, sig));
 		json_str(o, "code", signal_code_name(e->sig, e->code));
 		json_hex(o, "addr", e->addr);
 		json_u64(o, "sender_pid", e->sender_pid);
