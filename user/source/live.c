@@ -8,7 +8,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
@@ -18,10 +17,10 @@
 #include "log.h"
 #include "pidtab.h"
 #include "source/live.h"
+#include "source/probe.h"
 #include "source/seed.h"
 #include "memsnoop.skel.h"
 
-#define TRACEFS "/sys/kernel/tracing"
 /*
  * A round after a pass over the ring buffer releases what is this much older
  * than the pass: a record stamped before the pass but reserved after it (a
@@ -57,76 +56,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	if (level == LIBBPF_DEBUG || !log_verbose())
 		return 0;
 	return vfprintf(stderr, fmt, ap);
-}
-
-#define CAP_BIT(n) (1ULL << (n))
-#define CAP_SYS_ADMIN_BIT CAP_BIT(21)
-#define CAP_PERFMON_BIT CAP_BIT(38)
-#define CAP_BPF_BIT CAP_BIT(39)
-
-/* Our effective capabilities, from /proc/self/status. */
-static unsigned long long effective_caps(void)
-{
-	unsigned long long eff = 0;
-	char *line = NULL;
-	size_t cap = 0;
-	FILE *f = fopen("/proc/self/status", "re");
-
-	if (!f)
-		return 0;
-	while (getline(&line, &cap, f) > 0)
-		if (sscanf(line, "CapEff: %llx", &eff) == 1)
-			break;
-	free(line);
-	fclose(f);
-	return eff;
-}
-
-/* Root, or CAP_BPF with CAP_PERFMON (or CAP_SYS_ADMIN). */
-static bool privileged(void)
-{
-	unsigned long long eff;
-
-	if (geteuid() == 0)
-		return true;
-	eff = effective_caps();
-	return (eff & CAP_SYS_ADMIN_BIT) || ((eff & CAP_BPF_BIT) && (eff & CAP_PERFMON_BIT));
-}
-
-/*
- * With our effective credentials, capabilities included (access() would ask
- * for the real uid's, which fails in capability mode). 0, or -errno.
- */
-static int check_access(const char *path, int mode)
-{
-	return faccessat(AT_FDCWD, path, mode, AT_EACCESS) ? -errno : 0;
-}
-
-static int ensure_tracefs(void)
-{
-	int err = check_access(TRACEFS "/events/syscalls", F_OK);
-
-	if (!err || !check_access("/sys/kernel/debug/tracing/events/syscalls", F_OK))
-		return 0;
-	if (err == -EACCES) {
-		error("cannot read %s: %s (without root, CAP_DAC_READ_SEARCH reads tracefs)",
-		      TRACEFS, strerror(-err));
-		return -1;
-	}
-	if (check_access(TRACEFS "/events", F_OK) &&
-	    mount("tracefs", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY) {
-		error("tracefs is not mounted and mounting it at %s failed: %s%s", TRACEFS,
-		      strerror(errno),
-		      errno == EPERM ? " (mounting needs root: mount -t tracefs tracefs " TRACEFS
-				       " once, then capabilities suffice)" :
-				       "");
-		return -1;
-	}
-	if (check_access(TRACEFS "/events/syscalls", F_OK)) {
-		error("no syscall tracepoints in %s/events (CONFIG_FTRACE_SYSCALLS?)", TRACEFS);
-		return -1;
-	}
-	return 0;
 }
 
 #define PF_KTHREAD 0x00200000
@@ -222,38 +151,6 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* A BPF helper exists when enum bpf_func_id names it. */
-static bool has_helper(const struct btf *btf, const char *name)
-{
-	__s32 id = btf__find_by_name_kind(btf, "bpf_func_id", BTF_KIND_ENUM);
-	const struct btf_type *t = id >= 0 ? btf__type_by_id(btf, id) : NULL;
-	const struct btf_enum *e;
-	int i;
-
-	if (!t)
-		return false;
-	e = btf_enum(t);
-	for (i = 0; i < btf_vlen(t); i++)
-		if (!strcmp(btf__name_by_offset(btf, e[i].name_off), name))
-			return true;
-	return false;
-}
-
-/*
- * A tracepoint, and so its raw tracepoint, exists when tracefs lists it: far
- * cheaper than parsing the kernel's BTF, which libbpf does again at load.
- */
-static bool has_tracepoint(const char *category, const char *name)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), TRACEFS "/events/%s/%s", category, name);
-	if (!check_access(path, F_OK))
-		return true;
-	snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/%s/%s", category, name);
-	return !check_access(path, F_OK);
-}
-
 /* An optional program stays unloaded where the kernel lacks its hook; say so once. */
 static void optional(struct bpf_program *prog, bool present, const char *what)
 {
@@ -282,15 +179,6 @@ static void describe_btf(void)
 	info("%-44s %s", "bpf_find_vma (file paths of new mappings)",
 	     has_helper(btf, "BPF_FUNC_find_vma") ? "yes" : "no");
 	btf__free(btf);
-}
-
-static bool kernel_at_least(unsigned want_major, unsigned want_minor)
-{
-	struct utsname u;
-	unsigned major, minor;
-
-	return !uname(&u) && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
-	       (major > want_major || (major == want_major && minor >= want_minor));
 }
 
 /* The open-coded VMA iterator came with 6.7. */
