@@ -63,6 +63,8 @@ enum {
 	OPT_AT_NS,
 	OPT_RING,
 	OPT_PERFETTO,
+	OPT_FAULT_SLOTS,
+	OPT_BTF_PATH,
 };
 
 static const struct argp_option options[] = {
@@ -93,20 +95,11 @@ static const struct argp_option options[] = {
 	{ "ready-file", OPT_READY, "PATH", 0, "Create PATH once attached (for scripts)", 0 },
 	{ "verbose", 'v', NULL, 0, "Say what was detected; libbpf's messages", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
+	/* for the tests (README.md, Tests): hidden from --help */
+	{ "fault-slots", OPT_FAULT_SLOTS, "N", OPTION_HIDDEN, "N fault-count slots", 0 },
+	{ "btf-path", OPT_BTF_PATH, "PATH", OPTION_HIDDEN, "The kernel BTF to look for", 0 },
 	{},
 };
-
-bool settings_select(const struct settings *s, __u32 pid, const char *comm)
-{
-	int i;
-
-	if (!s->nr_pids && !s->comm[0])
-		return true;
-	for (i = 0; i < s->nr_pids; i++)
-		if (s->pids[i] == pid)
-			return true;
-	return s->comm[0] && !strncmp(comm, s->comm, MS_COMM_LEN);
-}
 
 int parse_size(const char *arg, __u64 *out)
 {
@@ -160,7 +153,7 @@ int parse_seconds(const char *arg, double *out)
 	return 0;
 }
 
-int parse_pids(const char *arg, struct settings *s)
+int parse_pids(const char *arg, struct selection *s)
 {
 	char *buf = strdup(arg), *tok, *save = NULL, *end;
 	int err = buf ? 0 : -ENOMEM;
@@ -201,7 +194,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'p':
-		switch (parse_pids(arg, s)) {
+		switch (parse_pids(arg, &s->sel)) {
 		case 0:
 			break;
 		case -E2BIG:
@@ -214,10 +207,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (!arg[0] || strlen(arg) >= MS_COMM_LEN)
 			bad_value(state, "command name must be 1 to %d characters: '%s'",
 				  MS_COMM_LEN - 1, arg);
-		strcpy(s->comm, arg);
+		strcpy(s->sel.comm, arg);
 		break;
 	case OPT_CHILDREN:
-		s->children = true;
+		s->sel.children = true;
 		break;
 	case 'T':
 		s->timestamps = true;
@@ -303,6 +296,20 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_READY:
 		s->ready_file = arg;
 		break;
+	case OPT_FAULT_SLOTS: {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || v < 1 || v > (1 << 20) || (v & (v - 1)))
+			bad_value(state, "invalid slot count '%s': a power of two", arg);
+		s->fault_slots = v;
+		break;
+	}
+	case OPT_BTF_PATH:
+		s->btf_path = arg;
+		break;
 	case 'v':
 		s->verbose = true;
 		break;
@@ -370,7 +377,7 @@ static int check(struct settings *s)
 	}
 	if (s->cmd->check && s->cmd->check(s))
 		return -1;
-	if (s->argc && s->nr_pids) {
+	if (s->argc && s->sel.nr_pids) {
 		fprintf(stderr, "memsnoop: -p and a command to run are exclusive\n");
 		return -1;
 	}

@@ -6,22 +6,14 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "events.h"
-
-#define MAX_PIDS 256
-
-enum maps_format {
-	MAPS_TABLE,
-	MAPS_PROC, /* /proc/PID/maps lines */
-};
+#include "util/selection.h"
+#include "view/maps.h"
 
 struct command;
 
 struct settings {
 	const struct command *cmd; /* commands/command.h; never NULL after cli_parse */
-	__u32 pids[MAX_PIDS];
-	int nr_pids;
-	char comm[MS_COMM_LEN];
-	bool children;
+	struct selection sel; /* -p, -c, --children */
 	bool timestamps;
 	bool json;
 	bool faults;
@@ -47,15 +39,16 @@ struct settings {
 	char **argv; /* the command after --, NULL-terminated */
 	int argc;
 	char cmdline[1024]; /* memsnoop's own, for the trace header */
+	/* hidden options, for the tests */
+	unsigned fault_slots; /* --fault-slots: fault-count slots (0: sized by CPUs) */
+	const char *btf_path; /* --btf-path: the kernel BTF preflight looks for */
 };
 
 /* Parses argv; on a bad flag prints a one-line error and returns -1. */
 int cli_parse(int argc, char **argv, struct settings *s);
-/* Whether -p/-c select this process for a view (all when neither is given). */
-bool settings_select(const struct settings *s, __u32 pid, const char *comm);
 /* Strict number parsing, shared with the tests. */
 int parse_size(const char *arg, __u64 *out); /* "8M", "4096", "1G" */
 int parse_seconds(const char *arg, double *out);
-int parse_pids(const char *arg, struct settings *s); /* "1,2,3" */
+int parse_pids(const char *arg, struct selection *sel); /* "1,2,3" */
 
 #endif

@@ -79,11 +79,11 @@ static void filters_string(const struct settings *s, char *buf, size_t len)
 	int i;
 
 	buf[0] = 0;
-	for (i = 0; i < s->nr_pids && off < len; i++)
-		off += snprintf(buf + off, len - off, "%s%u", i ? "," : "pid=", s->pids[i]);
-	if (s->comm[0] && off < len)
-		off += snprintf(buf + off, len - off, "%scomm=%s", off ? " " : "", s->comm);
-	if ((s->children || s->argc) && off < len)
+	for (i = 0; i < s->sel.nr_pids && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%u", i ? "," : "pid=", s->sel.pids[i]);
+	if (s->sel.comm[0] && off < len)
+		off += snprintf(buf + off, len - off, "%scomm=%s", off ? " " : "", s->sel.comm);
+	if ((s->sel.children || s->argc) && off < len)
 		off += snprintf(buf + off, len - off, "%schildren", off ? " " : "");
 	if (s->argc && off < len)
 		snprintf(buf + off, len - off, " command=%s", s->argv[0]);
@@ -159,7 +159,7 @@ static int start_command(struct session *ss, __u64 start_ns, __u32 pid, const st
 	r->summary = &ss->summary;
 	r->out = ss->out;
 	r->start_ns = start_ns;
-	r->pid = pid ? pid : ss->s->nr_pids ? ss->s->pids[0] : 0;
+	r->pid = pid ? pid : ss->s->sel.nr_pids ? ss->s->sel.pids[0] : 0;
 	r->replay = replay;
 	ss->cmd_started = true;
 	return ss->cmd->start ? ss->cmd->start(r) : 0;
@@ -331,9 +331,17 @@ static void past_the_end(const struct trace_meta *m, __u64 until, __u64 last)
 static int open_live(struct session *ss, struct live **l, struct launch *child)
 {
 	struct settings *s = ss->s;
+	struct live_opts o = {
+		.sel = &s->sel,
+		.launch = s->argc > 0,
+		.faults = s->faults,
+		.ringbuf_size = s->ringbuf_size,
+		.fault_slots = s->fault_slots,
+		.btf_path = s->btf_path,
+	};
 	int err;
 
-	if (live__open(l, s, ss->stream))
+	if (live__open(l, &o, ss->stream))
 		return -1;
 	if (s->argc) {
 		err = launch_prepare(child, s->argv);
@@ -425,7 +433,7 @@ static int open_replay(struct session *ss, struct replay **r)
 	struct replay_opts o = { .path = ss->s->read_file };
 
 	if (ss->cmd->filters)
-		o.select = ss->s;
+		o.select = &ss->s->sel;
 	if (replay__open(r, &o, ss->stream))
 		return -1;
 	replay__set_stop(*r, &stop_signal);

@@ -28,11 +28,11 @@ static void test_flags(void)
 	struct settings s;
 
 	CHECK_EQ(parse(&s, "-p 12 -p 13,14 -c nginx --children -T -j -d 2.5 -i 0.5"), 0);
-	CHECK_EQ(s.nr_pids, 3);
-	CHECK_EQ(s.pids[0], 12);
-	CHECK_EQ(s.pids[2], 14);
-	CHECK_STR(s.comm, "nginx");
-	CHECK(s.children && s.timestamps && s.json);
+	CHECK_EQ(s.sel.nr_pids, 3);
+	CHECK_EQ(s.sel.pids[0], 12);
+	CHECK_EQ(s.sel.pids[2], 14);
+	CHECK_STR(s.sel.comm, "nginx");
+	CHECK(s.sel.children && s.timestamps && s.json);
 	CHECK(s.duration == 2.5 && s.interval == 0.5);
 	CHECK(s.cmd == command__find(NULL));
 	CHECK_EQ(s.ringbuf_size, 8 << 20);
@@ -44,7 +44,7 @@ static void test_flags(void)
 	CHECK_EQ(s.argc, 4);
 	CHECK_STR(s.argv[0], "./prog");
 	CHECK_STR(s.argv[3], "b"); /* flags after -- belong to the command */
-	CHECK_EQ(s.nr_pids, 0);
+	CHECK_EQ(s.sel.nr_pids, 0);
 
 	CHECK_EQ(parse(&s, "maps -p 1 --once --format=maps"), 0);
 	CHECK_STR(s.cmd->name, "maps");
@@ -82,10 +82,10 @@ static void test_numbers(void)
 	CHECK(parse_seconds("0", &d) < 0);
 	CHECK(parse_seconds("nan", &d) < 0);
 	CHECK(parse_seconds("1s", &d) < 0);
-	CHECK_EQ(parse_pids("1,2,3", &s), 0);
-	CHECK_EQ(s.nr_pids, 3);
-	CHECK(parse_pids("1,,x", &s) < 0);
-	CHECK(parse_pids("-5", &s) < 0);
+	CHECK_EQ(parse_pids("1,2,3", &s.sel), 0);
+	CHECK_EQ(s.sel.nr_pids, 3);
+	CHECK(parse_pids("1,,x", &s.sel) < 0);
+	CHECK(parse_pids("-5", &s.sel) < 0);
 }
 
 static void test_fmt(void)

@@ -61,6 +61,10 @@ struct command {
 	int (*stop)(struct run *r, int status);
 };
 
+/* The screen of a refreshing command (top, layout): full screen or frames to run->out. */
+struct frame_view;
+struct ui *command__ui(const struct run *r, const struct frame_view *fv);
+
 /* The command named name (NULL: the default); NULL when there is none. */
 const struct command *command__find(const char *name);
 /* --help's COMMANDS lines, from the table. */

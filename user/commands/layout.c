@@ -8,7 +8,7 @@
 
 static int layout_check(const struct settings *s)
 {
-	if (s->nr_pids != 1 && !s->argc) {
+	if (s->sel.nr_pids != 1 && !s->argc) {
 		fprintf(stderr,
 			"memsnoop: layout needs one process: -p PID, or a command after --\n");
 		return -1;
@@ -31,7 +31,7 @@ static int layout_start(struct run *r)
 	if (!r->priv || stream__add_before(r->stream, layout_view__pre_fn, r->priv))
 		return -1;
 	fv = layout_view__view(r->priv);
-	r->ui = ui__new(r->s, &fv, r->out);
+	r->ui = command__ui(r, &fv);
 	return r->ui ? 0 : -1;
 }
 

@@ -4,6 +4,23 @@
 #include "commands/list.h"
 #include "view/maps.h"
 
+static struct maps_view_opts opts_of(const struct run *r)
+{
+	return (struct maps_view_opts){
+		.sel = &r->s->sel,
+		.format = r->s->format,
+		.json = r->s->json,
+		.replay = r->replay != NULL,
+	};
+}
+
+static void print(const struct run *r)
+{
+	struct maps_view_opts o = opts_of(r);
+
+	maps_view__print(r->model, &o, r->out);
+}
+
 /* Live, refreshing: the screen cleared, then the table (JSON: a stream of objects). */
 static int maps_tick(struct run *r, __u64 now)
 {
@@ -11,25 +28,27 @@ static int maps_tick(struct run *r, __u64 now)
 		return 0;
 	if (!r->s->json)
 		fputs("\033[H\033[2J", r->out);
-	maps_view__print(r->model, r->s, r->out);
+	print(r);
 	return 0;
 }
 
 static bool maps_present(struct run *r)
 {
-	return !maps_view__check(r->model, r->s);
+	struct maps_view_opts o = opts_of(r);
+
+	return !maps_view__check(r->model, &o);
 }
 
 /* Those that are there, even when some are not. */
 static int maps_show(struct run *r, bool present, __u64 at)
 {
-	maps_view__print(r->model, r->s, r->out);
+	print(r);
 	return 0;
 }
 
 static void maps_finish(struct run *r)
 {
-	maps_view__print(r->model, r->s, r->out);
+	print(r);
 }
 
 /*

@@ -7,13 +7,14 @@
 
 static int top_start(struct run *r)
 {
+	struct top_opts o = { .sel = &r->s->sel, .interval = r->s->interval, .json = r->s->json };
 	struct frame_view fv;
 
-	r->priv = top__new(r->s, r->model);
+	r->priv = top__new(&o, r->model);
 	if (!r->priv || stream__add_after(r->stream, top__fn, r->priv))
 		return -1;
 	fv = top__view(r->priv);
-	r->ui = ui__new(r->s, &fv, r->out);
+	r->ui = command__ui(r, &fv);
 	return r->ui ? 0 : -1;
 }
 

@@ -5,13 +5,13 @@
 #include "source/filter.h"
 
 struct filter {
-	const struct settings *s;
+	const struct selection *s;
 	bool on;
 	struct pidtab *pids; /* traced processes */
 	struct pidtab *comms; /* tid -> last known command name */
 };
 
-struct filter *filter__new(const struct settings *s)
+struct filter *filter__new(const struct selection *s)
 {
 	struct filter *f = calloc(1, sizeof(*f));
 	int i;

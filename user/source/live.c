@@ -32,7 +32,7 @@ struct live {
 	struct memsnoop_bpf *skel;
 	struct ring_buffer *rb;
 	struct stream *stream;
-	const struct settings *s;
+	struct live_opts o;
 	struct pidtab *reported; /* fault counts already put in the stream */
 	__u64 drops_seen;
 	__u64 last_lost_ns;
@@ -78,7 +78,7 @@ static int check_pid(__u32 pid)
 	return 0;
 }
 
-static int preflight(const struct settings *s)
+static int preflight(const struct live_opts *o)
 {
 	int i;
 
@@ -87,14 +87,13 @@ static int preflight(const struct settings *s)
 		      "with -r needs neither");
 		return -1;
 	}
-	/* MEMSNOOP_BTF: another path to check, for tests of this very message */
-	if (check_access(getenv("MEMSNOOP_BTF") ?: "/sys/kernel/btf/vmlinux", R_OK)) {
+	if (check_access(o->btf_path ?: "/sys/kernel/btf/vmlinux", R_OK)) {
 		error("this kernel has no BTF (/sys/kernel/btf/vmlinux): memsnoop needs "
 		      "CONFIG_DEBUG_INFO_BTF=y");
 		return -1;
 	}
-	for (i = 0; i < s->nr_pids; i++)
-		if (check_pid(s->pids[i]))
+	for (i = 0; i < o->sel->nr_pids; i++)
+		if (check_pid(o->sel->pids[i]))
 			return -1;
 	return ensure_tracefs();
 }
@@ -132,7 +131,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (h->type == MS_EXIT && (h->flags & MS_EXIT_GROUP)) {
 		const struct ms_exit *e = data;
 
-		if (!l->s->faults)
+		if (!l->o.faults)
 			emit_faults(l, h->pid, &e->total, h->ts_ns);
 		pidtab__del(l->reported, h->pid);
 	}
@@ -219,31 +218,32 @@ static void detect(struct live *l, bool vma_iterator)
 
 static int set_filters(struct live *l)
 {
-	const struct settings *s = l->s;
+	const struct live_opts *o = &l->o;
+	const struct selection *sel = o->sel;
 	struct memsnoop_bpf__rodata *ro = l->skel->rodata;
 	__u32 slots;
 
 	ro->self_tgid = getpid();
-	ro->filter_on = s->nr_pids || s->comm[0] || s->argc;
-	ro->filter_comm = s->comm[0] != 0;
-	memcpy((char *)ro->comm_filter, s->comm, sizeof(s->comm));
-	ro->follow_children = s->children || s->argc;
-	ro->stream_faults = s->faults;
-	ro->wakeup_bytes = s->ringbuf_size / 4 < 256 * 1024 ? s->ringbuf_size / 4 : 256 * 1024;
+	ro->filter_on = sel->nr_pids || sel->comm[0] || o->launch;
+	ro->filter_comm = sel->comm[0] != 0;
+	memcpy((char *)ro->comm_filter, sel->comm, sizeof(sel->comm));
+	ro->follow_children = sel->children || o->launch;
+	ro->stream_faults = o->faults;
+	ro->wakeup_bytes = o->ringbuf_size / 4 < 256 * 1024 ? o->ringbuf_size / 4 : 256 * 1024;
 	/* fault slots: a power of two, 1 MiB of copies at most (the tests force collisions) */
 	ro->nr_cpus = l->nr_cpus;
 	for (slots = 4096;
 	     slots > 256 && slots * l->nr_cpus * sizeof(struct ms_fault_slot) > 1 << 20;)
 		slots /= 2;
-	if (getenv("MEMSNOOP_FAULT_SLOTS"))
-		slots = 1;
+	if (o->fault_slots)
+		slots = o->fault_slots;
 	ro->slot_mask = slots - 1;
 	if (bpf_map__set_max_entries(l->skel->maps.slots, slots))
 		return -EINVAL;
 	/* the fill level is looked at about 16 times per wakeup's worth */
 	for (ro->check_shift = 3; (2ULL << ro->check_shift) <= ro->wakeup_bytes / 16;)
 		ro->check_shift++;
-	return bpf_map__set_max_entries(l->skel->maps.rb, s->ringbuf_size);
+	return bpf_map__set_max_entries(l->skel->maps.rb, o->ringbuf_size);
 }
 
 int live__add_pid(struct live *l, __u32 pid)
@@ -276,21 +276,21 @@ static int open_and_load(struct live *l, bool vma_iterator, __u64 *t_load)
 	return err ? err : memsnoop_bpf__load(l->skel);
 }
 
-int live__open(struct live **out, const struct settings *s, struct stream *st)
+int live__open(struct live **out, const struct live_opts *o, struct stream *st)
 {
 	__u64 t0 = now_ns(), t1, t2;
 	struct live *l;
 	bool iter;
 	int err, i;
 
-	if (preflight(s))
+	if (preflight(o))
 		return -1;
 	libbpf_set_print(libbpf_print);
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -1;
 	*out = l;
-	l->s = s;
+	l->o = *o;
 	l->stream = st;
 	l->reported = pidtab__new(sizeof(struct ms_fault_counts));
 	l->nr_cpus = libbpf_num_possible_cpus();
@@ -311,9 +311,9 @@ int live__open(struct live **out, const struct settings *s, struct stream *st)
 		      strerror(-err));
 		return -1;
 	}
-	for (i = 0; i < s->nr_pids; i++)
-		live__add_pid(l, s->pids[i]);
-	l->pids_only = s->nr_pids && !s->children && !s->comm[0];
+	for (i = 0; i < o->sel->nr_pids; i++)
+		live__add_pid(l, o->sel->pids[i]);
+	l->pids_only = o->sel->nr_pids && !o->sel->children && !o->sel->comm[0];
 	t2 = now_ns();
 	err = memsnoop_bpf__attach(l->skel);
 	if (err) {
@@ -334,21 +334,21 @@ int live__open(struct live **out, const struct settings *s, struct stream *st)
 
 static bool selected(struct live *l, __u32 pid)
 {
-	const struct settings *s = l->s;
+	const struct selection *sel = l->o.sel;
 	char comm[MS_COMM_LEN];
 	__u8 v;
 	int i;
 
 	if (pid == (__u32)getpid())
 		return false;
-	if (!s->nr_pids && !s->comm[0] && !s->argc)
+	if (!sel->nr_pids && !sel->comm[0] && !l->o.launch)
 		return true;
-	for (i = 0; i < s->nr_pids; i++)
-		if (s->pids[i] == pid)
+	for (i = 0; i < sel->nr_pids; i++)
+		if (sel->pids[i] == pid)
 			return true;
 	if (!bpf_map__lookup_elem(l->skel->maps.pids, &pid, sizeof(pid), &v, sizeof(v), 0))
 		return true;
-	return s->comm[0] && !read_comm(pid, comm) && !strcmp(comm, s->comm);
+	return sel->comm[0] && !read_comm(pid, comm) && !strcmp(comm, sel->comm);
 }
 
 struct seeding {
@@ -420,8 +420,8 @@ bool live__selection_gone(struct live *l)
 	if (!l->pids_only || now < l->next_gone_check_ns)
 		return false;
 	l->next_gone_check_ns = now + 200000000ULL; /* an exit record asks sooner */
-	for (i = 0; i < l->s->nr_pids; i++)
-		if (!process_gone(l->s->pids[i]))
+	for (i = 0; i < l->o.sel->nr_pids; i++)
+		if (!process_gone(l->o.sel->pids[i]))
 			return false;
 	return true;
 }
@@ -526,7 +526,7 @@ static void check_drops(struct live *l, bool final)
 void live__tick(struct live *l)
 {
 	pass(l, ROUND_SLACK_NS);
-	if (!l->s->faults)
+	if (!l->o.faults)
 		emit_all_faults(l);
 	check_drops(l, false);
 	if (l->resync) {
@@ -538,7 +538,7 @@ void live__tick(struct live *l)
 void live__finish(struct live *l)
 {
 	ring_buffer__consume(l->rb);
-	if (!l->s->faults)
+	if (!l->o.faults)
 		emit_all_faults(l);
 	check_drops(l, true);
 	stream__flush(l->stream);

@@ -20,7 +20,7 @@ static void on_damage(void *ctx, __u64 offset, const char *msg)
 	warn("%s: damage at offset %llu: %s", (const char *)ctx, (unsigned long long)offset, msg);
 }
 
-static const struct settings no_filter;
+static const struct selection no_filter; /* every process */
 
 int replay__open(struct replay **out, const struct replay_opts *o, struct stream *st)
 {

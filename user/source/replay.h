@@ -4,7 +4,6 @@
 #define MEMSNOOP_REPLAY_H
 
 #include <signal.h>
-#include "cli.h"
 #include "stream.h"
 #include "trace/trace.h"
 
@@ -16,7 +15,7 @@ struct replay_opts {
 	 * -p/-c/--children applied as the kernel would have (filter.h); NULL:
 	 * every record, for a view that selects what it shows itself.
 	 */
-	const struct settings *select;
+	const struct selection *select;
 };
 
 /* Opens the file; -1 after an error message (which names the offset). */

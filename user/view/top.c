@@ -21,7 +21,7 @@
 /* ---- the driver ---- */
 
 struct ui {
-	const struct settings *s;
+	struct ui_opts o;
 	FILE *out; /* batch frames */
 	struct frame_view fv;
 	bool screen;
@@ -33,17 +33,16 @@ struct ui {
 	const char *ellipsis; /* ends a line cut to the screen's width */
 };
 
-struct ui *ui__new(const struct settings *s, const struct frame_view *fv, FILE *out)
+struct ui *ui__new(const struct ui_opts *o, const struct frame_view *fv, FILE *out)
 {
 	struct ui *u = calloc(1, sizeof(*u));
 
 	if (!u)
 		return NULL;
-	u->s = s;
+	u->o = *o;
 	u->fv = *fv;
 	u->out = out;
-	u->screen = !s->batch && !s->once && !s->read_file && !s->json && !s->output_file &&
-		    isatty(STDOUT_FILENO);
+	u->screen = o->screen && isatty(STDOUT_FILENO);
 	if (u->screen) {
 		setlocale(LC_CTYPE, "");
 		u->ellipsis = strcmp(nl_langinfo(CODESET), "UTF-8") ? ">" : "\u2026";
@@ -136,13 +135,13 @@ int ui__tick(struct ui *u, __u64 now_ns)
 	if (u->screen) {
 		draw(u);
 	} else {
-		if (u->frames && !u->s->json) /* JSON: a frame a line */
+		if (u->frames && !u->o.json) /* JSON: a frame a line */
 			fputc('\n', u->out);
 		fwrite(u->text, 1, u->len, u->out);
 		fflush(u->out);
 	}
 	u->frames++;
-	return u->s->iterations && u->frames >= u->s->iterations;
+	return u->o.iterations && u->frames >= u->o.iterations;
 }
 
 void ui__once(struct ui *u, __u64 now_ns)
@@ -236,7 +235,7 @@ struct fhist {
 };
 
 struct top {
-	const struct settings *s;
+	struct top_opts o;
 	const struct model *m;
 	struct pidtab *faults; /* struct fhist by pid */
 	__u64 window; /* ns */
@@ -245,15 +244,15 @@ struct top {
 	bool reversed; /* against the column's natural order */
 };
 
-struct top *top__new(const struct settings *s, const struct model *m)
+struct top *top__new(const struct top_opts *o, const struct model *m)
 {
 	struct top *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return NULL;
-	t->s = s;
+	t->o = *o;
 	t->m = m;
-	t->window = s->interval * 1e9;
+	t->window = o->interval * 1e9;
 	t->sort = C_RSS;
 	t->faults = pidtab__new(sizeof(struct fhist));
 	if (!t->faults) {
@@ -437,7 +436,7 @@ static void collect_fn(const struct mproc *p, void *arg)
 	/* an exited process lingers one refresh, marked */
 	if (p->flags & MPROC_EXITED && p->exit_ns + c->t->window <= c->now)
 		return;
-	if (!settings_select(c->t->s, p->pid, p->comm) ||
+	if (!selection__match(c->t->o.sel, p->pid, p->comm) ||
 	    (!p->nr_regions && !(p->flags & MPROC_EXITED)))
 		return;
 	if (c->nr == c->cap) {
@@ -621,7 +620,7 @@ static void top_render(void *ctx, __u64 now, FILE *out)
 	model__for_each_process(t->m, collect_fn, &c);
 	if (c.nr)
 		qsort_r(c.rows, c.nr, sizeof(*c.rows), cmp_rows, t);
-	if (t->s->json)
+	if (t->o.json)
 		print_json(t, &c, out);
 	else
 		print_text(t, &c, out);

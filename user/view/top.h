@@ -9,9 +9,9 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "cli.h"
 #include "model/model.h"
 #include "stream.h"
+#include "util/selection.h"
 
 #define TOP_STEADY_WINDOWS 3 /* growth in each of the last N windows: steady */
 
@@ -28,8 +28,14 @@ struct frame_view {
 
 struct ui;
 
-/* Full screen unless -b, --once, -o FILE, or stdout is not a terminal; else frames to out. */
-struct ui *ui__new(const struct settings *s, const struct frame_view *fv, FILE *out);
+struct ui_opts {
+	bool screen; /* full screen allowed (not -b, --once, -o, -j or a replay) */
+	bool json; /* frames as JSON objects, one a line */
+	int iterations; /* -n: frames to show, 0: until q or Ctrl-C */
+};
+
+/* Full screen if allowed and stdout is a terminal; else frames to out. */
+struct ui *ui__new(const struct ui_opts *o, const struct frame_view *fv, FILE *out);
 void ui__free(struct ui *u); /* restores the terminal; NULL-safe */
 /* A frame; returns 1 when -n frames have been shown (time to stop). */
 int ui__tick(struct ui *u, __u64 now_ns);
@@ -40,7 +46,13 @@ void ui__once(struct ui *u, __u64 now_ns);
 
 struct top;
 
-struct top *top__new(const struct settings *s, const struct model *m);
+struct top_opts {
+	const struct selection *sel; /* the processes shown */
+	double interval; /* seconds: the window rates and growth are measured over */
+	bool json;
+};
+
+struct top *top__new(const struct top_opts *o, const struct model *m);
 void top__free(struct top *t); /* NULL-safe */
 /* A stream_after_fn: fault history, the latest time. */
 int top__fn(void *ctx, const struct ms_hdr *rec, const struct model_change *chg);
