@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <argp.h>
+#include <stddef.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -174,9 +175,8 @@ int parse_pids(const char *arg, struct selection *s)
 }
 
 /* One line, exit status 1: a bad value is not worth a usage screen. */
-static void bad_value(struct argp_state *state, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3), noreturn));
-static void bad_value(struct argp_state *state, const char *fmt, ...)
+static void bad_value(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void bad_value(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -188,140 +188,182 @@ static void bad_value(struct argp_state *state, const char *fmt, ...)
 	exit(1);
 }
 
+static int set_pids(struct settings *s, const char *arg)
+{
+	int err = parse_pids(arg, &s->sel);
+
+	if (err == -E2BIG)
+		bad_value("too many processes for -p: at most %d", MAX_PIDS);
+	return err;
+}
+
+static int set_comm(struct settings *s, const char *arg)
+{
+	if (!arg[0] || strlen(arg) >= MS_COMM_LEN)
+		bad_value("command name must be 1 to %d characters: '%s'", MS_COMM_LEN - 1, arg);
+	strcpy(s->sel.comm, arg);
+	return 0;
+}
+
+static int set_duration(struct settings *s, const char *arg)
+{
+	return parse_seconds(arg, &s->duration);
+}
+
+static int set_interval(struct settings *s, const char *arg)
+{
+	return parse_seconds(arg, &s->interval) || s->interval < 0.01 ? -1 : 0;
+}
+
+static int set_ringbuf(struct settings *s, const char *arg)
+{
+	__u64 v;
+
+	if (parse_size(arg, &v) || v < 4096 || (v & (v - 1)) || v > (1ULL << 30))
+		return -1;
+	s->ringbuf_size = v;
+	return 0;
+}
+
+static int set_format(struct settings *s, const char *arg)
+{
+	if (!strcmp(arg, "maps"))
+		s->format = MAPS_PROC;
+	else if (!strcmp(arg, "table"))
+		s->format = MAPS_TABLE;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_count(const char *arg, long max, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(arg, &end, 10);
+	return errno || end == arg || *end || *out < 1 || *out > max ? -1 : 0;
+}
+
+static int set_iterations(struct settings *s, const char *arg)
+{
+	long v;
+
+	if (parse_count(arg, 1000000000, &v))
+		return -1;
+	s->iterations = v;
+	return 0;
+}
+
+static int set_at(struct settings *s, const char *arg)
+{
+	return parse_seconds(arg, &s->at);
+}
+
+static int set_at_ns(struct settings *s, const char *arg)
+{
+	return parse_size(arg, &s->at_ns) || !s->at_ns ? -1 : 0;
+}
+
+static int set_ring(struct settings *s, const char *arg)
+{
+	return parse_size(arg, &s->ring_bytes) || s->ring_bytes < (1 << 20) ? -1 : 0;
+}
+
+static int set_fault_slots(struct settings *s, const char *arg)
+{
+	long v;
+
+	if (parse_count(arg, 1 << 20, &v) || (v & (v - 1)))
+		return -1;
+	s->fault_slots = v;
+	return 0;
+}
+
+/* How each option is stored: a flag, a string, or a value parsed and checked. */
+struct opt_rule {
+	int key;
+	enum { OPT_SET, OPT_STRING, OPT_VALUE } kind;
+	size_t off; /* OPT_SET: a bool in settings; OPT_STRING: a const char * */
+	int (*set)(struct settings *s, const char *arg); /* OPT_VALUE: 0, or bad */
+	const char *bad; /* OPT_VALUE: the message for a bad value, %s the value */
+};
+
+#define SET(k, field)                                                    \
+	{                                                                \
+		k, OPT_SET, offsetof(struct settings, field), NULL, NULL \
+	}
+#define STRING(k, field)                                                    \
+	{                                                                   \
+		k, OPT_STRING, offsetof(struct settings, field), NULL, NULL \
+	}
+#define VALUE(k, fn, msg)                \
+	{                                \
+		k, OPT_VALUE, 0, fn, msg \
+	}
+
+static const struct opt_rule rules[] = {
+	VALUE('p', set_pids, "invalid PID list '%s'"),
+	VALUE('c', set_comm, NULL),
+	SET(OPT_CHILDREN, sel.children),
+	SET('T', timestamps),
+	SET('j', json),
+	VALUE('d', set_duration, "invalid duration '%s': seconds > 0"),
+	VALUE('i', set_interval, "invalid interval '%s': seconds >= 0.01"),
+	SET(OPT_FAULTS, faults),
+	VALUE(OPT_RINGBUF, set_ringbuf, "invalid ring buffer size '%s': a power of two, 4K to 1G"),
+	STRING('w', write_file),
+	STRING('o', output_file),
+	STRING('r', read_file),
+	SET(OPT_FORCE, force),
+	SET(OPT_NO_COMPRESS, no_compress),
+	STRING(OPT_DUMP, dump_dir),
+	VALUE(OPT_FORMAT, set_format, "unknown format '%s': 'table' or 'maps'"),
+	SET(OPT_ONCE, once),
+	SET('b', batch),
+	VALUE('n', set_iterations, "invalid frame count '%s': a number >= 1"),
+	VALUE(OPT_AT, set_at, "invalid time '%s': seconds into the trace"),
+	VALUE(OPT_RING, set_ring, "invalid ring size '%s': at least 1M"),
+	SET(OPT_PERFETTO, perfetto),
+	VALUE(OPT_AT_NS, set_at_ns, "invalid timestamp '%s': nanoseconds"),
+	STRING(OPT_READY, ready_file),
+	SET('v', verbose),
+	VALUE(OPT_FAULT_SLOTS, set_fault_slots, "invalid slot count '%s': a power of two"),
+	STRING(OPT_BTF_PATH, btf_path),
+};
+
+static void apply(const struct opt_rule *r, struct settings *s, char *arg)
+{
+	switch (r->kind) {
+	case OPT_SET:
+		*(bool *)((char *)s + r->off) = true;
+		break;
+	case OPT_STRING:
+		*(const char **)((char *)s + r->off) = arg;
+		break;
+	case OPT_VALUE:
+		if (r->set(s, arg))
+			bad_value(r->bad, arg);
+		break;
+	}
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
-	struct settings *s = state->input;
+	size_t i;
 
-	switch (key) {
-	case 'p':
-		switch (parse_pids(arg, &s->sel)) {
-		case 0:
-			break;
-		case -E2BIG:
-			bad_value(state, "too many processes for -p: at most %d", MAX_PIDS);
-		default:
-			bad_value(state, "invalid PID list '%s'", arg);
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		if (rules[i].key == key) {
+			apply(&rules[i], state->input, arg);
+			return 0;
 		}
-		break;
-	case 'c':
-		if (!arg[0] || strlen(arg) >= MS_COMM_LEN)
-			bad_value(state, "command name must be 1 to %d characters: '%s'",
-				  MS_COMM_LEN - 1, arg);
-		strcpy(s->sel.comm, arg);
-		break;
-	case OPT_CHILDREN:
-		s->sel.children = true;
-		break;
-	case 'T':
-		s->timestamps = true;
-		break;
-	case 'j':
-		s->json = true;
-		break;
-	case 'd':
-		if (parse_seconds(arg, &s->duration))
-			bad_value(state, "invalid duration '%s': seconds > 0", arg);
-		break;
-	case 'i':
-		if (parse_seconds(arg, &s->interval) || s->interval < 0.01)
-			bad_value(state, "invalid interval '%s': seconds >= 0.01", arg);
-		break;
-	case OPT_FAULTS:
-		s->faults = true;
-		break;
-	case OPT_RINGBUF:
-		if (parse_size(arg, &s->ringbuf_size) || s->ringbuf_size < 4096 ||
-		    (s->ringbuf_size & (s->ringbuf_size - 1)) || s->ringbuf_size > (1ULL << 30))
-			bad_value(state, "invalid ring buffer size '%s': a power of two, 4K to 1G",
-				  arg);
-		break;
-	case 'w':
-		s->write_file = arg;
-		break;
-	case 'o':
-		s->output_file = arg;
-		break;
-	case 'r':
-		s->read_file = arg;
-		break;
-	case OPT_FORCE:
-		s->force = true;
-		break;
-	case OPT_NO_COMPRESS:
-		s->no_compress = true;
-		break;
-	case OPT_DUMP:
-		s->dump_dir = arg;
-		break;
-	case OPT_FORMAT:
-		if (!strcmp(arg, "maps"))
-			s->format = MAPS_PROC;
-		else if (!strcmp(arg, "table"))
-			s->format = MAPS_TABLE;
-		else
-			bad_value(state, "unknown format '%s': 'table' or 'maps'", arg);
-		break;
-	case OPT_ONCE:
-		s->once = true;
-		break;
-	case 'b':
-		s->batch = true;
-		break;
-	case 'n': {
-		char *end;
-		long v;
-
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || end == arg || *end || v < 1 || v > 1000000000)
-			bad_value(state, "invalid frame count '%s': a number >= 1", arg);
-		s->iterations = v;
-		break;
 	}
-	case OPT_AT:
-		if (parse_seconds(arg, &s->at))
-			bad_value(state, "invalid time '%s': seconds into the trace", arg);
-		break;
-	case OPT_RING:
-		if (parse_size(arg, &s->ring_bytes) || s->ring_bytes < (1 << 20))
-			bad_value(state, "invalid ring size '%s': at least 1M", arg);
-		break;
-	case OPT_PERFETTO:
-		s->perfetto = true;
-		break;
-	case OPT_AT_NS:
-		if (parse_size(arg, &s->at_ns) || !s->at_ns)
-			bad_value(state, "invalid timestamp '%s': nanoseconds", arg);
-		break;
-	case OPT_READY:
-		s->ready_file = arg;
-		break;
-	case OPT_FAULT_SLOTS: {
-		char *end;
-		long v;
-
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || end == arg || *end || v < 1 || v > (1 << 20) || (v & (v - 1)))
-			bad_value(state, "invalid slot count '%s': a power of two", arg);
-		s->fault_slots = v;
-		break;
-	}
-	case OPT_BTF_PATH:
-		s->btf_path = arg;
-		break;
-	case 'v':
-		s->verbose = true;
-		break;
-	case 'h':
+	if (key == 'h')
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		break;
-	case ARGP_KEY_ARG:
+	else if (key == ARGP_KEY_ARG)
 		argp_error(state, "unexpected argument '%s' (a command to run goes after --)", arg);
-		break;
-	default:
+	else
 		return ARGP_ERR_UNKNOWN;
-	}
 	return 0;
 }
 
