@@ -64,6 +64,8 @@ struct command {
 /* The screen of a refreshing command (top, layout): full screen or frames to run->out. */
 struct frame_view;
 struct ui *command__ui(const struct run *r, const struct frame_view *fv);
+/* Their tick: a frame. */
+int command__ui_tick(struct run *r, __u64 now);
 
 /* The command named name (NULL: the default); NULL when there is none. */
 const struct command *command__find(const char *name);

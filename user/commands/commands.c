@@ -44,3 +44,8 @@ struct ui *command__ui(const struct run *r, const struct frame_view *fv)
 
 	return ui__new(&o, fv, r->out);
 }
+
+int command__ui_tick(struct run *r, __u64 now)
+{
+	return ui__tick(r->ui, now);
+}

@@ -35,11 +35,6 @@ static int layout_start(struct run *r)
 	return r->ui ? 0 : -1;
 }
 
-static int layout_tick(struct run *r, __u64 now)
-{
-	return ui__tick(r->ui, now);
-}
-
 static bool layout_present(struct run *r)
 {
 	return !layout_view__check(r->priv);
@@ -65,7 +60,7 @@ const struct command cmd_layout = {
 	.once = true,
 	.check = layout_check,
 	.start = layout_start,
-	.tick = layout_tick,
+	.tick = command__ui_tick,
 	.present = layout_present,
 	.show = layout_show,
 	.stop = layout_stop,

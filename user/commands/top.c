@@ -18,11 +18,6 @@ static int top_start(struct run *r)
 	return r->ui ? 0 : -1;
 }
 
-static int top_tick(struct run *r, __u64 now)
-{
-	return ui__tick(r->ui, now);
-}
-
 static int top_show(struct run *r, bool present, __u64 at)
 {
 	ui__once(r->ui, at);
@@ -40,7 +35,7 @@ const struct command cmd_top = {
 	.help = "per-process memory table, refreshing, like top (-b: batch)",
 	.filters = true,
 	.start = top_start,
-	.tick = top_tick,
+	.tick = command__ui_tick,
 	.show = top_show,
 	.stop = top_stop,
 };
