@@ -153,6 +153,32 @@ static void test_help_fits(void)
 	CHECK_STR(narrow, wide);
 }
 
+/* Every command is found by its name, has its line in --help, and checks its own flags. */
+static void test_commands(void)
+{
+	static const char *const names[] = { "record", "maps", "top", "layout", "info", "export" };
+	const char *help = help_text(0);
+	struct settings s;
+	char line[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		CHECK(command__find(names[i]) && !strcmp(command__find(names[i])->name, names[i]));
+		snprintf(line, sizeof(line), "\n  %-8s ", names[i]);
+		CHECK(strstr(help, line) != NULL);
+	}
+	CHECK(command__find(NULL) && !command__find(NULL)->name); /* the event stream */
+	CHECK(strstr(help, "\n  (none)   stream memory events") != NULL);
+	CHECK(command__find("nope") == NULL);
+	CHECK_EQ(parse(&s, "layout"), -1); /* one process */
+	CHECK_EQ(parse(&s, "layout -p 1"), 0);
+	CHECK_EQ(parse(&s, "info"), -1); /* a recording */
+	CHECK_EQ(parse(&s, "export -r a -o b"), -1); /* a format */
+	CHECK_EQ(parse(&s, "export --perfetto -r a -o b"), 0);
+	CHECK_STR(s.write_file, "b"); /* -o names the export */
+	CHECK_EQ(parse(&s, "maps -r a -w b"), -1);
+}
+
 /* The writer nests, puts commas between values only, and balances what it opens. */
 static void test_json_nesting(void)
 {
@@ -226,6 +252,7 @@ int main(void)
 	test_numbers();
 	test_json_nesting();
 	test_help_fits();
+	test_commands();
 	test_fmt();
 	test_json();
 	CHECK_DONE();
