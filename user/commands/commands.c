@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The table of commands (command.h): one line per command. */
 #include <string.h>
-#include "cli.h"
 #include "commands/command.h"
 #include "commands/list.h"
+#include "commands/settings.h"
 #include "view/top.h"
 
 static const struct command *const commands[] = {

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "cli.h"
 #include "commands/list.h"
+#include "commands/settings.h"
 #include "export/perfetto.h"
 #include "log.h"
 #include "stream.h"

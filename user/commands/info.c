@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* memsnoop info -r FILE: what a recording holds (view/info.c). */
-#include "cli.h"
 #include "commands/list.h"
+#include "commands/settings.h"
 #include "source/replay.h"
 #include "stream.h"
 #include "view/info.h"

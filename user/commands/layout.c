@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* memsnoop layout: one process drawn high memory to low (view/layout.c). */
 #include <stdio.h>
-#include "cli.h"
 #include "commands/list.h"
+#include "commands/settings.h"
 #include "stream.h"
 #include "view/layout.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* memsnoop maps: each selected process's layout, rebuilt from the events. */
-#include "cli.h"
 #include "commands/list.h"
+#include "commands/settings.h"
 #include "view/maps.h"
 
 static struct maps_view_opts opts_of(const struct run *r)

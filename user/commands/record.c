@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* memsnoop record: the events to a file, as -w does, without the event stream. */
 #include <stdio.h>
-#include "cli.h"
 #include "commands/list.h"
+#include "commands/settings.h"
 
 static int record_check(const struct settings *s)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* memsnoop with no command: the event stream, as text or JSON lines. */
-#include "cli.h"
 #include "commands/list.h"
+#include "commands/settings.h"
 #include "stream.h"
 #include "view/events.h"
 

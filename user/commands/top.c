@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* memsnoop top: the per-process table, refreshing (view/top.c). */
-#include "cli.h"
 #include "commands/list.h"
+#include "commands/settings.h"
 #include "stream.h"
 #include "view/top.h"
 
