@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <argp.h>
+#include <stddef.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -7,25 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "commands/command.h"
 
 const char *argp_program_version = "memsnoop " MEMSNOOP_VERSION;
 const char *argp_program_bug_address = "https://github.com/memsnoop/memsnoop/issues";
 error_t argp_err_exit_status = 1; /* bad flags exit 1, like every other error */
 
-static const char doc[] =
-	"memsnoop: watch how processes use memory, live, with eBPF.\n"
-	"\n"
-	"USAGE: memsnoop [COMMAND] [OPTIONS] [-- PROG [ARGS...]]\n"
-	"\n"
-	"COMMANDS:\n"
-	"  (none)   stream memory events: brk, mmap, munmap, mremap, mprotect,\n"
-	"           madvise, faults, fork, exec, exit\n"
-	"  record   record events to a file (-o FILE), as -w does\n"
-	"  maps     each traced process's memory layout, rebuilt from the events\n"
-	"  top      per-process memory table, refreshing, like top (-b: batch)\n"
-	"  layout   one process drawn high memory to low (-p PID; --once: text)\n"
-	"  info     what a recording holds (-r FILE)\n"
-	"  export   a recording for ui.perfetto.dev (--perfetto -r FILE -o OUT)\n"
+/* --help's text before the options; the commands come from their table. */
+static const char doc[] = "memsnoop: watch how processes use memory, live, with eBPF.\n"
+			  "\n"
+			  "USAGE: memsnoop [COMMAND] [OPTIONS] [-- PROG [ARGS...]]\n"
+			  "\n"
+			  "COMMANDS:\n";
+static const char doc_examples[] =
 	"\n"
 	"EXAMPLES:\n"
 	"  memsnoop                        # every process on the machine\n"
@@ -69,6 +64,8 @@ enum {
 	OPT_AT_NS,
 	OPT_RING,
 	OPT_PERFETTO,
+	OPT_FAULT_SLOTS,
+	OPT_BTF_PATH,
 };
 
 static const struct argp_option options[] = {
@@ -99,20 +96,11 @@ static const struct argp_option options[] = {
 	{ "ready-file", OPT_READY, "PATH", 0, "Create PATH once attached (for scripts)", 0 },
 	{ "verbose", 'v', NULL, 0, "Say what was detected; libbpf's messages", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
+	/* for the tests (README.md, Tests): hidden from --help */
+	{ "fault-slots", OPT_FAULT_SLOTS, "N", OPTION_HIDDEN, "N fault-count slots", 0 },
+	{ "btf-path", OPT_BTF_PATH, "PATH", OPTION_HIDDEN, "The kernel BTF to look for", 0 },
 	{},
 };
-
-struct select settings_selection(const struct settings *s)
-{
-	return (struct select){ .pids = s->pids, .nr_pids = s->nr_pids, .comm = s->comm };
-}
-
-bool settings_select(const struct settings *s, __u32 pid, const char *comm)
-{
-	struct select sel = settings_selection(s);
-
-	return select__match(&sel, pid, comm);
-}
 
 int parse_size(const char *arg, __u64 *out)
 {
@@ -166,7 +154,7 @@ int parse_seconds(const char *arg, double *out)
 	return 0;
 }
 
-int parse_pids(const char *arg, struct settings *s)
+int parse_pids(const char *arg, struct selection *s)
 {
 	char *buf = strdup(arg), *tok, *save = NULL, *end;
 	int err = buf ? 0 : -ENOMEM;
@@ -187,9 +175,8 @@ int parse_pids(const char *arg, struct settings *s)
 }
 
 /* One line, exit status 1: a bad value is not worth a usage screen. */
-static void bad_value(struct argp_state *state, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3), noreturn));
-static void bad_value(struct argp_state *state, const char *fmt, ...)
+static void bad_value(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void bad_value(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -201,126 +188,182 @@ static void bad_value(struct argp_state *state, const char *fmt, ...)
 	exit(1);
 }
 
+static int set_pids(struct settings *s, const char *arg)
+{
+	int err = parse_pids(arg, &s->sel);
+
+	if (err == -E2BIG)
+		bad_value("too many processes for -p: at most %d", MAX_PIDS);
+	return err;
+}
+
+static int set_comm(struct settings *s, const char *arg)
+{
+	if (!arg[0] || strlen(arg) >= MS_COMM_LEN)
+		bad_value("command name must be 1 to %d characters: '%s'", MS_COMM_LEN - 1, arg);
+	strcpy(s->sel.comm, arg);
+	return 0;
+}
+
+static int set_duration(struct settings *s, const char *arg)
+{
+	return parse_seconds(arg, &s->duration);
+}
+
+static int set_interval(struct settings *s, const char *arg)
+{
+	return parse_seconds(arg, &s->interval) || s->interval < 0.01 ? -1 : 0;
+}
+
+static int set_ringbuf(struct settings *s, const char *arg)
+{
+	__u64 v;
+
+	if (parse_size(arg, &v) || v < 4096 || (v & (v - 1)) || v > (1ULL << 30))
+		return -1;
+	s->ringbuf_size = v;
+	return 0;
+}
+
+static int set_format(struct settings *s, const char *arg)
+{
+	if (!strcmp(arg, "maps"))
+		s->format = MAPS_PROC;
+	else if (!strcmp(arg, "table"))
+		s->format = MAPS_TABLE;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_count(const char *arg, long max, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(arg, &end, 10);
+	return errno || end == arg || *end || *out < 1 || *out > max ? -1 : 0;
+}
+
+static int set_iterations(struct settings *s, const char *arg)
+{
+	long v;
+
+	if (parse_count(arg, 1000000000, &v))
+		return -1;
+	s->iterations = v;
+	return 0;
+}
+
+static int set_at(struct settings *s, const char *arg)
+{
+	return parse_seconds(arg, &s->at);
+}
+
+static int set_at_ns(struct settings *s, const char *arg)
+{
+	return parse_size(arg, &s->at_ns) || !s->at_ns ? -1 : 0;
+}
+
+static int set_ring(struct settings *s, const char *arg)
+{
+	return parse_size(arg, &s->ring_bytes) || s->ring_bytes < (1 << 20) ? -1 : 0;
+}
+
+static int set_fault_slots(struct settings *s, const char *arg)
+{
+	long v;
+
+	if (parse_count(arg, 1 << 20, &v) || (v & (v - 1)))
+		return -1;
+	s->fault_slots = v;
+	return 0;
+}
+
+/* How each option is stored: a flag, a string, or a value parsed and checked. */
+struct opt_rule {
+	int key;
+	enum { OPT_SET, OPT_STRING, OPT_VALUE } kind;
+	size_t off; /* OPT_SET: a bool in settings; OPT_STRING: a const char * */
+	int (*set)(struct settings *s, const char *arg); /* OPT_VALUE: 0, or bad */
+	const char *bad; /* OPT_VALUE: the message for a bad value, %s the value */
+};
+
+#define SET(k, field)                                                    \
+	{                                                                \
+		k, OPT_SET, offsetof(struct settings, field), NULL, NULL \
+	}
+#define STRING(k, field)                                                    \
+	{                                                                   \
+		k, OPT_STRING, offsetof(struct settings, field), NULL, NULL \
+	}
+#define VALUE(k, fn, msg)                \
+	{                                \
+		k, OPT_VALUE, 0, fn, msg \
+	}
+
+static const struct opt_rule rules[] = {
+	VALUE('p', set_pids, "invalid PID list '%s'"),
+	VALUE('c', set_comm, NULL),
+	SET(OPT_CHILDREN, sel.children),
+	SET('T', timestamps),
+	SET('j', json),
+	VALUE('d', set_duration, "invalid duration '%s': seconds > 0"),
+	VALUE('i', set_interval, "invalid interval '%s': seconds >= 0.01"),
+	SET(OPT_FAULTS, faults),
+	VALUE(OPT_RINGBUF, set_ringbuf, "invalid ring buffer size '%s': a power of two, 4K to 1G"),
+	STRING('w', write_file),
+	STRING('o', output_file),
+	STRING('r', read_file),
+	SET(OPT_FORCE, force),
+	SET(OPT_NO_COMPRESS, no_compress),
+	STRING(OPT_DUMP, dump_dir),
+	VALUE(OPT_FORMAT, set_format, "unknown format '%s': 'table' or 'maps'"),
+	SET(OPT_ONCE, once),
+	SET('b', batch),
+	VALUE('n', set_iterations, "invalid frame count '%s': a number >= 1"),
+	VALUE(OPT_AT, set_at, "invalid time '%s': seconds into the trace"),
+	VALUE(OPT_RING, set_ring, "invalid ring size '%s': at least 1M"),
+	SET(OPT_PERFETTO, perfetto),
+	VALUE(OPT_AT_NS, set_at_ns, "invalid timestamp '%s': nanoseconds"),
+	STRING(OPT_READY, ready_file),
+	SET('v', verbose),
+	VALUE(OPT_FAULT_SLOTS, set_fault_slots, "invalid slot count '%s': a power of two"),
+	STRING(OPT_BTF_PATH, btf_path),
+};
+
+static void apply(const struct opt_rule *r, struct settings *s, char *arg)
+{
+	switch (r->kind) {
+	case OPT_SET:
+		*(bool *)((char *)s + r->off) = true;
+		break;
+	case OPT_STRING:
+		*(const char **)((char *)s + r->off) = arg;
+		break;
+	case OPT_VALUE:
+		if (r->set(s, arg))
+			bad_value(r->bad, arg);
+		break;
+	}
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
-	struct settings *s = state->input;
+	size_t i;
 
-	switch (key) {
-	case 'p':
-		switch (parse_pids(arg, s)) {
-		case 0:
-			break;
-		case -E2BIG:
-			bad_value(state, "too many processes for -p: at most %d", MAX_PIDS);
-		default:
-			bad_value(state, "invalid PID list '%s'", arg);
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		if (rules[i].key == key) {
+			apply(&rules[i], state->input, arg);
+			return 0;
 		}
-		break;
-	case 'c':
-		if (!arg[0] || strlen(arg) >= MS_COMM_LEN)
-			bad_value(state, "command name must be 1 to %d characters: '%s'",
-				  MS_COMM_LEN - 1, arg);
-		strcpy(s->comm, arg);
-		break;
-	case OPT_CHILDREN:
-		s->children = true;
-		break;
-	case 'T':
-		s->timestamps = true;
-		break;
-	case 'j':
-		s->json = true;
-		break;
-	case 'd':
-		if (parse_seconds(arg, &s->duration))
-			bad_value(state, "invalid duration '%s': seconds > 0", arg);
-		break;
-	case 'i':
-		if (parse_seconds(arg, &s->interval) || s->interval < 0.01)
-			bad_value(state, "invalid interval '%s': seconds >= 0.01", arg);
-		break;
-	case OPT_FAULTS:
-		s->faults = true;
-		break;
-	case OPT_RINGBUF:
-		if (parse_size(arg, &s->ringbuf_size) || s->ringbuf_size < 4096 ||
-		    (s->ringbuf_size & (s->ringbuf_size - 1)) || s->ringbuf_size > (1ULL << 30))
-			bad_value(state, "invalid ring buffer size '%s': a power of two, 4K to 1G",
-				  arg);
-		break;
-	case 'w':
-		s->write_file = arg;
-		break;
-	case 'o':
-		s->output_file = arg;
-		break;
-	case 'r':
-		s->read_file = arg;
-		break;
-	case OPT_FORCE:
-		s->force = true;
-		break;
-	case OPT_NO_COMPRESS:
-		s->no_compress = true;
-		break;
-	case OPT_DUMP:
-		s->dump_dir = arg;
-		break;
-	case OPT_FORMAT:
-		if (!strcmp(arg, "maps"))
-			s->format = MAPS_PROC;
-		else if (!strcmp(arg, "table"))
-			s->format = MAPS_TABLE;
-		else
-			bad_value(state, "unknown format '%s': 'table' or 'maps'", arg);
-		break;
-	case OPT_ONCE:
-		s->once = true;
-		break;
-	case 'b':
-		s->batch = true;
-		break;
-	case 'n': {
-		char *end;
-		long v;
-
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || end == arg || *end || v < 1 || v > 1000000000)
-			bad_value(state, "invalid frame count '%s': a number >= 1", arg);
-		s->iterations = v;
-		break;
 	}
-	case OPT_AT:
-		if (parse_seconds(arg, &s->at))
-			bad_value(state, "invalid time '%s': seconds into the trace", arg);
-		break;
-	case OPT_RING:
-		if (parse_size(arg, &s->ring_bytes) || s->ring_bytes < (1 << 20))
-			bad_value(state, "invalid ring size '%s': at least 1M", arg);
-		break;
-	case OPT_PERFETTO:
-		s->perfetto = true;
-		break;
-	case OPT_AT_NS:
-		if (parse_size(arg, &s->at_ns) || !s->at_ns)
-			bad_value(state, "invalid timestamp '%s': nanoseconds", arg);
-		break;
-	case OPT_READY:
-		s->ready_file = arg;
-		break;
-	case 'v':
-		s->verbose = true;
-		break;
-	case 'h':
+	if (key == 'h')
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		break;
-	case ARGP_KEY_ARG:
+	else if (key == ARGP_KEY_ARG)
 		argp_error(state, "unexpected argument '%s' (a command to run goes after --)", arg);
-		break;
-	default:
+	else
 		return ARGP_ERR_UNKNOWN;
-	}
 	return 0;
 }
 
@@ -337,11 +380,10 @@ static void save_cmdline(int argc, char **argv, struct settings *s)
 /* -o names what the command makes: a recording, an export, or else its output. */
 static int output_file(struct settings *s)
 {
-	if (s->cmd != CMD_RECORD && s->cmd != CMD_EXPORT)
+	if (!s->cmd->makes)
 		return 0;
 	if (s->output_file && s->write_file) {
-		fprintf(stderr, "memsnoop: -o and -w both name the %s: give one\n",
-			s->cmd == CMD_RECORD ? "recording" : "export");
+		fprintf(stderr, "memsnoop: -o and -w both name the %s: give one\n", s->cmd->makes);
 		return -1;
 	}
 	if (s->output_file)
@@ -350,6 +392,7 @@ static int output_file(struct settings *s)
 	return 0;
 }
 
+/* What every command shares, then the command's own checks. */
 static int check(struct settings *s)
 {
 	if (output_file(s))
@@ -358,7 +401,7 @@ static int check(struct settings *s)
 		fprintf(stderr, "memsnoop: -r replays a file: it cannot run a command\n");
 		return -1;
 	}
-	if (s->read_file && s->write_file && s->cmd != CMD_EXPORT) {
+	if (s->read_file && s->write_file && !s->cmd->exports) {
 		fprintf(stderr, "memsnoop: -r and -w together: copy the file instead\n");
 		return -1;
 	}
@@ -366,47 +409,58 @@ static int check(struct settings *s)
 		fprintf(stderr, "memsnoop: --at and --at-ns need a recording (-r FILE)\n");
 		return -1;
 	}
-	if ((s->cmd == CMD_INFO || s->cmd == CMD_EXPORT) && !s->read_file) {
-		fprintf(stderr, "memsnoop: %s reads a recording: -r FILE\n",
-			s->cmd == CMD_INFO ? "info" : "export");
-		return -1;
-	}
-	if (s->cmd == CMD_EXPORT && (!s->perfetto || !s->write_file)) {
-		fprintf(stderr, "memsnoop: export needs a format (--perfetto) and -o FILE\n");
+	if (s->cmd->needs_recording && !s->read_file) {
+		fprintf(stderr, "memsnoop: %s reads a recording: -r FILE\n", s->cmd->name);
 		return -1;
 	}
 	if (s->ring_bytes && !s->write_file) {
 		fprintf(stderr, "memsnoop: --ring needs a file to write (-w or -o FILE)\n");
 		return -1;
 	}
-	if (s->cmd == CMD_RECORD && !s->write_file) {
-		fprintf(stderr, "memsnoop: record needs -o FILE\n");
+	if (s->cmd->check && s->cmd->check(s))
 		return -1;
-	}
-	if (s->cmd == CMD_LAYOUT && s->nr_pids != 1 && !s->argc) {
-		fprintf(stderr,
-			"memsnoop: layout needs one process: -p PID, or a command after --\n");
-		return -1;
-	}
-	if (s->argc && s->nr_pids) {
+	if (s->argc && s->sel.nr_pids) {
 		fprintf(stderr, "memsnoop: -p and a command to run are exclusive\n");
 		return -1;
 	}
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	enum command cmd;
-} commands[] = {
-	{ "record", CMD_RECORD }, { "maps", CMD_MAPS }, { "top", CMD_TOP },
-	{ "layout", CMD_LAYOUT }, { "info", CMD_INFO }, { "export", CMD_EXPORT },
-};
+/* --help: the commands from their table, between the usage and the examples. */
+static char *help_filter(int key, const char *text, void *input)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (key != ARGP_KEY_HELP_PRE_DOC)
+		return (char *)text;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return (char *)text;
+	fputs(text, f);
+	command__help(f);
+	fputs(doc_examples, f);
+	fclose(f);
+	return buf;
+}
+
+/* argv[1] names a command: it is taken out of what argp sees. Returns how many it took. */
+static int select_command(int argc, char **argv, struct settings *s)
+{
+	const struct command *cmd = argc > 1 ? command__find(argv[1]) : NULL;
+
+	s->cmd = cmd ?: command__find(NULL);
+	if (!cmd)
+		return 0;
+	argv[1] = argv[0];
+	return 1;
+}
 
 int cli_parse(int argc, char **argv, struct settings *s)
 {
-	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
-	int i, nopts;
+	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, help_filter, NULL };
+	int nopts, taken;
 
 	s->interval = 1.0;
 	s->ringbuf_size = 8 << 20;
@@ -422,16 +476,8 @@ int cli_parse(int argc, char **argv, struct settings *s)
 			return -1;
 		}
 	}
-	for (i = 0; argc > 1 && i < (int)(sizeof(commands) / sizeof(commands[0])); i++) {
-		if (!strcmp(argv[1], commands[i].name)) {
-			s->cmd = commands[i].cmd;
-			argv[1] = argv[0];
-			argv++;
-			nopts--;
-			break;
-		}
-	}
-	if (argp_parse(&argp, nopts, argv, 0, NULL, s))
+	taken = select_command(nopts, argv, s);
+	if (argp_parse(&argp, nopts - taken, argv + taken, 0, NULL, s))
 		return -1;
 	return check(s);
 }

@@ -11,7 +11,6 @@ int main(int argc, char **argv)
 
 	if (cli_parse(argc, argv, &s))
 		return 1;
-	log_set_json(s.json);
-	log_set_verbose(s.verbose);
+	log_init(s.json, s.verbose);
 	return session_run(&s);
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include "commands/command.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "session.h"
@@ -19,12 +20,8 @@
 #include "source/replay.h"
 #include "trace/trace.h"
 #include "util/outfile.h"
-#include "view/event_view.h"
 #include "view/maps_view.h"
-#include "view/layout_view.h"
 #include "view/summary.h"
-#include "view/info.h"
-#include "export/perfetto.h"
 #include "view/top.h"
 
 static volatile sig_atomic_t stop_signal, dump_requested, child_exited, ring_requested;
@@ -60,31 +57,21 @@ static void install_signals(void)
 
 struct session {
 	struct settings *s;
+	const struct command *cmd;
+	struct run run; /* what the command sees */
 	struct stream *stream;
 	struct model *model;
-	struct event_view *events;
 	struct summary summary;
 	struct trace_writer *writer;
-	struct info_view *info;
-	struct perfetto *perfetto;
-	FILE *export_file;
-	struct outfile export_of; /* export_file's, renamed into place when complete */
 	struct outfile ready_of; /* --ready-file, renamed into place once attached */
 	FILE *out; /* the views' output: stdout or -o FILE, in whole lines */
 	unsigned long dumps; /* SIGUSR1 dumps begun (DIR/dumps) */
 	int dump_dirfd; /* --dump DIR, checked at start; -1 */
 	bool write_failed; /* the recording can take no more: stop */
-	struct top *top; /* memsnoop top */
-	struct layout_view *layout; /* memsnoop layout */
-	struct ui *ui; /* refreshing views: top, layout */
-	__u64 start_ns;
 	bool started; /* the source opened: worth a summary */
+	bool cmd_started; /* the command's start ran: its stop must */
+	__u64 start_ns;
 };
-
-static int model_fn(void *ctx, const struct ms_hdr *h)
-{
-	return model__apply(ctx, h);
-}
 
 static void filters_string(const struct settings *s, char *buf, size_t len)
 {
@@ -92,11 +79,11 @@ static void filters_string(const struct settings *s, char *buf, size_t len)
 	int i;
 
 	buf[0] = 0;
-	for (i = 0; i < s->nr_pids && off < len; i++)
-		off += snprintf(buf + off, len - off, "%s%u", i ? "," : "pid=", s->pids[i]);
-	if (s->comm[0] && off < len)
-		off += snprintf(buf + off, len - off, "%scomm=%s", off ? " " : "", s->comm);
-	if ((s->children || s->argc) && off < len)
+	for (i = 0; i < s->sel.nr_pids && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%u", i ? "," : "pid=", s->sel.pids[i]);
+	if (s->sel.comm[0] && off < len)
+		off += snprintf(buf + off, len - off, "%scomm=%s", off ? " " : "", s->sel.comm);
+	if ((s->sel.children || s->argc) && off < len)
 		off += snprintf(buf + off, len - off, "%schildren", off ? " " : "");
 	if (s->argc && off < len)
 		snprintf(buf + off, len - off, " command=%s", s->argv[0]);
@@ -142,79 +129,51 @@ static int writer_fn(void *ctx, const struct ms_hdr *h)
 	return 0;
 }
 
-/* The export: a temporary file renamed to its name once complete (outfile.h). */
-static int open_export(struct session *ss)
-{
-	char err[512];
-
-	if (outfile__open(&ss->export_of, ss->s->write_file, ss->s->force, err, sizeof(err))) {
-		error("%s", err);
-		return -1;
-	}
-	ss->export_file = fdopen(ss->export_of.fd, "w");
-	if (!ss->export_file) {
-		error("%s: %s", ss->s->write_file, strerror(errno));
-		return -1;
-	}
-	ss->export_of.fd = -1; /* export_file owns it */
-	/* time zero is set when the recording's header is read */
-	ss->perfetto = perfetto__new(ss->model, 0, ss->export_file);
-	if (!ss->perfetto)
-		return -1;
-	return stream__add(ss->stream, perfetto__fn, ss->perfetto);
-}
-
-/* Model first (views ask it about each record), then views, then the file. */
+/* What every command shares: the model, the summary and, with -w, the writer. */
 static int build_pipeline(struct session *ss)
 {
 	struct settings *s = ss->s;
 
-	ss->stream = stream__new();
 	ss->model = model__new(4096);
-	if (!ss->stream || !ss->model)
+	ss->stream = ss->model ? stream__new(ss->model) : NULL;
+	if (!ss->stream)
 		return -1;
-	if (s->cmd == CMD_LAYOUT) { /* before the model: snapshots of the state before */
-		ss->layout = layout_view__new(s, ss->model);
-		if (!ss->layout)
-			return -1;
-		stream__add(ss->stream, layout_view__pre_fn, ss->layout);
-	}
-	stream__add(ss->stream, model_fn, ss->model);
 	ss->summary.m = ss->model;
-	stream__add(ss->stream, summary__fn, &ss->summary);
-	if (s->cmd == CMD_EVENTS) {
-		ss->events = event_view__new(s, ss->model, ss->start_ns, ss->out);
-		if (!ss->events)
-			return -1;
-		stream__add(ss->stream, event_view__fn, ss->events);
-	}
-	if (s->cmd == CMD_TOP) {
-		ss->top = top__new(s, ss->model);
-		if (!ss->top)
-			return -1;
-		stream__add(ss->stream, top__fn, ss->top);
-	}
-	if (s->cmd == CMD_TOP || s->cmd == CMD_LAYOUT) {
-		struct frame_view fv = ss->top ? top__view(ss->top) : layout_view__view(ss->layout);
-
-		ss->ui = ui__new(s, &fv, ss->out);
-		if (!ss->ui)
-			return -1;
-	}
-	if (s->cmd == CMD_INFO) {
-		ss->info = info_view__new();
-		if (!ss->info)
-			return -1;
-		stream__add(ss->stream, info_view__fn, ss->info);
-	}
-	if (s->cmd == CMD_EXPORT)
-		return open_export(ss);
-	if (s->write_file) {
+	stream__add_after(ss->stream, summary__fn, &ss->summary);
+	if (s->write_file && !ss->cmd->exports) {
 		if (open_writer(ss))
 			return -1;
 		stream__add_writer(ss->stream, writer_fn, ss);
 	}
 	return 0;
+}
+
+/* The source is open: the command adds its consumers, knowing time zero and the pid. */
+static int start_command(struct session *ss, __u64 start_ns, __u32 pid, const struct replay *replay)
+{
+	struct run *r = &ss->run;
+
+	r->s = ss->s;
+	r->stream = ss->stream;
+	r->model = ss->model;
+	r->summary = &ss->summary;
+	r->out = ss->out;
+	r->start_ns = start_ns;
+	r->pid = pid ? pid : ss->s->sel.nr_pids ? ss->s->sel.pids[0] : 0;
+	r->replay = replay;
+	ss->cmd_started = true;
+	return ss->cmd->start ? ss->cmd->start(r) : 0;
+}
+
+/* The processes the command shows are there; else it said which are not. */
+static bool command_present(struct session *ss)
+{
+	return ss->cmd->present ? ss->cmd->present(&ss->run) : true;
+}
+
+static int command_show(struct session *ss, bool present, __u64 at)
+{
+	return ss->cmd->show ? ss->cmd->show(&ss->run, present, at) : 0;
 }
 
 /*
@@ -324,7 +283,7 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 			timeout = 100;
 		if (live__poll(l, timeout) < 0 && errno != EINTR)
 			break;
-		if (ui__poll(ss->ui))
+		if (ui__poll(ss->run.ui))
 			break;
 		now = now_ns();
 		if (dump_requested) {
@@ -342,12 +301,7 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 			live__tick(l);
 			if (ss->writer && trace_writer__tick(ss->writer, now))
 				writer_failed(ss);
-			if (s->cmd == CMD_MAPS && !s->once) {
-				if (!s->json) /* JSON: a stream of objects, no screen */
-					fputs("\033[H\033[2J", ss->out);
-				maps_view__print(ss->model, s, ss->out);
-			}
-			if (ui__tick(ss->ui, now))
+			if (ss->cmd->tick && ss->cmd->tick(&ss->run, now))
 				break;
 			trim_heap(now, &next_trim);
 			next_tick = now + interval;
@@ -373,96 +327,130 @@ static void past_the_end(const struct trace_meta *m, __u64 until, __u64 last)
 	      until > m->start_ns ? (until - m->start_ns) / 1e9 : 0.0);
 }
 
-/* maps and layout of processes that are not there: say so (they print nothing else). */
-static bool views_have_their_process(struct session *ss)
-{
-	if (ss->s->cmd == CMD_MAPS)
-		return !maps_view__check(ss->model, ss->s);
-	if (ss->layout)
-		return !layout_view__check(ss->layout);
-	return true;
-}
-
-static int run_live(struct session *ss)
+/* The source, the command to run (prepared: not yet running), then the command's views. */
+static int open_live(struct session *ss, struct live **l, struct launch *child)
 {
 	struct settings *s = ss->s;
-	struct launch child = { .pid = 0, .go_fd = -1, .err_fd = -1 };
-	struct live *l = NULL;
-	int status = 1, err;
+	struct live_opts o = {
+		.sel = &s->sel,
+		.launch = s->argc > 0,
+		.faults = s->faults,
+		.ringbuf_size = s->ringbuf_size,
+		.fault_slots = s->fault_slots,
+		.btf_path = s->btf_path,
+	};
+	int err;
 
-	if (live__open(&l, s, ss->stream))
-		goto out;
+	if (live__open(l, &o, ss->stream))
+		return -1;
 	if (s->argc) {
-		err = launch_prepare(&child, s->argv);
+		err = launch_prepare(child, s->argv);
 		if (err) {
 			error("cannot start '%s': %s", s->argv[0], strerror(-err));
-			goto out;
+			return -1;
 		}
 	}
+	return start_command(ss, ss->start_ns, child->pid > 0 ? child->pid : 0, NULL);
+}
+
+/* Seeded, the command running, the recording and --ready-file published. */
+static int start_live(struct session *ss, struct live *l, struct launch *child)
+{
+	struct settings *s = ss->s;
+	int err;
+
 	live__seed(l);
-	if (child.pid > 0)
-		live__add_pid(l, child.pid); /* after seeding: its layout comes at exec */
-	if (child.pid > 0)
-		layout_view__set_pid(ss->layout, child.pid);
+	if (child->pid > 0)
+		live__add_pid(l, child->pid); /* after seeding: its layout comes at exec */
 	/* no dump of this run yet */
 	maps_view__dump_mark(ss->model, ss->dump_dirfd, s->dump_dir, 0, 0);
 	if (s->argc) {
-		err = launch_start(&child);
+		err = launch_start(child);
 		if (err) {
-			child.pid = 0;
+			child->pid = 0;
 			error("cannot run '%s': %s", s->argv[0], strerror(-err));
-			goto out;
+			return -1;
 		}
 	}
 	/* started: the recording appears under its name (a failed start leaves none) */
 	if (ss->writer && trace_writer__publish(ss->writer)) {
 		error("%s", trace_writer__error(ss->writer));
-		goto out;
+		return -1;
 	}
 	if (publish_ready_file(ss))
-		goto out;
+		return -1;
 	ss->started = true;
-	if (s->once && (s->cmd == CMD_MAPS || s->cmd == CMD_LAYOUT)) {
-		live__tick(l);
-		live__drain(l);
-		status = views_have_their_process(ss) ? 0 : 1;
-		if (s->cmd == CMD_MAPS) /* those that are there */
-			maps_view__print(ss->model, s, ss->out);
-		else if (!status)
-			ui__once(ss->ui, now_ns());
+	return 0;
+}
+
+/* --once: what the command shows, right after seeding. */
+static int live_once(struct session *ss, struct live *l)
+{
+	bool present;
+
+	live__tick(l);
+	live__drain(l);
+	present = command_present(ss);
+	return command_show(ss, present, now_ns()) || !present ? 1 : 0;
+}
+
+static int run_live(struct session *ss)
+{
+	struct launch child = { .pid = 0, .go_fd = -1, .err_fd = -1 };
+	struct live *l = NULL;
+	int status = 1;
+
+	if (open_live(ss, &l, &child) || start_live(ss, l, &child))
+		goto out;
+	if (ss->s->once && ss->cmd->once) {
+		status = live_once(ss, l);
 		goto out;
 	}
 	status = live_loop(ss, l, &child);
 	live__finish(l);
 	if (ss->write_failed)
 		status = 1;
-	if (s->cmd == CMD_MAPS && !s->once)
-		maps_view__print(ss->model, s, ss->out);
+	if (ss->cmd->finish)
+		ss->cmd->finish(&ss->run);
 out:
 	launch_abort(&child);
 	live__close(l);
 	return status;
 }
 
+/* --at, --at-ns: the kernel time to stop at; ~0 for the end. */
+static __u64 replay_until(const struct settings *s, const struct trace_meta *m)
+{
+	if (s->at_ns)
+		return s->at_ns;
+	if (s->at)
+		return m->start_ns + (__u64)(s->at * 1e9);
+	return ~0ULL;
+}
+
+static int open_replay(struct session *ss, struct replay **r)
+{
+	struct replay_opts o = { .path = ss->s->read_file };
+
+	if (ss->cmd->filters)
+		o.select = &ss->s->sel;
+	if (replay__open(r, &o, ss->stream))
+		return -1;
+	replay__set_stop(*r, &stop_signal);
+	ss->started = true;
+	return start_command(ss, replay__meta(*r)->start_ns, 0, *r);
+}
+
 static int run_replay(struct session *ss)
 {
 	struct replay *r = NULL;
-	__u64 until = ~0ULL;
+	__u64 until;
 	int status = 1, n;
-	bool shown;
+	bool present;
 
-	if (replay__open(&r, ss->s, ss->stream))
+	if (open_replay(ss, &r))
 		goto out;
-	replay__set_stop(r, &stop_signal);
-	ss->started = true;
-	if (ss->events)
-		event_view__set_start(ss->events, replay__meta(r)->start_ns);
-	if (ss->perfetto)
-		perfetto__set_start(ss->perfetto, replay__meta(r)->start_ns);
-	if (ss->s->at_ns)
-		until = ss->s->at_ns;
-	else if (ss->s->at)
-		until = replay__meta(r)->start_ns + (__u64)(ss->s->at * 1e9);
+	until = replay_until(ss->s, replay__meta(r));
 	n = replay__run(r, until);
 	status = n < 0 ? 1 : 0;
 	if (stop_signal) {
@@ -474,95 +462,68 @@ static int run_replay(struct session *ss)
 		status = 1;
 		goto out;
 	}
-	shown = views_have_their_process(ss);
-	if (!shown)
+	present = command_present(ss);
+	if (!present)
 		status = 1;
-	if (ss->s->cmd == CMD_MAPS) /* those that are there */
-		maps_view__print(ss->model, ss->s, ss->out);
-	if (ss->info)
-		info_view__print(ss->info, replay__meta(r), replay__size(r), replay__damage(r),
-				 replay__end(r), &ss->summary, ss->s->json, ss->out);
-	if (ss->perfetto && perfetto__finish(ss->perfetto)) {
-		error("cannot write %s: %s", ss->s->write_file, strerror(errno));
+	if (command_show(ss, present, until == ~0ULL ? 0 : until))
 		status = 1;
-	}
-	ss->perfetto = NULL;
-	if (shown)
-		ui__once(ss->ui, until == ~0ULL ? 0 : until);
 out:
 	replay__close(r);
 	return status;
 }
 
-/* A complete export is renamed into place; a failed one leaves nothing. */
-static int close_export(struct session *ss, int status)
+/* After the run: the terminal back, then what is said on stderr. */
+static void report(struct session *ss)
+{
+	if (stream__late(ss->stream))
+		warn("%llu records came after newer ones were delivered (beyond the reorder "
+		     "window): delivered out of time order",
+		     (unsigned long long)stream__late(ss->stream));
+	ui__free(ss->run.ui); /* the terminal back before anything else is printed */
+	ss->run.ui = NULL;
+	fflush(ss->out);
+	if (ss->cmd->summary && ss->started)
+		summary__print(&ss->summary, ss->s->json, stderr);
+	if (model__over_budget(ss->model))
+		warn("%llu forked processes have no layout (marked uncertain): copying their "
+		     "parents' would have taken the model past its budget of regions",
+		     (unsigned long long)model__over_budget(ss->model));
+}
+
+/* Everything closed and freed; a failure to write turns a success into 1. */
+static int release(struct session *ss, int status)
 {
 	char err[512];
 
-	if (ss->export_file && (fflush(ss->export_file) || fsync(fileno(ss->export_file))) &&
-	    !status) {
-		error("cannot write %s: %s", ss->s->write_file, strerror(errno));
-		status = 1;
-	}
-	if (ss->export_file && fclose(ss->export_file) && !status) {
-		error("cannot write %s: %s", ss->s->write_file, strerror(errno));
-		status = 1;
-	}
-	if (ss->export_file && !status &&
-	    outfile__publish(&ss->export_of, false, err, sizeof(err))) {
+	if (ss->writer && trace_writer__close(ss->writer, err, sizeof(err))) {
 		error("%s", err);
+		status = status ? status : 1;
+	}
+	ui__free(ss->run.ui);
+	if (ss->cmd_started && ss->cmd->stop)
+		status = ss->cmd->stop(&ss->run, status);
+	if (ss->out && fclose(ss->out) && !status) {
+		error("cannot write the output: %s", strerror(errno));
 		status = 1;
 	}
-	ss->export_file = NULL;
-	outfile__close(&ss->export_of);
+	if (ss->dump_dirfd >= 0)
+		close(ss->dump_dirfd);
+	outfile__close(&ss->ready_of);
+	model__free(ss->model);
+	stream__free(ss->stream);
 	return status;
 }
 
 int session_run(struct settings *s)
 {
-	struct session ss = { .s = s, .start_ns = now_ns() };
-	char err[512];
+	struct session ss = { .s = s, .cmd = s->cmd, .start_ns = now_ns() };
 	int status = 1;
 
 	install_signals();
-	ss.export_of.fd = ss.export_of.dirfd = -1;
 	ss.ready_of.fd = ss.ready_of.dirfd = -1;
 	if (open_dump_dir(&ss) || open_ready_file(&ss) || open_output(&ss) || build_pipeline(&ss))
-		goto out;
+		return release(&ss, status);
 	status = s->read_file ? run_replay(&ss) : run_live(&ss);
-	if (stream__late(ss.stream))
-		warn("%llu records came after newer ones were delivered (beyond the reorder "
-		     "window): delivered out of time order",
-		     (unsigned long long)stream__late(ss.stream));
-	ui__free(ss.ui); /* the terminal back before anything else is printed */
-	ss.ui = NULL;
-	fflush(ss.out);
-	if ((s->cmd == CMD_EVENTS || s->cmd == CMD_RECORD) && ss.started)
-		summary__print(&ss.summary, s->json, stderr);
-	if (ss.model && model__over_budget(ss.model))
-		warn("%llu forked processes have no layout (marked uncertain): copying their "
-		     "parents' would have taken the model past its budget of regions",
-		     (unsigned long long)model__over_budget(ss.model));
-out:
-	if (ss.writer && trace_writer__close(ss.writer, err, sizeof(err))) {
-		error("%s", err);
-		status = status ? status : 1;
-	}
-	ui__free(ss.ui);
-	perfetto__finish(ss.perfetto);
-	status = close_export(&ss, status);
-	if (ss.out && fclose(ss.out) && !status) {
-		error("cannot write the output: %s", strerror(errno));
-		status = 1;
-	}
-	if (ss.dump_dirfd >= 0)
-		close(ss.dump_dirfd);
-	outfile__close(&ss.ready_of);
-	info_view__free(ss.info);
-	top__free(ss.top);
-	layout_view__free(ss.layout);
-	event_view__free(ss.events);
-	model__free(ss.model);
-	stream__free(ss.stream);
-	return status;
+	report(&ss);
+	return release(&ss, status);
 }

@@ -6,7 +6,7 @@
 #ifndef MEMSNOOP_SESSION_H
 #define MEMSNOOP_SESSION_H
 
-#include "cli.h"
+#include "commands/settings.h"
 
 /* Returns the process exit status. */
 int session_run(struct settings *s);

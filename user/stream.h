@@ -1,24 +1,48 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The one pipeline: a source (live ring buffer or trace file) emits records;
- * a reorder window (reorder.h) puts them in time order; every consumer
- * (model, views, trace writer) sees each one, in the order they were added.
- * Live and replay differ only in the source.
+ * a reorder window (reorder.h) puts them in time order; then each record goes
+ * through named stages, in this order:
+ *
+ *   before the model  consumers that need the state the record finds
+ *   the model         applies it (model.h)
+ *   after the model   consumers told what the model just did (model_change)
+ *   sinks             the trace writer: every record, rounds included
+ *
+ * Within a stage, consumers run in the order added. Live and replay differ
+ * only in the source.
  */
 #ifndef MEMSNOOP_STREAM_H
 #define MEMSNOOP_STREAM_H
 
 #include "events.h"
+#include "model/model.h"
+
+/* What the model did with the record a consumer after it is given. */
+struct model_change {
+	/*
+	 * The region the record landed in: mmap/brk/mprotect/mremap the
+	 * resulting region, munmap a copy of what was removed (the first piece),
+	 * a fault the region hit. NULL if none. Valid during the call only.
+	 */
+	const struct region *region;
+	enum region_class cls; /* region's, RC_UNKNOWN without one */
+	const struct mproc *proc; /* the record's process as it is now; NULL if none */
+};
 
 typedef int (*stream_fn)(void *ctx, const struct ms_hdr *rec);
+typedef int (*stream_after_fn)(void *ctx, const struct ms_hdr *rec,
+			       const struct model_change *change);
 
 struct stream;
 
-struct stream *stream__new(void);
+/* m: the model stage (NULL: none; consumers after it get an empty change). */
+struct stream *stream__new(struct model *m);
 void stream__free(struct stream *s);
-/* Consumers run in the order added; a non-zero return stops that record's delivery. */
-int stream__add(struct stream *s, stream_fn fn, void *ctx);
-/* A consumer that also gets the MS_ROUND records: a trace writer, so its file replays in order. */
+/* A non-zero return from a consumer stops that record's delivery. */
+int stream__add_before(struct stream *s, stream_fn fn, void *ctx);
+int stream__add_after(struct stream *s, stream_after_fn fn, void *ctx);
+/* A sink that also gets the MS_ROUND records: a trace writer, so its file replays in order. */
 int stream__add_writer(struct stream *s, stream_fn fn, void *ctx);
 /* A record from the source; an MS_ROUND one is a round (below). */
 int stream__emit(struct stream *s, const struct ms_hdr *rec);

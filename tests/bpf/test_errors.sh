@@ -19,7 +19,7 @@ cp "$MEMSNOOP" "$TMP/memsnoop" && chmod 755 "$TMP/memsnoop"
 expect "needs root" setpriv --reuid=65534 --regid=65534 --clear-groups "$TMP/memsnoop"
 expect "needs root" setpriv --reuid=65534 --regid=65534 --clear-groups "$TMP/memsnoop" -p 1
 
-expect "no BTF" env MEMSNOOP_BTF=/nonexistent "$MEMSNOOP"
+expect "no BTF" "$MEMSNOOP" --btf-path /nonexistent
 pid=4194000
 while kill -0 $pid 2>/dev/null; do pid=$((pid - 1)); done
 expect "no process with pid $pid" "$MEMSNOOP" -p $pid

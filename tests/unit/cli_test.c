@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include "check.h"
 #include "cli.h"
+#include "commands/command.h"
 #include "util/fmt.h"
 #include "util/json.h"
 
@@ -27,13 +28,13 @@ static void test_flags(void)
 	struct settings s;
 
 	CHECK_EQ(parse(&s, "-p 12 -p 13,14 -c nginx --children -T -j -d 2.5 -i 0.5"), 0);
-	CHECK_EQ(s.nr_pids, 3);
-	CHECK_EQ(s.pids[0], 12);
-	CHECK_EQ(s.pids[2], 14);
-	CHECK_STR(s.comm, "nginx");
-	CHECK(s.children && s.timestamps && s.json);
+	CHECK_EQ(s.sel.nr_pids, 3);
+	CHECK_EQ(s.sel.pids[0], 12);
+	CHECK_EQ(s.sel.pids[2], 14);
+	CHECK_STR(s.sel.comm, "nginx");
+	CHECK(s.sel.children && s.timestamps && s.json);
 	CHECK(s.duration == 2.5 && s.interval == 0.5);
-	CHECK_EQ(s.cmd, CMD_EVENTS);
+	CHECK(s.cmd == command__find(NULL));
 	CHECK_EQ(s.ringbuf_size, 8 << 20);
 
 	CHECK_EQ(parse(&s, "--faults --ringbuf-size 64K -w out.msnp -- ./prog a -p b"), 0);
@@ -43,15 +44,15 @@ static void test_flags(void)
 	CHECK_EQ(s.argc, 4);
 	CHECK_STR(s.argv[0], "./prog");
 	CHECK_STR(s.argv[3], "b"); /* flags after -- belong to the command */
-	CHECK_EQ(s.nr_pids, 0);
+	CHECK_EQ(s.sel.nr_pids, 0);
 
 	CHECK_EQ(parse(&s, "maps -p 1 --once --format=maps"), 0);
-	CHECK_EQ(s.cmd, CMD_MAPS);
+	CHECK_STR(s.cmd->name, "maps");
 	CHECK(s.once);
 	CHECK_EQ(s.format, MAPS_PROC);
 
 	CHECK_EQ(parse(&s, "record -o t.msnp --no-compress --force"), 0);
-	CHECK_EQ(s.cmd, CMD_RECORD);
+	CHECK_STR(s.cmd->name, "record");
 	CHECK(s.no_compress && s.force);
 
 	CHECK_EQ(parse(&s, "record"), -1); /* needs -o */
@@ -81,10 +82,10 @@ static void test_numbers(void)
 	CHECK(parse_seconds("0", &d) < 0);
 	CHECK(parse_seconds("nan", &d) < 0);
 	CHECK(parse_seconds("1s", &d) < 0);
-	CHECK_EQ(parse_pids("1,2,3", &s), 0);
-	CHECK_EQ(s.nr_pids, 3);
-	CHECK(parse_pids("1,,x", &s) < 0);
-	CHECK(parse_pids("-5", &s) < 0);
+	CHECK_EQ(parse_pids("1,2,3", &s.sel), 0);
+	CHECK_EQ(s.sel.nr_pids, 3);
+	CHECK(parse_pids("1,,x", &s.sel) < 0);
+	CHECK(parse_pids("-5", &s.sel) < 0);
 }
 
 static void test_fmt(void)
@@ -150,6 +151,32 @@ static void test_help_fits(void)
 
 	CHECK(strlen(narrow) > 1000);
 	CHECK_STR(narrow, wide);
+}
+
+/* Every command is found by its name, has its line in --help, and checks its own flags. */
+static void test_commands(void)
+{
+	static const char *const names[] = { "record", "maps", "top", "layout", "info", "export" };
+	const char *help = help_text(0);
+	struct settings s;
+	char line[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		CHECK(command__find(names[i]) && !strcmp(command__find(names[i])->name, names[i]));
+		snprintf(line, sizeof(line), "\n  %-8s ", names[i]);
+		CHECK(strstr(help, line) != NULL);
+	}
+	CHECK(command__find(NULL) && !command__find(NULL)->name); /* the event stream */
+	CHECK(strstr(help, "\n  (none)   stream memory events") != NULL);
+	CHECK(command__find("nope") == NULL);
+	CHECK_EQ(parse(&s, "layout"), -1); /* one process */
+	CHECK_EQ(parse(&s, "layout -p 1"), 0);
+	CHECK_EQ(parse(&s, "info"), -1); /* a recording */
+	CHECK_EQ(parse(&s, "export -r a -o b"), -1); /* a format */
+	CHECK_EQ(parse(&s, "export --perfetto -r a -o b"), 0);
+	CHECK_STR(s.write_file, "b"); /* -o names the export */
+	CHECK_EQ(parse(&s, "maps -r a -w b"), -1);
 }
 
 /* The writer nests, puts commas between values only, and balances what it opens. */
@@ -225,6 +252,7 @@ int main(void)
 	test_numbers();
 	test_json_nesting();
 	test_help_fits();
+	test_commands();
 	test_fmt();
 	test_json();
 	CHECK_DONE();

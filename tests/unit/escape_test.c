@@ -358,14 +358,15 @@ static void test_long(void)
 /* A result of INT64_MIN is no -errno: printed as the number it is. */
 static char *view_of(struct model *m, const struct ms_hdr *h, bool json)
 {
-	struct settings s = { .json = json };
+	struct event_view_opts o = { .json = json };
+	struct model_change chg = { .region = model__event_region(m) };
 	struct event_view *v;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
-	v = event_view__new(&s, m, 0, f);
-	event_view__fn(v, h);
+	v = event_view__new(&o, m, f);
+	event_view__fn(v, h, &chg);
 	event_view__free(v);
 	fclose(f);
 	return text;
@@ -406,7 +407,7 @@ static void test_int64_min(void)
 	free(text);
 	f = open_memstream(&pf, &len);
 	p = perfetto__new(m, 0, f);
-	perfetto__fn(p, &s->h);
+	perfetto__fn(p, &s->h, &(struct model_change){ .region = model__event_region(m) });
 	perfetto__finish(p);
 	fclose(f);
 	CHECK(strstr(pf, "\"ret\":\"0x8000000000000000\"") != NULL);

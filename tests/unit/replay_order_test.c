@@ -89,11 +89,6 @@ static void write_trace(const char *path)
 	CHECK_EQ(trace_writer__close(w, err, sizeof(err)), 0);
 }
 
-static int model_fn(void *ctx, const struct ms_hdr *h)
-{
-	return model__apply(ctx, h);
-}
-
 struct seen {
 	__u64 ts[64];
 	int n;
@@ -112,14 +107,13 @@ static int seen_fn(void *ctx, const struct ms_hdr *h)
 static const char *layout_at(const char *path, __u64 until_ns, struct seen *seen)
 {
 	static char out[1024];
-	struct settings s = { .cmd = CMD_MAPS, .read_file = path, .at_ns = until_ns };
-	struct stream *st = stream__new();
+	struct replay_opts o = { .path = path }; /* every record, as maps reads them */
 	struct model *m = model__new(4096);
+	struct stream *st = stream__new(m);
 	struct replay *r = NULL;
 
-	stream__add(st, model_fn, m);
-	stream__add(st, seen_fn, seen);
-	CHECK_EQ(replay__open(&r, &s, st), 0);
+	stream__add_before(st, seen_fn, seen);
+	CHECK_EQ(replay__open(&r, &o, st), 0);
 	CHECK(replay__run(r, until_ns) >= 0);
 	replay__close(r);
 	snprintf(out, sizeof(out), "%s", mt_layout(m, PID));

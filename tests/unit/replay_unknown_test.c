@@ -14,11 +14,6 @@
 #include "trace/trace.h"
 #include "view/event_view.h"
 
-static int model_fn(void *ctx, const struct ms_hdr *h)
-{
-	return model__apply(ctx, h);
-}
-
 static void write_trace(const char *path)
 {
 	struct trace_write_opts o = { .compress = true };
@@ -55,9 +50,10 @@ static void write_trace(const char *path)
 int main(void)
 {
 	char path[] = "/tmp/memsnoop-unknown-XXXXXX", *out = NULL;
-	struct settings s = {};
-	struct stream *st = stream__new();
+	struct replay_opts ro = {};
+	struct event_view_opts eo = { .json = true, .start_ns = 1000 };
 	struct model *m = model__new(4096);
+	struct stream *st = stream__new(m);
 	struct event_view *v;
 	struct replay *r = NULL;
 	size_t len = 0;
@@ -67,12 +63,10 @@ int main(void)
 	close(fd);
 	unlink(path);
 	write_trace(path);
-	s.read_file = path;
-	s.json = true;
-	v = event_view__new(&s, m, 1000, f);
-	stream__add(st, model_fn, m);
-	stream__add(st, event_view__fn, v);
-	CHECK_EQ(replay__open(&r, &s, st), 0);
+	ro.path = path;
+	v = event_view__new(&eo, m, f);
+	stream__add_after(st, event_view__fn, v);
+	CHECK_EQ(replay__open(&r, &ro, st), 0);
 	CHECK_EQ(replay__run(r, ~0ULL), 0);
 	replay__close(r);
 	fclose(f);

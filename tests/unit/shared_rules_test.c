@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The knowledge that has one home (issue 14): the -p/-c rule (util/select),
+ * The knowledge that has one home (issue 14): the -p/-c rule (util/selection),
  * a record's smallest size and its command name (util/record), a mapping's
  * permissions as /proc prints them (util/fmt), a glibc arena's shape (model).
  */
@@ -8,23 +8,23 @@
 #include "model/model.h"
 #include "util/fmt.h"
 #include "util/record.h"
-#include "util/select.h"
+#include "util/selection.h"
 
 #define MB (1ULL << 20)
 
 static void selection(void)
 {
-	const __u32 pids[] = { 10, 20 };
-	struct select none = { .pids = NULL, .nr_pids = 0, .comm = "" };
-	struct select by_pid = { .pids = pids, .nr_pids = 2, .comm = "" };
-	struct select by_comm = { .pids = NULL, .nr_pids = 0, .comm = "fifteen-chars-x" };
+	struct selection none = {};
+	struct selection by_pid = { .pids = { 10, 20 }, .nr_pids = 2 };
+	struct selection by_comm = { .comm = "fifteen-chars-x" };
 
-	CHECK(select__all(&none) && select__match(&none, 99, NULL));
-	CHECK(!select__all(&by_pid) && !select__all(&by_comm));
-	CHECK(select__match(&by_pid, 20, "x") && !select__match(&by_pid, 30, "x"));
-	CHECK(!select__comm(&by_pid, "")); /* no -c: no name matches, not even "" */
-	CHECK(select__match(&by_comm, 1, "fifteen-chars-x"));
-	CHECK(!select__match(&by_comm, 1, "fifteen-chars-") && !select__match(&by_comm, 1, NULL));
+	CHECK(selection__all(&none) && selection__match(&none, 99, NULL));
+	CHECK(!selection__all(&by_pid) && !selection__all(&by_comm));
+	CHECK(selection__match(&by_pid, 20, "x") && !selection__match(&by_pid, 30, "x"));
+	CHECK(!selection__comm(&by_pid, "")); /* no -c: no name matches, not even "" */
+	CHECK(selection__match(&by_comm, 1, "fifteen-chars-x"));
+	CHECK(!selection__match(&by_comm, 1, "fifteen-chars-") &&
+	      !selection__match(&by_comm, 1, NULL));
 }
 
 static void records(void)

@@ -61,9 +61,9 @@ void explain__free(struct explain *x)
 	free(x);
 }
 
-static void remember_unmap(struct explain *x, const struct ms_hdr *h, __u64 a, __u64 b, bool moved)
+static void remember_unmap(struct explain *x, const struct ms_hdr *h, const struct region *r,
+			   __u64 a, __u64 b, bool moved)
 {
-	const struct region *r = model__event_region(x->m);
 	struct pstate *ps = pidtab__put(x->procs, h->pid);
 	struct unmapped *u;
 
@@ -84,7 +84,7 @@ static void remember_unmap(struct explain *x, const struct ms_hdr *h, __u64 a, _
 		snprintf(u->path, sizeof(u->path), "%s", r->path);
 }
 
-void explain__note(struct explain *x, const struct ms_hdr *h)
+void explain__note(struct explain *x, const struct ms_hdr *h, const struct region *landed)
 {
 	const struct ms_syscall *s = (const void *)h;
 	struct pstate *ps;
@@ -93,14 +93,14 @@ void explain__note(struct explain *x, const struct ms_hdr *h)
 	case MS_MUNMAP:
 		/* even when the model had nothing there (a seed read after it) */
 		if (h->size >= sizeof(*s) && s->ret == 0)
-			remember_unmap(x, h, s->args[0],
+			remember_unmap(x, h, landed, s->args[0],
 				       s->args[0] + model__page_up(x->m, s->args[1]), false);
 		break;
 	case MS_MREMAP:
 		/* moved away: the old range is gone (unless MREMAP_DONTUNMAP) */
 		if (h->size >= sizeof(*s) && s->ret >= 0 && (__u64)s->ret != s->args[0] &&
 		    !(s->args[3] & 4))
-			remember_unmap(x, h, s->args[0],
+			remember_unmap(x, h, landed, s->args[0],
 				       s->args[0] + model__page_up(x->m, s->args[1]), true);
 		break;
 	case MS_FAULT:

@@ -23,8 +23,11 @@ struct explain;
 
 struct explain *explain__new(const struct model *m);
 void explain__free(struct explain *x); /* NULL-safe */
-/* Every record, after the model applied it: remembers unmaps and faults. */
-void explain__note(struct explain *x, const struct ms_hdr *rec);
+/*
+ * Every record, after the model applied it: remembers unmaps and faults.
+ * landed: where the model says the record landed (stream.h's model_change).
+ */
+void explain__note(struct explain *x, const struct ms_hdr *rec, const struct region *landed);
 /* A fault signal (SIGSEGV, SIGBUS, ...). false: nothing to explain. */
 bool explain__signal(struct explain *x, const struct ms_signal *e, struct explanation *out);
 /* A brk, mmap or mremap that failed for lack of memory. false: not one. */

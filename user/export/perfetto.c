@@ -43,11 +43,6 @@ struct perfetto *perfetto__new(const struct model *m, __u64 start_ns, FILE *out)
 	return p;
 }
 
-void perfetto__set_start(struct perfetto *p, __u64 start_ns)
-{
-	p->start_ns = start_ns;
-}
-
 /* One trace event: "ph", "pid", "tid", "ts" (microseconds), "name"; args follow. */
 static struct json_obj *begin(struct perfetto *p, const char *ph, const char *name, __u32 pid,
 			      __u32 tid, __u64 ts_ns)
@@ -155,7 +150,7 @@ static void faults(struct perfetto *p, const struct ms_faults *f)
 	json_object_end(o);
 }
 
-int perfetto__fn(void *ctx, const struct ms_hdr *h)
+int perfetto__fn(void *ctx, const struct ms_hdr *h, const struct model_change *chg)
 {
 	struct perfetto *p = ctx;
 	const struct mproc *mp = model__process(p->m, h->pid);

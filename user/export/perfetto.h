@@ -9,13 +9,14 @@
 
 #include <stdio.h>
 #include "model/model.h"
+#include "stream.h"
 
 struct perfetto;
 
 /* start_ns: the trace's start, time zero of the export. */
 struct perfetto *perfetto__new(const struct model *m, __u64 start_ns, FILE *out);
-void perfetto__set_start(struct perfetto *p, __u64 start_ns);
-int perfetto__fn(void *ctx, const struct ms_hdr *rec); /* a stream_fn, after the model */
+int perfetto__fn(void *ctx, const struct ms_hdr *rec,
+		 const struct model_change *chg); /* a stream_after_fn */
 /* Closes the JSON document; returns 0, or -1 if writing failed. NULL-safe. */
 int perfetto__finish(struct perfetto *p);
 

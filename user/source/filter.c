@@ -6,14 +6,13 @@
 #include "source/filter.h"
 
 struct filter {
-	const struct settings *s;
-	struct select sel;
+	const struct selection *s;
 	bool on;
 	struct pidtab *pids; /* traced processes */
 	struct pidtab *comms; /* tid -> last known command name */
 };
 
-struct filter *filter__new(const struct settings *s)
+struct filter *filter__new(const struct selection *s)
 {
 	struct filter *f = calloc(1, sizeof(*f));
 	int i;
@@ -21,8 +20,7 @@ struct filter *filter__new(const struct settings *s)
 	if (!f)
 		return NULL;
 	f->s = s;
-	f->sel = settings_selection(s);
-	f->on = !select__all(&f->sel);
+	f->on = !selection__all(s);
 	f->pids = pidtab__new(1);
 	f->comms = pidtab__new(MS_COMM_LEN);
 	if (!f->pids || !f->comms) {
@@ -57,7 +55,7 @@ static bool comm_matches(struct filter *f, const struct ms_hdr *h)
 		if (!comm)
 			comm = pidtab__get(f->comms, h->pid);
 	}
-	return select__comm(&f->sel, comm);
+	return selection__comm(f->s, comm);
 }
 
 bool filter__pass(struct filter *f, const struct ms_hdr *h)
@@ -66,7 +64,7 @@ bool filter__pass(struct filter *f, const struct ms_hdr *h)
 
 	if (!f->on || (h->type == MS_LOST && !h->pid))
 		return true;
-	pass = pidtab__get(f->pids, h->pid) || (f->sel.comm[0] && comm_matches(f, h));
+	pass = pidtab__get(f->pids, h->pid) || (f->s->comm[0] && comm_matches(f, h));
 	if (h->type == MS_EXIT) { /* a thread's name goes with the thread */
 		pidtab__del(f->comms, h->tid);
 		if (h->flags & MS_EXIT_GROUP)

@@ -8,11 +8,12 @@
 #define MEMSNOOP_FILTER_H
 
 #include <stdbool.h>
-#include "cli.h"
+#include "events.h"
+#include "util/selection.h"
 
 struct filter;
 
-struct filter *filter__new(const struct settings *s);
+struct filter *filter__new(const struct selection *s);
 void filter__free(struct filter *f);
 /* Whether the record passes; updates the set from fork and exit records. */
 bool filter__pass(struct filter *f, const struct ms_hdr *h);

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
@@ -18,10 +17,10 @@
 #include "util/log.h"
 #include "util/pidtab.h"
 #include "source/live.h"
+#include "source/probe.h"
 #include "source/seed.h"
 #include "memsnoop.skel.h"
 
-#define TRACEFS "/sys/kernel/tracing"
 /*
  * A round after a pass over the ring buffer releases what is this much older
  * than the pass: a record stamped before the pass but reserved after it (a
@@ -33,7 +32,7 @@ struct live {
 	struct memsnoop_bpf *skel;
 	struct ring_buffer *rb;
 	struct stream *stream;
-	const struct settings *s;
+	struct live_opts o;
 	struct pidtab *reported; /* fault counts already put in the stream */
 	__u64 drops_seen;
 	__u64 last_lost_ns;
@@ -59,76 +58,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-#define CAP_BIT(n) (1ULL << (n))
-#define CAP_SYS_ADMIN_BIT CAP_BIT(21)
-#define CAP_PERFMON_BIT CAP_BIT(38)
-#define CAP_BPF_BIT CAP_BIT(39)
-
-/* Our effective capabilities, from /proc/self/status. */
-static unsigned long long effective_caps(void)
-{
-	unsigned long long eff = 0;
-	char *line = NULL;
-	size_t cap = 0;
-	FILE *f = fopen("/proc/self/status", "re");
-
-	if (!f)
-		return 0;
-	while (getline(&line, &cap, f) > 0)
-		if (sscanf(line, "CapEff: %llx", &eff) == 1)
-			break;
-	free(line);
-	fclose(f);
-	return eff;
-}
-
-/* Root, or CAP_BPF with CAP_PERFMON (or CAP_SYS_ADMIN). */
-static bool privileged(void)
-{
-	unsigned long long eff;
-
-	if (geteuid() == 0)
-		return true;
-	eff = effective_caps();
-	return (eff & CAP_SYS_ADMIN_BIT) || ((eff & CAP_BPF_BIT) && (eff & CAP_PERFMON_BIT));
-}
-
-/*
- * With our effective credentials, capabilities included (access() would ask
- * for the real uid's, which fails in capability mode). 0, or -errno.
- */
-static int check_access(const char *path, int mode)
-{
-	return faccessat(AT_FDCWD, path, mode, AT_EACCESS) ? -errno : 0;
-}
-
-static int ensure_tracefs(void)
-{
-	int err = check_access(TRACEFS "/events/syscalls", F_OK);
-
-	if (!err || !check_access("/sys/kernel/debug/tracing/events/syscalls", F_OK))
-		return 0;
-	if (err == -EACCES) {
-		error("cannot read %s: %s (without root, CAP_DAC_READ_SEARCH reads tracefs)",
-		      TRACEFS, strerror(-err));
-		return -1;
-	}
-	if (check_access(TRACEFS "/events", F_OK) &&
-	    mount("tracefs", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY) {
-		error("tracefs is not mounted and mounting it at %s failed: %s%s", TRACEFS,
-		      strerror(errno),
-		      errno == EPERM ? " (mounting needs root: mount -t tracefs tracefs " TRACEFS
-				       " once, then capabilities suffice)" :
-				       "");
-		return -1;
-	}
-	if (check_access(TRACEFS "/events/syscalls", F_OK)) {
-		error("no syscall tracepoints in %s/events (CONFIG_FTRACE_SYSCALLS?)", TRACEFS);
-		return -1;
-	}
-	return 0;
-}
-
 #define PF_KTHREAD 0x00200000
 
 /* A -p process to trace: it exists and has user memory. */
@@ -149,7 +78,7 @@ static int check_pid(__u32 pid)
 	return 0;
 }
 
-static int preflight(const struct settings *s)
+static int preflight(const struct live_opts *o)
 {
 	int i;
 
@@ -158,14 +87,13 @@ static int preflight(const struct settings *s)
 		      "with -r needs neither");
 		return -1;
 	}
-	/* MEMSNOOP_BTF: another path to check, for tests of this very message */
-	if (check_access(getenv("MEMSNOOP_BTF") ?: "/sys/kernel/btf/vmlinux", R_OK)) {
+	if (check_access(o->btf_path ?: "/sys/kernel/btf/vmlinux", R_OK)) {
 		error("this kernel has no BTF (/sys/kernel/btf/vmlinux): memsnoop needs "
 		      "CONFIG_DEBUG_INFO_BTF=y");
 		return -1;
 	}
-	for (i = 0; i < s->nr_pids; i++)
-		if (check_pid(s->pids[i]))
+	for (i = 0; i < o->sel->nr_pids; i++)
+		if (check_pid(o->sel->pids[i]))
 			return -1;
 	return ensure_tracefs();
 }
@@ -203,7 +131,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (h->type == MS_EXIT && (h->flags & MS_EXIT_GROUP)) {
 		const struct ms_exit *e = data;
 
-		if (!l->s->faults)
+		if (!l->o.faults)
 			emit_faults(l, h->pid, &e->total, h->ts_ns);
 		pidtab__del(l->reported, h->pid);
 	}
@@ -220,38 +148,6 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (h->type == MS_EXEC && !(h->flags & MS_EXEC_SEEDED))
 		seed_process(l->stream, h->pid, MS_SEED_AT_EXEC);
 	return 0;
-}
-
-/* A BPF helper exists when enum bpf_func_id names it. */
-static bool has_helper(const struct btf *btf, const char *name)
-{
-	__s32 id = btf__find_by_name_kind(btf, "bpf_func_id", BTF_KIND_ENUM);
-	const struct btf_type *t = id >= 0 ? btf__type_by_id(btf, id) : NULL;
-	const struct btf_enum *e;
-	int i;
-
-	if (!t)
-		return false;
-	e = btf_enum(t);
-	for (i = 0; i < btf_vlen(t); i++)
-		if (!strcmp(btf__name_by_offset(btf, e[i].name_off), name))
-			return true;
-	return false;
-}
-
-/*
- * A tracepoint, and so its raw tracepoint, exists when tracefs lists it: far
- * cheaper than parsing the kernel's BTF, which libbpf does again at load.
- */
-static bool has_tracepoint(const char *category, const char *name)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), TRACEFS "/events/%s/%s", category, name);
-	if (!check_access(path, F_OK))
-		return true;
-	snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/%s/%s", category, name);
-	return !check_access(path, F_OK);
 }
 
 /* An optional program stays unloaded where the kernel lacks its hook; say so once. */
@@ -282,15 +178,6 @@ static void describe_btf(void)
 	info("%-44s %s", "bpf_find_vma (file paths of new mappings)",
 	     has_helper(btf, "BPF_FUNC_find_vma") ? "yes" : "no");
 	btf__free(btf);
-}
-
-static bool kernel_at_least(unsigned want_major, unsigned want_minor)
-{
-	struct utsname u;
-	unsigned major, minor;
-
-	return !uname(&u) && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
-	       (major > want_major || (major == want_major && minor >= want_minor));
 }
 
 /* The open-coded VMA iterator came with 6.7. */
@@ -331,31 +218,32 @@ static void detect(struct live *l, bool vma_iterator)
 
 static int set_filters(struct live *l)
 {
-	const struct settings *s = l->s;
+	const struct live_opts *o = &l->o;
+	const struct selection *sel = o->sel;
 	struct memsnoop_bpf__rodata *ro = l->skel->rodata;
 	__u32 slots;
 
 	ro->self_tgid = getpid();
-	ro->filter_on = s->nr_pids || s->comm[0] || s->argc;
-	ro->filter_comm = s->comm[0] != 0;
-	memcpy((char *)ro->comm_filter, s->comm, sizeof(s->comm));
-	ro->follow_children = s->children || s->argc;
-	ro->stream_faults = s->faults;
-	ro->wakeup_bytes = s->ringbuf_size / 4 < 256 * 1024 ? s->ringbuf_size / 4 : 256 * 1024;
+	ro->filter_on = sel->nr_pids || sel->comm[0] || o->launch;
+	ro->filter_comm = sel->comm[0] != 0;
+	memcpy((char *)ro->comm_filter, sel->comm, sizeof(sel->comm));
+	ro->follow_children = sel->children || o->launch;
+	ro->stream_faults = o->faults;
+	ro->wakeup_bytes = o->ringbuf_size / 4 < 256 * 1024 ? o->ringbuf_size / 4 : 256 * 1024;
 	/* fault slots: a power of two, 1 MiB of copies at most (the tests force collisions) */
 	ro->nr_cpus = l->nr_cpus;
 	for (slots = 4096;
 	     slots > 256 && slots * l->nr_cpus * sizeof(struct ms_fault_slot) > 1 << 20;)
 		slots /= 2;
-	if (getenv("MEMSNOOP_FAULT_SLOTS"))
-		slots = 1;
+	if (o->fault_slots)
+		slots = o->fault_slots;
 	ro->slot_mask = slots - 1;
 	if (bpf_map__set_max_entries(l->skel->maps.slots, slots))
 		return -EINVAL;
 	/* the fill level is looked at about 16 times per wakeup's worth */
 	for (ro->check_shift = 3; (2ULL << ro->check_shift) <= ro->wakeup_bytes / 16;)
 		ro->check_shift++;
-	return bpf_map__set_max_entries(l->skel->maps.rb, s->ringbuf_size);
+	return bpf_map__set_max_entries(l->skel->maps.rb, o->ringbuf_size);
 }
 
 int live__add_pid(struct live *l, __u32 pid)
@@ -388,21 +276,21 @@ static int open_and_load(struct live *l, bool vma_iterator, __u64 *t_load)
 	return err ? err : memsnoop_bpf__load(l->skel);
 }
 
-int live__open(struct live **out, const struct settings *s, struct stream *st)
+int live__open(struct live **out, const struct live_opts *o, struct stream *st)
 {
 	__u64 t0 = now_ns(), t1, t2;
 	struct live *l;
 	bool iter;
 	int err, i;
 
-	if (preflight(s))
+	if (preflight(o))
 		return -1;
 	libbpf_set_print(libbpf_print);
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -1;
 	*out = l;
-	l->s = s;
+	l->o = *o;
 	l->stream = st;
 	l->reported = pidtab__new(sizeof(struct ms_fault_counts));
 	l->nr_cpus = libbpf_num_possible_cpus();
@@ -423,9 +311,9 @@ int live__open(struct live **out, const struct settings *s, struct stream *st)
 		      strerror(-err));
 		return -1;
 	}
-	for (i = 0; i < s->nr_pids; i++)
-		live__add_pid(l, s->pids[i]);
-	l->pids_only = s->nr_pids && !s->children && !s->comm[0];
+	for (i = 0; i < o->sel->nr_pids; i++)
+		live__add_pid(l, o->sel->pids[i]);
+	l->pids_only = o->sel->nr_pids && !o->sel->children && !o->sel->comm[0];
 	t2 = now_ns();
 	err = memsnoop_bpf__attach(l->skel);
 	if (err) {
@@ -454,19 +342,18 @@ static bool followed(struct live *l, __u32 pid)
 
 static bool selected(struct live *l, __u32 pid)
 {
-	const struct settings *s = l->s;
-	struct select sel = settings_selection(s);
+	const struct selection *sel = l->o.sel;
 	char comm[MS_COMM_LEN] = "";
 
 	if (pid == (__u32)getpid())
 		return false;
-	if (select__all(&sel)) /* with a launched command: only what BPF follows */
-		return !s->argc || followed(l, pid);
+	if (selection__all(sel)) /* with a launched command: only what BPF follows */
+		return !l->o.launch || followed(l, pid);
 	if (followed(l, pid))
 		return true;
-	if (sel.comm[0] && read_comm(pid, comm))
+	if (sel->comm[0] && read_comm(pid, comm))
 		comm[0] = 0;
-	return select__match(&sel, pid, comm);
+	return selection__match(sel, pid, comm);
 }
 
 struct seeding {
@@ -538,8 +425,8 @@ bool live__selection_gone(struct live *l)
 	if (!l->pids_only || now < l->next_gone_check_ns)
 		return false;
 	l->next_gone_check_ns = now + 200000000ULL; /* an exit record asks sooner */
-	for (i = 0; i < l->s->nr_pids; i++)
-		if (!process_gone(l->s->pids[i]))
+	for (i = 0; i < l->o.sel->nr_pids; i++)
+		if (!process_gone(l->o.sel->pids[i]))
 			return false;
 	return true;
 }
@@ -644,7 +531,7 @@ static void check_drops(struct live *l, bool final)
 void live__tick(struct live *l)
 {
 	pass(l, ROUND_SLACK_NS);
-	if (!l->s->faults)
+	if (!l->o.faults)
 		emit_all_faults(l);
 	check_drops(l, false);
 	if (l->resync) {
@@ -656,7 +543,7 @@ void live__tick(struct live *l)
 void live__finish(struct live *l)
 {
 	ring_buffer__consume(l->rb);
-	if (!l->s->faults)
+	if (!l->o.faults)
 		emit_all_faults(l);
 	check_drops(l, true);
 	stream__flush(l->stream);

@@ -7,13 +7,22 @@
 #ifndef MEMSNOOP_LIVE_H
 #define MEMSNOOP_LIVE_H
 
-#include "cli.h"
 #include "stream.h"
+#include "util/selection.h"
 
 struct live;
 
+struct live_opts {
+	const struct selection *sel; /* traced in the kernel; outlives the source */
+	bool launch; /* a command will be added (live__add_pid): it and its children */
+	bool faults; /* every fault as a record, not counts per process */
+	__u64 ringbuf_size;
+	unsigned fault_slots; /* a power of two; 0: sized by the CPUs (tests: 1, collisions) */
+	const char *btf_path; /* NULL: /sys/kernel/btf/vmlinux (tests of the no-BTF message) */
+};
+
 /* Checks privileges, BTF and tracefs, loads and attaches. -1 after an error message. */
-int live__open(struct live **out, const struct settings *s, struct stream *st);
+int live__open(struct live **out, const struct live_opts *o, struct stream *st);
 /* Adds a process to the in-kernel filter (e.g. a launched command). */
 int live__add_pid(struct live *l, __u32 pid);
 /* Seeds every existing process the filter selects. */

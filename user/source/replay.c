@@ -20,9 +20,9 @@ static void on_damage(void *ctx, __u64 offset, const char *msg)
 	warn("%s: damage at offset %llu: %s", (const char *)ctx, (unsigned long long)offset, msg);
 }
 
-static const struct settings no_filter;
+static const struct selection no_filter; /* every process */
 
-int replay__open(struct replay **out, const struct settings *s, struct stream *st)
+int replay__open(struct replay **out, const struct replay_opts *o, struct stream *st)
 {
 	struct replay *r = calloc(1, sizeof(*r));
 	char err[512];
@@ -31,18 +31,13 @@ int replay__open(struct replay **out, const struct settings *s, struct stream *s
 	if (!r)
 		return -1;
 	r->stream = st;
-	r->reader = trace_reader__open(s->read_file, err, sizeof(err));
+	r->reader = trace_reader__open(o->path, err, sizeof(err));
 	if (!r->reader) {
 		error("%s", err);
 		return -1;
 	}
-	trace_reader__set_warn(r->reader, on_damage, (void *)s->read_file);
-	/*
-	 * The event stream is filtered as the kernel would have; a layout needs
-	 * every record (a child's starts as a copy of its parent's), and the
-	 * maps view selects what it shows.
-	 */
-	r->filter = filter__new(s->cmd == CMD_MAPS ? &no_filter : s);
+	trace_reader__set_warn(r->reader, on_damage, (void *)o->path);
+	r->filter = filter__new(o->select ?: &no_filter);
 	return r->filter ? 0 : -1;
 }
 

@@ -4,14 +4,22 @@
 #define MEMSNOOP_REPLAY_H
 
 #include <signal.h>
-#include "cli.h"
 #include "stream.h"
 #include "trace/trace.h"
 
 struct replay;
 
+struct replay_opts {
+	const char *path;
+	/*
+	 * -p/-c/--children applied as the kernel would have (filter.h); NULL:
+	 * every record, for a view that selects what it shows itself.
+	 */
+	const struct selection *select;
+};
+
 /* Opens the file; -1 after an error message (which names the offset). */
-int replay__open(struct replay **out, const struct settings *s, struct stream *st);
+int replay__open(struct replay **out, const struct replay_opts *o, struct stream *st);
 const struct trace_meta *replay__meta(const struct replay *r);
 /* Emits every record at or before until_ns (kernel time; ~0 for all). 0, 1 if stopped, -1 on error. */
 int replay__run(struct replay *r, __u64 until_ns);

@@ -5,16 +5,12 @@
 #include "util/log.h"
 #include "util/json.h"
 
-static bool json_mode;
+static bool json_mode; /* set once, by log_init */
 static bool verbose_mode;
 
-void log_set_json(bool json)
+void log_init(bool json, bool verbose)
 {
 	json_mode = json;
-}
-
-void log_set_verbose(bool verbose)
-{
 	verbose_mode = verbose;
 }
 

@@ -5,8 +5,8 @@
 
 #include <stdbool.h>
 
-void log_set_json(bool json);
-void log_set_verbose(bool verbose);
+/* Once, at start, before any message: the modes do not change during a run. */
+void log_init(bool json, bool verbose);
 bool log_verbose(void);
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -16,14 +16,16 @@ static const struct ms_file *file_of(const struct ms_syscall *s)
 	return (const struct ms_file *)(s + 1);
 }
 
-static const char *signal_name(int sig)
+#define SIGNAME_LEN 16
+
+/* "SIGSEGV", written into the caller's buf; "?" for no signal glibc knows. */
+static const char *signal_name(int sig, char *buf)
 {
 	const char *abbrev = sigabbrev_np(sig);
-	static char buf[16];
 
 	if (!abbrev)
 		return "?";
-	snprintf(buf, sizeof(buf), "SIG%s", abbrev);
+	snprintf(buf, SIGNAME_LEN, "SIG%s", abbrev);
 	return buf;
 }
 
@@ -233,9 +235,10 @@ static void describe_process(const struct ms_hdr *h, struct line *l)
 		break;
 	case MS_EXIT: {
 		const struct ms_exit *e = (const void *)h;
+		char sig[SIGNAME_LEN];
 
 		if (e->exit_code & 0x7f)
-			append(l, "killed by %s", signal_name(e->exit_code & 0x7f));
+			append(l, "killed by %s", signal_name(e->exit_code & 0x7f, sig));
 		else
 			append(l, "exit %d", (e->exit_code >> 8) & 0xff);
 		if (!(h->flags & MS_EXIT_GROUP))
@@ -268,10 +271,11 @@ void event_line__describe(const struct model *m, const struct ms_hdr *h, struct 
 		break;
 	case MS_SIGNAL: {
 		const struct ms_signal *e = (const void *)h;
+		char sig[SIGNAME_LEN];
 
 		l->start = e->addr;
 		l->has_range = true;
-		append(l, "%s %s", signal_name(e->sig), signal_code_name(e->sig, e->code));
+		append(l, "%s %s", signal_name(e->sig, sig), signal_code_name(e->sig, e->code));
 		if (l->ex.cause) {
 			put(l, ": ");
 			put_name(l, l->ex.text);
@@ -424,10 +428,11 @@ static void json_process(struct json_obj *o, const struct ms_hdr *h)
 		break;
 	case MS_EXIT: {
 		const struct ms_exit *e = (const void *)h;
+		char sig[SIGNAME_LEN];
 
 		json_bool(o, "thread", !(h->flags & MS_EXIT_GROUP));
 		if (e->exit_code & 0x7f)
-			json_str(o, "signal", signal_name(e->exit_code & 0x7f));
+			json_str(o, "signal", signal_name(e->exit_code & 0x7f, sig));
 		else
 			json_s64(o, "exit_code", (e->exit_code >> 8) & 0xff);
 		if (h->flags & MS_EXIT_GROUP)
@@ -455,8 +460,9 @@ void event_line__json(const struct model *m, struct json_obj *o, const struct ms
 		break;
 	case MS_SIGNAL: {
 		const struct ms_signal *e = (const void *)h;
+		char sig[SIGNAME_LEN];
 
-		json_str(o, "signal", signal_name(e->sig));
+		json_str(o, "signal", signal_name(e->sig, sig));
 		json_str(o, "code", signal_code_name(e->sig, e->code));
 		json_hex(o, "addr", e->addr);
 		json_u64(o, "sender_pid", e->sender_pid);

@@ -24,6 +24,7 @@ struct line {
 	int prot; /* PROT_* or -1 */
 	char detail[1024]; /* text only */
 	struct explanation ex; /* ex.cause set: a crash or ENOMEM explained */
+	const struct region *landed; /* the model's change: where the record landed */
 };
 
 /*

@@ -12,25 +12,23 @@
 #include "util/record.h"
 
 struct event_view {
-	const struct settings *s;
+	struct event_view_opts o;
 	const struct model *m;
-	__u64 start_ns;
 	FILE *out;
 	bool header_done;
 	struct explain *explain; /* crashes and ENOMEM in terms of the layout */
 	struct exitsum *exitsum; /* the summary line at a process's exit */
 };
 
-struct event_view *event_view__new(const struct settings *s, const struct model *m, __u64 start_ns,
+struct event_view *event_view__new(const struct event_view_opts *o, const struct model *m,
 				   FILE *out)
 {
 	struct event_view *v = calloc(1, sizeof(*v));
 
 	if (!v)
 		return NULL;
-	v->s = s;
+	v->o = *o;
 	v->m = m;
-	v->start_ns = start_ns;
 	v->out = out;
 	v->explain = explain__new(m);
 	v->exitsum = exitsum__new(m);
@@ -48,11 +46,6 @@ void event_view__free(struct event_view *v)
 	explain__free(v->explain);
 	exitsum__free(v->exitsum);
 	free(v);
-}
-
-void event_view__set_start(struct event_view *v, __u64 start_ns)
-{
-	v->start_ns = start_ns;
 }
 
 static void comm_of(const struct event_view *v, const struct ms_hdr *h, char *comm)
@@ -76,7 +69,7 @@ static void comm_of(const struct event_view *v, const struct ms_hdr *h, char *co
 static const struct region *region_of(const struct event_view *v, const struct ms_hdr *h,
 				      const struct line *l)
 {
-	const struct region *r = model__event_region(v->m);
+	const struct region *r = l->landed;
 
 	if (h->type == MS_SEED_END)
 		return NULL;
@@ -111,7 +104,7 @@ static const char *event_name(const struct ms_hdr *h)
 
 static void print_header(struct event_view *v)
 {
-	if (v->s->timestamps)
+	if (v->o.timestamps)
 		fprintf(v->out, "%-12s ", "TIME(s)");
 	fprintf(v->out, "%-7s %-7s %-16s %-8s %-25s %6s %-4s %s\n", "PID", "TID", "COMM", "EVENT",
 		"ADDRESS", "SIZE", "PROT", "DETAIL");
@@ -129,8 +122,8 @@ static void print_text(struct event_view *v, const struct ms_hdr *h, struct line
 		v->header_done = true;
 	}
 	sb_init(&b, line, sizeof(line));
-	if (v->s->timestamps) {
-		__u64 us = h->ts_ns > v->start_ns ? (h->ts_ns - v->start_ns + 500) / 1000 : 0;
+	if (v->o.timestamps) {
+		__u64 us = h->ts_ns > v->o.start_ns ? (h->ts_ns - v->o.start_ns + 500) / 1000 : 0;
 
 		sb_dec(&b, us / 1000000);
 		sb_putc(&b, '.');
@@ -215,7 +208,7 @@ static void print_exit_summary(struct event_view *v, const struct ms_hdr *h, con
 
 	if (!exitsum__get(v->exitsum, h, &es))
 		return;
-	if (v->s->json) {
+	if (v->o.json) {
 		json_begin(&o, v->out);
 		json_u64(&o, "ts_ns", h->ts_ns);
 		json_str(&o, "event", "summary");
@@ -239,10 +232,10 @@ static void explain_record(struct event_view *v, const struct ms_hdr *h, struct 
 		explain__enomem(v->explain, (const struct ms_syscall *)h, &l->ex);
 }
 
-int event_view__fn(void *ctx, const struct ms_hdr *h)
+int event_view__fn(void *ctx, const struct ms_hdr *h, const struct model_change *chg)
 {
 	struct event_view *v = ctx;
-	struct line l = { .h = h };
+	struct line l = { .h = h, .landed = chg->region };
 
 	exitsum__note(v->exitsum, h);
 	if (printed(v, h)) {
@@ -250,13 +243,13 @@ int event_view__fn(void *ctx, const struct ms_hdr *h)
 		comm_of(v, h, l.comm);
 		explain_record(v, h, &l);
 		event_line__describe(v->m, h, &l);
-		if (v->s->json)
+		if (v->o.json)
 			print_json(v, h, &l);
 		else
 			print_text(v, h, &l);
 		if (h->type == MS_EXIT)
 			print_exit_summary(v, h, l.comm);
 	}
-	explain__note(v->explain, h); /* after: a munmap explains later signals */
+	explain__note(v->explain, h, chg->region); /* after: a munmap explains later signals */
 	return 0;
 }

@@ -4,17 +4,20 @@
 #define MEMSNOOP_EVENTS_VIEW_H
 
 #include <stdio.h>
-#include "cli.h"
 #include "model/model.h"
+#include "stream.h"
 
-struct event_view;
+struct event_view_opts {
+	bool json;
+	bool timestamps; /* -T: seconds since start_ns */
+	__u64 start_ns; /* time zero: the recording's start, or when tracing began */
+};
 
-/* start_ns: what -T counts from. The model gives comms and regions. */
-struct event_view *event_view__new(const struct settings *s, const struct model *m, __u64 start_ns,
+/* The model gives comms and regions. */
+struct event_view *event_view__new(const struct event_view_opts *o, const struct model *m,
 				   FILE *out);
 void event_view__free(struct event_view *v);
-/* A replay counts -T from the recording's start. */
-void event_view__set_start(struct event_view *v, __u64 start_ns);
-int event_view__fn(void *ctx, const struct ms_hdr *rec); /* a stream_fn */
+int event_view__fn(void *ctx, const struct ms_hdr *rec,
+		   const struct model_change *chg); /* a stream_after_fn */
 
 #endif

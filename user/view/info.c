@@ -32,7 +32,7 @@ void info_view__free(struct info_view *v)
 	free(v);
 }
 
-int info_view__fn(void *ctx, const struct ms_hdr *h)
+int info_view__fn(void *ctx, const struct ms_hdr *h, const struct model_change *chg)
 {
 	struct info_view *v = ctx;
 

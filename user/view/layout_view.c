@@ -18,7 +18,7 @@
 #define WHAT_LEN (NAME_LEN + 128) /* a block's description: whole paths, never cut */
 
 struct layout_view {
-	const struct settings *s;
+	struct layout_view_opts o;
 	const struct model *m;
 	__u32 pid;
 	__u64 window;
@@ -27,17 +27,17 @@ struct layout_view {
 	const char *up, *down; /* arrows */
 };
 
-struct layout_view *layout_view__new(const struct settings *s, const struct model *m)
+struct layout_view *layout_view__new(const struct layout_view_opts *o, const struct model *m)
 {
 	struct layout_view *v = calloc(1, sizeof(*v));
 	const char *cs = nl_langinfo(CODESET);
 
 	if (!v)
 		return NULL;
-	v->s = s;
+	v->o = *o;
 	v->m = m;
-	v->pid = s->nr_pids ? s->pids[0] : 0;
-	v->window = s->interval * 1e9;
+	v->pid = o->pid;
+	v->window = o->interval * 1e9;
 	v->up = cs && !strcmp(cs, "UTF-8") ? "↑" : "^";
 	v->down = cs && !strcmp(cs, "UTF-8") ? "↓" : "v";
 	return v;
@@ -51,17 +51,11 @@ void layout_view__free(struct layout_view *v)
 	free(v);
 }
 
-void layout_view__set_pid(struct layout_view *v, __u32 pid)
-{
-	if (v)
-		v->pid = pid;
-}
-
 int layout_view__check(const struct layout_view *v)
 {
 	if (model__process(v->m, v->pid))
 		return 0;
-	if (v->s->read_file)
+	if (v->o.replay)
 		error("pid %u: no such process at that moment of the recording", v->pid);
 	else /* the source checked that it exists */
 		error("pid %u: no layout to show (a kernel thread, or its maps unreadable)",
@@ -596,13 +590,13 @@ static void layout_render(void *ctx, __u64 now, FILE *out)
 		growth_history__advance(&v->hist, v->m, v->pid, now, v->window);
 	d.base = growth_history__base(&v->hist, now, v->window);
 	if (!p) { /* live, refreshing: the process may come */
-		if (!v->s->json)
+		if (!v->o.json)
 			fprintf(out, "memsnoop layout: pid %u: not seen (yet)\n", v->pid);
 		return;
 	}
 	model__for_each_region(v->m, v->pid, copy_fn, &rs);
 	d.exe = exe_of(&rs);
-	if (v->s->json)
+	if (v->o.json)
 		render_json(&d, &rs, now);
 	else
 		render_text(&d, &rs, now);

@@ -10,19 +10,23 @@
 #ifndef MEMSNOOP_LAYOUT_VIEW_H
 #define MEMSNOOP_LAYOUT_VIEW_H
 
-#include "cli.h"
 #include "model/model.h"
 #include "view/screen.h"
 
+struct layout_view_opts {
+	__u32 pid; /* the process to draw */
+	double interval; /* seconds: the window growth is measured over */
+	bool replay; /* from a recording: a process missing is missing at that moment */
+	bool json;
+};
+
 struct layout_view;
 
-struct layout_view *layout_view__new(const struct settings *s, const struct model *m);
+struct layout_view *layout_view__new(const struct layout_view_opts *o, const struct model *m);
 void layout_view__free(struct layout_view *v); /* NULL-safe */
-/* The process to draw (default: the first -p). */
-void layout_view__set_pid(struct layout_view *v, __u32 pid);
 /* 0 if the process is known to the model; else says so on stderr, -1. */
 int layout_view__check(const struct layout_view *v);
-/* A stream_fn that runs BEFORE the model: snapshots at window boundaries. */
+/* A stream_fn before the model (stream.h): snapshots at window boundaries. */
 int layout_view__pre_fn(void *ctx, const struct ms_hdr *rec);
 struct frame_view layout_view__view(struct layout_view *v);
 

@@ -103,7 +103,7 @@ static void print_json(const struct model *m, const struct mproc *p, FILE *out)
 
 struct print_ctx {
 	const struct model *m;
-	const struct settings *s;
+	const struct maps_view_opts *o;
 	FILE *out;
 	int printed;
 };
@@ -116,24 +116,24 @@ static void pid_comment(FILE *out, const struct mproc *p)
 	fputc('\n', out);
 }
 
-static bool wanted(const struct settings *s, const struct mproc *p)
+static bool wanted(const struct maps_view_opts *o, const struct mproc *p)
 {
-	return !(p->flags & MPROC_EXITED) && settings_select(s, p->pid, p->comm);
+	return !(p->flags & MPROC_EXITED) && selection__match(o->sel, p->pid, p->comm);
 }
 
 static void print_one(const struct mproc *p, void *arg)
 {
 	struct print_ctx *c = arg;
 
-	if (!wanted(c->s, p))
+	if (!wanted(c->o, p))
 		return;
-	if (c->s->json) { /* one form for both formats: it has every field */
+	if (c->o->json) { /* one form for both formats: it has every field */
 		print_json(c->m, p, c->out);
 		return;
 	}
 	if (c->printed++)
 		fputc('\n', c->out);
-	if (c->s->format == MAPS_PROC) {
+	if (c->o->format == MAPS_PROC) {
 		pid_comment(c->out, p);
 		model__write_maps(c->m, p->pid, c->out);
 	} else {
@@ -154,29 +154,29 @@ static void count_comm(const struct mproc *p, void *arg)
 		    (!c->comm[0] || !strncmp(p->comm, c->comm, MS_COMM_LEN));
 }
 
-int maps_view__check(const struct model *m, const struct settings *s)
+int maps_view__check(const struct model *m, const struct maps_view_opts *o)
 {
-	const char *when = s->read_file ? " at that moment of the recording" : "";
-	struct comm_ctx c = { .comm = s->comm };
+	const char *when = o->replay ? " at that moment of the recording" : "";
+	struct comm_ctx c = { .comm = o->sel->comm };
 	int i, err = 0;
 
-	for (i = 0; i < s->nr_pids; i++) {
-		const struct mproc *p = model__process(m, s->pids[i]);
+	for (i = 0; i < o->sel->nr_pids; i++) {
+		const struct mproc *p = model__process(m, o->sel->pids[i]);
 
-		if (!p && s->read_file)
+		if (!p && o->replay)
 			error("pid %u: no such process at that moment of the recording",
-			      s->pids[i]);
+			      o->sel->pids[i]);
 		else if (!p) /* live: the source checked that it exists */
 			error("pid %u: no layout to show (a kernel thread, or its maps unreadable)",
-			      s->pids[i]);
+			      o->sel->pids[i]);
 		else if (p->flags & MPROC_EXITED)
-			error("pid %u (%s) had exited%s", s->pids[i], p->comm, when);
+			error("pid %u (%s) had exited%s", o->sel->pids[i], p->comm, when);
 		err |= !p || p->flags & MPROC_EXITED;
 	}
-	if (s->comm[0] || !s->nr_pids) {
+	if (o->sel->comm[0] || !o->sel->nr_pids) {
 		model__for_each_process(m, count_comm, &c);
-		if (!c.alive && s->comm[0])
-			error("no process named '%s'%s", s->comm, when);
+		if (!c.alive && o->sel->comm[0])
+			error("no process named '%s'%s", o->sel->comm, when);
 		else if (!c.alive)
 			error("no process%s", when);
 		err |= !c.alive;
@@ -184,9 +184,9 @@ int maps_view__check(const struct model *m, const struct settings *s)
 	return err ? -1 : 0;
 }
 
-void maps_view__print(const struct model *m, const struct settings *s, FILE *out)
+void maps_view__print(const struct model *m, const struct maps_view_opts *o, FILE *out)
 {
-	struct print_ctx c = { .m = m, .s = s, .out = out };
+	struct print_ctx c = { .m = m, .o = o, .out = out };
 
 	model__for_each_process(m, print_one, &c);
 	fflush(out);

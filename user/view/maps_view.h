@@ -4,16 +4,28 @@
 #define MEMSNOOP_MAPS_VIEW_H
 
 #include <stdio.h>
-#include "cli.h"
 #include "model/model.h"
+#include "util/selection.h"
+
+enum maps_format {
+	MAPS_TABLE,
+	MAPS_PROC, /* /proc/PID/maps lines */
+};
+
+struct maps_view_opts {
+	const struct selection *sel; /* the processes shown */
+	enum maps_format format; /* JSON (json) has one form for both */
+	bool json;
+	bool replay; /* from a recording: a process missing is missing at that moment */
+};
 
 /* Every selected live process (all when no -p/-c), in the chosen format. */
-void maps_view__print(const struct model *m, const struct settings *s, FILE *out);
+void maps_view__print(const struct model *m, const struct maps_view_opts *o, FILE *out);
 /*
  * Whether every -p process is there and alive and -c matches one; if not,
  * says which on stderr (one line each) and returns -1 (print shows the rest).
  */
-int maps_view__check(const struct model *m, const struct settings *s);
+int maps_view__check(const struct model *m, const struct maps_view_opts *o);
 /*
  * SIGUSR1: every live process in /proc/PID/maps format, to out with a
  * "# pid <pid> <comm>" line before each (-j: maps -j's objects), or (dirfd

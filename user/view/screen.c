@@ -10,7 +10,7 @@
 #include "view/screen.h"
 
 struct ui {
-	const struct settings *s;
+	struct ui_opts o;
 	FILE *out; /* batch frames */
 	struct frame_view fv;
 	bool screen;
@@ -22,17 +22,16 @@ struct ui {
 	const char *ellipsis; /* ends a line cut to the screen's width */
 };
 
-struct ui *ui__new(const struct settings *s, const struct frame_view *fv, FILE *out)
+struct ui *ui__new(const struct ui_opts *o, const struct frame_view *fv, FILE *out)
 {
 	struct ui *u = calloc(1, sizeof(*u));
 
 	if (!u)
 		return NULL;
-	u->s = s;
+	u->o = *o;
 	u->fv = *fv;
 	u->out = out;
-	u->screen = !s->batch && !s->once && !s->read_file && !s->json && !s->output_file &&
-		    isatty(STDOUT_FILENO);
+	u->screen = o->screen && isatty(STDOUT_FILENO);
 	if (u->screen) {
 		setlocale(LC_CTYPE, "");
 		u->ellipsis = strcmp(nl_langinfo(CODESET), "UTF-8") ? ">" : "\u2026";
@@ -125,13 +124,13 @@ int ui__tick(struct ui *u, __u64 now_ns)
 	if (u->screen) {
 		draw(u);
 	} else {
-		if (u->frames && !u->s->json) /* JSON: a frame a line */
+		if (u->frames && !u->o.json) /* JSON: a frame a line */
 			fputc('\n', u->out);
 		fwrite(u->text, 1, u->len, u->out);
 		fflush(u->out);
 	}
 	u->frames++;
-	return u->s->iterations && u->frames >= u->s->iterations;
+	return u->o.iterations && u->frames >= u->o.iterations;
 }
 
 void ui__once(struct ui *u, __u64 now_ns)

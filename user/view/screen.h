@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "cli.h"
+#include <linux/types.h>
 
 /* A refreshing view: renders a plain-text frame, may handle keys. */
 struct frame_view {
@@ -23,8 +23,14 @@ struct frame_view {
 
 struct ui;
 
-/* Full screen unless -b, --once, -o FILE, or stdout is not a terminal; else frames to out. */
-struct ui *ui__new(const struct settings *s, const struct frame_view *fv, FILE *out);
+struct ui_opts {
+	bool screen; /* full screen allowed (not -b, --once, -o, -j or a replay) */
+	bool json; /* frames as JSON objects, one a line */
+	int iterations; /* -n: frames to show, 0: until q or Ctrl-C */
+};
+
+/* Full screen if allowed and stdout is a terminal; else frames to out. */
+struct ui *ui__new(const struct ui_opts *o, const struct frame_view *fv, FILE *out);
 void ui__free(struct ui *u); /* restores the terminal; NULL-safe */
 /* A frame; returns 1 when -n frames have been shown (time to stop). */
 int ui__tick(struct ui *u, __u64 now_ns);

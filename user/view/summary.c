@@ -4,7 +4,7 @@
 #include "util/json.h"
 #include "view/summary.h"
 
-int summary__fn(void *ctx, const struct ms_hdr *h)
+int summary__fn(void *ctx, const struct ms_hdr *h, const struct model_change *chg)
 {
 	struct summary *s = ctx;
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "events.h"
+#include "stream.h"
 
 struct model;
 
@@ -18,11 +19,10 @@ struct summary {
 };
 
 /*
- * A stream_fn after the model; ctx: struct summary. It counts records by
- * type, but `stack` counts what the event stream shows: the times the main
- * stack grew.
+ * A stream_after_fn; ctx: struct summary. It counts records by type, but
+ * `stack` counts what the event stream shows: the times the main stack grew.
  */
-int summary__fn(void *ctx, const struct ms_hdr *rec);
+int summary__fn(void *ctx, const struct ms_hdr *rec, const struct model_change *chg);
 void summary__print(const struct summary *s, bool json, FILE *f);
 
 #endif

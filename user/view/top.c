@@ -46,7 +46,7 @@ struct fhist {
 };
 
 struct top {
-	const struct settings *s;
+	struct top_opts o;
 	const struct model *m;
 	struct pidtab *faults; /* struct fhist by pid */
 	__u64 window; /* ns */
@@ -55,15 +55,15 @@ struct top {
 	bool reversed; /* against the column's natural order */
 };
 
-struct top *top__new(const struct settings *s, const struct model *m)
+struct top *top__new(const struct top_opts *o, const struct model *m)
 {
 	struct top *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return NULL;
-	t->s = s;
+	t->o = *o;
 	t->m = m;
-	t->window = s->interval * 1e9;
+	t->window = o->interval * 1e9;
 	t->sort = C_RSS;
 	t->faults = pidtab__new(sizeof(struct fhist));
 	if (!t->faults) {
@@ -100,7 +100,7 @@ static void note_faults(struct top *t, __u32 pid, __u64 ts, __u64 total)
 		fh->nr++;
 }
 
-int top__fn(void *ctx, const struct ms_hdr *h)
+int top__fn(void *ctx, const struct ms_hdr *h, const struct model_change *chg)
 {
 	struct top *t = ctx;
 	const struct mproc *p;
@@ -247,7 +247,7 @@ static void collect_fn(const struct mproc *p, void *arg)
 	/* an exited process lingers one refresh, marked */
 	if (p->flags & MPROC_EXITED && p->exit_ns + c->t->window <= c->now)
 		return;
-	if (!settings_select(c->t->s, p->pid, p->comm) ||
+	if (!selection__match(c->t->o.sel, p->pid, p->comm) ||
 	    (!p->nr_regions && !(p->flags & MPROC_EXITED)))
 		return;
 	if (c->nr == c->cap) {
@@ -282,18 +282,17 @@ static void collect_fn(const struct mproc *p, void *arg)
 	r->steady = !r->exited && steady_growth(c->t, p, c->now);
 }
 
-static const struct top *sort_top; /* qsort has no context argument */
-
 /* Numbers big first, names and pids small first, unless reversed. */
 static bool ascending(const struct top *t)
 {
 	return (t->sort == C_COMM || t->sort == C_PID) != t->reversed;
 }
 
-static int cmp_rows(const void *a, const void *b)
+static int cmp_rows(const void *a, const void *b, void *arg)
 {
 	const struct row *x = a, *y = b;
-	int k = sort_top->sort, d;
+	const struct top *t = arg;
+	int k = t->sort, d;
 
 	if (k == C_COMM)
 		d = strncmp(x->p->comm, y->p->comm, MS_COMM_LEN);
@@ -303,7 +302,7 @@ static int cmp_rows(const void *a, const void *b)
 		d = x->v[k] < y->v[k] ? -1 : x->v[k] > y->v[k];
 	if (!d)
 		d = x->p->pid < y->p->pid ? -1 : 1;
-	return ascending(sort_top) ? d : -d;
+	return ascending(t) ? d : -d;
 }
 
 static void cell(FILE *out, const struct row *r, int k)
@@ -430,10 +429,9 @@ static void top_render(void *ctx, __u64 now, FILE *out)
 	pidtab__prune(t->faults, model_knows, (void *)t->m);
 	c.now = now ? now : t->last_ts;
 	model__for_each_process(t->m, collect_fn, &c);
-	sort_top = t;
 	if (c.nr)
-		qsort(c.rows, c.nr, sizeof(*c.rows), cmp_rows);
-	if (t->s->json)
+		qsort_r(c.rows, c.nr, sizeof(*c.rows), cmp_rows, t);
+	if (t->o.json)
 		print_json(t, &c, out);
 	else
 		print_text(t, &c, out);

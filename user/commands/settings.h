@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the command line asked for, as cli.c parses it. Read by the command
+ * layer only (session.c and this folder), which fills each module's own
+ * options struct from it: source/ and view/ never see it.
+ */
+#ifndef MEMSNOOP_SETTINGS_H
+#define MEMSNOOP_SETTINGS_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "events.h"
+#include "util/selection.h"
+#include "view/maps_view.h"
+
+struct command;
+
+struct settings {
+	const struct command *cmd; /* commands/command.h; never NULL after cli_parse */
+	struct selection sel; /* -p, -c, --children */
+	bool timestamps;
+	bool json;
+	bool faults;
+	bool verbose;
+	bool once;
+	bool batch; /* top: plain-text frames instead of full screen */
+	int iterations; /* top, layout: frames to show, 0: until q or Ctrl-C */
+	bool force;
+	bool no_compress;
+	enum maps_format format;
+	double duration; /* seconds; 0: until Ctrl-C */
+	double interval; /* fault summaries and refresh, seconds */
+	double at; /* replay: stop this many seconds into the trace (0: the end) */
+	__u64 at_ns; /* replay: stop at this kernel timestamp (0: the end) */
+	__u64 ringbuf_size;
+	__u64 ring_bytes; /* record --ring: keep only the newest bytes (flight recorder) */
+	bool perfetto; /* export: Chrome trace-event JSON */
+	const char *write_file; /* the recording (-w; record -o) or the export (export -o) */
+	const char *output_file; /* -o of the other commands: their text/JSON output */
+	const char *read_file;
+	const char *ready_file;
+	const char *dump_dir;
+	char **argv; /* the command after --, NULL-terminated */
+	int argc;
+	char cmdline[1024]; /* memsnoop's own, for the trace header */
+	/* hidden options, for the tests */
+	unsigned fault_slots; /* --fault-slots: fault-count slots (0: sized by CPUs) */
+	const char *btf_path; /* --btf-path: the kernel BTF preflight looks for */
+};
+
+#endif
