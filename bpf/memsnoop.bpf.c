@@ -10,8 +10,30 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "events.h"
+/* types of newer kernels than the one this arch's vmlinux.h came from */
+#if __has_include("vmlinux_newer.h")
+#include "vmlinux_newer.h"
+#endif
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* What differs between architectures: where user space ends, user mode. */
+#if defined(__TARGET_ARCH_x86)
+#define USER_ADDR_END (1ULL << 47)
+static __always_inline bool from_user_mode(bpf_user_pt_regs_t *regs)
+{
+	/* the context allows whole words only: cs is a u16 in a union here */
+	return *(volatile __u64 *)((void *)regs + __builtin_offsetof(struct pt_regs, cs)) & 3;
+}
+#elif defined(__TARGET_ARCH_arm64)
+#define USER_ADDR_END (1ULL << 48) /* Debian: 48-bit VA */
+static __always_inline bool from_user_mode(bpf_user_pt_regs_t *regs)
+{
+	return (regs->pstate & 0xf) == 0; /* PSR_MODE_EL0t */
+}
+#else
+#error "memsnoop's BPF side knows x86 and arm64"
+#endif
 
 /* Settings written by user space between open and load. */
 const volatile __u32 self_tgid;
@@ -94,13 +116,20 @@ struct {
 	__type(value, struct scratch);
 } scratch SEC(".maps");
 
-/* Older kernels (< 6.2) keep RSS in atomics; CO-RE picks the right one. */
-struct mm_rss_stat {
+/*
+ * Older kernels (< 6.2) keep RSS in atomics; CO-RE picks the right one. Both
+ * shapes are flavors of our own, so either vmlinux.h compiles (arm64's is 6.1).
+ */
+struct mm_rss_stat___old {
 	atomic_long_t count[4];
 } __attribute__((preserve_access_index));
 
 struct mm_struct___old {
-	struct mm_rss_stat rss_stat;
+	struct mm_rss_stat___old rss_stat;
+} __attribute__((preserve_access_index));
+
+struct mm_struct___new {
+	struct percpu_counter rss_stat[4];
 } __attribute__((preserve_access_index));
 
 enum { RSS_FILE, RSS_ANON, RSS_SWAP, RSS_SHMEM };
@@ -196,7 +225,7 @@ static __always_inline void read_mm(struct mm_struct *mm, struct ms_mm *out)
 	out->stack_vm = mm->stack_vm;
 	out->start_brk = mm->start_brk;
 	out->brk = mm->brk;
-	if (bpf_core_type_exists(struct mm_rss_stat)) {
+	if (bpf_core_type_exists(struct mm_rss_stat___old)) {
 		struct mm_struct___old *old = (void *)mm;
 
 		/* 6.1's verifier cannot walk atomic_long_t: probe-read these */
@@ -204,10 +233,12 @@ static __always_inline void read_mm(struct mm_struct *mm, struct ms_mm *out)
 		out->rss_anon = BPF_CORE_READ(old, rss_stat.count[RSS_ANON].counter);
 		out->rss_shmem = BPF_CORE_READ(old, rss_stat.count[RSS_SHMEM].counter);
 	} else {
+		struct mm_struct___new *new = (void *)mm;
+
 		/* the global part of a per-CPU counter: may lag, never negative */
-		out->rss_file = mm->rss_stat[RSS_FILE].count;
-		out->rss_anon = mm->rss_stat[RSS_ANON].count;
-		out->rss_shmem = mm->rss_stat[RSS_SHMEM].count;
+		out->rss_file = new->rss_stat[RSS_FILE].count;
+		out->rss_anon = new->rss_stat[RSS_ANON].count;
+		out->rss_shmem = new->rss_stat[RSS_SHMEM].count;
 	}
 	if ((__s64)out->rss_file < 0)
 		out->rss_file = 0;
@@ -695,8 +726,8 @@ static __always_inline void count_fault(struct ms_proc_state *st, unsigned long 
 		st->counts.prot++;
 }
 
-SEC("raw_tp/page_fault_user")
-int BPF_PROG(ms_fault_user, unsigned long addr, struct pt_regs *regs, unsigned long error)
+/* What one user-mode fault does: counts, stack growth, and the stream (--faults). */
+static __always_inline int on_user_fault(__u64 addr, __u64 ip, unsigned long error)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct ms_proc_state *st;
@@ -719,25 +750,56 @@ int BPF_PROG(ms_fault_user, unsigned long addr, struct pt_regs *regs, unsigned l
 	fill_hdr(&e->h, MS_FAULT, sizeof(*e));
 	e->h.flags = error;
 	e->addr = addr;
-	e->ip = BPF_CORE_READ(regs, ip);
+	e->ip = ip;
 	bpf_ringbuf_submit(e, wake_flags(sizeof(*e)));
 	return 0;
 }
 
 /* A kernel-mode fault on a user address (read() into a fresh stack buffer). */
-SEC("raw_tp/page_fault_kernel")
-int BPF_PROG(ms_fault_kernel, unsigned long addr, struct pt_regs *regs, unsigned long error)
+static __always_inline int on_kernel_fault(__u64 addr, unsigned long error)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct ms_proc_state *st;
 	bool shared;
 
-	if ((error & MS_PF_PROT) || addr >= (1ULL << 47) || !traced(tgid) || !current_mm_id())
+	if ((error & MS_PF_PROT) || addr >= USER_ADDR_END || !traced(tgid) || !current_mm_id())
 		return 0;
 	st = fault_state(tgid, &shared);
 	if (st)
 		check_stack(st, addr);
 	return 0;
+}
+
+/* x86's fault tracepoints: the cheapest hook, with the hardware's error code. */
+SEC("raw_tp/page_fault_user")
+int BPF_PROG(ms_fault_user, unsigned long addr, struct pt_regs *regs, unsigned long error)
+{
+	return on_user_fault(addr, stream_faults ? PT_REGS_IP_CORE(regs) : 0, error);
+}
+
+SEC("raw_tp/page_fault_kernel")
+int BPF_PROG(ms_fault_kernel, unsigned long addr, struct pt_regs *regs, unsigned long error)
+{
+	return on_kernel_fault(addr, error);
+}
+
+/*
+ * Every architecture's hook: the page-faults software event, one per CPU,
+ * each fault a sample. It fires in the fault handler before the fault is
+ * served, for user and kernel mode alike, with the faulting address and
+ * registers but no error code: an instruction fetch is a fault on the pc
+ * itself; write and protection are not known (user space shows "read",
+ * "not-present").
+ */
+SEC("perf_event")
+int ms_fault_perf(struct bpf_perf_event_data *ctx)
+{
+	bpf_user_pt_regs_t *regs = &ctx->regs;
+	__u64 addr = ctx->addr, ip = PT_REGS_IP(regs);
+
+	if (!from_user_mode(regs))
+		return on_kernel_fault(addr, 0);
+	return on_user_fault(addr, ip, MS_PF_USER | (addr == ip ? MS_PF_INSTR : 0));
 }
 
 /* A process's copies of its slot on every CPU: summed and freed at exit, reset at exec. */
@@ -942,9 +1004,11 @@ static __always_inline void seed_from_kernel(struct bpf_iter_task_vma *it, struc
 			__sync_fetch_and_add(&drops, 1);
 		}
 	}
+#if defined(__TARGET_ARCH_x86)
 	/* x86: MM_CONTEXT_HAS_VSYSCALL, bit 1 (a mask before 6.2, a bit number since) */
 	if (bpf_core_field_exists(mm->context.flags) && BPF_CORE_READ(mm, context.flags) & 2)
 		flags |= MS_SEED_GATE;
+#endif
 	fill_hdr_at(&b->h, MS_SEED_END, sizeof(struct ms_seed_end), ts);
 	b->h.flags = flags;
 	if (bpf_ringbuf_output(&rb, b, sizeof(struct ms_seed_end),
