@@ -6,7 +6,8 @@
 Checks: (a) exact counts per process of kwork's round, (b) drops reported by a
 fault storm into a tiny ring buffer, (c) memsnoop's SIGUSR1 layout dump equals
 /proc/PID/maps (coalesced), (d) the guest's recording replays on this host
-(MEMSNOOP -r) to the output the guest printed live. Prints one line per check
+(MEMSNOOP -r) to the output the guest printed live, (e) the main stack's
+growth by faults is reported down to the lowest page touched. Prints one line per check
 and exits 1 when any failed.
 """
 import base64
@@ -155,6 +156,33 @@ def check_counts(sections):
     else:
         ok("counts: 2 processes x (%s, %d faults in the touched region), fork and exit seen" %
            (", ".join("%d %s" % (v, k) for k, v in ROUND.items()), ROUND_PAGES))
+
+
+def check_stack(sections):
+    if "stack" not in sections:
+        bad("stack: section missing")
+        return
+    lines, rc = sections["stack"]
+    out, err = split_stderr(lines)
+    if rc != 0:
+        bad("stack: memsnoop exited %d" % rc, "\n".join(err[-30:]))
+        return
+    lo = None
+    for line in err:
+        m = re.match(r"^kwork (\d+) stack ([0-9a-f]+)$", line)
+        if m:
+            pid, lo = int(m.group(1)), int(m.group(2), 16)
+    if lo is None:
+        bad("stack: kwork printed no stack line", "\n".join(err[-20:]))
+        return
+    grew = [num(field(e, "addr")) for e in json_events(out)
+            if field(e, "event") == "stack" and field(e, "pid", "tgid") == pid]
+    if grew and min(grew) & ~4095 == lo:
+        ok("stack: %d stack-growth events for pid %d, down to the lowest page touched (%x)" %
+           (len(grew), pid, lo))
+    else:
+        bad("stack: the main stack grew down to %x; memsnoop reported %s" %
+            (lo, ", ".join("%x" % a for a in sorted(grew)) or "no growth"), "\n".join(out[-10:]))
 
 
 DROP_RE = re.compile(r"(drop|lost|lose)\w*\D{0,30}?(\d+)", re.I)
@@ -323,6 +351,7 @@ def main():
     else:
         bad("verbose: section missing")
     check_counts(sections)
+    check_stack(sections)
     check_drops(sections)
     check_layout(sections)
     check_replay(sections, b64, memsnoop, workdir)
