@@ -320,7 +320,8 @@ static int attach_fault_perf(struct live *l)
 				continue;
 			return -errno;
 		}
-		l->fault_links[cpu] = bpf_program__attach_perf_event(l->skel->progs.ms_fault_perf, fd);
+		l->fault_links[cpu] =
+			bpf_program__attach_perf_event(l->skel->progs.ms_fault_perf, fd);
 		err = libbpf_get_error(l->fault_links[cpu]);
 		if (err) {
 			l->fault_links[cpu] = NULL;
