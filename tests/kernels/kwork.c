@@ -9,7 +9,10 @@
  *   kwork storm PAGES [N]    touch PAGES fresh pages N times (fault storm)
  *   kwork stack PAGES        grow the main stack: touch PAGES pages below sp,
  *                            one after the other, and print the lowest as
- *                            "kwork <pid> stack <addr>"
+ *                            "kwork <pid> stack <addr>". Waits a second
+ *                            first: before 6.7 memsnoop reads the layout exec
+ *                            built from /proc, and that read must come before
+ *                            the growth (slow under TCG)
  *   kwork checkpoint DIR     build a layout (heap, split mappings, a moved
  *                            mremap, a MAP_FIXED replacement, a file mapping),
  *                            fork a child that changes its copy, then each
@@ -49,6 +52,7 @@ typedef unsigned long u64;
 #define SYS_exit_group 231
 #define SYS_openat 257
 #define SYS_renameat 264
+#define SYS_nanosleep 35
 #elif defined(__aarch64__)
 /* the generic table: no fork, renameat or pause (see the wrappers below) */
 #define SYS_write 64
@@ -67,6 +71,7 @@ typedef unsigned long u64;
 #define SYS_openat 56
 #define SYS_renameat2 276
 #define SYS_ppoll 73
+#define SYS_nanosleep 101
 #define SIGCHLD 17
 #else
 #error "kwork knows x86_64 and aarch64"
@@ -276,7 +281,9 @@ static int cmd_stack(u64 pages)
 	u64 lo = ((u64)&here & ~(PAGE - 1)) - pages * PAGE;
 	char line[64], *p = line;
 	const char *hd = "kwork ";
+	long second[2] = { 1, 0 };
 
+	sys(SYS_nanosleep, second, 0, 0);
 	for (u64 i = 1; i <= pages; i++)
 		*(volatile char *)(lo + (pages - i) * PAGE) = 1;
 	while (*hd)
