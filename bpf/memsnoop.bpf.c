@@ -683,8 +683,10 @@ static __always_inline void check_stack(struct ms_proc_state *st, __u64 addr)
 
 /*
  * The fault state to update: this CPU's copy of the process's slot (claimed
- * if free), else the shared entry (*shared: update it atomically). A fault
- * runs with interrupts off, so nothing else on this CPU touches the copy.
+ * if free), else the shared entry (*shared: update it atomically). Only
+ * fault programs write a copy, and a fault's program runs without preemption
+ * (interrupts off on page_fault_user; the perf event's handler disables
+ * preemption) and cannot nest in another: nothing else on this CPU touches it.
  */
 static __always_inline struct ms_proc_state *fault_state(__u32 tgid, bool *shared)
 {
