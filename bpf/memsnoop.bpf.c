@@ -31,6 +31,40 @@ static __always_inline bool from_user_mode(bpf_user_pt_regs_t *regs)
 {
 	return (regs->pstate & 0xf) == 0; /* PSR_MODE_EL0t */
 }
+
+/*
+ * The perf event has no error code: whether a data abort writes is read from
+ * the instruction at the pc (A64 encoding: the load/store group, and DC ZVA,
+ * with which memset zeroes). Pairs of exclusives and a few rare loads count
+ * as writes; SVE stores as reads.
+ */
+static __always_inline bool insn_writes(__u64 pc)
+{
+	__u32 insn = 0;
+
+	if (bpf_probe_read_user(&insn, sizeof(insn), (void *)pc))
+		return false;
+	if ((insn & 0xffffffe0) == 0xd50b7420) /* DC ZVA */
+		return true;
+	if ((insn & 0x0a000000) != 0x08000000) /* not a load or store */
+		return false;
+	switch ((insn >> 27) & 7) {
+	case 1: /* exclusive, ordered, CAS; or SIMD structures (V) */
+		if (insn & (1 << 26))
+			return !(insn & (1 << 22));
+		return !(insn & (1 << 22)) || (insn & (1 << 21));
+	case 3: /* literal loads; RCpc unscaled: STLUR when opc is 0 */
+		return (insn & (1 << 24)) && !(insn & (3 << 22));
+	case 5: /* pairs: L is bit 22 */
+		return !(insn & (1 << 22));
+	default: /* registers: atomics (LDAPR aside) write; else by opc, V */
+		if (!(insn & (1 << 24)) && (insn & (1 << 21)) && !(insn & (3 << 10)))
+			return (insn & 0xfc00) != 0xc000;
+		if (insn & (1 << 26))
+			return !(insn & (1 << 22));
+		return !(insn & (3 << 22));
+	}
+}
 #else
 #error "memsnoop's BPF side knows x86 and arm64"
 #endif
@@ -790,8 +824,8 @@ int BPF_PROG(ms_fault_kernel, unsigned long addr, struct pt_regs *regs, unsigned
  * each fault a sample. It fires in the fault handler before the fault is
  * served, for user and kernel mode alike, with the faulting address and
  * registers but no error code: an instruction fetch is a fault on the pc
- * itself; write and protection are not known (user space shows "read",
- * "not-present").
+ * itself; a write is known on arm64 from the instruction (insn_writes()),
+ * not on x86; protection faults are not known (shown as not-present).
  */
 SEC("perf_event")
 int ms_fault_perf(struct bpf_perf_event_data *ctx)
@@ -801,7 +835,13 @@ int ms_fault_perf(struct bpf_perf_event_data *ctx)
 
 	if (!from_user_mode(regs))
 		return on_kernel_fault(addr, 0);
-	return on_user_fault(addr, ip, MS_PF_USER | (addr == ip ? MS_PF_INSTR : 0));
+	if (addr == ip)
+		return on_user_fault(addr, ip, MS_PF_USER | MS_PF_INSTR);
+#if defined(__TARGET_ARCH_arm64)
+	if (insn_writes(ip))
+		return on_user_fault(addr, ip, MS_PF_USER | MS_PF_WRITE);
+#endif
+	return on_user_fault(addr, ip, MS_PF_USER);
 }
 
 /* A process's copies of its slot on every CPU: summed and freed at exit, reset at exec. */

@@ -121,6 +121,7 @@ def check_counts(sections):
         return
     per = {pid: {} for pid in regions}
     faults = {pid: 0 for pid in regions}
+    writes = {pid: 0 for pid in regions}  # kwork's touches are stores
     kinds = {}
     for ev in evs:
         kind = field(ev, "event")
@@ -134,6 +135,7 @@ def check_counts(sections):
             lo, hi = regions[pid]
             if addr is not None and lo <= addr < hi:
                 faults[pid] += 1
+                writes[pid] += field(ev, "write") is True
     problems = []
     for pid, (lo, hi) in sorted(regions.items()):
         for kind, want in ROUND.items():
@@ -142,6 +144,8 @@ def check_counts(sections):
                 problems.append("pid %d: %d %s events, expected %d" % (pid, got, kind, want))
         if faults[pid] != ROUND_PAGES:
             problems.append("pid %d: %d faults in %x-%x, expected %d" % (pid, faults[pid], lo, hi, ROUND_PAGES))
+        elif writes[pid] != ROUND_PAGES:
+            problems.append("pid %d: %d of the %d faults in %x-%x are writes" % (pid, writes[pid], ROUND_PAGES, lo, hi))
     parent = min(regions)
     child = max(regions)
     forks = [e for e in evs if field(e, "event") == "fork" and field(e, "pid", "tgid") == parent]
@@ -154,7 +158,7 @@ def check_counts(sections):
         bad("counts: exact counts", "\n".join(problems) + "\nevent kinds seen (first of each):\n" +
             "\n".join(json.dumps(e) for e in kinds.values()))
     else:
-        ok("counts: 2 processes x (%s, %d faults in the touched region), fork and exit seen" %
+        ok("counts: 2 processes x (%s, %d write faults in the touched region), fork and exit seen" %
            (", ".join("%d %s" % (v, k) for k, v in ROUND.items()), ROUND_PAGES))
 
 
