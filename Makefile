@@ -4,6 +4,24 @@
 # self-contained binary, SAN=1 builds with ASan/UBSan into .output-san/
 # (its own objects: never a mix of plain and instrumented ones).
 
+HOST_ARCH := $(shell uname -m | sed 's/x86_64/x86/' | sed 's/aarch64/arm64/')
+ARCH := $(HOST_ARCH)
+# Cross build, e.g. make ARCH=arm64 STATIC=1 on x86: Debian's cross compiler
+# and the target's multiarch -dev packages (scripts/deps.sh arm64), objects
+# in .output-ARCH, the binary .output-ARCH/memsnoop.
+ifneq ($(ARCH),$(HOST_ARCH))
+TRIPLET_arm64 := aarch64-linux-gnu
+TRIPLET_x86 := x86_64-linux-gnu
+TRIPLET := $(TRIPLET_$(ARCH))
+ifeq ($(TRIPLET),)
+$(error unknown ARCH=$(ARCH): memsnoop builds for x86 and arm64)
+endif
+CC := $(TRIPLET)-gcc
+PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/$(TRIPLET)/pkgconfig:/usr/share/pkgconfig pkg-config
+OUTPUT ?= .output-$(ARCH)
+BIN ?= $(OUTPUT)/memsnoop
+endif
+
 ifeq ($(SAN),1)
 OUTPUT ?= .output-san
 BIN ?= $(OUTPUT)/memsnoop
@@ -13,7 +31,6 @@ CLANG ?= clang
 BPFTOOL ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
 CC ?= gcc
 PKG_CONFIG ?= pkg-config
-ARCH := $(shell uname -m | sed 's/x86_64/x86/' | sed 's/aarch64/arm64/')
 VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 PREFIX ?= /usr/local
 VERSION := 0.1.0
@@ -98,9 +115,10 @@ $(OUTPUT):
 
 check-tests: memsnoop $(UNIT_BINS) $(WORKLOAD_BINS)
 
-# Build-time packages: installed with apt-get when missing (needs root).
+# Build-time packages: installed with apt-get when missing (needs root);
+# with ARCH=arm64 the cross build's too.
 deps:
-	$(Q)scripts/deps.sh
+	$(Q)scripts/deps.sh $(filter-out $(HOST_ARCH),$(ARCH))
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory memsnoop
@@ -117,9 +135,11 @@ bench: deps $(BIN)
 	$(Q)$(MAKE) --no-print-directory -C bench
 	$(Q)bench/run -o bench/results/latest.md $(BENCH_ARGS)
 
-# Debian 12's 6.1 kernel under qemu runs the static binary (tests/kernels/README.md).
+# Debian 12's 6.1 kernel, x86 and arm64, under qemu runs the static binary
+# (tests/kernels/README.md).
 test-kernels: deps
 	$(Q)tests/kernels/test_kernel_61.sh
+	$(Q)tests/kernels/test_kernel_arm64.sh
 
 install: memsnoop
 	install -D -m 0755 memsnoop $(DESTDIR)$(PREFIX)/sbin/memsnoop
@@ -186,6 +206,6 @@ $(OUTPUT)/fuzz/gen_corpus: tests/fuzz/gen_corpus.c tests/fuzz/records.h $(TRACE_
 
 clean:
 	$(call msg,CLEAN)
-	$(Q)rm -rf $(OUTPUT) .output-san memsnoop
+	$(Q)rm -rf $(OUTPUT) .output-san .output-arm64 memsnoop
 
 -include $(patsubst %.o,%.d,$(USER_OBJS)) $(wildcard $(OUTPUT)/fuzz/obj/user/*.d $(OUTPUT)/fuzz/obj/user/*/*.d)

@@ -10,8 +10,64 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "events.h"
+/* types of newer kernels than the one this arch's vmlinux.h came from */
+#if __has_include("vmlinux_newer.h")
+#include "vmlinux_newer.h"
+#endif
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* What differs between architectures: where user space ends, user mode. */
+#if defined(__TARGET_ARCH_x86)
+#define USER_ADDR_END (1ULL << 47)
+static __always_inline bool from_user_mode(bpf_user_pt_regs_t *regs)
+{
+	/* the context allows whole words only: cs is a u16 in a union here */
+	return *(volatile __u64 *)((void *)regs + __builtin_offsetof(struct pt_regs, cs)) & 3;
+}
+#elif defined(__TARGET_ARCH_arm64)
+#define USER_ADDR_END (1ULL << 48) /* Debian: 48-bit VA */
+static __always_inline bool from_user_mode(bpf_user_pt_regs_t *regs)
+{
+	return (regs->pstate & 0xf) == 0; /* PSR_MODE_EL0t */
+}
+
+/*
+ * The perf event has no error code: whether a data abort writes is read from
+ * the instruction at the pc (A64 encoding: the load/store group, and DC ZVA,
+ * with which memset zeroes). Pairs of exclusives and a few rare loads count
+ * as writes; SVE stores as reads.
+ */
+static __always_inline bool insn_writes(__u64 pc)
+{
+	__u32 insn = 0;
+
+	if (bpf_probe_read_user(&insn, sizeof(insn), (void *)pc))
+		return false;
+	if ((insn & 0xffffffe0) == 0xd50b7420) /* DC ZVA */
+		return true;
+	if ((insn & 0x0a000000) != 0x08000000) /* not a load or store */
+		return false;
+	switch ((insn >> 27) & 7) {
+	case 1: /* exclusive, ordered, CAS; or SIMD structures (V) */
+		if (insn & (1 << 26))
+			return !(insn & (1 << 22));
+		return !(insn & (1 << 22)) || (insn & (1 << 21));
+	case 3: /* literal loads; RCpc unscaled: STLUR when opc is 0 */
+		return (insn & (1 << 24)) && !(insn & (3 << 22));
+	case 5: /* pairs: L is bit 22 */
+		return !(insn & (1 << 22));
+	default: /* registers: atomics (LDAPR aside) write; else by opc, V */
+		if (!(insn & (1 << 24)) && (insn & (1 << 21)) && !(insn & (3 << 10)))
+			return (insn & 0xfc00) != 0xc000;
+		if (insn & (1 << 26))
+			return !(insn & (1 << 22));
+		return !(insn & (3 << 22));
+	}
+}
+#else
+#error "memsnoop's BPF side knows x86 and arm64"
+#endif
 
 /* Settings written by user space between open and load. */
 const volatile __u32 self_tgid;
@@ -94,13 +150,20 @@ struct {
 	__type(value, struct scratch);
 } scratch SEC(".maps");
 
-/* Older kernels (< 6.2) keep RSS in atomics; CO-RE picks the right one. */
-struct mm_rss_stat {
+/*
+ * Older kernels (< 6.2) keep RSS in atomics; CO-RE picks the right one. Both
+ * shapes are flavors of our own, so either vmlinux.h compiles (arm64's is 6.1).
+ */
+struct mm_rss_stat___old {
 	atomic_long_t count[4];
 } __attribute__((preserve_access_index));
 
 struct mm_struct___old {
-	struct mm_rss_stat rss_stat;
+	struct mm_rss_stat___old rss_stat;
+} __attribute__((preserve_access_index));
+
+struct mm_struct___new {
+	struct percpu_counter rss_stat[4];
 } __attribute__((preserve_access_index));
 
 enum { RSS_FILE, RSS_ANON, RSS_SWAP, RSS_SHMEM };
@@ -196,7 +259,7 @@ static __always_inline void read_mm(struct mm_struct *mm, struct ms_mm *out)
 	out->stack_vm = mm->stack_vm;
 	out->start_brk = mm->start_brk;
 	out->brk = mm->brk;
-	if (bpf_core_type_exists(struct mm_rss_stat)) {
+	if (bpf_core_type_exists(struct mm_rss_stat___old)) {
 		struct mm_struct___old *old = (void *)mm;
 
 		/* 6.1's verifier cannot walk atomic_long_t: probe-read these */
@@ -204,10 +267,12 @@ static __always_inline void read_mm(struct mm_struct *mm, struct ms_mm *out)
 		out->rss_anon = BPF_CORE_READ(old, rss_stat.count[RSS_ANON].counter);
 		out->rss_shmem = BPF_CORE_READ(old, rss_stat.count[RSS_SHMEM].counter);
 	} else {
+		struct mm_struct___new *new = (void *)mm;
+
 		/* the global part of a per-CPU counter: may lag, never negative */
-		out->rss_file = mm->rss_stat[RSS_FILE].count;
-		out->rss_anon = mm->rss_stat[RSS_ANON].count;
-		out->rss_shmem = mm->rss_stat[RSS_SHMEM].count;
+		out->rss_file = new->rss_stat[RSS_FILE].count;
+		out->rss_anon = new->rss_stat[RSS_ANON].count;
+		out->rss_shmem = new->rss_stat[RSS_SHMEM].count;
 	}
 	if ((__s64)out->rss_file < 0)
 		out->rss_file = 0;
@@ -652,8 +717,10 @@ static __always_inline void check_stack(struct ms_proc_state *st, __u64 addr)
 
 /*
  * The fault state to update: this CPU's copy of the process's slot (claimed
- * if free), else the shared entry (*shared: update it atomically). A fault
- * runs with interrupts off, so nothing else on this CPU touches the copy.
+ * if free), else the shared entry (*shared: update it atomically). Only
+ * fault programs write a copy, and a fault's program runs without preemption
+ * (interrupts off on page_fault_user; the perf event's handler disables
+ * preemption) and cannot nest in another: nothing else on this CPU touches it.
  */
 static __always_inline struct ms_proc_state *fault_state(__u32 tgid, bool *shared)
 {
@@ -695,8 +762,8 @@ static __always_inline void count_fault(struct ms_proc_state *st, unsigned long 
 		st->counts.prot++;
 }
 
-SEC("raw_tp/page_fault_user")
-int BPF_PROG(ms_fault_user, unsigned long addr, struct pt_regs *regs, unsigned long error)
+/* What one user-mode fault does: counts, stack growth, and the stream (--faults). */
+static __always_inline int on_user_fault(__u64 addr, __u64 ip, unsigned long error)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct ms_proc_state *st;
@@ -719,25 +786,62 @@ int BPF_PROG(ms_fault_user, unsigned long addr, struct pt_regs *regs, unsigned l
 	fill_hdr(&e->h, MS_FAULT, sizeof(*e));
 	e->h.flags = error;
 	e->addr = addr;
-	e->ip = BPF_CORE_READ(regs, ip);
+	e->ip = ip;
 	bpf_ringbuf_submit(e, wake_flags(sizeof(*e)));
 	return 0;
 }
 
 /* A kernel-mode fault on a user address (read() into a fresh stack buffer). */
-SEC("raw_tp/page_fault_kernel")
-int BPF_PROG(ms_fault_kernel, unsigned long addr, struct pt_regs *regs, unsigned long error)
+static __always_inline int on_kernel_fault(__u64 addr, unsigned long error)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct ms_proc_state *st;
 	bool shared;
 
-	if ((error & MS_PF_PROT) || addr >= (1ULL << 47) || !traced(tgid) || !current_mm_id())
+	if ((error & MS_PF_PROT) || addr >= USER_ADDR_END || !traced(tgid) || !current_mm_id())
 		return 0;
 	st = fault_state(tgid, &shared);
 	if (st)
 		check_stack(st, addr);
 	return 0;
+}
+
+/* x86's fault tracepoints: the cheapest hook, with the hardware's error code. */
+SEC("raw_tp/page_fault_user")
+int BPF_PROG(ms_fault_user, unsigned long addr, struct pt_regs *regs, unsigned long error)
+{
+	return on_user_fault(addr, stream_faults ? PT_REGS_IP_CORE(regs) : 0, error);
+}
+
+SEC("raw_tp/page_fault_kernel")
+int BPF_PROG(ms_fault_kernel, unsigned long addr, struct pt_regs *regs, unsigned long error)
+{
+	return on_kernel_fault(addr, error);
+}
+
+/*
+ * Every architecture's hook: the page-faults software event, one per CPU,
+ * each fault a sample. It fires in the fault handler before the fault is
+ * served, for user and kernel mode alike, with the faulting address and
+ * registers but no error code: an instruction fetch is a fault on the pc
+ * itself; a write is known on arm64 from the instruction (insn_writes()),
+ * not on x86; protection faults are not known (shown as not-present).
+ */
+SEC("perf_event")
+int ms_fault_perf(struct bpf_perf_event_data *ctx)
+{
+	bpf_user_pt_regs_t *regs = &ctx->regs;
+	__u64 addr = ctx->addr, ip = PT_REGS_IP(regs);
+
+	if (!from_user_mode(regs))
+		return on_kernel_fault(addr, 0);
+	if (addr == ip)
+		return on_user_fault(addr, ip, MS_PF_USER | MS_PF_INSTR);
+#if defined(__TARGET_ARCH_arm64)
+	if (insn_writes(ip))
+		return on_user_fault(addr, ip, MS_PF_USER | MS_PF_WRITE);
+#endif
+	return on_user_fault(addr, ip, MS_PF_USER);
 }
 
 /* A process's copies of its slot on every CPU: summed and freed at exit, reset at exec. */
@@ -942,9 +1046,11 @@ static __always_inline void seed_from_kernel(struct bpf_iter_task_vma *it, struc
 			__sync_fetch_and_add(&drops, 1);
 		}
 	}
+#if defined(__TARGET_ARCH_x86)
 	/* x86: MM_CONTEXT_HAS_VSYSCALL, bit 1 (a mask before 6.2, a bit number since) */
 	if (bpf_core_field_exists(mm->context.flags) && BPF_CORE_READ(mm, context.flags) & 2)
 		flags |= MS_SEED_GATE;
+#endif
 	fill_hdr_at(&b->h, MS_SEED_END, sizeof(struct ms_seed_end), ts);
 	b->h.flags = flags;
 	if (bpf_ringbuf_output(&rb, b, sizeof(struct ms_seed_end),

@@ -15,6 +15,10 @@
 #   BOOT_LOG      keep the full serial console log in this file
 #   BOOT_MEM      guest memory in MiB (default 1024); BOOT_SMP (default 2)
 #   BOOT_APPEND   extra kernel command line
+#   BOOT_ARCH     x86 (default) or arm64: qemu-system-aarch64 -M virt -cpu max
+#   BOOT_BUSYBOX  the guest's static busybox (default /bin/busybox; for arm64
+#                 fetch.sh arm64 prints one; its applets are the host's list)
+#   BOOT_KEEP     keep the initramfs and logs in /tmp/memsnoop-boot.*
 # Exit status: the guest script's; 124 when the boot timed out; 125 when the
 # guest never reported a status (crash, panic, bad initramfs); 77 when qemu or
 # busybox is missing (run tests/kernels/fetch.sh).
@@ -28,23 +32,43 @@ kernel=$1 script=$2
 shift 2
 [ -r "$kernel" ] || { echo "boot: no kernel at $kernel" >&2; exit 2; }
 [ -r "$script" ] || { echo "boot: no guest script at $script" >&2; exit 2; }
-command -v qemu-system-x86_64 >/dev/null || { echo "skip: qemu-system-x86_64 missing (tests/kernels/fetch.sh installs it)" >&2; exit 77; }
+case "${BOOT_ARCH:-x86}" in
+x86)
+	qemu=qemu-system-x86_64
+	# thread=single: with one host thread per vCPU, a vCPU can keep running a
+	# stale translation of kernel text another vCPU just patched (a
+	# tracepoint's int3 when a program is attached or detached) and the guest
+	# locks up for good.
+	machine=(-accel tcg,thread=single)
+	kconsole=ttyS0
+	;;
+arm64)
+	qemu=qemu-system-aarch64
+	# pauth-impdef: QEMU's own pointer-authentication hash, far faster under TCG
+	machine=(-M virt -cpu max,pauth-impdef=on -accel tcg,thread=single)
+	kconsole=ttyAMA0
+	;;
+*) echo "boot: BOOT_ARCH is x86 or arm64" >&2; exit 2 ;;
+esac
+command -v $qemu >/dev/null || { echo "skip: $qemu missing (tests/kernels/fetch.sh installs it)" >&2; exit 77; }
 command -v cpio >/dev/null || { echo "skip: cpio missing (tests/kernels/fetch.sh installs it)" >&2; exit 77; }
-busybox=/bin/busybox
-if ! [ -x "$busybox" ] || file -L "$busybox" 2>/dev/null | grep -q 'dynamically linked'; then
-	echo "skip: no static busybox at /bin/busybox (apt-get install busybox-static)" >&2
+busybox=${BOOT_BUSYBOX:-/bin/busybox}
+if ! [ -r "$busybox" ] || file -L "$busybox" 2>/dev/null | grep -q 'dynamically linked'; then
+	echo "skip: no static busybox at $busybox (apt-get install busybox-static)" >&2
 	exit 77
 fi
+[ -x /bin/busybox ] || { echo "skip: /bin/busybox (busybox-static) lists the applets" >&2; exit 77; }
 
 timeout_s=${BOOT_TIMEOUT:-120}
 work=$(mktemp -d /tmp/memsnoop-boot.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${BOOT_KEEP:-}" ] || rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,work,etc,root}
 
 # busybox and its applets as symlinks
 cp "$busybox" "$root/bin/busybox"
-for app in $("$busybox" --list-full 2>/dev/null); do
+chmod 755 "$root/bin/busybox"
+for app in $(/bin/busybox --list-full 2>/dev/null); do
 	[ -e "$root/$app" ] || ln -s /bin/busybox "$root/$app"
 done
 [ -e "$root/bin/sh" ] || ln -s busybox "$root/bin/sh"
@@ -85,16 +109,13 @@ chmod 755 "$root/init"
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) >"$work/initrd.cpio"
 
 console=$work/console.log
-# thread=single: with one host thread per vCPU, a vCPU can keep running a stale
-# translation of kernel text another vCPU just patched (a tracepoint's int3
-# when a program is attached or detached) and the guest locks up for good.
 start=$(date +%s.%N)
 set +e
-timeout -k 5 "$timeout_s" qemu-system-x86_64 \
-	-accel tcg,thread=single -m "${BOOT_MEM:-1024}" -smp "${BOOT_SMP:-2}" \
+timeout -k 5 "$timeout_s" $qemu \
+	"${machine[@]}" -m "${BOOT_MEM:-1024}" -smp "${BOOT_SMP:-2}" \
 	-nographic -no-reboot -monitor none -serial stdio -nodefaults \
 	-kernel "$kernel" -initrd "$work/initrd.cpio" \
-	-append "console=ttyS0 quiet loglevel=1 panic=-1 oops=panic mitigations=off ${BOOT_APPEND:-}" \
+	-append "console=$kconsole quiet loglevel=1 panic=-1 oops=panic mitigations=off ${BOOT_APPEND:-}" \
 	</dev/null >"$console" 2>"$work/qemu.err"
 qrc=$?
 set -e

@@ -6,7 +6,8 @@
 Checks: (a) exact counts per process of kwork's round, (b) drops reported by a
 fault storm into a tiny ring buffer, (c) memsnoop's SIGUSR1 layout dump equals
 /proc/PID/maps (coalesced), (d) the guest's recording replays on this host
-(MEMSNOOP -r) to the output the guest printed live. Prints one line per check
+(MEMSNOOP -r) to the output the guest printed live, (e) the main stack's
+growth by faults is reported down to the lowest page touched. Prints one line per check
 and exits 1 when any failed.
 """
 import base64
@@ -120,6 +121,7 @@ def check_counts(sections):
         return
     per = {pid: {} for pid in regions}
     faults = {pid: 0 for pid in regions}
+    writes = {pid: 0 for pid in regions}  # kwork's touches are stores
     kinds = {}
     for ev in evs:
         kind = field(ev, "event")
@@ -133,6 +135,7 @@ def check_counts(sections):
             lo, hi = regions[pid]
             if addr is not None and lo <= addr < hi:
                 faults[pid] += 1
+                writes[pid] += field(ev, "write") is True
     problems = []
     for pid, (lo, hi) in sorted(regions.items()):
         for kind, want in ROUND.items():
@@ -141,6 +144,8 @@ def check_counts(sections):
                 problems.append("pid %d: %d %s events, expected %d" % (pid, got, kind, want))
         if faults[pid] != ROUND_PAGES:
             problems.append("pid %d: %d faults in %x-%x, expected %d" % (pid, faults[pid], lo, hi, ROUND_PAGES))
+        elif writes[pid] != ROUND_PAGES:
+            problems.append("pid %d: %d of the %d faults in %x-%x are writes" % (pid, writes[pid], ROUND_PAGES, lo, hi))
     parent = min(regions)
     child = max(regions)
     forks = [e for e in evs if field(e, "event") == "fork" and field(e, "pid", "tgid") == parent]
@@ -153,8 +158,35 @@ def check_counts(sections):
         bad("counts: exact counts", "\n".join(problems) + "\nevent kinds seen (first of each):\n" +
             "\n".join(json.dumps(e) for e in kinds.values()))
     else:
-        ok("counts: 2 processes x (%s, %d faults in the touched region), fork and exit seen" %
+        ok("counts: 2 processes x (%s, %d write faults in the touched region), fork and exit seen" %
            (", ".join("%d %s" % (v, k) for k, v in ROUND.items()), ROUND_PAGES))
+
+
+def check_stack(sections):
+    if "stack" not in sections:
+        bad("stack: section missing")
+        return
+    lines, rc = sections["stack"]
+    out, err = split_stderr(lines)
+    if rc != 0:
+        bad("stack: memsnoop exited %d" % rc, "\n".join(err[-30:]))
+        return
+    lo = None
+    for line in err:
+        m = re.match(r"^kwork (\d+) stack ([0-9a-f]+)$", line)
+        if m:
+            pid, lo = int(m.group(1)), int(m.group(2), 16)
+    if lo is None:
+        bad("stack: kwork printed no stack line", "\n".join(err[-20:]))
+        return
+    grew = [num(field(e, "addr")) for e in json_events(out)
+            if field(e, "event") == "stack" and field(e, "pid", "tgid") == pid]
+    if grew and min(grew) & ~4095 == lo:
+        ok("stack: %d stack-growth events for pid %d, down to the lowest page touched (%x)" %
+           (len(grew), pid, lo))
+    else:
+        bad("stack: the main stack grew down to %x; memsnoop reported %s" %
+            (lo, ", ".join("%x" % a for a in sorted(grew)) or "no growth"), "\n".join(out[-10:]))
 
 
 DROP_RE = re.compile(r"(drop|lost|lose)\w*\D{0,30}?(\d+)", re.I)
@@ -323,6 +355,7 @@ def main():
     else:
         bad("verbose: section missing")
     check_counts(sections)
+    check_stack(sections)
     check_drops(sections)
     check_layout(sections)
     check_replay(sections, b64, memsnoop, workdir)

@@ -38,6 +38,15 @@ cat "$T/counts.err"
 endsec counts $rc
 [ -f "$T/counts.msnp" ] && b64 counts.msnp "$T/counts.msnp"
 
+# (e) the main stack grows by faults alone: 64 pages (256 KiB) below sp
+section stack
+timeout 60 "$MS" -j -- "$KW" stack 64 >"$T/stack.json" 2>"$T/stack.err"
+rc=$?
+grep '"event": *"stack"\|"event":"stack"' "$T/stack.json"
+echo "@@stderr"
+cat "$T/stack.err"
+endsec stack $rc
+
 # (b) drops: a fault storm into a one-page ring buffer
 section drops
 # the reader is stopped during the storm, so it cannot keep up however fast it is

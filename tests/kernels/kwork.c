@@ -7,6 +7,12 @@
  *   kwork counts             one round in this process, then fork a child
  *                            that does the same round; the parent waits
  *   kwork storm PAGES [N]    touch PAGES fresh pages N times (fault storm)
+ *   kwork stack PAGES        grow the main stack: touch PAGES pages below sp,
+ *                            one after the other, and print the lowest as
+ *                            "kwork <pid> stack <addr>". Waits a second
+ *                            first: before 6.7 memsnoop reads the layout exec
+ *                            built from /proc, and that read must come before
+ *                            the growth (slow under TCG)
  *   kwork checkpoint DIR     build a layout (heap, split mappings, a moved
  *                            mremap, a MAP_FIXED replacement, a file mapping),
  *                            fork a child that changes its copy, then each
@@ -28,6 +34,7 @@
 typedef unsigned long u64;
 #define PAGE 4096UL
 
+#if defined(__x86_64__)
 #define SYS_read 0
 #define SYS_write 1
 #define SYS_close 3
@@ -45,6 +52,30 @@ typedef unsigned long u64;
 #define SYS_exit_group 231
 #define SYS_openat 257
 #define SYS_renameat 264
+#define SYS_nanosleep 35
+#elif defined(__aarch64__)
+/* the generic table: no fork, renameat or pause (see the wrappers below) */
+#define SYS_write 64
+#define SYS_close 57
+#define SYS_mmap 222
+#define SYS_mprotect 226
+#define SYS_munmap 215
+#define SYS_brk 214
+#define SYS_mremap 216
+#define SYS_madvise 233
+#define SYS_getpid 172
+#define SYS_clone 220
+#define SYS_exit 93
+#define SYS_wait4 260
+#define SYS_exit_group 94
+#define SYS_openat 56
+#define SYS_renameat2 276
+#define SYS_ppoll 73
+#define SYS_nanosleep 101
+#define SIGCHLD 17
+#else
+#error "kwork knows x86_64 and aarch64"
+#endif
 
 #define PROT_NONE 0
 #define PROT_READ 1
@@ -61,6 +92,7 @@ typedef unsigned long u64;
 #define O_CREAT 0100
 #define O_TRUNC 01000
 
+#if defined(__x86_64__)
 static long sys6(long n, long a, long b, long c, long d, long e, long f)
 {
 	long ret;
@@ -73,7 +105,31 @@ static long sys6(long n, long a, long b, long c, long d, long e, long f)
 			 : "rcx", "r11", "memory");
 	return ret;
 }
+#else
+static long sys6(long n, long a, long b, long c, long d, long e, long f)
+{
+	register long x8 __asm__("x8") = n;
+	register long x0 __asm__("x0") = a;
+	register long x1 __asm__("x1") = b;
+	register long x2 __asm__("x2") = c;
+	register long x3 __asm__("x3") = d;
+	register long x4 __asm__("x4") = e;
+	register long x5 __asm__("x5") = f;
+	__asm__ volatile("svc #0"
+			 : "+r"(x0)
+			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
+			 : "memory");
+	return x0;
+}
+#define SYS_fork SYS_clone /* clone(SIGCHLD, 0, ...) is fork */
+#define SYS_pause SYS_ppoll /* ppoll(NULL, 0, NULL, NULL) waits for a signal */
+#endif
 #define sys(n, a, b, c) sys6(n, (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#ifdef SIGCHLD
+#define FORK_ARG SIGCHLD
+#else
+#define FORK_ARG 0
+#endif
 
 static void die(int code)
 {
@@ -197,7 +253,7 @@ static void round_(void)
 static int cmd_counts(void)
 {
 	round_();
-	long pid = sys(SYS_fork, 0, 0, 0);
+	long pid = sys(SYS_fork, FORK_ARG, 0, 0);
 	check(pid, "fork");
 	if (pid == 0) {
 		round_();
@@ -217,6 +273,30 @@ static int cmd_storm(u64 pages, u64 n)
 		check(sys(SYS_munmap, a, pages * PAGE, 0), "munmap");
 	}
 	return 0;
+}
+
+static int cmd_stack(u64 pages)
+{
+	volatile char here = 0;
+	u64 lo = ((u64)&here & ~(PAGE - 1)) - pages * PAGE;
+	char line[64], *p = line;
+	const char *hd = "kwork ";
+	long second[2] = { 1, 0 };
+
+	sys(SYS_nanosleep, second, 0, 0);
+	for (u64 i = 1; i <= pages; i++)
+		*(volatile char *)(lo + (pages - i) * PAGE) = 1;
+	while (*hd)
+		*p++ = *hd++;
+	p = fmt_dec(p, (u64)sys(SYS_getpid, 0, 0, 0));
+	hd = " stack ";
+	while (*hd)
+		*p++ = *hd++;
+	p = fmt_hex(p, lo);
+	*p++ = '\n';
+	*p = 0;
+	put(2, line);
+	return here;
 }
 
 /* write DIR/NAME.pid atomically (via a temporary name) with our pid */
@@ -243,8 +323,13 @@ static void write_pid(const char *dir, const char *name)
 	*p++ = '\n';
 	sys(SYS_write, fd, buf, p - buf);
 	sys(SYS_close, fd, 0, 0);
+#ifdef SYS_renameat2
+	check(sys6(SYS_renameat2, AT_FDCWD, (long)tmp, AT_FDCWD, (long)path, 0, 0),
+	      "rename pid file");
+#else
 	check(sys6(SYS_renameat, AT_FDCWD, (long)tmp, AT_FDCWD, (long)path, 0, 0),
 	      "rename pid file");
+#endif
 }
 
 static __attribute__((noreturn)) void cmd_checkpoint(const char *dir, const char *self)
@@ -274,7 +359,7 @@ static __attribute__((noreturn)) void cmd_checkpoint(const char *dir, const char
 	map(0, 2 * PAGE, PROT_READ, MAP_PRIVATE, (int)fd, 0);
 	sys(SYS_close, fd, 0, 0);
 
-	long pid = sys(SYS_fork, 0, 0, 0);
+	long pid = sys(SYS_fork, FORK_ARG, 0, 0);
 	check(pid, "fork");
 	if (pid == 0) {
 		/* the child changes its copy */
@@ -297,9 +382,11 @@ int kmain(long argc, char **argv)
 		return cmd_counts();
 	if (argc >= 3 && streq(argv[1], "storm"))
 		return cmd_storm(parse_dec(argv[2]), argc >= 4 ? parse_dec(argv[3]) : 1);
+	if (argc >= 3 && streq(argv[1], "stack"))
+		return cmd_stack(parse_dec(argv[2]));
 	if (argc >= 3 && streq(argv[1], "checkpoint"))
 		cmd_checkpoint(argv[2], argv[0]);
-	put(2, "usage: kwork counts | storm PAGES [N] | checkpoint DIR\n");
+	put(2, "usage: kwork counts | storm PAGES [N] | stack PAGES | checkpoint DIR\n");
 	return 2;
 }
 
@@ -308,6 +395,7 @@ void cstart(long *sp)
 	die(kmain(sp[0], (char **)(sp + 1)));
 }
 
+#if defined(__x86_64__)
 __asm__(".text\n"
 	".global _start\n"
 	"_start:\n"
@@ -316,3 +404,13 @@ __asm__(".text\n"
 	"	and $-16, %rsp\n"
 	"	call cstart\n"
 	"	hlt\n");
+#else
+__asm__(".text\n"
+	".global _start\n"
+	"_start:\n"
+	"	mov x29, #0\n"
+	"	mov x30, #0\n"
+	"	mov x0, sp\n"
+	"	bl cstart\n"
+	"	brk #0\n");
+#endif

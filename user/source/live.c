@@ -8,11 +8,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <linux/perf_event.h>
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/pidtab.h"
@@ -44,6 +46,8 @@ struct live {
 	bool pids_only; /* -p alone: nothing new can join, so their end is ours */
 	__u64 next_gone_check_ns;
 	int nr_cpus; /* possible CPUs: copies of a per-CPU map value */
+	bool fault_perf; /* faults from the page-faults perf event, not page_fault_user */
+	struct bpf_link **fault_links; /* its programs, one per CPU */
 	struct ms_fault_slot *slots; /* one slot's copies, read back */
 	union {
 		struct ms_vma v;
@@ -161,6 +165,70 @@ static void optional(struct bpf_program *prog, bool present, const char *what)
 	warn("this kernel has no %s: memsnoop goes on without it", what);
 }
 
+/*
+ * Page faults: x86's page_fault_user tracepoint is the cheaper hook (and
+ * has the error code); elsewhere, or with MEMSNOOP_FAULT_HOOK=perf, the
+ * page-faults software event that every architecture has.
+ */
+static void choose_fault_hook(struct live *l)
+{
+	const char *want = getenv("MEMSNOOP_FAULT_HOOK");
+	struct memsnoop_bpf *skel = l->skel;
+
+	l->fault_perf = !has_tracepoint("exceptions", "page_fault_user") ||
+			(want && !strcmp(want, "perf"));
+	if (log_verbose())
+		info("%-44s %s", "page faults from",
+		     l->fault_perf ? "the page-faults perf event (one per CPU)" :
+				     "the page_fault_user tracepoint (x86)");
+	bpf_program__set_autoload(skel->progs.ms_fault_perf, l->fault_perf);
+	if (l->fault_perf) {
+		bpf_program__set_autoload(skel->progs.ms_fault_user, false);
+		bpf_program__set_autoload(skel->progs.ms_fault_kernel, false);
+		return;
+	}
+	optional(skel->progs.ms_fault_kernel, has_tracepoint("exceptions", "page_fault_kernel"),
+		 "kernel-mode faults (stack growth by read())");
+}
+
+/*
+ * The page-faults event on each CPU, every fault a sample, running
+ * ms_fault_perf. Kernel-mode faults included: on user addresses they grow
+ * the stack too. A CPU that is offline has no event (ENODEV).
+ */
+static int attach_fault_perf(struct live *l)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_PAGE_FAULTS,
+		.sample_period = 1,
+	};
+	int cpu, fd, err, attached = 0;
+
+	l->fault_links = calloc(l->nr_cpus, sizeof(*l->fault_links));
+	if (!l->fault_links)
+		return -ENOMEM;
+	for (cpu = 0; cpu < l->nr_cpus; cpu++) {
+		fd = syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENODEV)
+				continue;
+			return -errno;
+		}
+		l->fault_links[cpu] =
+			bpf_program__attach_perf_event(l->skel->progs.ms_fault_perf, fd);
+		err = libbpf_get_error(l->fault_links[cpu]);
+		if (err) {
+			l->fault_links[cpu] = NULL;
+			close(fd);
+			return err;
+		}
+		attached++;
+	}
+	return attached ? 0 : -ENODEV;
+}
+
 /* What -v adds: facts from the kernel's BTF that CO-RE handles by itself. */
 static void describe_btf(void)
 {
@@ -196,10 +264,7 @@ static void detect(struct live *l, bool vma_iterator)
 	}
 	bpf_program__set_autoload(l->skel->progs.ms_exec_seed, vma_iterator);
 	bpf_program__set_autoload(l->skel->progs.ms_exec, !vma_iterator);
-	optional(l->skel->progs.ms_fault_user, has_tracepoint("exceptions", "page_fault_user"),
-		 "user page faults (page_fault_user, x86)");
-	optional(l->skel->progs.ms_fault_kernel, has_tracepoint("exceptions", "page_fault_kernel"),
-		 "kernel-mode faults (stack growth by read())");
+	choose_fault_hook(l);
 	optional(l->skel->progs.ms_signal, has_tracepoint("signal", "signal_generate"),
 		 "fault signals (signal_generate)");
 	optional(l->skel->progs.ms_mm_teardown, has_tracepoint("mmap", "exit_mmap"),
@@ -316,6 +381,8 @@ int live__open(struct live **out, const struct live_opts *o, struct stream *st)
 	l->pids_only = o->sel->nr_pids && !o->sel->children && !o->sel->comm[0];
 	t2 = now_ns();
 	err = memsnoop_bpf__attach(l->skel);
+	if (!err && l->fault_perf)
+		err = attach_fault_perf(l);
 	if (err) {
 		error("cannot attach the BPF programs: %s", strerror(-err));
 		return -1;
@@ -580,9 +647,14 @@ static void detach_all(struct memsnoop_bpf *skel)
 
 void live__close(struct live *l)
 {
+	int i;
+
 	if (!l)
 		return;
 	ring_buffer__free(l->rb);
+	for (i = 0; l->fault_links && i < l->nr_cpus; i++)
+		bpf_link__destroy(l->fault_links[i]);
+	free(l->fault_links);
 	if (l->skel) {
 		detach_all(l->skel);
 		memsnoop_bpf__destroy(l->skel);
