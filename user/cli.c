@@ -66,6 +66,7 @@ enum {
 	OPT_PERFETTO,
 	OPT_FAULT_SLOTS,
 	OPT_BTF_PATH,
+	OPT_FAULT_HOOK,
 };
 
 static const struct argp_option options[] = {
@@ -99,6 +100,7 @@ static const struct argp_option options[] = {
 	/* for the tests (README.md, Tests): hidden from --help */
 	{ "fault-slots", OPT_FAULT_SLOTS, "N", OPTION_HIDDEN, "N fault-count slots", 0 },
 	{ "btf-path", OPT_BTF_PATH, "PATH", OPTION_HIDDEN, "The kernel BTF to look for", 0 },
+	{ "fault-hook", OPT_FAULT_HOOK, "HOOK", OPTION_HIDDEN, "Page faults from: tp or perf", 0 },
 	{},
 };
 
@@ -280,6 +282,14 @@ static int set_fault_slots(struct settings *s, const char *arg)
 	return 0;
 }
 
+static int set_fault_hook(struct settings *s, const char *arg)
+{
+	if (strcmp(arg, "tp") && strcmp(arg, "perf"))
+		return -1;
+	s->fault_perf = !strcmp(arg, "perf");
+	return 0;
+}
+
 /* How each option is stored: a flag, a string, or a value parsed and checked. */
 struct opt_rule {
 	int key;
@@ -330,6 +340,7 @@ static const struct opt_rule rules[] = {
 	SET('v', verbose),
 	VALUE(OPT_FAULT_SLOTS, set_fault_slots, "invalid slot count '%s': a power of two"),
 	STRING(OPT_BTF_PATH, btf_path),
+	VALUE(OPT_FAULT_HOOK, set_fault_hook, "unknown fault hook '%s': 'tp' or 'perf'"),
 };
 
 static void apply(const struct opt_rule *r, struct settings *s, char *arg)

@@ -338,6 +338,7 @@ static int open_live(struct session *ss, struct live **l, struct launch *child)
 		.ringbuf_size = s->ringbuf_size,
 		.fault_slots = s->fault_slots,
 		.btf_path = s->btf_path,
+		.fault_perf = s->fault_perf,
 	};
 	int err;
 

@@ -46,6 +46,7 @@ struct settings {
 	/* hidden options, for the tests */
 	unsigned fault_slots; /* --fault-slots: fault-count slots (0: sized by CPUs) */
 	const char *btf_path; /* --btf-path: the kernel BTF preflight looks for */
+	bool fault_perf; /* --fault-hook=perf: the perf event even where the tracepoint is */
 };
 
 #endif

@@ -167,16 +167,14 @@ static void optional(struct bpf_program *prog, bool present, const char *what)
 
 /*
  * Page faults: x86's page_fault_user tracepoint is the cheaper hook (and
- * has the error code); elsewhere, or with MEMSNOOP_FAULT_HOOK=perf, the
+ * has the error code); elsewhere, or with --fault-hook=perf, the
  * page-faults software event that every architecture has.
  */
 static void choose_fault_hook(struct live *l)
 {
-	const char *want = getenv("MEMSNOOP_FAULT_HOOK");
 	struct memsnoop_bpf *skel = l->skel;
 
-	l->fault_perf = !has_tracepoint("exceptions", "page_fault_user") ||
-			(want && !strcmp(want, "perf"));
+	l->fault_perf = !has_tracepoint("exceptions", "page_fault_user") || l->o.fault_perf;
 	if (log_verbose())
 		info("%-44s %s", "page faults from",
 		     l->fault_perf ? "the page-faults perf event (one per CPU)" :

@@ -19,6 +19,7 @@ struct live_opts {
 	__u64 ringbuf_size;
 	unsigned fault_slots; /* a power of two; 0: sized by the CPUs (tests: 1, collisions) */
 	const char *btf_path; /* NULL: /sys/kernel/btf/vmlinux (tests of the no-BTF message) */
+	bool fault_perf; /* page faults from the perf event even on x86 (tests, bench) */
 };
 
 /* Checks privileges, BTF and tracefs, loads and attaches. -1 after an error message. */
