@@ -751,6 +751,18 @@ static void on_syscall(struct model *m, const struct ms_syscall *s)
 	sample(p, s->h.ts_ns);
 }
 
+/* What the kernel says of a VMA right after a call: the model takes it. */
+static void on_vma_now(struct model *m, const struct ms_vma_now *v)
+{
+	struct proc *p = proc_find(m, v->h.pid);
+
+	if (!p || v->h.ts_ns < p->seed_ts || v->start >= v->end)
+		return;
+	own_layout(m, p);
+	layout__seen(p->l, v->start, v->end, v->anon);
+	sync(m, p);
+}
+
 /* Faults and the stack */
 
 static void on_fault(struct model *m, const struct ms_fault *f)
@@ -1034,6 +1046,7 @@ static const size_t min_size[MS_TYPE_MAX] = {
 	[MS_FAULTS] = sizeof(struct ms_faults),	   [MS_LOST] = sizeof(struct ms_lost),
 	[MS_LIMITS] = sizeof(struct ms_limits),	   [MS_SEED_BEGIN] = sizeof(struct ms_seed_begin),
 	[MS_VMA] = sizeof(struct ms_vma),	   [MS_SEED_END] = sizeof(struct ms_hdr),
+	[MS_VMA_NOW] = sizeof(struct ms_vma_now),
 };
 
 int model__apply(struct model *m, const struct ms_hdr *rec)
@@ -1088,6 +1101,9 @@ int model__apply(struct model *m, const struct ms_hdr *rec)
 		break;
 	case MS_SEED_END:
 		on_seed_end(m, rec);
+		break;
+	case MS_VMA_NOW:
+		on_vma_now(m, (const void *)rec);
 		break;
 	}
 	return 0;
