@@ -123,7 +123,7 @@ try:
     check(bg, "python3", ["python3", tmp + "/alloc.py"], 5, tmp + "/dump")
     # MEMSNOOP_THREAD_RUNS=20: the threaded program again and again (a proof in a row)
     for _ in range(int(os.environ.get("MEMSNOOP_THREAD_RUNS", "1"))):
-        check(bg, "threads", [WL + "/threads", "4", "2"], 10, tmp + "/dump", pause=0.03)
+        check(bg, "threads", [WL + "/threads", "4", "2"], 5, tmp + "/dump", pause=0.03)
     check(bg, "gcc", ["gcc", "-O2", "-c", "big.c", "-o", "big.o"], 3, tmp + "/dump")
 finally:
     rc, out, err = bg.stop()
