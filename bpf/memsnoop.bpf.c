@@ -614,7 +614,7 @@ static __always_inline void emit_seen_after(struct task_struct *task, struct pen
 					    long ret)
 {
 	__u64 addr[2] = {};
-	int i, n;
+	int n;
 
 	if (ret < 0 && ret > -4096)
 		return;
@@ -624,9 +624,12 @@ static __always_inline void emit_seen_after(struct task_struct *task, struct pen
 			emit_seen(&p->seen[1]);
 		return;
 	}
+	/* unrolled: 6.1's verifier refuses a loop around the helper's callback */
 	n = seen_addrs(p, type, ret, addr);
-	for (i = 0; i < 2 && i < n; i++)
-		emit_seen_at_exit(task, addr[i]);
+	if (n > 0)
+		emit_seen_at_exit(task, addr[0]);
+	if (n > 1)
+		emit_seen_at_exit(task, addr[1]);
 }
 
 static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 type)
