@@ -83,6 +83,8 @@ const volatile __u32 nr_cpus = 1; /* possible CPUs: the slots' copies */
 
 /* Records the ring buffer could not take. */
 __u64 drops;
+__u64 vma_seen_busy; /* VMAs not read after a call: the mmap lock was taken */
+__u64 anon_key; /* hides anon_vma addresses: drawn at the first use */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -97,11 +99,19 @@ struct {
 	__type(value, __u8);
 } pids SEC(".maps");
 
+/* A VMA as the kernel held it at ts: see emit_seen(). */
+struct seen_ctx {
+	__u64 ts, start, end, anon;
+};
+
 struct pending {
 	__u64 args[6];
 	__u64 ts;
 	__u64 lock_ts; /* when the call last took the mmap lock to write, else 0 */
 	__u32 type;
+	__u32 nr_seen; /* VMAs read as the call let go of the mmap lock */
+	__u64 va_addr; /* where get_unmapped_area put the call's mapping, else 0 */
+	struct seen_ctx seen[2];
 };
 
 /*
@@ -309,6 +319,8 @@ static __always_inline int on_enter(struct trace_event_raw_sys_enter *ctx, __u32
 	p->ts = bpf_ktime_get_ns();
 	p->lock_ts = 0;
 	p->type = type;
+	p->nr_seen = 0;
+	p->va_addr = 0;
 	p->args[0] = ctx->args[0];
 	p->args[1] = nargs > 1 ? ctx->args[1] : 0;
 	p->args[2] = nargs > 2 ? ctx->args[2] : 0;
@@ -570,6 +582,121 @@ static __always_inline void emit_mmap(struct task_struct *task, struct mm_struct
 		__sync_fetch_and_add(&drops, 1);
 }
 
+static long seen_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct seen_ctx *c = data;
+
+	/* under the mmap lock: between the calls of other threads, in time order */
+	c->ts = bpf_ktime_get_ns();
+	c->start = BPF_CORE_READ(vma, vm_start);
+	c->end = BPF_CORE_READ(vma, vm_end);
+	c->anon = (__u64)BPF_CORE_READ(vma, anon_vma);
+	return 0;
+}
+
+/* The same anon_vma gives the same value, its address does not come out. */
+static __always_inline __u64 anon_id(__u64 ptr)
+{
+	__u64 key = anon_key;
+
+	if (!ptr)
+		return 0;
+	if (!key) {
+		key = (__u64)bpf_get_prandom_u32() << 32 | bpf_get_prandom_u32() | 1;
+		__sync_val_compare_and_swap(&anon_key, 0, key);
+		key = anon_key;
+	}
+	return ((ptr ^ key) * 0x9e3779b97f4a7c15ULL) | 1ULL << 63;
+}
+
+static __always_inline void emit_seen(const struct seen_ctx *c)
+{
+	struct ms_vma_now *e = reserve(sizeof(*e));
+
+	if (!e)
+		return;
+	fill_hdr_at(&e->h, MS_VMA_NOW, sizeof(*e), c->ts);
+	e->start = c->start;
+	e->end = c->end;
+	e->anon = anon_id(c->anon);
+	bpf_ringbuf_submit(e, wake_flags(sizeof(*e)));
+}
+
+/* Before 6.4: the VMA at addr read at the call's exit, if the mmap lock is free. */
+static __always_inline void emit_seen_at_exit(struct task_struct *task, __u64 addr)
+{
+	struct seen_ctx c = {};
+
+	if (bpf_find_vma(task, addr, seen_cb, &c, 0) || !c.ts) {
+		__sync_fetch_and_add(&vma_seen_busy, 1);
+		return;
+	}
+	if (addr >= c.start)
+		emit_seen(&c);
+}
+
+/* madvise advice that changes vm_flags, so the VMA may split or merge */
+static __always_inline bool advice_sets_flags(__u64 advice)
+{
+	return advice <= 2 || (advice >= 10 && advice <= 19);
+}
+
+/*
+ * Where to look after a call that may have merged VMAs (munmap never
+ * merges): the ends of what it made or changed; at = where it mapped (its
+ * return value, or what get_unmapped_area found), 0 if unknown. Returns how
+ * many addresses (0 to 2).
+ */
+static __always_inline int seen_addrs(const struct pending *p, __u32 type, __u64 at, __u64 *addr)
+{
+	__u64 a = p->args[0], len = (p->args[1] + 4095) & ~4095ULL;
+
+	switch (type) {
+	case MS_MMAP:
+	case MS_MREMAP:
+		addr[0] = at;
+		return at != 0;
+	case MS_BRK:
+		addr[0] = a - 1;
+		return a != 0;
+	case MS_MADVISE:
+		if (!advice_sets_flags(p->args[2]))
+			return 0;
+		/* fall through */
+	case MS_MPROTECT:
+		addr[0] = a;
+		addr[1] = a + len - 1;
+		return len ? (len > 4096 ? 2 : 1) : 0;
+	}
+	return 0;
+}
+
+/*
+ * The VMAs the call made, read as it let go of the mmap lock (see
+ * ms_mmap_unlock()), else at its exit.
+ */
+static __always_inline void emit_seen_after(struct task_struct *task, struct pending *p, __u32 type,
+					    long ret)
+{
+	__u64 addr[2] = {};
+	int n;
+
+	if (ret < 0 && ret > -4096)
+		return;
+	if (p->nr_seen) {
+		emit_seen(&p->seen[0]);
+		if (p->nr_seen > 1)
+			emit_seen(&p->seen[1]);
+		return;
+	}
+	/* unrolled: 6.1's verifier refuses a loop around the helper's callback */
+	n = seen_addrs(p, type, ret, addr);
+	if (n > 0)
+		emit_seen_at_exit(task, addr[0]);
+	if (n > 1)
+		emit_seen_at_exit(task, addr[1]);
+}
+
 static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 type)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -589,13 +716,14 @@ static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 t
 	/* a private anonymous mapping is what its arguments say: no VMA to read */
 	if (type == MS_MMAP && (p->args[3] & (MAP_ANONYMOUS | MAP_SHARED)) != MAP_ANONYMOUS) {
 		emit_mmap(task, mm, p, ret);
-		return 0;
+	} else {
+		s = reserve(sizeof(*s));
+		if (!s)
+			return 0;
+		fill_syscall(s, p, type, ret, task, mm);
+		bpf_ringbuf_submit(s, wake_flags(sizeof(*s)));
 	}
-	s = reserve(sizeof(*s));
-	if (!s)
-		return 0;
-	fill_syscall(s, p, type, ret, task, mm);
-	bpf_ringbuf_submit(s, wake_flags(sizeof(*s)));
+	emit_seen_after(task, p, type, ret);
 	return 0;
 }
 
@@ -644,6 +772,125 @@ int ms_mmap_lock(struct trace_event_raw_mmap_lock_acquire_returned *ctx)
 	if (!p || !p->type || (__u64)ctx->mm != (__u64)task->mm)
 		return 0;
 	p->lock_ts = bpf_ktime_get_ns();
+	return 0;
+}
+
+/*
+ * The VMA tree is a maple tree (6.1+): walk it as mtree_range_walk() does.
+ * A node is 256 bytes: parent, then pivots and slots; maple_range_64 and
+ * maple_leaf_64 have 15 pivots and 16 slots, maple_arange_64 9 and 10 (and
+ * gaps); the metadata's first byte (the last slot in use) ends the node.
+ */
+#define MT_LEAF_64 1
+#define MT_ARANGE_64 3
+#define MT_NODE_MASK 255ULL
+
+/* The slot of the node that holds addr, narrowing [*min, *max]; -1 if unreadable. */
+static __always_inline int maple_slot(void *node, __u32 type, __u64 addr, __u64 *min, __u64 *max)
+{
+	bool arange = type == MT_ARANGE_64;
+	__u64 piv[15];
+	__u8 end = 0;
+	int i;
+
+	if (bpf_probe_read_kernel(piv, sizeof(piv), node + 8))
+		return -1;
+	if (!arange && piv[14])
+		end = piv[14] == *max ? 14 : 15;
+	else if (bpf_probe_read_kernel(&end, 1, node + (arange ? 240 : 248)))
+		return -1;
+	if (end > (arange ? 9 : 15))
+		return -1;
+	for (i = 0; i < 15; i++)
+		if (i >= end || piv[i] >= addr)
+			break;
+	if (i > 0 && i <= 15)
+		*min = piv[i - 1] + 1;
+	if (i < end && i < 15)
+		*max = piv[i];
+	return i;
+}
+
+/* The VMA holding addr: call with the mmap lock held. */
+static __always_inline struct vm_area_struct *maple_find(struct mm_struct *mm, __u64 addr)
+{
+	__u64 entry = (__u64)BPF_CORE_READ(mm, mm_mt.ma_root), min = 0, max = ~0ULL;
+	__u32 type;
+	void *node;
+	int level, i;
+
+	if ((entry & 3) != 2 || entry <= 4096) /* xa_is_node(): else no tree yet */
+		return NULL;
+	for (level = 0; level < 8; level++) {
+		type = (entry >> 3) & 0xf;
+		node = (void *)(entry & ~MT_NODE_MASK);
+		if (type < MT_LEAF_64 || type > MT_ARANGE_64)
+			return NULL;
+		i = maple_slot(node, type, addr, &min, &max);
+		if (i < 0 ||
+		    bpf_probe_read_kernel(&entry, sizeof(entry),
+					  node + (type == MT_ARANGE_64 ? 80 : 128) + 8 * (i & 15)))
+			return NULL;
+		if (type == MT_LEAF_64)
+			return (void *)entry;
+	}
+	return NULL;
+}
+
+/* Where get_unmapped_area put the mapping of the call under way. */
+SEC("raw_tp/vm_unmapped_area")
+int BPF_PROG(ms_unmapped_area, unsigned long addr)
+{
+	struct pending *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+
+	if (p && (p->type == MS_MMAP || p->type == MS_MREMAP) && !(addr & 4095))
+		p->va_addr = addr;
+	return 0;
+}
+
+/*
+ * A traced call lets go of the mmap lock it took to write: still under it,
+ * read the VMAs it made from the tree (the trylock of bpf_find_vma() fails
+ * while the call holds the lock, and after it another thread may have taken
+ * it). Their extents say what the kernel merged; their anon_vmas, made by
+ * write faults no record shows, decide later merges. Emitted at exit.
+ */
+SEC("raw_tp/mmap_lock_released")
+int BPF_PROG(ms_mmap_unlock, struct mm_struct *mm, bool write)
+{
+	struct task_struct *task;
+	struct vm_area_struct *vma;
+	struct pending *p;
+	__u64 addr[2] = {}, at;
+	int i, n;
+
+	if (!write)
+		return 0;
+	task = bpf_get_current_task_btf();
+	p = bpf_task_storage_get(&pending, task, 0, 0);
+	if (!p || !p->type || (__u64)mm != (__u64)task->mm)
+		return 0;
+	at = p->va_addr;
+	if (!at && p->type == MS_MREMAP && p->args[3] & 2) /* MREMAP_FIXED */
+		at = p->args[4];
+	if (!at)
+		at = p->args[0] & ~4095ULL; /* MAP_FIXED, a hint taken as is, or in place */
+	n = seen_addrs(p, p->type, at, addr);
+	p->nr_seen = 0;
+	for (i = 0; i < 2 && i < n; i++) {
+		struct seen_ctx *c = &p->seen[i];
+
+		vma = maple_find(mm, addr[i]);
+		if (!vma)
+			return 0;
+		c->ts = bpf_ktime_get_ns();
+		c->start = BPF_CORE_READ(vma, vm_start);
+		c->end = BPF_CORE_READ(vma, vm_end);
+		c->anon = (__u64)BPF_CORE_READ(vma, anon_vma);
+		if (addr[i] < c->start || addr[i] >= c->end)
+			return 0;
+		p->nr_seen = i + 1;
+	}
 	return 0;
 }
 

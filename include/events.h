@@ -41,6 +41,7 @@ enum ms_type {
 	MS_EXIT_MMAP = 12, /* an address space was torn down */
 	MS_SIGNAL = 13, /* a fault signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE) was sent */
 	MS_LIMITS = 14, /* rlimits and the args/env range: at exec, seed, and before an ENOMEM */
+	MS_VMA_NOW = 31, /* a VMA as the kernel held it just after a call changed it */
 	/* from user space */
 	MS_FAULTS = 32, /* per-process fault counts for one interval */
 	MS_LOST = 33, /* the kernel dropped records */
@@ -120,6 +121,19 @@ struct ms_syscall {
 	struct ms_mm mm; /* after the call */
 	char comm[MS_COMM_LEN];
 	/* struct ms_file follows when h.flags & MS_FILE_VALID */
+};
+
+/*
+ * The VMA at an address a call just made or changed, read from the VMA tree
+ * at the call's exit (ts_ns: the moment it was read, under the mmap lock):
+ * which neighbours the kernel merged it with, and its anon_vma, which the
+ * first write fault makes and no record shows.
+ */
+struct ms_vma_now {
+	struct ms_hdr h;
+	__u64 start;
+	__u64 end;
+	__u64 anon; /* 0: none; else the same value for the same anon_vma (a keyed hash) */
 };
 
 struct ms_fault {

@@ -221,6 +221,43 @@ static void test_seed_hints(void)
 	model__free(m);
 }
 
+/* The kernel's VMA after a call (MS_VMA_NOW). */
+static void mt_seen(struct model *m, __u32 pid, __u64 start, __u64 end, __u64 anon)
+{
+	struct ms_vma_now v = { .start = start, .end = end, .anon = anon };
+
+	mt_hdr(&v.h, MS_VMA_NOW, sizeof(v), pid, 0);
+	model__apply(m, &v.h);
+}
+
+/* What the kernel says after a call wins over the model's guesses (anon_vmas). */
+static void test_kernel_answer(void)
+{
+	struct model *m = model__new(PG);
+
+	/* merged by the model, apart in the kernel (the first had an anon_vma, another's) */
+	mt_mmap(m, P, A(0x10), A(4), RW, PRIV);
+	mt_mmap(m, P, A(0x14), A(4), RW, PRIV);
+	CHECK_STR(mt_layout(m, P), "10-18 rw-p;");
+	mt_seen(m, P, A(0x14), A(0x18), 0);
+	CHECK_STR(mt_layout(m, P), "10-14 rw-p;14-18 rw-p;");
+	/* and back: one VMA in the kernel, one region */
+	mt_seen(m, P, A(0x10), A(0x18), 1ULL << 63 | 7);
+	CHECK_STR(mt_layout(m, P), "10-18 rw-p;");
+	/* two anon_vmas side by side never merge, whatever the model guessed */
+	mt_seen(m, P, A(0x10), A(0x14), 1ULL << 63 | 7);
+	mt_seen(m, P, A(0x14), A(0x18), 1ULL << 63 | 9);
+	mt_mprotect(m, P, A(0x14), A(4), PROT_READ);
+	mt_mprotect(m, P, A(0x14), A(4), RW);
+	CHECK_STR(mt_layout(m, P), "10-14 rw-p;14-18 rw-p;");
+	/* a region of another kind inside is left as the model has it */
+	mt_mmap(m, P, A(0x18), A(2), PROT_READ, PRIV);
+	mt_seen(m, P, A(0x14), A(0x1a), 0);
+	CHECK_STR(mt_layout(m, P), "10-14 rw-p;14-18 rw-p;18-1a r--p;");
+	CHECK(mt_consistent(m, P));
+	model__free(m);
+}
+
 int main(void)
 {
 	test_new_mappings();
@@ -232,5 +269,6 @@ int main(void)
 	test_fork_shared_then_parent_first();
 	test_concurrent_munmap();
 	test_seed_hints();
+	test_kernel_answer();
 	CHECK_DONE();
 }

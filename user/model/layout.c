@@ -661,6 +661,32 @@ void layout__set_rflags(struct layout *l, __u64 a, __u64 b, __u32 set, __u32 cle
 	settle(l, a, b);
 }
 
+/*
+ * Where a guess (an anon_vma, mostly) made the model merge what the kernel
+ * kept apart, or keep apart what it merged, the kernel's VMA wins: regions
+ * cut at its edges and joined inside when alike but for the anon_vma. A model
+ * with a hole or another kind of region there keeps its own.
+ */
+void layout__seen(struct layout *l, __u64 start, __u64 end, __u64 anon)
+{
+	struct rnode *n;
+
+	split_at(l, end);
+	split_at(l, start);
+	n = layout__find(l, start);
+	if (!n || n->r.start != start)
+		return;
+	n->anon = anon;
+	while (n->r.end < end && n->next && n->next->r.prot == n->r.prot &&
+	       same_vma_but_prot(l, n, n->next)) {
+		n->next->anon = anon;
+		join(l, n, n->next);
+	}
+	for (; n && n->r.start < end; n = n->next)
+		n->anon = anon;
+	layout__reclassify(l, start, end);
+}
+
 void layout__drop_pages(struct layout *l, __u64 a, __u64 b)
 {
 	struct rnode *n = layout__find_le(l, a);

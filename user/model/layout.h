@@ -135,6 +135,11 @@ struct rnode *layout__map_moved(struct layout *l, const struct region *tmpl, str
 				__u32 rflags, __u64 mmap_id, __u64 vpgoff, __u64 anon);
 /* Merge n with the region after it if the kernel would (mremap's growth in place). */
 struct rnode *layout__merge_next(struct layout *l, struct rnode *n);
+/*
+ * The kernel's VMA [start, end) with anon_vma anon (0: none), read just after
+ * a call: regions cut at its edges and joined inside, the anon_vma known.
+ */
+void layout__seen(struct layout *l, __u64 start, __u64 end, __u64 anon);
 /* Set the rwx bits of [a, b), splitting at the edges. */
 void layout__protect(struct layout *l, __u64 a, __u64 b, __u32 prot);
 /* Set and clear rflags on [a, b), splitting at the edges. */

@@ -752,6 +752,18 @@ static void on_syscall(struct model *m, const struct ms_syscall *s)
 	sample(p, s->h.ts_ns);
 }
 
+/* What the kernel says of a VMA right after a call: the model takes it. */
+static void on_vma_now(struct model *m, const struct ms_vma_now *v)
+{
+	struct proc *p = proc_find(m, v->h.pid);
+
+	if (!p || v->h.ts_ns < p->seed_ts || v->start >= v->end)
+		return;
+	own_layout(m, p);
+	layout__seen(p->l, v->start, v->end, v->anon);
+	sync(m, p);
+}
+
 /* Faults and the stack */
 
 static void on_fault(struct model *m, const struct ms_fault *f)
@@ -1079,6 +1091,9 @@ int model__apply(struct model *m, const struct ms_hdr *rec)
 		break;
 	case MS_SEED_END:
 		on_seed_end(m, rec);
+		break;
+	case MS_VMA_NOW:
+		on_vma_now(m, (const void *)rec);
 		break;
 	}
 	return 0;

@@ -271,12 +271,22 @@ static void detect(struct live *l, bool vma_iterator)
 	 * Before 6.4 (no per-VMA locks) every page fault takes the mmap lock, and
 	 * the tracepoint builds a memcg path for each: calls keep return order there.
 	 */
-	if (kernel_at_least(6, 4))
+	if (kernel_at_least(6, 4)) {
 		optional(l->skel->progs.ms_mmap_lock,
 			 has_tracepoint("mmap_lock", "mmap_lock_acquire_returned"),
 			 "mmap lock events (calls in lock order)");
-	else
+		/* else the VMAs a call made are read at its exit, when the lock is free */
+		optional(l->skel->progs.ms_mmap_unlock,
+			 has_tracepoint("mmap_lock", "mmap_lock_released") &&
+				 has_tracepoint("mmap", "vm_unmapped_area"),
+			 "VMAs read under a call's mmap lock");
+		bpf_program__set_autoload(l->skel->progs.ms_unmapped_area,
+					  bpf_program__autoload(l->skel->progs.ms_mmap_unlock));
+	} else {
 		bpf_program__set_autoload(l->skel->progs.ms_mmap_lock, false);
+		bpf_program__set_autoload(l->skel->progs.ms_mmap_unlock, false);
+		bpf_program__set_autoload(l->skel->progs.ms_unmapped_area, false);
+	}
 }
 
 static int set_filters(struct live *l)

@@ -18,6 +18,7 @@ static const unsigned short min_size[MS_TYPE_MAX] = {
 	[MS_EXIT_MMAP] = sizeof(struct ms_hdr),
 	[MS_SIGNAL] = sizeof(struct ms_signal),
 	[MS_LIMITS] = sizeof(struct ms_limits),
+	[MS_VMA_NOW] = sizeof(struct ms_vma_now), /* after a call: the VMA it made */
 	[MS_FAULTS] = sizeof(struct ms_faults),
 	[MS_LOST] = sizeof(struct ms_lost),
 	[MS_SEED_BEGIN] = sizeof(struct ms_seed_begin),
