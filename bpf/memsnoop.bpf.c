@@ -269,6 +269,7 @@ struct vma_ctx {
 	struct ms_file *file;
 	char *path; /* scratch for building the path backwards */
 	__u64 addr;
+	__u64 end; /* of the VMA at addr */
 	bool found;
 	bool cut;
 };
@@ -356,6 +357,44 @@ static __always_inline bool unlinked(struct file *f)
 	return !BPF_CORE_READ(d, d_hash.pprev) && BPF_CORE_READ(d, d_parent) != d;
 }
 
+#define ANON_INODE_FS_MAGIC 0x09041934
+
+/*
+ * d_path() lets a pseudo file (one with no place in any tree: memfd, SysV
+ * shm, /dev/zero's shmem, aio, perf and BPF map fds...) name itself with
+ * d_op->d_dname. Anonymous inodes print "anon_inode:NAME"; the others use
+ * simple_dname(): "/NAME (deleted)". Returns false for a file in a tree.
+ */
+static __always_inline bool pseudo_file(struct file *f)
+{
+	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+	const struct dentry_operations *ops = BPF_CORE_READ(d, d_op);
+
+	return ops && BPF_CORE_READ(ops, d_dname) && d != BPF_CORE_READ(f, f_path.mnt, mnt_root);
+}
+
+static __always_inline __u32 pseudo_path(struct file *f, char *out)
+{
+	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+	bool anon = BPF_CORE_READ(d, d_sb, s_magic) == ANON_INODE_FS_MAGIC;
+	__u32 len = BPF_CORE_READ(d, d_name.len) & 255, pos = 1;
+
+	if (anon) {
+		__builtin_memcpy(out, "anon_inode:", 11);
+		pos = 11;
+	} else {
+		out[0] = '/';
+	}
+	bpf_probe_read_kernel(out + pos, len, BPF_CORE_READ(d, d_name.name));
+	pos += len;
+	if (!anon) {
+		__builtin_memcpy(out + pos, " (deleted)", 10);
+		pos += 10;
+	}
+	zero_tail(out, pos);
+	return pos;
+}
+
 /*
  * A mapped file's path as /proc/PID/maps prints it (" (deleted)" included),
  * NUL-padded to 8 in `out`. Longer than MS_PATH_KEEP, it is MS_PATH_CUT_MARK
@@ -364,9 +403,13 @@ static __always_inline bool unlinked(struct file *f)
  */
 static __always_inline __u32 file_path(struct file *f, char *out, char *scratch, bool *cut)
 {
-	bool deleted = unlinked(f);
+	bool deleted;
 	__u32 len, pos, mark = 0;
 
+	*cut = false;
+	if (pseudo_file(f))
+		return pseudo_path(f, out);
+	deleted = unlinked(f);
 	pos = build_path(f, scratch, MS_PATH_KEEP - (deleted ? 10 : 0), cut);
 	pos &= SCRATCH_PATH - 1;
 	len = SCRATCH_PATH - 1 - pos;
@@ -402,7 +445,8 @@ static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *d
 	struct file *f = BPF_CORE_READ(vma, vm_file);
 
 	c->found = true;
-	out->vm_flags = vma_prot(vma);
+	c->end = BPF_CORE_READ(vma, vm_end);
+	out->vm_flags = vma_prot(vma) | (BPF_CORE_READ(vma, vm_flags) & MS_VM_KEPT);
 	if (!f)
 		return 0;
 	out->pgoff =
@@ -413,9 +457,12 @@ static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *d
 	return 0;
 }
 
-/* What the kernel made at `addr`: flags and backing file, from the VMA. */
+/*
+ * What the kernel made at `addr`: flags and backing file, from the VMA.
+ * *end: where that VMA ends.
+ */
 static __always_inline __u32 describe_vma(struct task_struct *task, struct ms_syscall *s,
-					  struct scratch *sc, __u64 addr)
+					  struct scratch *sc, __u64 addr, __u64 *end)
 {
 	struct ms_file *file = (void *)(s + 1);
 	struct vma_ctx c = { .file = file, .path = sc->path, .addr = addr };
@@ -424,6 +471,7 @@ static __always_inline __u32 describe_vma(struct task_struct *task, struct ms_sy
 	zero_tail(file->path, 0);
 	if (bpf_find_vma(task, addr, vma_cb, &c, 0) || !c.found)
 		return 0;
+	*end = c.end;
 	s->h.flags |= MS_FILE_VALID | MS_FILE_FROM_VMA | (c.cut ? MS_FILE_PATH_CUT : 0);
 	return sizeof(*file) + MS_ALIGN8(file->path_len + 1);
 }
@@ -482,22 +530,28 @@ static __always_inline bool out_of_memory(struct pending *p, __u32 type, long re
 	return ret == -ENOMEM;
 }
 
-/* An mmap record carries what was mapped (file, path): variable size, built aside. */
-static __always_inline void emit_mmap(struct task_struct *task, struct mm_struct *mm,
-				      struct pending *p, long ret)
+/*
+ * An mmap, shmat or remap_file_pages record carries what was mapped at addr
+ * (file, path): variable size, built aside. shmat's length is the VMA's.
+ */
+static __always_inline void emit_mapped(struct task_struct *task, struct mm_struct *mm,
+					struct pending *p, __u32 type, long ret, __u64 addr)
 {
 	struct ms_syscall *s;
 	struct scratch *sc;
 	__u32 zero = 0, size;
+	__u64 end = 0;
 
 	sc = bpf_map_lookup_elem(&scratch, &zero);
 	if (!sc)
 		return;
 	s = (void *)sc->rec;
-	fill_syscall(s, p, MS_MMAP, ret, task, mm);
+	fill_syscall(s, p, type, ret, task, mm);
 	size = sizeof(*s);
 	if (ret >= 0)
-		size += describe_vma(task, s, sc, ret);
+		size += describe_vma(task, s, sc, addr, &end);
+	if (type == MS_SHMAT && end > addr)
+		s->args[3] = end - addr;
 	s->h.size = size;
 	if (size > MS_REC_MAX)
 		return;
@@ -523,7 +577,11 @@ static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 t
 		emit_limits(p->lock_ts ?: bpf_ktime_get_ns());
 	/* a private anonymous mapping is what its arguments say: no VMA to read */
 	if (type == MS_MMAP && (p->args[3] & (MAP_ANONYMOUS | MAP_SHARED)) != MAP_ANONYMOUS) {
-		emit_mmap(task, mm, p, ret);
+		emit_mapped(task, mm, p, type, ret, ret);
+		return 0;
+	}
+	if (type == MS_SHMAT || type == MS_REMAP_FILE_PAGES) {
+		emit_mapped(task, mm, p, type, ret, type == MS_SHMAT ? ret : p->args[0]);
 		return 0;
 	}
 	s = reserve(sizeof(*s));
@@ -557,6 +615,31 @@ SYSCALL_PAIR(munmap, MS_MUNMAP, 2)
 SYSCALL_PAIR(mremap, MS_MREMAP, 5)
 SYSCALL_PAIR(mprotect, MS_MPROTECT, 3)
 SYSCALL_PAIR(madvise, MS_MADVISE, 3)
+SYSCALL_PAIR(shmat, MS_SHMAT, 3)
+SYSCALL_PAIR(shmdt, MS_SHMDT, 1)
+SYSCALL_PAIR(pkey_mprotect, MS_PKEY_MPROTECT, 4)
+SYSCALL_PAIR(remap_file_pages, MS_REMAP_FILE_PAGES, 5)
+SYSCALL_PAIR(process_madvise, MS_PROCESS_MADVISE, 5)
+/* 6.10+: user space leaves it unloaded where the kernel has no such call */
+SYSCALL_PAIR(mseal, MS_MSEAL, 3)
+
+#define PR_SET_MM 35
+#define PR_SET_VMA 0x53564d41
+
+/* Of prctl, only what moves brk and the stack or names regions: it is a busy call. */
+SEC("tp/syscalls/sys_enter_prctl")
+int ms_sys_enter_prctl(struct trace_event_raw_sys_enter *ctx)
+{
+	if (ctx->args[0] != PR_SET_MM && ctx->args[0] != PR_SET_VMA)
+		return 0;
+	return on_enter(ctx, MS_PRCTL, 5);
+}
+
+SEC("tp/syscalls/sys_exit_prctl")
+int ms_sys_exit_prctl(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx, MS_PRCTL);
+}
 
 /*
  * Threads change their process's layout one at a time, under the mmap lock

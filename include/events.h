@@ -41,6 +41,14 @@ enum ms_type {
 	MS_EXIT_MMAP = 12, /* an address space was torn down */
 	MS_SIGNAL = 13, /* a fault signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE) was sent */
 	MS_LIMITS = 14, /* rlimits and the args/env range: at exec, seed, and before an ENOMEM */
+	/* more layout syscalls (struct ms_syscall): MS_SYS_FIRST2 .. MS_SYS_LAST2 */
+	MS_SHMAT = 15, /* ms_file follows; args[3]: bytes mapped (from the VMA) */
+	MS_SHMDT = 16,
+	MS_PKEY_MPROTECT = 17,
+	MS_MSEAL = 18, /* 6.10+ */
+	MS_REMAP_FILE_PAGES = 19, /* ms_file follows: the new mapping at args[0] */
+	MS_PRCTL = 20, /* PR_SET_MM and PR_SET_VMA only */
+	MS_PROCESS_MADVISE = 21,
 	/* from user space */
 	MS_FAULTS = 32, /* per-process fault counts for one interval */
 	MS_LOST = 33, /* the kernel dropped records */
@@ -52,6 +60,9 @@ enum ms_type {
 	MS_ROUND = 40,
 	MS_TYPE_MAX = 64,
 };
+
+#define MS_SYS_FIRST2 MS_SHMAT
+#define MS_SYS_LAST2 MS_PROCESS_MADVISE
 
 /* hdr.flags bits, by type */
 #define MS_FORK_THREAD (1u << 0) /* CLONE_THREAD: same process */
@@ -99,7 +110,9 @@ struct ms_mm {
 
 /*
  * What the kernel mapped, read from the VMA (or the fd) at syscall exit.
- * vm_flags uses the kernel's VM_READ/WRITE/EXEC/SHARED bits (0x1/2/4/8).
+ * vm_flags uses the kernel's VM_READ/WRITE/EXEC/SHARED bits (0x1/2/4/8) and,
+ * from the VMA, the kernel's bits of MS_VM_KEPT (a fork does not copy it, it
+ * never merges: perf and BPF map fds, drivers).
  */
 struct ms_file {
 	__u64 ino;
@@ -240,6 +253,11 @@ struct ms_vma {
 #define MS_VMA_WRITE 0x2
 #define MS_VMA_EXEC 0x4
 #define MS_VMA_SHARED 0x8
+
+/* ms_file.vm_flags: the kernel's VM_DONTCOPY and VM_SPECIAL (IO, PFNMAP, DONTEXPAND, MIXEDMAP) */
+#define MS_VM_DONTCOPY 0x20000
+#define MS_VM_SPECIAL (0x4000 | 0x400 | 0x40000 | 0x10000000)
+#define MS_VM_KEPT (MS_VM_DONTCOPY | MS_VM_SPECIAL)
 
 struct ms_seed_end {
 	struct ms_hdr h;

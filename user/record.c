@@ -17,6 +17,13 @@ static const unsigned short min_size[MS_TYPE_MAX] = {
 	[MS_EXIT_MMAP] = sizeof(struct ms_hdr),
 	[MS_SIGNAL] = sizeof(struct ms_signal),
 	[MS_LIMITS] = sizeof(struct ms_limits),
+	[MS_SHMAT] = sizeof(struct ms_syscall),
+	[MS_SHMDT] = sizeof(struct ms_syscall),
+	[MS_PKEY_MPROTECT] = sizeof(struct ms_syscall),
+	[MS_MSEAL] = sizeof(struct ms_syscall),
+	[MS_REMAP_FILE_PAGES] = sizeof(struct ms_syscall),
+	[MS_PRCTL] = sizeof(struct ms_syscall),
+	[MS_PROCESS_MADVISE] = sizeof(struct ms_syscall),
 	[MS_FAULTS] = sizeof(struct ms_faults),
 	[MS_LOST] = sizeof(struct ms_lost),
 	[MS_SEED_BEGIN] = sizeof(struct ms_seed_begin),
@@ -41,7 +48,8 @@ bool record_ok(const struct ms_hdr *h)
 	if (size < min_size[h->type])
 		return false;
 	switch (h->type) {
-	case MS_BRK ... MS_MADVISE: {
+	case MS_BRK ... MS_MADVISE:
+	case MS_SYS_FIRST2 ... MS_SYS_LAST2: {
 		const struct ms_syscall *s = (const void *)h;
 		const struct ms_file *f = (const void *)(s + 1);
 		size_t room = size - sizeof(*s);

@@ -32,7 +32,8 @@
 #define RF_SPECIAL (1u << 18) /* VM_SPECIAL, hugetlb: never merged */
 #define RF_FORKED (1u << 19) /* its anon_vma chain reaches a parent's: a fork child's */
 #define RF_NOT_BSS (1u << 20) /* seeded: after an ELF's data, but not its .bss */
-#define RF_VM_MASK (RF_DONTFORK | RF_WIPEONFORK | (0x7ffu << 8))
+#define RF_SEALED (1u << 21) /* VM_SEALED: mseal (6.10+) */
+#define RF_VM_MASK (RF_DONTFORK | RF_WIPEONFORK | (0x7ffu << 8) | RF_SEALED)
 #define RF_CHANGED (1u << 6) /* transient: flags changed by the call being applied */
 #define RF_SPLIT (1u << 7) /* transient: split from its next by that call */
 

@@ -445,6 +445,13 @@ static __u32 mmap_vm_rflags(__u32 prot, __u64 flags)
 	return rflags;
 }
 
+/* What the driver set on the VMA (perf_mmap(), bpf_map_mmap()...): not copied, not merged. */
+static __u32 vm_kept_rflags(const struct ms_file *f)
+{
+	return (f->vm_flags & MS_VM_DONTCOPY ? RF_DONTFORK : 0) |
+	       (f->vm_flags & MS_VM_SPECIAL ? RF_SPECIAL : 0);
+}
+
 static void do_mmap(struct model *m, struct proc *p, const struct ms_syscall *s)
 {
 	const struct ms_file *f = syscall_file(s);
@@ -464,6 +471,7 @@ static void do_mmap(struct model *m, struct proc *p, const struct ms_syscall *s)
 		t.ino = f->ino;
 		t.dev = f->dev;
 		t.pgoff = f->pgoff * m->page_size;
+		rflags |= vm_kept_rflags(f);
 		if (s->h.flags & MS_FILE_FROM_VMA)
 			t.prot = (f->vm_flags & 7) |
 				 (f->vm_flags & (MS_VMA_SHARED | VM_MAYSHARE) ? MS_VMA_SHARED : 0);
@@ -567,6 +575,89 @@ static void do_munmap(struct model *m, struct proc *p, const struct ms_syscall *
 		n = layout__find_le(p->l, cur - 1); /* the walk goes on from the survivor */
 	}
 	unmap_piece(m, p, cur, b, &first_done);
+}
+
+/*
+ * shmat: the segment's shmem file, shared, as long as the VMA the kernel
+ * made (args[3]); at args[1] over what was there with SHM_REMAP.
+ */
+static void do_shmat(struct model *m, struct proc *p, const struct ms_syscall *s)
+{
+	const struct ms_file *f = syscall_file(s);
+	struct pstr *path;
+	struct region t = {
+		.start = (__u64)s->ret,
+		.end = (__u64)s->ret + s->args[3],
+		.mmap_flags = MAP_SHARED,
+		.created_ns = s->h.ts_ns,
+		.created_tid = s->h.tid,
+	};
+
+	if (!f || !s->args[3])
+		return;
+	t.ino = f->ino;
+	t.dev = f->dev;
+	t.pgoff = f->pgoff * m->page_size;
+	t.prot = (f->vm_flags & 7) | MS_VMA_SHARED;
+	path = pstr__new(f->path, strnlen(f->path, f->path_len));
+	ev_set(m, layout__map_merged(p->l, &t, path, mmap_vm_rflags(t.prot, MAP_SHARED),
+				     m->next_id++));
+	pstr__put(path);
+}
+
+/*
+ * shmdt (ksys_shmdt()): from addr, every region of the segment attached
+ * there, that is of the same file at the offset it has from addr.
+ */
+static void do_shmdt(struct model *m, struct proc *p, const struct ms_syscall *s)
+{
+	__u64 a = s->args[0], b = a;
+	struct rnode *n = layout__find(p->l, a), *first = n;
+	bool first_done = false;
+
+	if (!n || n->r.start != a || !rnode__filebacked(n) || n->r.pgoff)
+		return;
+	for (; n && n->r.start == b && n->r.ino == first->r.ino && n->r.dev == first->r.dev &&
+	       n->r.pgoff == b - a;
+	     n = n->next)
+		b = n->r.end;
+	unmap_piece(m, p, a, b, &first_done);
+}
+
+/* remap_file_pages(): a new shared mapping of the same file at pgoff (do_mmap()). */
+static void do_remap_file_pages(struct model *m, struct proc *p, const struct ms_syscall *s)
+{
+	const struct ms_file *f = syscall_file(s);
+	__u64 a = s->args[0] & ~(__u64)(m->page_size - 1);
+	struct rnode *old = layout__find(p->l, a);
+	struct pstr *path;
+	struct region t = {
+		.start = a,
+		.end = a + (s->args[1] & ~(__u64)(m->page_size - 1)),
+		.mmap_flags = MAP_SHARED | MAP_FIXED,
+		.created_ns = s->h.ts_ns,
+		.created_tid = s->h.tid,
+	};
+	__u32 rflags;
+
+	if (!f || t.end <= t.start)
+		return;
+	t.ino = f->ino;
+	t.dev = f->dev;
+	t.pgoff = f->pgoff * m->page_size;
+	t.prot = (f->vm_flags & 7) | MS_VMA_SHARED;
+	rflags = mmap_vm_rflags(t.prot, MAP_SHARED) | (old ? old->rflags & RF_LOCKED : 0);
+	path = pstr__new(f->path, strnlen(f->path, f->path_len));
+	ev_set(m, layout__map_merged(p->l, &t, path, rflags, m->next_id++));
+	pstr__put(path);
+}
+
+static void do_mseal(struct model *m, struct proc *p, const struct ms_syscall *s)
+{
+	__u64 a = s->args[0];
+
+	layout__set_rflags(p->l, a, a + page_align(m, s->args[1]), RF_SEALED, 0);
+	ev_set(m, layout__find(p->l, a));
 }
 
 static void do_mprotect(struct model *m, struct proc *p, const struct ms_syscall *s)
@@ -684,28 +775,38 @@ static void do_madvise(struct model *m, struct proc *p, const struct ms_syscall 
 	ev_set(m, layout__find(p->l, a));
 }
 
+/* The calls are counted by what they do: shmat maps, shmdt unmaps, mseal protects. */
 static void count_call(struct proc *p, const struct ms_syscall *s)
 {
-	__u64 *c;
+	__u64 *c, other = 0;
 
 	switch (s->h.type) {
 	case MS_MMAP:
+	case MS_SHMAT:
+	case MS_REMAP_FILE_PAGES:
 		c = &p->p.mmaps;
 		break;
 	case MS_MUNMAP:
+	case MS_SHMDT:
 		c = &p->p.munmaps;
 		break;
 	case MS_MREMAP:
 		c = &p->p.mremaps;
 		break;
 	case MS_MPROTECT:
+	case MS_PKEY_MPROTECT:
+	case MS_MSEAL:
 		c = &p->p.mprotects;
 		break;
 	case MS_MADVISE:
+	case MS_PROCESS_MADVISE:
 		c = &p->p.madvises;
 		break;
-	default:
+	case MS_BRK:
 		c = &p->p.brks;
+		break;
+	default:
+		c = &other;
 		break;
 	}
 	if (s->ret < 0 && s->ret >= -4095)
@@ -737,7 +838,20 @@ static void on_syscall(struct model *m, const struct ms_syscall *s)
 			do_munmap(m, p, s);
 			break;
 		case MS_MPROTECT:
+		case MS_PKEY_MPROTECT:
 			do_mprotect(m, p, s);
+			break;
+		case MS_SHMAT:
+			do_shmat(m, p, s);
+			break;
+		case MS_SHMDT:
+			do_shmdt(m, p, s);
+			break;
+		case MS_REMAP_FILE_PAGES:
+			do_remap_file_pages(m, p, s);
+			break;
+		case MS_MSEAL:
+			do_mseal(m, p, s);
 			break;
 		case MS_MREMAP:
 			do_mremap(m, p, s);
@@ -1025,15 +1139,31 @@ static void on_seed_end(struct model *m, const struct ms_hdr *h)
 /* The public face */
 
 static const size_t min_size[MS_TYPE_MAX] = {
-	[MS_BRK] = sizeof(struct ms_syscall),	   [MS_MMAP] = sizeof(struct ms_syscall),
-	[MS_MUNMAP] = sizeof(struct ms_syscall),   [MS_MREMAP] = sizeof(struct ms_syscall),
-	[MS_MPROTECT] = sizeof(struct ms_syscall), [MS_MADVISE] = sizeof(struct ms_syscall),
-	[MS_FAULT] = sizeof(struct ms_fault),	   [MS_STACK] = sizeof(struct ms_stack),
-	[MS_FORK] = sizeof(struct ms_fork),	   [MS_EXEC] = sizeof(struct ms_exec),
-	[MS_EXIT] = sizeof(struct ms_exit),	   [MS_EXIT_MMAP] = sizeof(struct ms_hdr),
-	[MS_FAULTS] = sizeof(struct ms_faults),	   [MS_LOST] = sizeof(struct ms_lost),
-	[MS_LIMITS] = sizeof(struct ms_limits),	   [MS_SEED_BEGIN] = sizeof(struct ms_seed_begin),
-	[MS_VMA] = sizeof(struct ms_vma),	   [MS_SEED_END] = sizeof(struct ms_hdr),
+	[MS_BRK] = sizeof(struct ms_syscall),
+	[MS_MMAP] = sizeof(struct ms_syscall),
+	[MS_MUNMAP] = sizeof(struct ms_syscall),
+	[MS_MREMAP] = sizeof(struct ms_syscall),
+	[MS_MPROTECT] = sizeof(struct ms_syscall),
+	[MS_MADVISE] = sizeof(struct ms_syscall),
+	[MS_FAULT] = sizeof(struct ms_fault),
+	[MS_STACK] = sizeof(struct ms_stack),
+	[MS_FORK] = sizeof(struct ms_fork),
+	[MS_EXEC] = sizeof(struct ms_exec),
+	[MS_EXIT] = sizeof(struct ms_exit),
+	[MS_EXIT_MMAP] = sizeof(struct ms_hdr),
+	[MS_FAULTS] = sizeof(struct ms_faults),
+	[MS_LOST] = sizeof(struct ms_lost),
+	[MS_LIMITS] = sizeof(struct ms_limits),
+	[MS_SEED_BEGIN] = sizeof(struct ms_seed_begin),
+	[MS_VMA] = sizeof(struct ms_vma),
+	[MS_SEED_END] = sizeof(struct ms_hdr),
+	[MS_SHMAT] = sizeof(struct ms_syscall),
+	[MS_SHMDT] = sizeof(struct ms_syscall),
+	[MS_PKEY_MPROTECT] = sizeof(struct ms_syscall),
+	[MS_MSEAL] = sizeof(struct ms_syscall),
+	[MS_REMAP_FILE_PAGES] = sizeof(struct ms_syscall),
+	[MS_PRCTL] = sizeof(struct ms_syscall),
+	[MS_PROCESS_MADVISE] = sizeof(struct ms_syscall),
 };
 
 int model__apply(struct model *m, const struct ms_hdr *rec)
@@ -1051,6 +1181,7 @@ int model__apply(struct model *m, const struct ms_hdr *rec)
 	case MS_MREMAP:
 	case MS_MPROTECT:
 	case MS_MADVISE:
+	case MS_SYS_FIRST2 ... MS_SYS_LAST2:
 		on_syscall(m, (const void *)rec);
 		break;
 	case MS_FAULT:

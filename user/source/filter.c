@@ -44,6 +44,7 @@ static const char *record_comm(const struct ms_hdr *h)
 {
 	switch (h->type) {
 	case MS_BRK ... MS_MADVISE:
+	case MS_SYS_FIRST2 ... MS_SYS_LAST2:
 		return ((const struct ms_syscall *)h)->comm;
 	case MS_FORK:
 		return ((const struct ms_fork *)h)->comm;

@@ -317,6 +317,14 @@ static void detect(struct live *l, bool vma_iterator)
 		 "fault signals (signal_generate)");
 	optional(l->skel->progs.ms_mm_teardown, has_tracepoint("mmap", "exit_mmap"),
 		 "address-space teardown (mmap:exit_mmap)");
+	/* a call the kernel does not have needs no warning: nothing can make it */
+	if (!has_tracepoint("syscalls", "sys_enter_mseal")) {
+		bpf_program__set_autoload(l->skel->progs.ms_sys_enter_mseal, false);
+		bpf_program__set_autoload(l->skel->progs.ms_sys_exit_mseal, false);
+	}
+	if (log_verbose())
+		info("%-44s %s", "mseal (6.10+)",
+		     has_tracepoint("syscalls", "sys_enter_mseal") ? "yes" : "no");
 	/*
 	 * Before 6.4 (no per-VMA locks) every page fault takes the mmap lock, and
 	 * the tracepoint builds a memcg path for each: calls keep return order there.

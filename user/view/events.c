@@ -77,6 +77,7 @@ static void comm_of(const struct event_view *v, const struct ms_hdr *h, char *co
 
 	switch (h->type) {
 	case MS_BRK ... MS_MADVISE:
+	case MS_SYS_FIRST2 ... MS_SYS_LAST2:
 		src = ((const struct ms_syscall *)h)->comm;
 		break;
 	case MS_FORK:
@@ -231,15 +232,58 @@ static void describe_syscall(const struct ms_syscall *s, struct line *l)
 		}
 		put_result(l, s, true);
 		break;
+	case MS_SHMAT:
+		l->start = s->ret >= 0 ? (__u64)s->ret : s->args[1];
+		l->end = l->start + s->args[3];
+		l->has_range = true;
+		l->has_size = s->ret >= 0;
+		l->size = s->args[3];
+		append(l, "shmid=%d shmflg=0x%llx", (int)s->args[0],
+		       (unsigned long long)s->args[2]);
+		if (f && f->path_len) {
+			put(l, " ");
+			put_name(l, f->path);
+		}
+		put_result(l, s, true);
+		break;
+	case MS_SHMDT:
+		put_hex(l, "addr 0x", s->args[0]);
+		put_result(l, s, false);
+		break;
+	case MS_PRCTL:
+		append(l, "%s %llu 0x%llx", s->args[0] == 35 ? "PR_SET_MM" : "PR_SET_VMA",
+		       (unsigned long long)s->args[1], (unsigned long long)s->args[2]);
+		put_result(l, s, false);
+		break;
+	case MS_PROCESS_MADVISE:
+		name = madvise_name(s->args[3]);
+		append(l, "pidfd=%d vlen=%llu ", (int)s->args[0], (unsigned long long)s->args[2]);
+		if (name)
+			put(l, name);
+		else
+			append(l, "advice=%llu", (unsigned long long)s->args[3]);
+		put_result(l, s, false);
+		break;
+	case MS_REMAP_FILE_PAGES:
+		put_hex(l, "pgoff=0x", s->args[3]);
+		if (f && f->path_len) {
+			put(l, " ");
+			put_name(l, f->path);
+		}
+		/* fall through */
 	case MS_MUNMAP:
 	case MS_MPROTECT:
+	case MS_PKEY_MPROTECT:
+	case MS_MSEAL:
 	case MS_MADVISE:
 		l->start = s->args[0];
 		l->end = s->args[0] + page_up(s->args[1]);
 		l->has_range = l->has_size = true;
 		l->size = s->args[1];
-		if (s->h.type == MS_MPROTECT)
+		if (s->h.type == MS_MPROTECT || s->h.type == MS_PKEY_MPROTECT)
 			l->prot = s->args[2];
+		if (s->h.type == MS_PKEY_MPROTECT)
+			append(l, "pkey=%d", (int)s->args[3]);
 		if (s->h.type == MS_MADVISE) {
 			name = madvise_name(s->args[2]);
 			if (name)
@@ -281,6 +325,7 @@ static void describe(const struct event_view *v, const struct ms_hdr *h, struct 
 	l->prot = -1;
 	switch (h->type) {
 	case MS_BRK ... MS_MADVISE:
+	case MS_SYS_FIRST2 ... MS_SYS_LAST2:
 		describe_syscall((const struct ms_syscall *)h, l);
 		if (l->ex.cause) {
 			put(l, ": ");
@@ -392,6 +437,7 @@ static bool printed(const struct event_view *v, const struct ms_hdr *h)
 					 (const struct ms_stack *)h); /* only growth is news */
 	switch (h->type) {
 	case MS_BRK ... MS_EXIT:
+	case MS_SYS_FIRST2 ... MS_SYS_LAST2:
 	case MS_FAULTS:
 	case MS_LOST:
 	case MS_SEED_END:
@@ -507,13 +553,54 @@ static void json_syscall(struct json_obj *o, const struct ms_syscall *s)
 			json_str(o, "file", f->path);
 		json_result(o, s, true);
 		break;
+	case MS_SHMAT:
+		json_s64(o, "shmid", (int)s->args[0]);
+		json_hex(o, "addr", s->ret >= 0 ? (__u64)s->ret : s->args[1]);
+		json_hex(o, "shmflg", s->args[2]);
+		if (s->ret >= 0)
+			json_u64(o, "len", s->args[3]);
+		if (f && f->path_len)
+			json_str(o, "file", f->path);
+		json_result(o, s, true);
+		break;
+	case MS_SHMDT:
+		json_hex(o, "addr", s->args[0]);
+		json_result(o, s, false);
+		break;
+	case MS_PRCTL:
+		json_str(o, "option", s->args[0] == 35 ? "PR_SET_MM" : "PR_SET_VMA");
+		json_u64(o, "arg2", s->args[1]);
+		json_hex(o, "arg3", s->args[2]);
+		json_result(o, s, false);
+		break;
+	case MS_PROCESS_MADVISE: {
+		const char *name = madvise_name(s->args[3]);
+
+		json_s64(o, "pidfd", (int)s->args[0]);
+		json_u64(o, "vlen", s->args[2]);
+		if (name)
+			json_str(o, "advice", name);
+		else
+			json_u64(o, "advice", s->args[3]);
+		json_result(o, s, false);
+		break;
+	}
+	case MS_REMAP_FILE_PAGES:
+		json_u64(o, "pgoff", s->args[3]);
+		if (f && f->path_len)
+			json_str(o, "file", f->path);
+		/* fall through */
 	case MS_MUNMAP:
 	case MS_MPROTECT:
+	case MS_PKEY_MPROTECT:
+	case MS_MSEAL:
 	case MS_MADVISE:
 		json_hex(o, "addr", s->args[0]);
 		json_u64(o, "len", s->args[1]);
-		if (s->h.type == MS_MPROTECT)
+		if (s->h.type == MS_MPROTECT || s->h.type == MS_PKEY_MPROTECT)
 			json_str(o, "prot", fmt_prot(buf, sizeof(buf), s->args[2]));
+		if (s->h.type == MS_PKEY_MPROTECT)
+			json_s64(o, "pkey", (int)s->args[3]);
 		if (s->h.type == MS_MADVISE) {
 			const char *name = madvise_name(s->args[2]);
 
@@ -558,6 +645,7 @@ static void json_fields(const struct event_view *v, struct json_obj *o, const st
 {
 	switch (h->type) {
 	case MS_BRK ... MS_MADVISE:
+	case MS_SYS_FIRST2 ... MS_SYS_LAST2:
 		json_syscall(o, (const struct ms_syscall *)h);
 		break;
 	case MS_FAULT: {
