@@ -27,6 +27,8 @@ const volatile __u32 nr_cpus = 1; /* possible CPUs: the slots' copies */
 
 /* Records the ring buffer could not take. */
 __u64 drops;
+/* Successful unlinks and renames, of any process: names of mapped files may have changed. */
+__u64 names_changed;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -664,6 +666,27 @@ int ms_mmap_lock(struct trace_event_raw_mmap_lock_acquire_returned *ctx)
 	p->lock_ts = bpf_ktime_get_ns();
 	return 0;
 }
+
+/*
+ * A file renamed or unlinked keeps its mappings under a new name, but no
+ * tracepoint sees which inode it was: count the calls that succeeded, of
+ * every process (the mapper is rarely the one that renames), and let user
+ * space look at the files it knows to be mapped (source/names.c).
+ */
+#define NAME_CHANGE(name)                                        \
+	SEC("tp/syscalls/sys_exit_" #name)                       \
+	int ms_name_##name(struct trace_event_raw_sys_exit *ctx) \
+	{                                                        \
+		if (!ctx->ret)                                   \
+			__sync_fetch_and_add(&names_changed, 1); \
+		return 0;                                        \
+	}
+
+NAME_CHANGE(unlink)
+NAME_CHANGE(unlinkat)
+NAME_CHANGE(rename)
+NAME_CHANGE(renameat)
+NAME_CHANGE(renameat2)
 
 /* ---- page faults ---- */
 

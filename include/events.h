@@ -56,6 +56,7 @@ enum ms_type {
 	MS_VMA = 35, /* one region of a seed */
 	MS_SEED_END = 36,
 	MS_TRACE_END = 37, /* a trace file's last record: the recording closed cleanly */
+	MS_NAME = 38, /* a mapped file was renamed or unlinked: its new name everywhere */
 	/* ordering (user/reorder.h): the run had delivered every record up to ts_ns it held */
 	MS_ROUND = 40,
 	MS_TYPE_MAX = 64,
@@ -268,6 +269,19 @@ struct ms_trace_end {
 	struct ms_hdr h; /* pid 0; ts_ns: when the recording was closed */
 	__u64 records; /* records in the file before this one */
 	__u64 lost; /* sum of the MS_LOST counts among them */
+};
+
+/*
+ * Every region of the file (dev, ino), in every process, now has this name
+ * (as /proc/PID/maps prints it: " (deleted)" once unlinked). pid 0.
+ */
+struct ms_name {
+	struct ms_hdr h;
+	__u64 ino;
+	__u32 dev; /* kernel dev_t */
+	__u16 path_len;
+	__u16 pad;
+	char path[]; /* NUL-terminated, padded to 8 */
 };
 
 #define MS_ALIGN8(x) (((x) + 7) & ~7u)

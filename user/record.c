@@ -29,6 +29,7 @@ static const unsigned short min_size[MS_TYPE_MAX] = {
 	[MS_SEED_BEGIN] = sizeof(struct ms_seed_begin),
 	[MS_VMA] = sizeof(struct ms_vma) + 1,
 	[MS_SEED_END] = sizeof(struct ms_seed_end),
+	[MS_NAME] = sizeof(struct ms_name) + 1,
 };
 
 /* A string of at most room bytes, of which the first len are text, NUL after. */
@@ -62,6 +63,11 @@ bool record_ok(const struct ms_hdr *h)
 		const struct ms_exec *e = (const void *)h;
 
 		return str_ok(e->filename, e->filename_len, size - sizeof(*e));
+	}
+	case MS_NAME: {
+		const struct ms_name *n = (const void *)h;
+
+		return str_ok(n->path, n->path_len, size - sizeof(*n));
 	}
 	case MS_VMA: {
 		const struct ms_vma *v = (const void *)h;

@@ -302,6 +302,38 @@ static void pseudo_file_phase(void)
 	checkpoint("anon-inode");
 }
 
+static char *map_new_file(const char *path, int flags)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	char *p;
+
+	if (fd < 0 || ftruncate(fd, 2 * PAGE))
+		die("create");
+	p = mmap(NULL, 2 * PAGE, PROT_READ, flags, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap file");
+	close(fd);
+	return p;
+}
+
+/* A mapped file keeps its mapping when renamed or unlinked: /proc shows what it is now. */
+static void rename_phase(void)
+{
+	char a[512], b[512], c[512];
+
+	snprintf(a, sizeof(a), "%s/mapped-a", dir);
+	snprintf(b, sizeof(b), "%s/mapped-b", dir);
+	snprintf(c, sizeof(c), "%s/mapped-c", dir);
+	map_new_file(a, MAP_PRIVATE);
+	if (rename(a, b))
+		die("rename");
+	checkpoint("file-renamed");
+	map_new_file(c, MAP_SHARED);
+	if (unlink(c) || unlink(b))
+		die("unlink");
+	checkpoint("file-unlinked");
+}
+
 #ifndef SYS_mseal
 #define SYS_mseal 462
 #endif
@@ -392,6 +424,7 @@ int main(int argc, char **argv)
 	fork_merge_phase();
 	pseudo_file_phase();
 	protect_phase();
+	rename_phase();
 	stack_phase();
 	dl_phase();
 	fork_phase(argv[0]);

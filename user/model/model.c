@@ -1138,6 +1138,35 @@ static void on_seed_end(struct model *m, const struct ms_hdr *h)
 
 /* The public face */
 
+/* Give every region of the file its new name in the layout l. */
+static void rename_file(struct layout *l, const struct ms_name *nm, struct pstr *path)
+{
+	struct rnode *n;
+
+	for (n = l->first; n; n = n->next) {
+		if (n->path == path || n->r.ino != nm->ino || n->r.dev != nm->dev ||
+		    !rnode__filebacked(n))
+			continue;
+		pstr__put(n->path);
+		n->path = pstr__get(path);
+		n->r.path = path->s;
+		layout__reclassify(l, n->r.start, n->r.end);
+	}
+}
+
+/* A mapped file was renamed or unlinked: in every layout that maps it (shared ones too). */
+static void on_name(struct model *m, const struct ms_name *nm)
+{
+	size_t room = nm->h.size - sizeof(*nm);
+	struct pstr *path;
+	size_t i;
+
+	path = pstr__new(nm->path, strnlen(nm->path, nm->path_len < room ? nm->path_len : room));
+	for (i = 0; i < m->nr; i++)
+		rename_file(m->procs[i]->l, nm, path);
+	pstr__put(path);
+}
+
 static const size_t min_size[MS_TYPE_MAX] = {
 	[MS_BRK] = sizeof(struct ms_syscall),
 	[MS_MMAP] = sizeof(struct ms_syscall),
@@ -1164,6 +1193,7 @@ static const size_t min_size[MS_TYPE_MAX] = {
 	[MS_REMAP_FILE_PAGES] = sizeof(struct ms_syscall),
 	[MS_PRCTL] = sizeof(struct ms_syscall),
 	[MS_PROCESS_MADVISE] = sizeof(struct ms_syscall),
+	[MS_NAME] = sizeof(struct ms_name),
 };
 
 int model__apply(struct model *m, const struct ms_hdr *rec)
@@ -1216,6 +1246,9 @@ int model__apply(struct model *m, const struct ms_hdr *rec)
 		break;
 	case MS_VMA:
 		on_vma(m, (const void *)rec);
+		break;
+	case MS_NAME:
+		on_name(m, (const struct ms_name *)rec);
 		break;
 	case MS_SEED_END:
 		on_seed_end(m, rec);
