@@ -746,6 +746,7 @@ void live__close(struct live *l)
 		memsnoop_bpf__destroy(l->skel);
 	}
 	pidtab__free(l->reported);
+	names__report(l->names);
 	names__free(l->names);
 	free(l->slots);
 	free(l);

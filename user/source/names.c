@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include "clock.h"
+#include "log.h"
 #include "source/names.h"
 
 #define NAMES_MAX 65536 /* distinct files followed; more are not */
@@ -26,6 +28,7 @@ struct file_ent {
 struct names {
 	struct file_ent *ents; /* sorted by (dev, ino) */
 	size_t nr, cap;
+	__u64 checks, stats, renamed, spent_ns;
 };
 
 struct names *names__new(void)
@@ -48,6 +51,15 @@ void names__free(struct names *n)
 size_t names__count(const struct names *n)
 {
 	return n->nr;
+}
+
+void names__report(const struct names *n)
+{
+	if (n && log_verbose())
+		info("mapped file names: %llu checks, %llu files looked at, %llu renamed, %.1f ms; "
+		     "%zu files known",
+		     (unsigned long long)n->checks, (unsigned long long)n->stats,
+		     (unsigned long long)n->renamed, n->spent_ns / 1e6, n->nr);
 }
 
 static int cmp_key(__u32 dev, __u64 ino, const struct file_ent *e)
@@ -226,10 +238,13 @@ static void drop(struct names *n, size_t i)
 int names__check(struct names *n, struct stream *s, __u64 ts)
 {
 	char path[MS_PATH_KEEP + 1];
+	__u64 t0 = now_ns();
 	struct stat st;
 	int emitted = 0, len;
 	size_t i = 0;
 
+	n->checks++;
+	n->stats += n->nr;
 	while (i < n->nr) {
 		struct file_ent *e = &n->ents[i];
 
@@ -261,5 +276,7 @@ int names__check(struct names *n, struct stream *s, __u64 ts)
 		e->st_ino = st.st_ino;
 		i++;
 	}
+	n->renamed += emitted;
+	n->spent_ns += now_ns() - t0;
 	return emitted;
 }

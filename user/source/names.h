@@ -24,5 +24,7 @@ int names__note(void *ctx, const struct ms_hdr *rec);
 int names__check(struct names *n, struct stream *s, __u64 ts);
 /* Distinct files known (what one check costs: a stat each). */
 size_t names__count(const struct names *n);
+/* -v: what the checks cost. */
+void names__report(const struct names *n);
 
 #endif
