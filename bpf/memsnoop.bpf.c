@@ -440,9 +440,9 @@ static __always_inline __u32 vma_prot(struct vm_area_struct *vma)
 	return (flags & 0x7) | (flags & 0x80 ? 0x8 : 0);
 }
 
-static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+/* The VMA's flags, and its file's identity and offset at addr: all but the path. */
+static __always_inline struct file *vma_fields(struct vma_ctx *c, struct vm_area_struct *vma)
 {
-	struct vma_ctx *c = data;
 	struct ms_file *out = c->file;
 	struct file *f = BPF_CORE_READ(vma, vm_file);
 
@@ -450,12 +450,35 @@ static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *d
 	c->end = BPF_CORE_READ(vma, vm_end);
 	out->vm_flags = vma_prot(vma) | (BPF_CORE_READ(vma, vm_flags) & MS_VM_KEPT);
 	if (!f)
-		return 0;
+		return NULL;
 	out->pgoff =
 		BPF_CORE_READ(vma, vm_pgoff) + ((c->addr - BPF_CORE_READ(vma, vm_start)) >> 12);
 	out->ino = BPF_CORE_READ(f, f_inode, i_ino);
 	out->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
-	out->path_len = file_path(f, out->path, c->path, &c->cut);
+	return f;
+}
+
+static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct vma_ctx *c = data;
+	struct file *f = vma_fields(c, vma);
+
+	if (f)
+		c->file->path_len = file_path(f, c->file->path, c->path, &c->cut);
+	return 0;
+}
+
+/*
+ * shmat's VMA: a SysV segment is a pseudo file, named without the walk up
+ * the tree, whose verification would double the program's load time.
+ */
+static long shm_vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct vma_ctx *c = data;
+	struct file *f = vma_fields(c, vma);
+
+	if (f && pseudo_file(f))
+		c->file->path_len = pseudo_path(f, c->file->path);
 	return 0;
 }
 
@@ -464,14 +487,19 @@ static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *d
  * *end: where that VMA ends.
  */
 static __always_inline __u32 describe_vma(struct task_struct *task, struct ms_syscall *s,
-					  struct scratch *sc, __u64 addr, __u64 *end)
+					  struct scratch *sc, __u64 addr, __u64 *end, bool shm)
 {
 	struct ms_file *file = (void *)(s + 1);
 	struct vma_ctx c = { .file = file, .path = sc->path, .addr = addr };
+	long err;
 
 	__builtin_memset(file, 0, sizeof(*file));
 	zero_tail(file->path, 0);
-	if (bpf_find_vma(task, addr, vma_cb, &c, 0) || !c.found)
+	if (shm)
+		err = bpf_find_vma(task, addr, shm_vma_cb, &c, 0);
+	else
+		err = bpf_find_vma(task, addr, vma_cb, &c, 0);
+	if (err || !c.found)
 		return 0;
 	*end = c.end;
 	s->h.flags |= MS_FILE_VALID | MS_FILE_FROM_VMA | (c.cut ? MS_FILE_PATH_CUT : 0);
@@ -533,11 +561,11 @@ static __always_inline bool out_of_memory(struct pending *p, __u32 type, long re
 }
 
 /*
- * An mmap, shmat or remap_file_pages record carries what was mapped at addr
- * (file, path): variable size, built aside. shmat's length is the VMA's.
+ * An mmap or shmat record carries what was mapped (file, path): variable
+ * size, built aside. shmat's length is the VMA's.
  */
 static __always_inline void emit_mapped(struct task_struct *task, struct mm_struct *mm,
-					struct pending *p, __u32 type, long ret, __u64 addr)
+					struct pending *p, __u32 type, long ret)
 {
 	struct ms_syscall *s;
 	struct scratch *sc;
@@ -551,9 +579,9 @@ static __always_inline void emit_mapped(struct task_struct *task, struct mm_stru
 	fill_syscall(s, p, type, ret, task, mm);
 	size = sizeof(*s);
 	if (ret >= 0)
-		size += describe_vma(task, s, sc, addr, &end);
-	if (type == MS_SHMAT && end > addr)
-		s->args[3] = end - addr;
+		size += describe_vma(task, s, sc, ret, &end, type == MS_SHMAT);
+	if (type == MS_SHMAT && end > (__u64)ret)
+		s->args[3] = end - ret;
 	s->h.size = size;
 	if (size > MS_REC_MAX)
 		return;
@@ -579,11 +607,11 @@ static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 t
 		emit_limits(p->lock_ts ?: bpf_ktime_get_ns());
 	/* a private anonymous mapping is what its arguments say: no VMA to read */
 	if (type == MS_MMAP && (p->args[3] & (MAP_ANONYMOUS | MAP_SHARED)) != MAP_ANONYMOUS) {
-		emit_mapped(task, mm, p, type, ret, ret);
+		emit_mapped(task, mm, p, type, ret);
 		return 0;
 	}
-	if (type == MS_SHMAT || type == MS_REMAP_FILE_PAGES) {
-		emit_mapped(task, mm, p, type, ret, type == MS_SHMAT ? ret : p->args[0]);
+	if (type == MS_SHMAT) {
+		emit_mapped(task, mm, p, type, ret);
 		return 0;
 	}
 	s = reserve(sizeof(*s));

@@ -46,7 +46,7 @@ enum ms_type {
 	MS_SHMDT = 16,
 	MS_PKEY_MPROTECT = 17,
 	MS_MSEAL = 18, /* 6.10+ */
-	MS_REMAP_FILE_PAGES = 19, /* ms_file follows: the new mapping at args[0] */
+	MS_REMAP_FILE_PAGES = 19, /* the file of the VMA at args[0], mapped again at args[3] */
 	MS_PRCTL = 20, /* PR_SET_MM and PR_SET_VMA only */
 	MS_PROCESS_MADVISE = 21,
 	/* from user space */

@@ -624,30 +624,32 @@ static void do_shmdt(struct model *m, struct proc *p, const struct ms_syscall *s
 	unmap_piece(m, p, a, b, &first_done);
 }
 
-/* remap_file_pages(): a new shared mapping of the same file at pgoff (do_mmap()). */
+/*
+ * remap_file_pages(): a new shared mapping (do_mmap()) of the file of the
+ * region at start, with its protection, at pgoff (args[3]).
+ */
 static void do_remap_file_pages(struct model *m, struct proc *p, const struct ms_syscall *s)
 {
-	const struct ms_file *f = syscall_file(s);
 	__u64 a = s->args[0] & ~(__u64)(m->page_size - 1);
 	struct rnode *old = layout__find(p->l, a);
 	struct pstr *path;
-	struct region t = {
-		.start = a,
-		.end = a + (s->args[1] & ~(__u64)(m->page_size - 1)),
-		.mmap_flags = MAP_SHARED | MAP_FIXED,
-		.created_ns = s->h.ts_ns,
-		.created_tid = s->h.tid,
-	};
+	struct region t;
 	__u32 rflags;
 
-	if (!f || t.end <= t.start)
+	if (!old || !rnode__filebacked(old))
 		return;
-	t.ino = f->ino;
-	t.dev = f->dev;
-	t.pgoff = f->pgoff * m->page_size;
-	t.prot = (f->vm_flags & 7) | MS_VMA_SHARED;
-	rflags = mmap_vm_rflags(t.prot, MAP_SHARED) | (old ? old->rflags & RF_LOCKED : 0);
-	path = pstr__new(f->path, strnlen(f->path, f->path_len));
+	t = old->r;
+	t.start = a;
+	t.end = a + (s->args[1] & ~(__u64)(m->page_size - 1));
+	t.pgoff = s->args[3] * m->page_size;
+	t.mmap_flags = MAP_SHARED | MAP_FIXED;
+	t.created_ns = s->h.ts_ns;
+	t.created_tid = s->h.tid;
+	t.touched_pages = t.faults = t.write_faults = t.exec_faults = t.prot_faults = 0;
+	if (t.end <= t.start)
+		return;
+	rflags = mmap_vm_rflags(t.prot, MAP_SHARED) | (old->rflags & RF_LOCKED);
+	path = pstr__get(old->path);
 	ev_set(m, layout__map_merged(p->l, &t, path, rflags, m->next_id++));
 	pstr__put(path);
 }

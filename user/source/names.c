@@ -151,11 +151,10 @@ int names__note(void *ctx, const struct ms_hdr *h)
 
 	switch (h->type) {
 	case MS_MMAP:
-	case MS_SHMAT:
-	case MS_REMAP_FILE_PAGES: {
+	case MS_SHMAT: {
 		const struct ms_syscall *s = (const void *)h;
 		const struct ms_file *f = (const void *)(s + 1);
-		__u64 addr = h->type == MS_REMAP_FILE_PAGES ? s->args[0] : (__u64)s->ret;
+		__u64 addr = s->ret;
 
 		/* live only: records straight from the kernel side, well formed */
 		if (s->ret < 0 || !(h->flags & MS_FILE_VALID) || h->flags & MS_FILE_PATH_CUT)
