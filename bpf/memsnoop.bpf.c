@@ -650,6 +650,9 @@ SYSCALL_PAIR(shmdt, MS_SHMDT, 1)
 SYSCALL_PAIR(pkey_mprotect, MS_PKEY_MPROTECT, 4)
 SYSCALL_PAIR(remap_file_pages, MS_REMAP_FILE_PAGES, 5)
 SYSCALL_PAIR(process_madvise, MS_PROCESS_MADVISE, 5)
+SYSCALL_PAIR(mlock, MS_MLOCK, 2)
+SYSCALL_PAIR(mlock2, MS_MLOCK2, 3)
+SYSCALL_PAIR(munlock, MS_MUNLOCK, 2)
 /* 6.10+: user space leaves it unloaded where the kernel has no such call */
 SYSCALL_PAIR(mseal, MS_MSEAL, 3)
 

@@ -49,6 +49,9 @@ enum ms_type {
 	MS_REMAP_FILE_PAGES = 19, /* the file of the VMA at args[0], mapped again at args[3] */
 	MS_PRCTL = 20, /* PR_SET_MM and PR_SET_VMA only */
 	MS_PROCESS_MADVISE = 21,
+	MS_MLOCK = 22, /* VM_LOCKED splits VMAs */
+	MS_MLOCK2 = 23,
+	MS_MUNLOCK = 24,
 	/* from user space */
 	MS_FAULTS = 32, /* per-process fault counts for one interval */
 	MS_LOST = 33, /* the kernel dropped records */
@@ -63,7 +66,7 @@ enum ms_type {
 };
 
 #define MS_SYS_FIRST2 MS_SHMAT
-#define MS_SYS_LAST2 MS_PROCESS_MADVISE
+#define MS_SYS_LAST2 MS_MUNLOCK
 
 /* hdr.flags bits, by type */
 #define MS_FORK_THREAD (1u << 0) /* CLONE_THREAD: same process */

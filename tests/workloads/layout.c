@@ -350,6 +350,12 @@ static void protect_phase(void)
 	/* ENOSYS before 6.10: the checkpoint still holds */
 	syscall(SYS_mseal, a + 4 * PAGE, PAGE, 0);
 	checkpoint("pkey-mseal");
+	/* VM_LOCKED and VM_LOCKONFAULT split VMAs too */
+	a = mmap(NULL, 8 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED || mlock(a + PAGE, 3 * PAGE) || munlock(a + 2 * PAGE, PAGE) ||
+	    mlock2(a + 5 * PAGE, PAGE, MLOCK_ONFAULT) || mlock(a + 6 * PAGE, PAGE))
+		die("mlock");
+	checkpoint("mlock");
 }
 
 static int recurse(int depth)

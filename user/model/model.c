@@ -654,6 +654,26 @@ static void do_remap_file_pages(struct model *m, struct proc *p, const struct ms
 	pstr__put(path);
 }
 
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 0x01
+#endif
+
+/* mlock_fixup(): VM_LOCKED (and VM_LOCKONFAULT) on [a, b), splitting at the edges. */
+static void do_mlock(struct model *m, struct proc *p, const struct ms_syscall *s)
+{
+	__u64 a = s->args[0] & ~(__u64)(m->page_size - 1);
+	__u64 b = page_align(m, s->args[0] + s->args[1]);
+	__u32 set = RF_LOCKED;
+
+	if (s->h.type == MS_MLOCK2 && s->args[2] & MLOCK_ONFAULT)
+		set |= RF_LOCKONFAULT;
+	if (s->h.type == MS_MUNLOCK)
+		layout__set_rflags(p->l, a, b, 0, RF_LOCKED | RF_LOCKONFAULT);
+	else
+		layout__set_rflags(p->l, a, b, set, set ^ (RF_LOCKED | RF_LOCKONFAULT));
+	ev_set(m, layout__find(p->l, a));
+}
+
 static void do_mseal(struct model *m, struct proc *p, const struct ms_syscall *s)
 {
 	__u64 a = s->args[0];
@@ -798,6 +818,9 @@ static void count_call(struct proc *p, const struct ms_syscall *s)
 	case MS_MPROTECT:
 	case MS_PKEY_MPROTECT:
 	case MS_MSEAL:
+	case MS_MLOCK:
+	case MS_MLOCK2:
+	case MS_MUNLOCK:
 		c = &p->p.mprotects;
 		break;
 	case MS_MADVISE:
@@ -854,6 +877,11 @@ static void on_syscall(struct model *m, const struct ms_syscall *s)
 			break;
 		case MS_MSEAL:
 			do_mseal(m, p, s);
+			break;
+		case MS_MLOCK:
+		case MS_MLOCK2:
+		case MS_MUNLOCK:
+			do_mlock(m, p, s);
 			break;
 		case MS_MREMAP:
 			do_mremap(m, p, s);
@@ -1196,6 +1224,9 @@ static const size_t min_size[MS_TYPE_MAX] = {
 	[MS_PRCTL] = sizeof(struct ms_syscall),
 	[MS_PROCESS_MADVISE] = sizeof(struct ms_syscall),
 	[MS_NAME] = sizeof(struct ms_name),
+	[MS_MLOCK] = sizeof(struct ms_syscall),
+	[MS_MLOCK2] = sizeof(struct ms_syscall),
+	[MS_MUNLOCK] = sizeof(struct ms_syscall),
 };
 
 int model__apply(struct model *m, const struct ms_hdr *rec)

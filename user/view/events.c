@@ -275,6 +275,9 @@ static void describe_syscall(const struct ms_syscall *s, struct line *l)
 	case MS_MPROTECT:
 	case MS_PKEY_MPROTECT:
 	case MS_MSEAL:
+	case MS_MLOCK:
+	case MS_MLOCK2:
+	case MS_MUNLOCK:
 	case MS_MADVISE:
 		l->start = s->args[0];
 		l->end = s->args[0] + page_up(s->args[1]);
@@ -594,6 +597,9 @@ static void json_syscall(struct json_obj *o, const struct ms_syscall *s)
 	case MS_MPROTECT:
 	case MS_PKEY_MPROTECT:
 	case MS_MSEAL:
+	case MS_MLOCK:
+	case MS_MLOCK2:
+	case MS_MUNLOCK:
 	case MS_MADVISE:
 		json_hex(o, "addr", s->args[0]);
 		json_u64(o, "len", s->args[1]);

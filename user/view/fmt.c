@@ -20,7 +20,8 @@ static const char *const type_names[MS_TYPE_MAX] = {
 	[MS_SHMDT] = "shmdt",	    [MS_PKEY_MPROTECT] = "pkey_mprotect",
 	[MS_MSEAL] = "mseal",	    [MS_REMAP_FILE_PAGES] = "remap_file_pages",
 	[MS_PRCTL] = "prctl",	    [MS_PROCESS_MADVISE] = "process_madvise",
-	[MS_NAME] = "name",
+	[MS_NAME] = "name",	    [MS_MLOCK] = "mlock",
+	[MS_MLOCK2] = "mlock2",	    [MS_MUNLOCK] = "munlock",
 };
 
 const char *ms_type_name(unsigned type)
