@@ -85,6 +85,8 @@ const volatile __u32 nr_cpus = 1; /* possible CPUs: the slots' copies */
 __u64 drops;
 __u64 vma_seen_busy; /* VMAs not read after a call: the mmap lock was taken */
 __u64 anon_key; /* hides anon_vma addresses: drawn at the first use */
+/* Successful unlinks and renames, of any process: names of mapped files may have changed. */
+__u64 names_changed;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -346,6 +348,7 @@ struct vma_ctx {
 	struct ms_file *file;
 	char *path; /* scratch for building the path backwards */
 	__u64 addr;
+	__u64 end; /* of the VMA at addr */
 	bool found;
 	bool cut;
 };
@@ -433,6 +436,44 @@ static __always_inline bool unlinked(struct file *f)
 	return !BPF_CORE_READ(d, d_hash.pprev) && BPF_CORE_READ(d, d_parent) != d;
 }
 
+#define ANON_INODE_FS_MAGIC 0x09041934
+
+/*
+ * d_path() lets a pseudo file (one with no place in any tree: memfd, SysV
+ * shm, /dev/zero's shmem, aio, perf and BPF map fds...) name itself with
+ * d_op->d_dname. Anonymous inodes print "anon_inode:NAME"; the others use
+ * simple_dname(): "/NAME (deleted)". Returns false for a file in a tree.
+ */
+static __always_inline bool pseudo_file(struct file *f)
+{
+	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+	const struct dentry_operations *ops = BPF_CORE_READ(d, d_op);
+
+	return ops && BPF_CORE_READ(ops, d_dname) && d != BPF_CORE_READ(f, f_path.mnt, mnt_root);
+}
+
+static __always_inline __u32 pseudo_path(struct file *f, char *out)
+{
+	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+	bool anon = BPF_CORE_READ(d, d_sb, s_magic) == ANON_INODE_FS_MAGIC;
+	__u32 len = BPF_CORE_READ(d, d_name.len) & 255, pos = 1;
+
+	if (anon) {
+		__builtin_memcpy(out, "anon_inode:", 11);
+		pos = 11;
+	} else {
+		out[0] = '/';
+	}
+	bpf_probe_read_kernel(out + pos, len, BPF_CORE_READ(d, d_name.name));
+	pos += len;
+	if (!anon) {
+		__builtin_memcpy(out + pos, " (deleted)", 10);
+		pos += 10;
+	}
+	zero_tail(out, pos);
+	return pos;
+}
+
 /*
  * A mapped file's path as /proc/PID/maps prints it (" (deleted)" included),
  * NUL-padded to 8 in `out`. Longer than MS_PATH_KEEP, it is MS_PATH_CUT_MARK
@@ -441,9 +482,13 @@ static __always_inline bool unlinked(struct file *f)
  */
 static __always_inline __u32 file_path(struct file *f, char *out, char *scratch, bool *cut)
 {
-	bool deleted = unlinked(f);
+	bool deleted;
 	__u32 len, pos, mark = 0;
 
+	*cut = false;
+	if (pseudo_file(f))
+		return pseudo_path(f, out);
+	deleted = unlinked(f);
 	pos = build_path(f, scratch, MS_PATH_KEEP - (deleted ? 10 : 0), cut);
 	pos &= SCRATCH_PATH - 1;
 	len = SCRATCH_PATH - 1 - pos;
@@ -472,35 +517,68 @@ static __always_inline __u32 vma_prot(struct vm_area_struct *vma)
 	return (flags & 0x7) | (flags & 0x80 ? 0x8 : 0);
 }
 
-static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+/* The VMA's flags, and its file's identity and offset at addr: all but the path. */
+static __always_inline struct file *vma_fields(struct vma_ctx *c, struct vm_area_struct *vma)
 {
-	struct vma_ctx *c = data;
 	struct ms_file *out = c->file;
 	struct file *f = BPF_CORE_READ(vma, vm_file);
 
 	c->found = true;
-	out->vm_flags = vma_prot(vma);
+	c->end = BPF_CORE_READ(vma, vm_end);
+	out->vm_flags = vma_prot(vma) | (BPF_CORE_READ(vma, vm_flags) & MS_VM_KEPT);
 	if (!f)
-		return 0;
+		return NULL;
 	out->pgoff =
 		BPF_CORE_READ(vma, vm_pgoff) + ((c->addr - BPF_CORE_READ(vma, vm_start)) >> 12);
 	out->ino = BPF_CORE_READ(f, f_inode, i_ino);
 	out->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
-	out->path_len = file_path(f, out->path, c->path, &c->cut);
+	return f;
+}
+
+static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct vma_ctx *c = data;
+	struct file *f = vma_fields(c, vma);
+
+	if (f)
+		c->file->path_len = file_path(f, c->file->path, c->path, &c->cut);
 	return 0;
 }
 
-/* What the kernel made at `addr`: flags and backing file, from the VMA. */
+/*
+ * shmat's VMA: a SysV segment is a pseudo file, named without the walk up
+ * the tree, whose verification would double the program's load time.
+ */
+static long shm_vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct vma_ctx *c = data;
+	struct file *f = vma_fields(c, vma);
+
+	if (f && pseudo_file(f))
+		c->file->path_len = pseudo_path(f, c->file->path);
+	return 0;
+}
+
+/*
+ * What the kernel made at `addr`: flags and backing file, from the VMA.
+ * *end: where that VMA ends.
+ */
 static __always_inline __u32 describe_vma(struct task_struct *task, struct ms_syscall *s,
-					  struct scratch *sc, __u64 addr)
+					  struct scratch *sc, __u64 addr, __u64 *end, bool shm)
 {
 	struct ms_file *file = (void *)(s + 1);
 	struct vma_ctx c = { .file = file, .path = sc->path, .addr = addr };
+	long err;
 
 	__builtin_memset(file, 0, sizeof(*file));
 	zero_tail(file->path, 0);
-	if (bpf_find_vma(task, addr, vma_cb, &c, 0) || !c.found)
+	if (shm)
+		err = bpf_find_vma(task, addr, shm_vma_cb, &c, 0);
+	else
+		err = bpf_find_vma(task, addr, vma_cb, &c, 0);
+	if (err || !c.found)
 		return 0;
+	*end = c.end;
 	s->h.flags |= MS_FILE_VALID | MS_FILE_FROM_VMA | (c.cut ? MS_FILE_PATH_CUT : 0);
 	return sizeof(*file) + MS_ALIGN8(file->path_len + 1);
 }
@@ -559,22 +637,28 @@ static __always_inline bool out_of_memory(struct pending *p, __u32 type, long re
 	return ret == -ENOMEM;
 }
 
-/* An mmap record carries what was mapped (file, path): variable size, built aside. */
-static __always_inline void emit_mmap(struct task_struct *task, struct mm_struct *mm,
-				      struct pending *p, long ret)
+/*
+ * An mmap or shmat record carries what was mapped (file, path): variable
+ * size, built aside. shmat's length is the VMA's.
+ */
+static __always_inline void emit_mapped(struct task_struct *task, struct mm_struct *mm,
+					struct pending *p, __u32 type, long ret)
 {
 	struct ms_syscall *s;
 	struct scratch *sc;
 	__u32 zero = 0, size;
+	__u64 end = 0;
 
 	sc = bpf_map_lookup_elem(&scratch, &zero);
 	if (!sc)
 		return;
 	s = (void *)sc->rec;
-	fill_syscall(s, p, MS_MMAP, ret, task, mm);
+	fill_syscall(s, p, type, ret, task, mm);
 	size = sizeof(*s);
 	if (ret >= 0)
-		size += describe_vma(task, s, sc, ret);
+		size += describe_vma(task, s, sc, ret, &end, type == MS_SHMAT);
+	if (type == MS_SHMAT && end > (__u64)ret)
+		s->args[3] = end - ret;
 	s->h.size = size;
 	if (size > MS_REC_MAX)
 		return;
@@ -654,6 +738,7 @@ static __always_inline int seen_addrs(const struct pending *p, __u32 type, __u64
 	switch (type) {
 	case MS_MMAP:
 	case MS_MREMAP:
+	case MS_SHMAT:
 		addr[0] = at;
 		return at != 0;
 	case MS_BRK:
@@ -664,6 +749,11 @@ static __always_inline int seen_addrs(const struct pending *p, __u32 type, __u64
 			return 0;
 		/* fall through */
 	case MS_MPROTECT:
+	case MS_PKEY_MPROTECT:
+	case MS_MSEAL:
+	case MS_MLOCK:
+	case MS_MLOCK2:
+	case MS_MUNLOCK:
 		addr[0] = a;
 		addr[1] = a + len - 1;
 		return len ? (len > 4096 ? 2 : 1) : 0;
@@ -715,7 +805,9 @@ static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 t
 		emit_limits(p->lock_ts ?: bpf_ktime_get_ns());
 	/* a private anonymous mapping is what its arguments say: no VMA to read */
 	if (type == MS_MMAP && (p->args[3] & (MAP_ANONYMOUS | MAP_SHARED)) != MAP_ANONYMOUS) {
-		emit_mmap(task, mm, p, ret);
+		emit_mapped(task, mm, p, type, ret);
+	} else if (type == MS_SHMAT) {
+		emit_mapped(task, mm, p, type, ret);
 	} else {
 		s = reserve(sizeof(*s));
 		if (!s)
@@ -750,6 +842,34 @@ SYSCALL_PAIR(munmap, MS_MUNMAP, 2)
 SYSCALL_PAIR(mremap, MS_MREMAP, 5)
 SYSCALL_PAIR(mprotect, MS_MPROTECT, 3)
 SYSCALL_PAIR(madvise, MS_MADVISE, 3)
+SYSCALL_PAIR(shmat, MS_SHMAT, 3)
+SYSCALL_PAIR(shmdt, MS_SHMDT, 1)
+SYSCALL_PAIR(pkey_mprotect, MS_PKEY_MPROTECT, 4)
+SYSCALL_PAIR(remap_file_pages, MS_REMAP_FILE_PAGES, 5)
+SYSCALL_PAIR(process_madvise, MS_PROCESS_MADVISE, 5)
+SYSCALL_PAIR(mlock, MS_MLOCK, 2)
+SYSCALL_PAIR(mlock2, MS_MLOCK2, 3)
+SYSCALL_PAIR(munlock, MS_MUNLOCK, 2)
+/* 6.10+: user space leaves it unloaded where the kernel has no such call */
+SYSCALL_PAIR(mseal, MS_MSEAL, 3)
+
+#define PR_SET_MM 35
+#define PR_SET_VMA 0x53564d41
+
+/* Of prctl, only what moves brk and the stack or names regions: it is a busy call. */
+SEC("tp/syscalls/sys_enter_prctl")
+int ms_sys_enter_prctl(struct trace_event_raw_sys_enter *ctx)
+{
+	if (ctx->args[0] != PR_SET_MM && ctx->args[0] != PR_SET_VMA)
+		return 0;
+	return on_enter(ctx, MS_PRCTL, 5);
+}
+
+SEC("tp/syscalls/sys_exit_prctl")
+int ms_sys_exit_prctl(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx, MS_PRCTL);
+}
 
 /*
  * Threads change their process's layout one at a time, under the mmap lock
@@ -843,7 +963,8 @@ int BPF_PROG(ms_unmapped_area, unsigned long addr)
 {
 	struct pending *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
 
-	if (p && (p->type == MS_MMAP || p->type == MS_MREMAP) && !(addr & 4095))
+	if (p && (p->type == MS_MMAP || p->type == MS_MREMAP || p->type == MS_SHMAT) &&
+	    !(addr & 4095))
 		p->va_addr = addr;
 	return 0;
 }
@@ -893,6 +1014,27 @@ int BPF_PROG(ms_mmap_unlock, struct mm_struct *mm, bool write)
 	}
 	return 0;
 }
+
+/*
+ * A file renamed or unlinked keeps its mappings under a new name, but no
+ * tracepoint sees which inode it was: count the calls that succeeded, of
+ * every process (the mapper is rarely the one that renames), and let user
+ * space look at the files it knows to be mapped (source/names.c).
+ */
+#define NAME_CHANGE(name)                                        \
+	SEC("tp/syscalls/sys_exit_" #name)                       \
+	int ms_name_##name(struct trace_event_raw_sys_exit *ctx) \
+	{                                                        \
+		if (!ctx->ret)                                   \
+			__sync_fetch_and_add(&names_changed, 1); \
+		return 0;                                        \
+	}
+
+NAME_CHANGE(unlink)
+NAME_CHANGE(unlinkat)
+NAME_CHANGE(rename)
+NAME_CHANGE(renameat)
+NAME_CHANGE(renameat2)
 
 /* ---- page faults ---- */
 

@@ -41,6 +41,17 @@ enum ms_type {
 	MS_EXIT_MMAP = 12, /* an address space was torn down */
 	MS_SIGNAL = 13, /* a fault signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE) was sent */
 	MS_LIMITS = 14, /* rlimits and the args/env range: at exec, seed, and before an ENOMEM */
+	/* more layout syscalls (struct ms_syscall): MS_SYS_FIRST2 .. MS_SYS_LAST2 */
+	MS_SHMAT = 15, /* ms_file follows; args[3]: bytes mapped (from the VMA) */
+	MS_SHMDT = 16,
+	MS_PKEY_MPROTECT = 17,
+	MS_MSEAL = 18, /* 6.10+ */
+	MS_REMAP_FILE_PAGES = 19, /* the file of the VMA at args[0], mapped again at args[3] */
+	MS_PRCTL = 20, /* PR_SET_MM and PR_SET_VMA only */
+	MS_PROCESS_MADVISE = 21,
+	MS_MLOCK = 22, /* VM_LOCKED splits VMAs */
+	MS_MLOCK2 = 23,
+	MS_MUNLOCK = 24,
 	MS_VMA_NOW = 31, /* a VMA as the kernel held it just after a call changed it */
 	/* from user space */
 	MS_FAULTS = 32, /* per-process fault counts for one interval */
@@ -49,10 +60,14 @@ enum ms_type {
 	MS_VMA = 35, /* one region of a seed */
 	MS_SEED_END = 36,
 	MS_TRACE_END = 37, /* a trace file's last record: the recording closed cleanly */
+	MS_NAME = 38, /* a mapped file was renamed or unlinked: its new name everywhere */
 	/* ordering (user/util/reorder.h): the run had delivered every record up to ts_ns it held */
 	MS_ROUND = 40,
 	MS_TYPE_MAX = 64,
 };
+
+#define MS_SYS_FIRST2 MS_SHMAT
+#define MS_SYS_LAST2 MS_MUNLOCK
 
 /* hdr.flags bits, by type */
 #define MS_FORK_THREAD (1u << 0) /* CLONE_THREAD: same process */
@@ -100,7 +115,9 @@ struct ms_mm {
 
 /*
  * What the kernel mapped, read from the VMA (or the fd) at syscall exit.
- * vm_flags uses the kernel's VM_READ/WRITE/EXEC/SHARED bits (0x1/2/4/8).
+ * vm_flags uses the kernel's VM_READ/WRITE/EXEC/SHARED bits (0x1/2/4/8) and,
+ * from the VMA, the kernel's bits of MS_VM_KEPT (a fork does not copy it, it
+ * never merges: perf and BPF map fds, drivers).
  */
 struct ms_file {
 	__u64 ino;
@@ -255,6 +272,11 @@ struct ms_vma {
 #define MS_VMA_EXEC 0x4
 #define MS_VMA_SHARED 0x8
 
+/* ms_file.vm_flags: the kernel's VM_DONTCOPY and VM_SPECIAL (IO, PFNMAP, DONTEXPAND, MIXEDMAP) */
+#define MS_VM_DONTCOPY 0x20000
+#define MS_VM_SPECIAL (0x4000 | 0x400 | 0x40000 | 0x10000000)
+#define MS_VM_KEPT (MS_VM_DONTCOPY | MS_VM_SPECIAL)
+
 struct ms_seed_end {
 	struct ms_hdr h;
 };
@@ -264,6 +286,19 @@ struct ms_trace_end {
 	struct ms_hdr h; /* pid 0; ts_ns: when the recording was closed */
 	__u64 records; /* records in the file before this one */
 	__u64 lost; /* sum of the MS_LOST counts among them */
+};
+
+/*
+ * Every region of the file (dev, ino), in every process, now has this name
+ * (as /proc/PID/maps prints it: " (deleted)" once unlinked). pid 0.
+ */
+struct ms_name {
+	struct ms_hdr h;
+	__u64 ino;
+	__u32 dev; /* kernel dev_t */
+	__u16 path_len;
+	__u16 pad;
+	char path[]; /* NUL-terminated, padded to 8 */
 };
 
 #define MS_ALIGN8(x) (((x) + 7) & ~7u)

@@ -262,6 +262,60 @@ static void test_garbage(void)
 	model__free(NULL);
 }
 
+static void mt_name(struct model *m, __u32 dev, __u64 ino, const char *path)
+{
+	union mt_rec r;
+	struct ms_name *n = (void *)&r;
+
+	memset(&r, 0, sizeof(r));
+	n->dev = dev;
+	n->ino = ino;
+	n->path_len = strlen(path);
+	strcpy(n->path, path);
+	mt_hdr(&n->h, MS_NAME, sizeof(*n) + MS_ALIGN8(n->path_len + 1), 0, 0);
+	model__apply(m, &n->h);
+}
+
+/* shmat/shmdt, pkey_mprotect, mseal, remap_file_pages, and a renamed file (MS_NAME). */
+static void test_more_calls(void)
+{
+	struct model *m = model__new(PG);
+	const char *shm = "/SYSV00000000 (deleted)";
+
+	/* two attaches of one segment side by side: shmdt takes only the one at its address */
+	mt_sys_file(m, MS_SHMAT, P, A(0x100), 7, 0, 0, A(3), 0, shm, 9, 0, 1,
+		    MS_VMA_READ | MS_VMA_WRITE | MS_VMA_SHARED);
+	mt_sys_file(m, MS_SHMAT, P, A(0x103), 7, 0, 0x1000, A(3), 0, shm, 9, 0, 1,
+		    MS_VMA_READ | MS_VMA_SHARED);
+	CHECK_STR(mt_layout(m, P), "100-103 rw-s /SYSV00000000 (deleted);"
+				   "103-106 r--s /SYSV00000000 (deleted);");
+	mt_sys(m, MS_SHMDT, P, 0, A(0x100), 0, 0, 0, 0);
+	CHECK_STR(mt_layout(m, P), "103-106 r--s /SYSV00000000 (deleted);");
+	CHECK_EQ(model__process(m, P)->munmaps, 1);
+	/* pkey_mprotect is mprotect; mseal splits (VM_SEALED) where nothing else changes */
+	mt_mmap(m, P, A(0x200), A(6), RW, PRIV);
+	mt_sys(m, MS_PKEY_MPROTECT, P, 0, A(0x201), A(1), PROT_READ, -1, 0);
+	mt_sys(m, MS_MSEAL, P, 0, A(0x204), A(1), 0, 0, 0);
+	CHECK_STR(strstr(mt_layout(m, P), "200-"),
+		  "200-201 rw-p;201-202 r--p;202-204 rw-p;204-205 rw-p;205-206 rw-p;");
+	/* remap_file_pages: the region's file, shared, at the page asked for */
+	mt_sys_file(m, MS_MMAP, P, A(0x300), 0, A(4), RW, MAP_SHARED, 3, "/tmp/f", 5, 0, 8,
+		    MS_VMA_READ | MS_VMA_WRITE | MS_VMA_SHARED);
+	mt_sys(m, MS_REMAP_FILE_PAGES, P, 0, A(0x300), A(1), 0, 3, 0);
+	CHECK_EQ(model__region_at(m, P, A(0x300))->pgoff, A(3));
+	CHECK_EQ(model__region_at(m, P, A(0x301))->pgoff, A(1));
+	CHECK_STR(model__region_at(m, P, A(0x300))->path, "/tmp/f");
+	/* renamed: every region of (dev, ino), in the child sharing the layout too */
+	mt_fork(m, P, P + 1, P + 1, 0, 0);
+	mt_name(m, 8, 5, "/tmp/g (deleted)");
+	CHECK_STR(model__region_at(m, P, A(0x300))->path, "/tmp/g (deleted)");
+	CHECK_STR(model__region_at(m, P, A(0x302))->path, "/tmp/g (deleted)");
+	CHECK_STR(model__region_at(m, P + 1, A(0x301))->path, "/tmp/g (deleted)");
+	CHECK_STR(model__region_at(m, P, A(0x103))->path, shm);
+	CHECK(mt_consistent(m, P));
+	model__free(m);
+}
+
 int main(void)
 {
 	test_munmap();
@@ -272,5 +326,6 @@ int main(void)
 	test_stack_failed();
 	test_touched();
 	test_garbage();
+	test_more_calls();
 	CHECK_DONE();
 }

@@ -11,14 +11,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/shm.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
+
+#ifndef SYS_mseal
+#define SYS_mseal 462
+#endif
+#ifndef PR_SET_VMA
+#define PR_SET_VMA 0x53564d41
+#define PR_SET_VMA_ANON_NAME 0
+#endif
 
 #define PAGE 4096UL
 
 struct counts {
 	int mmap, mmap_failed, munmap, mprotect, madvise, mremap, brk, touched;
+	int shmat, shmdt, pkey_mprotect, mseal, remap_file_pages, prctl, process_madvise;
+	int mlock, mlock2, munlock;
 	unsigned long region_start, region_end;
 };
 
@@ -37,6 +51,60 @@ static void *map(size_t len, struct counts *c)
 	}
 	c->mmap++;
 	return p;
+}
+
+/* The rarer calls that change a layout, each made a known number of times. */
+static void rare_calls(struct counts *c)
+{
+	int id = shmget(IPC_PRIVATE, 2 * PAGE, IPC_CREAT | 0600), fd = memfd_create("counted", 0);
+	struct iovec iov;
+	char *a, *b, *m;
+	long brk;
+
+	a = shmat(id, NULL, 0);
+	b = shmat(id, NULL, SHM_RDONLY);
+	shmctl(id, IPC_RMID, NULL);
+	if (id < 0 || a == (void *)-1 || b == (void *)-1 || shmdt(a) || shmdt(b))
+		exit(1);
+	c->shmat += 2;
+	c->shmdt += 2;
+	a = map(3 * PAGE, c);
+	if (syscall(SYS_pkey_mprotect, a, PAGE, PROT_READ, -1))
+		exit(1);
+	c->pkey_mprotect++;
+	/* a kernel without mseal (before 6.10) has no tracepoint for it either */
+	if (syscall(SYS_mseal, a + 2 * PAGE, PAGE, 0) == 0)
+		c->mseal++;
+	if (fd < 0 || ftruncate(fd, 2 * PAGE))
+		exit(1);
+	m = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED || syscall(SYS_remap_file_pages, m, PAGE, 0, 1, 0))
+		exit(1);
+	c->mmap++;
+	c->remap_file_pages++;
+	munmap(m, 2 * PAGE);
+	c->munmap++;
+	close(fd);
+	/* traced: PR_SET_MM (a no-op: brk where it is) and PR_SET_VMA (EINVAL without
+	 * CONFIG_ANON_VMA_NAME); not traced: any other option */
+	brk = syscall(SYS_brk, 0);
+	c->brk++;
+	prctl(PR_SET_MM, PR_SET_MM_BRK, brk, 0, 0);
+	prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, a, PAGE, "counted");
+	prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	c->prctl += 2;
+	iov.iov_base = a;
+	iov.iov_len = PAGE;
+	fd = syscall(SYS_pidfd_open, getpid(), 0);
+	if (fd < 0 || syscall(SYS_process_madvise, fd, &iov, 1, MADV_COLD, 0) != PAGE)
+		exit(1);
+	c->process_madvise++;
+	close(fd);
+	if (mlock(a, 2 * PAGE) || mlock2(a, PAGE, MLOCK_ONFAULT) || munlock(a, 2 * PAGE))
+		exit(1);
+	c->mlock++;
+	c->mlock2++;
+	c->munlock++;
 }
 
 static void work(struct counts *c, int pages)
@@ -74,19 +142,25 @@ static void work(struct counts *c, int pages)
 	munmap(r, pages * PAGE);
 	munmap(r2, 8 * PAGE);
 	c->munmap += 2;
+	rare_calls(c);
 }
 
 static void report(const struct counts *c)
 {
-	char buf[512];
+	char buf[1024];
 	int n;
 
 	n = snprintf(buf, sizeof(buf),
 		     "{\"pid\":%d,\"mmap\":%d,\"mmap_failed\":%d,\"munmap\":%d,\"mprotect\":%d,"
 		     "\"madvise\":%d,\"mremap\":%d,\"brk\":%d,\"touched\":%d,"
+		     "\"shmat\":%d,\"shmdt\":%d,\"pkey_mprotect\":%d,\"mseal\":%d,"
+		     "\"remap_file_pages\":%d,\"prctl\":%d,\"process_madvise\":%d,"
+		     "\"mlock\":%d,\"mlock2\":%d,\"munlock\":%d,"
 		     "\"region\":[\"0x%lx\",\"0x%lx\"]}\n",
 		     getpid(), c->mmap + c->mmap_failed, c->mmap_failed, c->munmap, c->mprotect,
-		     c->madvise, c->mremap, c->brk, c->touched, c->region_start, c->region_end);
+		     c->madvise, c->mremap, c->brk, c->touched, c->shmat, c->shmdt,
+		     c->pkey_mprotect, c->mseal, c->remap_file_pages, c->prctl, c->process_madvise,
+		     c->mlock, c->mlock2, c->munlock, c->region_start, c->region_end);
 	if (write(2, buf, n) != n)
 		exit(1);
 }

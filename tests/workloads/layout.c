@@ -16,7 +16,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #define PAGE 4096UL
@@ -253,6 +257,107 @@ static void fork_merge_phase(void)
 	checkpoint("fork-anon-parent");
 }
 
+/* Files with no place in a tree name themselves: "/NAME (deleted)", "anon_inode:NAME". */
+static void pseudo_file_phase(void)
+{
+	struct perf_event_attr attr = {
+		.size = sizeof(attr),
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_DUMMY,
+		.disabled = 1,
+	};
+	int fd = memfd_create("hello", 0), pfd, id;
+	char *p;
+
+	if (fd < 0 || ftruncate(fd, 4 * PAGE))
+		die("memfd");
+	p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap memfd");
+	p[0] = 1;
+	/* remap_file_pages(): page 0 now shows the file's page 3 (a new mmap inside) */
+	if (syscall(SYS_remap_file_pages, p, PAGE, 0, 3, 0))
+		die("remap_file_pages");
+	close(fd);
+	checkpoint("memfd-remap");
+	id = shmget(IPC_PRIVATE, 3 * PAGE, IPC_CREAT | 0600);
+	if (id < 0)
+		die("shmget");
+	p = shmat(id, NULL, 0);
+	shmctl(id, IPC_RMID, NULL);
+	if (p == (void *)-1)
+		die("shmat");
+	p[0] = 1;
+	if (shmat(id, NULL, SHM_RDONLY) == (void *)-1)
+		die("shmat ro");
+	checkpoint("sysv-shmat");
+	shmdt(p);
+	checkpoint("sysv-shmdt");
+	pfd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
+	if (pfd < 0)
+		die("perf_event_open");
+	if (mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, pfd, 0) == MAP_FAILED)
+		die("mmap perf");
+	close(pfd);
+	checkpoint("anon-inode");
+}
+
+static char *map_new_file(const char *path, int flags)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	char *p;
+
+	if (fd < 0 || ftruncate(fd, 2 * PAGE))
+		die("create");
+	p = mmap(NULL, 2 * PAGE, PROT_READ, flags, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap file");
+	close(fd);
+	return p;
+}
+
+/* A mapped file keeps its mapping when renamed or unlinked: /proc shows what it is now. */
+static void rename_phase(void)
+{
+	char a[512], b[512], c[512];
+
+	snprintf(a, sizeof(a), "%s/mapped-a", dir);
+	snprintf(b, sizeof(b), "%s/mapped-b", dir);
+	snprintf(c, sizeof(c), "%s/mapped-c", dir);
+	map_new_file(a, MAP_PRIVATE);
+	if (rename(a, b))
+		die("rename");
+	checkpoint("file-renamed");
+	map_new_file(c, MAP_SHARED);
+	if (unlink(c) || unlink(b))
+		die("unlink");
+	checkpoint("file-unlinked");
+}
+
+#ifndef SYS_mseal
+#define SYS_mseal 462
+#endif
+
+/* pkey_mprotect with no key is mprotect; mseal (6.10+) splits the VMA it seals. */
+static void protect_phase(void)
+{
+	char *a = mmap(NULL, 6 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (a == MAP_FAILED)
+		die("mmap");
+	if (syscall(SYS_pkey_mprotect, a + PAGE, PAGE, PROT_READ, -1))
+		die("pkey_mprotect");
+	/* ENOSYS before 6.10: the checkpoint still holds */
+	syscall(SYS_mseal, a + 4 * PAGE, PAGE, 0);
+	checkpoint("pkey-mseal");
+	/* VM_LOCKED and VM_LOCKONFAULT split VMAs too */
+	a = mmap(NULL, 8 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED || mlock(a + PAGE, 3 * PAGE) || munlock(a + 2 * PAGE, PAGE) ||
+	    mlock2(a + 5 * PAGE, PAGE, MLOCK_ONFAULT) || mlock(a + 6 * PAGE, PAGE))
+		die("mlock");
+	checkpoint("mlock");
+}
+
 static int recurse(int depth)
 {
 	volatile char frame[4096];
@@ -323,6 +428,9 @@ int main(int argc, char **argv)
 	arena_phase();
 	merge_phase();
 	fork_merge_phase();
+	pseudo_file_phase();
+	protect_phase();
+	rename_phase();
 	stack_phase();
 	dl_phase();
 	fork_phase(argv[0]);

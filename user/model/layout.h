@@ -22,7 +22,7 @@
 #define RF_ACCOUNT (1u << 8) /* VM_ACCOUNT: private and once writable, committed */
 #define RF_NORESERVE (1u << 9) /* VM_NORESERVE: MAP_NORESERVE */
 #define RF_GROWSDOWN (1u << 10) /* VM_GROWSDOWN: MAP_GROWSDOWN */
-#define RF_LOCKED (1u << 11) /* VM_LOCKED: MAP_LOCKED (mlock is not traced) */
+#define RF_LOCKED (1u << 11) /* VM_LOCKED: MAP_LOCKED, mlock (not mlockall) */
 #define RF_DONTDUMP (1u << 12) /* VM_DONTDUMP: MADV_DONTDUMP */
 #define RF_HUGEPAGE (1u << 13) /* VM_HUGEPAGE: MADV_HUGEPAGE */
 #define RF_NOHUGEPAGE (1u << 14) /* VM_NOHUGEPAGE: MADV_NOHUGEPAGE, MAP_STACK (6.7+) */
@@ -32,7 +32,9 @@
 #define RF_SPECIAL (1u << 18) /* VM_SPECIAL, hugetlb: never merged */
 #define RF_FORKED (1u << 19) /* its anon_vma chain reaches a parent's: a fork child's */
 #define RF_NOT_BSS (1u << 20) /* seeded: after an ELF's data, but not its .bss */
-#define RF_VM_MASK (RF_DONTFORK | RF_WIPEONFORK | (0x7ffu << 8))
+#define RF_SEALED (1u << 21) /* VM_SEALED: mseal (6.10+) */
+#define RF_LOCKONFAULT (1u << 22) /* VM_LOCKONFAULT: mlock2(MLOCK_ONFAULT) */
+#define RF_VM_MASK (RF_DONTFORK | RF_WIPEONFORK | (0x7ffu << 8) | RF_SEALED | RF_LOCKONFAULT)
 #define RF_CHANGED (1u << 6) /* transient: flags changed by the call being applied */
 #define RF_SPLIT (1u << 7) /* transient: split from its next by that call */
 

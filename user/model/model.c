@@ -446,6 +446,13 @@ static __u32 mmap_vm_rflags(__u32 prot, __u64 flags)
 	return rflags;
 }
 
+/* What the driver set on the VMA (perf_mmap(), bpf_map_mmap()...): not copied, not merged. */
+static __u32 vm_kept_rflags(const struct ms_file *f)
+{
+	return (f->vm_flags & MS_VM_DONTCOPY ? RF_DONTFORK : 0) |
+	       (f->vm_flags & MS_VM_SPECIAL ? RF_SPECIAL : 0);
+}
+
 static void do_mmap(struct model *m, struct proc *p, const struct ms_syscall *s)
 {
 	const struct ms_file *f = syscall_file(s);
@@ -465,6 +472,7 @@ static void do_mmap(struct model *m, struct proc *p, const struct ms_syscall *s)
 		t.ino = f->ino;
 		t.dev = f->dev;
 		t.pgoff = f->pgoff * m->page_size;
+		rflags |= vm_kept_rflags(f);
 		if (s->h.flags & MS_FILE_FROM_VMA)
 			t.prot = (f->vm_flags & 7) |
 				 (f->vm_flags & (MS_VMA_SHARED | VM_MAYSHARE) ? MS_VMA_SHARED : 0);
@@ -568,6 +576,111 @@ static void do_munmap(struct model *m, struct proc *p, const struct ms_syscall *
 		n = layout__find_le(p->l, cur - 1); /* the walk goes on from the survivor */
 	}
 	unmap_piece(m, p, cur, b, &first_done);
+}
+
+/*
+ * shmat: the segment's shmem file, shared, as long as the VMA the kernel
+ * made (args[3]); at args[1] over what was there with SHM_REMAP.
+ */
+static void do_shmat(struct model *m, struct proc *p, const struct ms_syscall *s)
+{
+	const struct ms_file *f = syscall_file(s);
+	struct pstr *path;
+	struct region t = {
+		.start = (__u64)s->ret,
+		.end = (__u64)s->ret + s->args[3],
+		.mmap_flags = MAP_SHARED,
+		.created_ns = s->h.ts_ns,
+		.created_tid = s->h.tid,
+	};
+
+	if (!f || !s->args[3])
+		return;
+	t.ino = f->ino;
+	t.dev = f->dev;
+	t.pgoff = f->pgoff * m->page_size;
+	t.prot = (f->vm_flags & 7) | MS_VMA_SHARED;
+	path = pstr__new(f->path, strnlen(f->path, f->path_len));
+	ev_set(m, layout__map_merged(p->l, &t, path, mmap_vm_rflags(t.prot, MAP_SHARED),
+				     m->next_id++));
+	pstr__put(path);
+}
+
+/*
+ * shmdt (ksys_shmdt()): from addr, every region of the segment attached
+ * there, that is of the same file at the offset it has from addr.
+ */
+static void do_shmdt(struct model *m, struct proc *p, const struct ms_syscall *s)
+{
+	__u64 a = s->args[0], b = a;
+	struct rnode *n = layout__find(p->l, a), *first = n;
+	bool first_done = false;
+
+	if (!n || n->r.start != a || !rnode__filebacked(n) || n->r.pgoff)
+		return;
+	for (; n && n->r.start == b && n->r.ino == first->r.ino && n->r.dev == first->r.dev &&
+	       n->r.pgoff == b - a;
+	     n = n->next)
+		b = n->r.end;
+	unmap_piece(m, p, a, b, &first_done);
+}
+
+/*
+ * remap_file_pages(): a new shared mapping (do_mmap()) of the file of the
+ * region at start, with its protection, at pgoff (args[3]).
+ */
+static void do_remap_file_pages(struct model *m, struct proc *p, const struct ms_syscall *s)
+{
+	__u64 a = s->args[0] & ~(__u64)(m->page_size - 1);
+	struct rnode *old = layout__find(p->l, a);
+	struct pstr *path;
+	struct region t;
+	__u32 rflags;
+
+	if (!old || !rnode__filebacked(old))
+		return;
+	t = old->r;
+	t.start = a;
+	t.end = a + (s->args[1] & ~(__u64)(m->page_size - 1));
+	t.pgoff = s->args[3] * m->page_size;
+	t.mmap_flags = MAP_SHARED | MAP_FIXED;
+	t.created_ns = s->h.ts_ns;
+	t.created_tid = s->h.tid;
+	t.touched_pages = t.faults = t.write_faults = t.exec_faults = t.prot_faults = 0;
+	if (t.end <= t.start)
+		return;
+	rflags = mmap_vm_rflags(t.prot, MAP_SHARED) | (old->rflags & RF_LOCKED);
+	path = pstr__get(old->path);
+	ev_set(m, layout__map_merged(p->l, &t, path, rflags, m->next_id++));
+	pstr__put(path);
+}
+
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 0x01
+#endif
+
+/* mlock_fixup(): VM_LOCKED (and VM_LOCKONFAULT) on [a, b), splitting at the edges. */
+static void do_mlock(struct model *m, struct proc *p, const struct ms_syscall *s)
+{
+	__u64 a = s->args[0] & ~(__u64)(m->page_size - 1);
+	__u64 b = page_align(m, s->args[0] + s->args[1]);
+	__u32 set = RF_LOCKED;
+
+	if (s->h.type == MS_MLOCK2 && s->args[2] & MLOCK_ONFAULT)
+		set |= RF_LOCKONFAULT;
+	if (s->h.type == MS_MUNLOCK)
+		layout__set_rflags(p->l, a, b, 0, RF_LOCKED | RF_LOCKONFAULT);
+	else
+		layout__set_rflags(p->l, a, b, set, set ^ (RF_LOCKED | RF_LOCKONFAULT));
+	ev_set(m, layout__find(p->l, a));
+}
+
+static void do_mseal(struct model *m, struct proc *p, const struct ms_syscall *s)
+{
+	__u64 a = s->args[0];
+
+	layout__set_rflags(p->l, a, a + page_align(m, s->args[1]), RF_SEALED, 0);
+	ev_set(m, layout__find(p->l, a));
 }
 
 static void do_mprotect(struct model *m, struct proc *p, const struct ms_syscall *s)
@@ -685,28 +798,41 @@ static void do_madvise(struct model *m, struct proc *p, const struct ms_syscall 
 	ev_set(m, layout__find(p->l, a));
 }
 
+/* The calls are counted by what they do: shmat maps, shmdt unmaps, mseal protects. */
 static void count_call(struct proc *p, const struct ms_syscall *s)
 {
-	__u64 *c;
+	__u64 *c, other = 0;
 
 	switch (s->h.type) {
 	case MS_MMAP:
+	case MS_SHMAT:
+	case MS_REMAP_FILE_PAGES:
 		c = &p->p.mmaps;
 		break;
 	case MS_MUNMAP:
+	case MS_SHMDT:
 		c = &p->p.munmaps;
 		break;
 	case MS_MREMAP:
 		c = &p->p.mremaps;
 		break;
 	case MS_MPROTECT:
+	case MS_PKEY_MPROTECT:
+	case MS_MSEAL:
+	case MS_MLOCK:
+	case MS_MLOCK2:
+	case MS_MUNLOCK:
 		c = &p->p.mprotects;
 		break;
 	case MS_MADVISE:
+	case MS_PROCESS_MADVISE:
 		c = &p->p.madvises;
 		break;
-	default:
+	case MS_BRK:
 		c = &p->p.brks;
+		break;
+	default:
+		c = &other;
 		break;
 	}
 	if (s->ret < 0 && s->ret >= -4095)
@@ -738,7 +864,25 @@ static void on_syscall(struct model *m, const struct ms_syscall *s)
 			do_munmap(m, p, s);
 			break;
 		case MS_MPROTECT:
+		case MS_PKEY_MPROTECT:
 			do_mprotect(m, p, s);
+			break;
+		case MS_SHMAT:
+			do_shmat(m, p, s);
+			break;
+		case MS_SHMDT:
+			do_shmdt(m, p, s);
+			break;
+		case MS_REMAP_FILE_PAGES:
+			do_remap_file_pages(m, p, s);
+			break;
+		case MS_MSEAL:
+			do_mseal(m, p, s);
+			break;
+		case MS_MLOCK:
+		case MS_MLOCK2:
+		case MS_MUNLOCK:
+			do_mlock(m, p, s);
 			break;
 		case MS_MREMAP:
 			do_mremap(m, p, s);
@@ -1037,6 +1181,35 @@ static void on_seed_end(struct model *m, const struct ms_hdr *h)
 
 /* The public face */
 
+/* Give every region of the file its new name in the layout l. */
+static void rename_file(struct layout *l, const struct ms_name *nm, struct pstr *path)
+{
+	struct rnode *n;
+
+	for (n = l->first; n; n = n->next) {
+		if (n->path == path || n->r.ino != nm->ino || n->r.dev != nm->dev ||
+		    !rnode__filebacked(n))
+			continue;
+		pstr__put(n->path);
+		n->path = pstr__get(path);
+		n->r.path = path->s;
+		layout__reclassify(l, n->r.start, n->r.end);
+	}
+}
+
+/* A mapped file was renamed or unlinked: in every layout that maps it (shared ones too). */
+static void on_name(struct model *m, const struct ms_name *nm)
+{
+	size_t room = nm->h.size - sizeof(*nm);
+	struct pstr *path;
+	size_t i;
+
+	path = pstr__new(nm->path, strnlen(nm->path, nm->path_len < room ? nm->path_len : room));
+	for (i = 0; i < m->nr; i++)
+		rename_file(m->procs[i]->l, nm, path);
+	pstr__put(path);
+}
+
 int model__apply(struct model *m, const struct ms_hdr *rec)
 {
 	if (!m || !rec)
@@ -1054,6 +1227,7 @@ int model__apply(struct model *m, const struct ms_hdr *rec)
 	case MS_MREMAP:
 	case MS_MPROTECT:
 	case MS_MADVISE:
+	case MS_SYS_FIRST2 ... MS_SYS_LAST2:
 		on_syscall(m, (const void *)rec);
 		break;
 	case MS_FAULT:
@@ -1088,6 +1262,9 @@ int model__apply(struct model *m, const struct ms_hdr *rec)
 		break;
 	case MS_VMA:
 		on_vma(m, (const void *)rec);
+		break;
+	case MS_NAME:
+		on_name(m, (const struct ms_name *)rec);
 		break;
 	case MS_SEED_END:
 		on_seed_end(m, rec);

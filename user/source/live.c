@@ -19,6 +19,7 @@
 #include "util/log.h"
 #include "util/pidtab.h"
 #include "source/live.h"
+#include "source/names.h"
 #include "source/probe.h"
 #include "source/seed.h"
 #include "memsnoop.skel.h"
@@ -45,6 +46,10 @@ struct live {
 	bool warned_denied; /* some /proc/PID/maps could not be read */
 	bool pids_only; /* -p alone: nothing new can join, so their end is ours */
 	__u64 next_gone_check_ns;
+	struct names *names; /* mapped files, looked at again after unlinks and renames */
+	__u64 names_seen; /* the BPF side's count of those calls, when last read */
+	__u64 names_moved_ns; /* when that count last moved */
+	__u64 next_names_ns;
 	int nr_cpus; /* possible CPUs: copies of a per-CPU map value */
 	bool fault_perf; /* faults from the page-faults perf event, not page_fault_user */
 	struct bpf_link **fault_links; /* its programs, one per CPU */
@@ -267,6 +272,21 @@ static void detect(struct live *l, bool vma_iterator)
 		 "fault signals (signal_generate)");
 	optional(l->skel->progs.ms_mm_teardown, has_tracepoint("mmap", "exit_mmap"),
 		 "address-space teardown (mmap:exit_mmap)");
+	/* a call the kernel does not have needs no warning: nothing can make it */
+	if (!has_tracepoint("syscalls", "sys_enter_mseal")) {
+		bpf_program__set_autoload(l->skel->progs.ms_sys_enter_mseal, false);
+		bpf_program__set_autoload(l->skel->progs.ms_sys_exit_mseal, false);
+	}
+	if (log_verbose())
+		info("%-44s %s", "mseal (6.10+)",
+		     has_tracepoint("syscalls", "sys_enter_mseal") ? "yes" : "no");
+	/* arm64 has only the *at calls */
+	if (!has_tracepoint("syscalls", "sys_exit_unlink"))
+		bpf_program__set_autoload(l->skel->progs.ms_name_unlink, false);
+	if (!has_tracepoint("syscalls", "sys_exit_rename"))
+		bpf_program__set_autoload(l->skel->progs.ms_name_rename, false);
+	if (!has_tracepoint("syscalls", "sys_exit_renameat"))
+		bpf_program__set_autoload(l->skel->progs.ms_name_renameat, false);
 	/*
 	 * Before 6.4 (no per-VMA locks) every page fault takes the mmap lock, and
 	 * the tracepoint builds a memcg path for each: calls keep return order there.
@@ -369,7 +389,8 @@ int live__open(struct live **out, const struct live_opts *o, struct stream *st)
 	l->nr_cpus = libbpf_num_possible_cpus();
 	if (l->nr_cpus > 0)
 		l->slots = calloc(l->nr_cpus, sizeof(*l->slots));
-	if (!l->reported || !l->slots)
+	l->names = names__new();
+	if (!l->reported || !l->slots || !l->names || stream__add_before(st, names__note, l->names))
 		return -1;
 	l->has_gate = !seed_gate_area(&l->gate.v);
 	iter = has_vma_iterator();
@@ -533,10 +554,39 @@ int live__poll(struct live *l, int timeout_ms)
 	return n;
 }
 
+#define NAMES_EVERY_NS 1000000000ULL
+
+/*
+ * After an unlink or rename anywhere, the names of the mapped files, looked
+ * at once a second (now: at once) for two seconds: records of the files
+ * mapped just before may still be held in the stream's window. Returns
+ * whether a name changed (an MS_NAME record is in the stream, stamped now).
+ */
+static bool check_names(struct live *l, bool now)
+{
+	__u64 changed = __atomic_load_n(&l->skel->bss->names_changed, __ATOMIC_RELAXED);
+	__u64 t = now_ns();
+
+	if (changed != l->names_seen) {
+		l->names_seen = changed;
+		l->names_moved_ns = t;
+	} else if (t > l->names_moved_ns + 2 * NAMES_EVERY_NS) {
+		return false;
+	}
+	if (!now && t < l->next_names_ns)
+		return false;
+	l->next_names_ns = t + NAMES_EVERY_NS;
+	return names__check(l->names, l->stream, t) > 0;
+}
+
 /* Everything up to now goes: a view is about to show it. */
 int live__drain(struct live *l)
 {
-	return pass(l, 0);
+	int n = pass(l, 0);
+
+	if (check_names(l, true))
+		stream__round(l->stream, now_ns());
+	return n;
 }
 
 /* A process's counts: its shared entry plus every CPU's copy of its slot it owns. */
@@ -609,6 +659,7 @@ void live__tick(struct live *l)
 	if (!l->o.faults)
 		emit_all_faults(l);
 	check_drops(l, false);
+	check_names(l, false);
 	if (l->resync) {
 		l->resync = false;
 		live__seed(l);
@@ -668,6 +719,8 @@ void live__close(struct live *l)
 		memsnoop_bpf__destroy(l->skel);
 	}
 	pidtab__free(l->reported);
+	names__report(l->names);
+	names__free(l->names);
 	free(l->slots);
 	free(l);
 }

@@ -7,13 +7,21 @@
 #include "util/sbuf.h"
 
 static const char *const type_names[MS_TYPE_MAX] = {
-	[MS_BRK] = "brk",	    [MS_MMAP] = "mmap",		[MS_MUNMAP] = "munmap",
-	[MS_MREMAP] = "mremap",	    [MS_MPROTECT] = "mprotect", [MS_MADVISE] = "madvise",
-	[MS_FAULT] = "fault",	    [MS_STACK] = "stack",	[MS_FORK] = "fork",
-	[MS_EXEC] = "exec",	    [MS_EXIT] = "exit",		[MS_EXIT_MMAP] = "exit_mmap",
-	[MS_SIGNAL] = "signal",	    [MS_LIMITS] = "limits",	[MS_FAULTS] = "faults",
-	[MS_LOST] = "lost",	    [MS_SEED_BEGIN] = "seed",	[MS_VMA] = "vma",
-	[MS_SEED_END] = "seed_end",
+	[MS_BRK] = "brk",	    [MS_MMAP] = "mmap",
+	[MS_MUNMAP] = "munmap",	    [MS_MREMAP] = "mremap",
+	[MS_MPROTECT] = "mprotect", [MS_MADVISE] = "madvise",
+	[MS_FAULT] = "fault",	    [MS_STACK] = "stack",
+	[MS_FORK] = "fork",	    [MS_EXEC] = "exec",
+	[MS_EXIT] = "exit",	    [MS_EXIT_MMAP] = "exit_mmap",
+	[MS_SIGNAL] = "signal",	    [MS_LIMITS] = "limits",
+	[MS_FAULTS] = "faults",	    [MS_LOST] = "lost",
+	[MS_SEED_BEGIN] = "seed",   [MS_VMA] = "vma",
+	[MS_SEED_END] = "seed_end", [MS_SHMAT] = "shmat",
+	[MS_SHMDT] = "shmdt",	    [MS_PKEY_MPROTECT] = "pkey_mprotect",
+	[MS_MSEAL] = "mseal",	    [MS_REMAP_FILE_PAGES] = "remap_file_pages",
+	[MS_PRCTL] = "prctl",	    [MS_PROCESS_MADVISE] = "process_madvise",
+	[MS_NAME] = "name",	    [MS_MLOCK] = "mlock",
+	[MS_MLOCK2] = "mlock2",	    [MS_MUNLOCK] = "munlock",
 };
 
 const char *ms_type_name(unsigned type)

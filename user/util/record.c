@@ -18,12 +18,23 @@ static const unsigned short min_size[MS_TYPE_MAX] = {
 	[MS_EXIT_MMAP] = sizeof(struct ms_hdr),
 	[MS_SIGNAL] = sizeof(struct ms_signal),
 	[MS_LIMITS] = sizeof(struct ms_limits),
+	[MS_SHMAT] = sizeof(struct ms_syscall),
+	[MS_SHMDT] = sizeof(struct ms_syscall),
+	[MS_PKEY_MPROTECT] = sizeof(struct ms_syscall),
+	[MS_MSEAL] = sizeof(struct ms_syscall),
+	[MS_REMAP_FILE_PAGES] = sizeof(struct ms_syscall),
+	[MS_PRCTL] = sizeof(struct ms_syscall),
+	[MS_PROCESS_MADVISE] = sizeof(struct ms_syscall),
+	[MS_MLOCK] = sizeof(struct ms_syscall),
+	[MS_MLOCK2] = sizeof(struct ms_syscall),
+	[MS_MUNLOCK] = sizeof(struct ms_syscall),
 	[MS_VMA_NOW] = sizeof(struct ms_vma_now), /* after a call: the VMA it made */
 	[MS_FAULTS] = sizeof(struct ms_faults),
 	[MS_LOST] = sizeof(struct ms_lost),
 	[MS_SEED_BEGIN] = sizeof(struct ms_seed_begin),
 	[MS_VMA] = sizeof(struct ms_vma) + 1,
 	[MS_SEED_END] = sizeof(struct ms_seed_end),
+	[MS_NAME] = sizeof(struct ms_name) + 1,
 };
 
 size_t record_min_size(unsigned type)
@@ -35,6 +46,7 @@ const char *record_comm(const struct ms_hdr *h)
 {
 	switch (h->type) {
 	case MS_BRK ... MS_MADVISE:
+	case MS_SYS_FIRST2 ... MS_SYS_LAST2:
 		return ((const struct ms_syscall *)h)->comm;
 	case MS_FORK:
 		return ((const struct ms_fork *)h)->comm;
@@ -65,7 +77,8 @@ bool record_ok(const struct ms_hdr *h)
 	if (size < record_min_size(h->type))
 		return false;
 	switch (h->type) {
-	case MS_BRK ... MS_MADVISE: {
+	case MS_BRK ... MS_MADVISE:
+	case MS_SYS_FIRST2 ... MS_SYS_LAST2: {
 		const struct ms_syscall *s = (const void *)h;
 		const struct ms_file *f = (const void *)(s + 1);
 		size_t room = size - sizeof(*s);
@@ -78,6 +91,11 @@ bool record_ok(const struct ms_hdr *h)
 		const struct ms_exec *e = (const void *)h;
 
 		return str_ok(e->filename, e->filename_len, size - sizeof(*e));
+	}
+	case MS_NAME: {
+		const struct ms_name *n = (const void *)h;
+
+		return str_ok(n->path, n->path_len, size - sizeof(*n));
 	}
 	case MS_VMA: {
 		const struct ms_vma *v = (const void *)h;

@@ -136,15 +136,61 @@ static void describe_syscall(const struct model *m, const struct ms_syscall *s, 
 		}
 		put_result(l, s, true);
 		break;
+	case MS_SHMAT:
+		l->start = s->ret >= 0 ? (__u64)s->ret : s->args[1];
+		l->end = l->start + s->args[3];
+		l->has_range = true;
+		l->has_size = s->ret >= 0;
+		l->size = s->args[3];
+		append(l, "shmid=%d shmflg=0x%llx", (int)s->args[0],
+		       (unsigned long long)s->args[2]);
+		if (f && f->path_len) {
+			put(l, " ");
+			put_name(l, f->path);
+		}
+		put_result(l, s, true);
+		break;
+	case MS_SHMDT:
+		put_hex(l, "addr 0x", s->args[0]);
+		put_result(l, s, false);
+		break;
+	case MS_PRCTL:
+		append(l, "%s %llu 0x%llx", s->args[0] == 35 ? "PR_SET_MM" : "PR_SET_VMA",
+		       (unsigned long long)s->args[1], (unsigned long long)s->args[2]);
+		put_result(l, s, false);
+		break;
+	case MS_PROCESS_MADVISE:
+		name = madvise_name(s->args[3]);
+		append(l, "pidfd=%d vlen=%llu ", (int)s->args[0], (unsigned long long)s->args[2]);
+		if (name)
+			put(l, name);
+		else
+			append(l, "advice=%llu", (unsigned long long)s->args[3]);
+		put_result(l, s, false);
+		break;
+	case MS_REMAP_FILE_PAGES:
+		put_hex(l, "pgoff=0x", s->args[3]);
+		if (f && f->path_len) {
+			put(l, " ");
+			put_name(l, f->path);
+		}
+		/* fall through */
 	case MS_MUNMAP:
 	case MS_MPROTECT:
+	case MS_PKEY_MPROTECT:
+	case MS_MSEAL:
+	case MS_MLOCK:
+	case MS_MLOCK2:
+	case MS_MUNLOCK:
 	case MS_MADVISE:
 		l->start = s->args[0];
 		l->end = s->args[0] + model__page_up(m, s->args[1]);
 		l->has_range = l->has_size = true;
 		l->size = s->args[1];
-		if (s->h.type == MS_MPROTECT)
+		if (s->h.type == MS_MPROTECT || s->h.type == MS_PKEY_MPROTECT)
 			l->prot = s->args[2];
+		if (s->h.type == MS_PKEY_MPROTECT)
+			append(l, "pkey=%d", (int)s->args[3]);
 		if (s->h.type == MS_MADVISE) {
 			name = madvise_name(s->args[2]);
 			if (name)
@@ -253,6 +299,7 @@ void event_line__describe(const struct model *m, const struct ms_hdr *h, struct 
 	l->prot = -1;
 	switch (h->type) {
 	case MS_BRK ... MS_MADVISE:
+	case MS_SYS_FIRST2 ... MS_SYS_LAST2:
 		describe_syscall(m, (const struct ms_syscall *)h, l);
 		if (l->ex.cause) {
 			put(l, ": ");
@@ -333,13 +380,57 @@ static void json_syscall(const struct model *m, struct json_obj *o, const struct
 			json_str(o, "file", f->path);
 		json_result(o, s, true);
 		break;
+	case MS_SHMAT:
+		json_s64(o, "shmid", (int)s->args[0]);
+		json_hex(o, "addr", s->ret >= 0 ? (__u64)s->ret : s->args[1]);
+		json_hex(o, "shmflg", s->args[2]);
+		if (s->ret >= 0)
+			json_u64(o, "len", s->args[3]);
+		if (f && f->path_len)
+			json_str(o, "file", f->path);
+		json_result(o, s, true);
+		break;
+	case MS_SHMDT:
+		json_hex(o, "addr", s->args[0]);
+		json_result(o, s, false);
+		break;
+	case MS_PRCTL:
+		json_str(o, "option", s->args[0] == 35 ? "PR_SET_MM" : "PR_SET_VMA");
+		json_u64(o, "arg2", s->args[1]);
+		json_hex(o, "arg3", s->args[2]);
+		json_result(o, s, false);
+		break;
+	case MS_PROCESS_MADVISE: {
+		const char *name = madvise_name(s->args[3]);
+
+		json_s64(o, "pidfd", (int)s->args[0]);
+		json_u64(o, "vlen", s->args[2]);
+		if (name)
+			json_str(o, "advice", name);
+		else
+			json_u64(o, "advice", s->args[3]);
+		json_result(o, s, false);
+		break;
+	}
+	case MS_REMAP_FILE_PAGES:
+		json_u64(o, "pgoff", s->args[3]);
+		if (f && f->path_len)
+			json_str(o, "file", f->path);
+		/* fall through */
 	case MS_MUNMAP:
 	case MS_MPROTECT:
+	case MS_PKEY_MPROTECT:
+	case MS_MSEAL:
+	case MS_MLOCK:
+	case MS_MLOCK2:
+	case MS_MUNLOCK:
 	case MS_MADVISE:
 		json_hex(o, "addr", s->args[0]);
 		json_u64(o, "len", s->args[1]);
-		if (s->h.type == MS_MPROTECT)
+		if (s->h.type == MS_MPROTECT || s->h.type == MS_PKEY_MPROTECT)
 			json_str(o, "prot", fmt_prot(buf, sizeof(buf), s->args[2]));
+		if (s->h.type == MS_PKEY_MPROTECT)
+			json_s64(o, "pkey", (int)s->args[3]);
 		if (s->h.type == MS_MADVISE) {
 			const char *name = madvise_name(s->args[2]);
 
@@ -446,6 +537,7 @@ void event_line__json(const struct model *m, struct json_obj *o, const struct ms
 {
 	switch (h->type) {
 	case MS_BRK ... MS_MADVISE:
+	case MS_SYS_FIRST2 ... MS_SYS_LAST2:
 		json_syscall(m, o, (const struct ms_syscall *)h);
 		break;
 	case MS_FAULT:

@@ -85,6 +85,7 @@ static bool printed(const struct event_view *v, const struct ms_hdr *h)
 					 (const struct ms_stack *)h); /* only growth is news */
 	switch (h->type) {
 	case MS_BRK ... MS_EXIT:
+	case MS_SYS_FIRST2 ... MS_SYS_LAST2:
 	case MS_FAULTS:
 	case MS_LOST:
 	case MS_SEED_END:
