@@ -16,8 +16,11 @@ def ms_progs():
 def assert_released(before, pids=(), timeout=5.0):
     """No ms_ program left that was not there before and that no running memsnoop
     holds (tests/programs.py); pids: ours, which must have exited."""
-    left = sorted(leftovers(before, timeout))
-    left += ["memsnoop %d still running" % p for p in pids if os.path.exists("/proc/%d" % p)]
+    deadline = time.time() + timeout
+    while time.time() < deadline and any(os.path.exists("/proc/%d" % p) for p in pids):
+        time.sleep(0.05)  # quit by a key: the process is on its way out
+    left = ["memsnoop %d still running" % p for p in pids if os.path.exists("/proc/%d" % p)]
+    left += sorted(leftovers(before, timeout))
     if left:
         fail("BPF programs still loaded after memsnoop exited: %s" % left)
 
