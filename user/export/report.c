@@ -369,8 +369,8 @@ static void note_moments(struct report *r, struct rproc *p, const struct ms_hdr 
 		char text[sizeof(ex.text)];
 
 		if (h->size > sizeof(*e) && e->filename_len) {
-			snprintf(text, sizeof(text), "exec %.*s",
-				 (int)(h->size - sizeof(*e)), e->filename);
+			snprintf(text, sizeof(text), "exec %.*s", (int)(h->size - sizeof(*e)),
+				 e->filename);
 			add_mark(p, h->ts_ns, MK_EXEC, text);
 		}
 		break;

@@ -39,9 +39,9 @@ static const char *const class_colour[RC_NR] = {
 
 /* A group is named and coloured after its main class. */
 static const enum region_class group_class[G_NR] = {
-	[G_HEAP] = RC_HEAP,   [G_STACK] = RC_STACK, [G_TSTACK] = RC_THREAD_STACK,
+	[G_HEAP] = RC_HEAP,   [G_STACK] = RC_STACK,   [G_TSTACK] = RC_THREAD_STACK,
 	[G_ARENA] = RC_ARENA, [G_MALLOC] = RC_MALLOC, [G_ANON] = RC_ANON,
-	[G_FILE] = RC_FILE,   [G_SHM] = RC_SHM,	    [G_OTHER] = RC_VDSO,
+	[G_FILE] = RC_FILE,   [G_SHM] = RC_SHM,	      [G_OTHER] = RC_VDSO,
 };
 
 const char *rgroup_name(enum rgroup g)
@@ -148,7 +148,8 @@ static void band(FILE *f, const struct chart *c, unsigned g, const __u64 *below,
 
 	fprintf(f, "<polygon fill=\"%s\" points=\"", class_colour[group_class[g]]);
 	for (i = 0; i < s->nr; i++)
-		fprintf(f, "%.1f,%.1f ", xpos(c, s->p[i].ts), ypos(below[i] + values(c, &s->p[i])[g], max));
+		fprintf(f, "%.1f,%.1f ", xpos(c, s->p[i].ts),
+			ypos(below[i] + values(c, &s->p[i])[g], max));
 	if (s->nr == 1) /* one moment: a band to the end */
 		fprintf(f, "%.1f,%.1f %.1f,%.1f ", X1, ypos(below[0] + values(c, &s->p[0])[g], max),
 			X1, ypos(below[0], max));
@@ -189,9 +190,8 @@ static void axes(FILE *f, const struct chart *c, __u64 max)
 	}
 }
 
-static const char *const mark_class[] = {
-	[MK_EXEC] = "exec", [MK_CRASH] = "crash", [MK_ENOMEM] = "enomem", [MK_EXIT] = "exit"
-};
+static const char *const mark_class
+	[] = { [MK_EXEC] = "exec", [MK_CRASH] = "crash", [MK_ENOMEM] = "enomem", [MK_EXIT] = "exit" };
 
 static void markers(FILE *f, const struct chart *c)
 {
@@ -201,8 +201,9 @@ static void markers(FILE *f, const struct chart *c)
 		const struct rmark *m = &c->p->marks[i];
 		double x = xpos(c, m->ts);
 
-		fprintf(f, "<g class=\"mark mk-%s\"><line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
-			   "y2=\"%.1f\"/><path d=\"M%.1f %.1fl-5 -8h10z\"/><title>%.3fs ",
+		fprintf(f,
+			"<g class=\"mark mk-%s\"><line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
+			"y2=\"%.1f\"/><path d=\"M%.1f %.1fl-5 -8h10z\"/><title>%.3fs ",
 			mark_class[m->kind], x, x, Y0, Y1, x, Y0 + 8, secs(c->r, m->ts));
 		put_html(f, m->text);
 		fputs("</title></g>\n", f);
@@ -228,9 +229,10 @@ static void chart(FILE *f, const struct chart *c, const char *title)
 	unsigned g, i;
 
 	fprintf(f, "<figure><figcaption>%s</figcaption>\n", title);
-	fprintf(f, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
-		   "data-series=\"%s\" data-kind=\"%s\" data-t0=\"%.6f\" data-t1=\"%.6f\" "
-		   "role=\"img\">\n<title>%s</title>\n",
+	fprintf(f,
+		"<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
+		"data-series=\"%s\" data-kind=\"%s\" data-t0=\"%.6f\" data-t1=\"%.6f\" "
+		"role=\"img\">\n<title>%s</title>\n",
 		W, H, W, H, c->id, c->resident ? "tch" : "res", secs(c->r, c->r->first_ts),
 		secs(c->r, c->r->last_ts), title);
 	axes(f, c, max);
@@ -282,8 +284,10 @@ static void layout(FILE *f, const struct report *r, const struct rproc *p, const
 	char sz[16];
 	unsigned i;
 
-	fprintf(f, "<div class=\"layout\" data-vsize=\"%llu\"><h4>Layout %s, at %.3fs (virtual %s)</h4>\n",
-		(unsigned long long)s->vsize, when, secs(r, s->ts), fmt_size(sz, sizeof(sz), s->vsize));
+	fprintf(f,
+		"<div class=\"layout\" data-vsize=\"%llu\"><h4>Layout %s, at %.3fs (virtual %s)</h4>\n",
+		(unsigned long long)s->vsize, when, secs(r, s->ts),
+		fmt_size(sz, sizeof(sz), s->vsize));
 	fputs("<table><tr><th>address</th><th>reserved</th><th>touched</th><th>class</th>"
 	      "<th>what</th></tr>\n<tr class=\"gap\"><td colspan=\"5\">high memory</td></tr>\n",
 	      f);
@@ -297,7 +301,8 @@ static void layout(FILE *f, const struct report *r, const struct rproc *p, const
 	}
 	fputs("<tr class=\"gap\"><td colspan=\"5\">low memory</td></tr></table>\n", f);
 	if (s->left_out)
-		fprintf(f, "<p class=\"note\">%u small blocks left out (the %d largest are shown)</p>\n",
+		fprintf(f,
+			"<p class=\"note\">%u small blocks left out (the %d largest are shown)</p>\n",
 			s->left_out, SNAP_BLOCKS);
 	fputs("</div>\n", f);
 }
@@ -384,7 +389,8 @@ static bool troubled(const struct rproc *p)
 
 static int by_peak_desc(const void *a, const void *b)
 {
-	const struct rproc *x = *(const struct rproc *const *)a, *y = *(const struct rproc *const *)b;
+	const struct rproc *x = *(const struct rproc *const *)a,
+			   *y = *(const struct rproc *const *)b;
 
 	if (x->peak_rss != y->peak_rss)
 		return x->peak_rss < y->peak_rss ? 1 : -1;
@@ -487,8 +493,9 @@ static void grew_most(FILE *f, const struct report *r)
 
 static void downsampled_note(FILE *f, const struct rseries *s, unsigned max)
 {
-	fprintf(f, "<p class=\"note\">Downsampled: %u moments at least %.3gs apart (at most %u "
-		   "a chart), each the state at that moment; the peaks named in the text are exact.</p>\n",
+	fprintf(f,
+		"<p class=\"note\">Downsampled: %u moments at least %.3gs apart (at most %u "
+		"a chart), each the state at that moment; the peaks named in the text are exact.</p>\n",
 		s->nr, s->dt / 1e9, max);
 }
 
@@ -522,7 +529,8 @@ static void explanations(FILE *f, const struct rproc *p)
 		fputs("</p>\n", f);
 	}
 	if (p->marks_left_out)
-		fprintf(f, "<p class=\"note\">%u more moments not marked.</p>\n", p->marks_left_out);
+		fprintf(f, "<p class=\"note\">%u more moments not marked.</p>\n",
+			p->marks_left_out);
 }
 
 static void section_proc(FILE *f, const struct report *r, const struct rproc *p, size_t idx)
@@ -535,9 +543,10 @@ static void section_proc(FILE *f, const struct report *r, const struct rproc *p,
 		p->pid);
 	put_comm(f, p->comm);
 	fprintf(f, ")%s</h3>\n", troubled(p) ? " <span class=\"trouble\">trouble</span>" : "");
-	fprintf(f, "<p class=\"peaks\">peak virtual <b class=\"peak-vsize\" data-bytes=\"%llu\">%s</b>, "
-		   "peak resident <b class=\"peak-rss\" data-bytes=\"%llu\">%s</b>, peak heap "
-		   "<b class=\"peak-heap\" data-bytes=\"%llu\">%s</b></p>\n",
+	fprintf(f,
+		"<p class=\"peaks\">peak virtual <b class=\"peak-vsize\" data-bytes=\"%llu\">%s</b>, "
+		"peak resident <b class=\"peak-rss\" data-bytes=\"%llu\">%s</b>, peak heap "
+		"<b class=\"peak-heap\" data-bytes=\"%llu\">%s</b></p>\n",
 		(unsigned long long)p->peak_vsize, fmt_size(sz[0], sizeof(sz[0]), p->peak_vsize),
 		(unsigned long long)p->peak_rss, fmt_size(sz[1], sizeof(sz[1]), p->peak_rss),
 		(unsigned long long)p->peak_heap, fmt_size(sz[2], sizeof(sz[2]), p->peak_heap));
@@ -658,8 +667,7 @@ static void data(FILE *f, const struct report *r, struct rproc *const *shown, si
 	fputs("}}</script>\n", f);
 }
 
-static void section_processes(FILE *f, const struct report *r, struct rproc *const *shown,
-			      size_t n)
+static void section_processes(FILE *f, const struct report *r, struct rproc *const *shown, size_t n)
 {
 	size_t i;
 
@@ -667,12 +675,14 @@ static void section_processes(FILE *f, const struct report *r, struct rproc *con
 	if (r->o.every_process)
 		fprintf(f, "The %zu processes chosen (-p), largest peak resident first.", n);
 	else
-		fprintf(f, "%zu of %zu processes: the %d with the largest peak resident, and every "
-			   "one that crashed, failed ENOMEM or was killed by a signal.",
+		fprintf(f,
+			"%zu of %zu processes: the %d with the largest peak resident, and every "
+			"one that crashed, failed ENOMEM or was killed by a signal.",
 			n, r->nprocs, REPORT_TOP);
 	fputs(" Hover a chart for its values; click one to redraw the layout at that moment "
-	      "(from the layouts kept, at most " STR(SNAPSHOTS) " a process; a link to "
-	      "<code>#at=p0:1.5</code> opens the first process's at 1.5 s).</p>\n",
+	      "(from the layouts kept, at most " STR(
+		      SNAPSHOTS) " a process; a link to "
+				 "<code>#at=p0:1.5</code> opens the first process's at 1.5 s).</p>\n",
 	      f);
 	for (i = 0; i < n; i++)
 		section_proc(f, r, shown[i], i);

@@ -83,8 +83,12 @@ static const unsigned char plain[][256] = {
 	[ESC_TEXT] = { [0x20 ... 0x5b] = 1, [0x5d ... 0x7e] = 1 },
 	[ESC_PROC] = { [0x20 ... 0x7e] = 1 }, /* as the kernel, which leaves '\\' alone */
 	[ESC_JSON] = { [0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1 },
-	[ESC_HTML] = { [0x20 ... 0x21] = 1, [0x23 ... 0x25] = 1, [0x28 ... 0x3b] = 1, [0x3d] = 1,
-		       [0x3f ... 0x5b] = 1, [0x5d ... 0x7e] = 1 },
+	[ESC_HTML] = { [0x20 ... 0x21] = 1,
+		       [0x23 ... 0x25] = 1,
+		       [0x28 ... 0x3b] = 1,
+		       [0x3d] = 1,
+		       [0x3f ... 0x5b] = 1,
+		       [0x5d ... 0x7e] = 1 },
 };
 
 static size_t plain_run(const unsigned char *s, size_t n, enum esc_style style)
@@ -126,8 +130,9 @@ static size_t json_unit(unsigned cp, char *u)
 /* HTML's five characters as entities; 0 for any other. */
 static size_t html_entity(unsigned char c, char *u)
 {
-	static const char *const entity[] = { ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;",
-					      ['"'] = "&quot;", ['\''] = "&#39;" };
+	static const char *const entity[] = {
+		['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;"
+	};
 	size_t len;
 
 	if (c >= sizeof(entity) / sizeof(entity[0]) || !entity[c])
