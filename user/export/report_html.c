@@ -13,7 +13,8 @@
 #include "util/pidtab.h"
 
 #define REPORT_TOP 8 /* processes shown by peak resident, beside those with trouble */
-#define REPORT_MAX 64 /* processes shown at most */
+#define REPORT_MAX 24 /* processes shown at most: the page stays under 10 MB */
+#define PAGE_BLOCKS 40000 /* layout blocks the page's data holds, shared by its processes */
 #define GROWN_NAMED 5
 #define BIG_GAP (1ULL << 30) /* free gaps drawn when at least this big, as `layout` */
 #define STR_(x) #x
@@ -354,10 +355,25 @@ static void json_snap(FILE *f, const struct report *r, const struct rsnap *s)
 	fputs("]}", f);
 }
 
-static void json_proc(FILE *f, const struct report *r, const struct rproc *p, size_t idx)
+/* Every stride-th layout fits the process's share of the page's blocks. */
+static unsigned snap_stride(const struct rproc *p, size_t budget)
+{
+	unsigned stride = 1, i;
+	size_t blocks;
+
+	for (;; stride *= 2) {
+		for (blocks = p->end.nr, i = 0; i < p->nsnaps; i += stride)
+			blocks += p->snaps[i].nr;
+		if (blocks <= budget || stride >= SNAPSHOTS)
+			return stride;
+	}
+}
+
+static void json_proc(FILE *f, const struct report *r, const struct rproc *p, size_t idx,
+		      size_t budget)
 {
 	static char text[4096 * 4 + 64];
-	unsigned i;
+	unsigned i, stride = snap_stride(p, budget);
 
 	fprintf(f, "\"p%zu\":{\"pid\":%u,\"comm\":", idx, p->pid);
 	put_json_comm(f, p->comm);
@@ -369,7 +385,7 @@ static void json_proc(FILE *f, const struct report *r, const struct rproc *p, si
 		put_json_str(f, esc_str(text, sizeof(text), p->paths[i], ESC_TEXT));
 	}
 	fputs("],\"snaps\":[", f);
-	for (i = 0; i < p->nsnaps; i++) {
+	for (i = 0; i < p->nsnaps; i += stride) {
 		fputs(i ? "," : "", f);
 		json_snap(f, r, &p->snaps[i]);
 	}
@@ -662,7 +678,7 @@ static void data(FILE *f, const struct report *r, struct rproc *const *shown, si
 	fputs(",\"procs\":{", f);
 	for (i = 0; i < n; i++) {
 		fputs(i ? ",\n" : "\n", f);
-		json_proc(f, r, shown[i], i);
+		json_proc(f, r, shown[i], i, PAGE_BLOCKS / n);
 	}
 	fputs("}}</script>\n", f);
 }
