@@ -144,7 +144,7 @@ static int report_stop(struct run *r, int status)
 
 const struct command cmd_report = {
 	.name = "report",
-	.help = "one self-contained HTML page of a recording (-r FILE -o report.html)",
+	.help = "one HTML page of a recording (-r FILE -o report.html)",
 	.makes = "report",
 	.exports = true,
 	.needs_recording = true,

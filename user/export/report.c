@@ -70,10 +70,14 @@ static void series_add(struct rseries *s, const struct rpoint *pt)
 {
 	unsigned i;
 
-	if (!s->p) {
-		s->p = calloc(s->max, sizeof(*s->p));
-		if (!s->p)
+	if (s->nr == s->cap && s->cap < s->max) { /* most lives are short: grow as needed */
+		unsigned cap = s->cap ? s->cap * 4 : 4;
+		struct rpoint *n = realloc(s->p, (cap < s->max ? cap : s->max) * sizeof(*n));
+
+		if (!n)
 			return;
+		s->p = n;
+		s->cap = cap < s->max ? cap : s->max;
 	}
 	if (s->nr == s->max) { /* full: every other point goes, the next ones come half as often */
 		for (i = 0; i < s->nr / 2; i++)

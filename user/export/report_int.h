@@ -25,7 +25,7 @@ struct rpoint {
 /* Points at least dt apart; full, every other one goes and dt doubles. */
 struct rseries {
 	struct rpoint *p;
-	unsigned nr, max;
+	unsigned nr, cap, max;
 	__u64 dt;
 };
 
