@@ -29,11 +29,15 @@ if [ -z "$rec" ]; then
 	kill -INT "$recorder"
 	wait "$recorder" || true
 fi
+timer="" # GNU time, when there, says how much memory the report took
+[ -x /usr/bin/time ] && timer="/usr/bin/time -f %M -o $tmp/rss"
 start=$(date +%s%N)
-./memsnoop report -r "$rec" -o "$tmp/report.html"
+$timer ./memsnoop report -r "$rec" -o "$tmp/report.html"
 ms=$((($(date +%s%N) - start) / 1000000))
+rss=""
+[ -s "$tmp/rss" ] && rss=", max RSS $(($(cat "$tmp/rss") >> 10)) MB"
 rec_size=$(stat -c %s "$rec")
 page_size=$(stat -c %s "$tmp/report.html")
-echo "recording $((rec_size >> 20)) MB ($rec_size bytes): page $((page_size >> 10)) KB in $ms ms"
+echo "recording $((rec_size >> 20)) MB ($rec_size bytes): page $((page_size >> 10)) KB in $ms ms$rss"
 [ "$page_size" -lt $((10 << 20)) ] || { echo "the page is over 10 MB" >&2; exit 1; }
 [ "$ms" -lt 10000 ] || { echo "over 10 s" >&2; exit 1; }

@@ -10,7 +10,6 @@
 #include "export/report_int.h"
 #include "util/escape.h"
 #include "util/fmt.h"
-#include "util/pidtab.h"
 
 #define REPORT_TOP 8 /* processes shown by peak resident, beside those with trouble */
 #define REPORT_MAX 24 /* processes shown at most: the page stays under 10 MB */
@@ -723,7 +722,11 @@ int report_html__write(struct report *r, const char *recording, FILE *out)
 	section_recording(out, r, recording);
 	section_machine(out, r);
 	section_processes(out, r, shown, n);
-	/* call sites (a flame graph by reserved bytes) go here once recordings carry stacks */
+	/*
+	 * With call stacks in the recording: a section "call sites" here, a flame
+	 * graph of reserved bytes by stack and the top sites by growth, from what
+	 * report__fn gathers of the stack records (analysis/, as the text views).
+	 */
 	data(out, r, shown, n);
 	fprintf(out, "<script>%s</script>\n</body></html>\n", script);
 	free(shown);
