@@ -103,6 +103,10 @@ report(page)
 again = run(["report", "-r", REC, "-o", page])
 if again.returncode == 0:
     fail("report replaced an existing file without --force")
+link, victim = os.path.join(tmp, "link.html"), os.path.join(tmp, "victim")
+os.symlink(victim, link)
+if run(["report", "-r", REC, "-o", link, "--force"]).returncode == 0 or os.path.exists(victim):
+    fail("report wrote through a symbolic link")
 
 dom = chromium("file://" + page, "--dump-dom")
 if 'data-script="ok"' not in dom:
