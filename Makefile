@@ -135,6 +135,11 @@ bench: deps $(BIN)
 	$(Q)$(MAKE) --no-print-directory -C bench
 	$(Q)bench/run -o bench/results/latest.md $(BENCH_ARGS)
 
+# How fast a 20 MB system-wide recording becomes a report, and how big the page is.
+.PHONY: report-perf
+report-perf: deps $(BIN) check-tests
+	$(Q)bench/report_perf.sh $(REPORT_MB)
+
 # Debian 12's 6.1 kernel, x86 and arm64, under qemu runs the static binary
 # (tests/kernels/README.md).
 test-kernels: deps

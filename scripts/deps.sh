@@ -3,6 +3,8 @@
 # `scripts/deps.sh arm64` also installs the arm64 cross build's: Debian's
 # cross compiler and the arm64 multiarch -dev packages (the architecture is
 # added to dpkg when missing), for `make ARCH=arm64 STATIC=1`.
+# `scripts/deps.sh report` also installs Chromium, which the report's test
+# opens its page in.
 set -eu
 pkgs="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev libncurses-dev
 pkg-config make gcc python3 jq tmux util-linux"
@@ -13,6 +15,9 @@ for arch in "$@"; do
 		pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross libbpf-dev:arm64
 libelf-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64 libncurses-dev:arm64"
 		dpkg --print-foreign-architectures | grep -qx arm64 || add_arch="$add_arch arm64"
+		;;
+	report) # tests/views/test_report.sh opens the page in headless Chromium
+		pkgs="$pkgs chromium"
 		;;
 	x86 | amd64 | "") ;;
 	*)

@@ -83,7 +83,7 @@ def run(args, timeout=60, **kw):
                           timeout=timeout, **kw)
 
 
-SUBCOMMANDS = ("record", "maps", "top", "layout", "info", "export")
+SUBCOMMANDS = ("record", "maps", "top", "layout", "info", "export", "report")
 
 
 class Background:

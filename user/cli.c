@@ -39,6 +39,7 @@ static const char doc_examples[] =
 	"  memsnoop maps -r trace.msnp -p 1234 --at 12.5  # the layout 12.5 s in\n"
 	"  memsnoop info -r trace.msnp     # host, span, processes, events, damage\n"
 	"  memsnoop export --perfetto -r trace.msnp -o t.json  # for ui.perfetto.dev\n"
+	"  memsnoop report -r trace.msnp -o report.html        # one page for a browser\n"
 	"  memsnoop record --ring 256M -o last.msnp  # flight recorder: the newest 256M\n"
 	"  memsnoop top                    # full screen; q quits, a letter sorts\n"
 	"  memsnoop top -b -n 3 -i 1       # 3 plain-text frames, one per second\n"

@@ -156,7 +156,8 @@ static void test_help_fits(void)
 /* Every command is found by its name, has its line in --help, and checks its own flags. */
 static void test_commands(void)
 {
-	static const char *const names[] = { "record", "maps", "top", "layout", "info", "export" };
+	static const char *const names[] = { "record", "maps",	 "top",	  "layout",
+					     "info",   "export", "report" };
 	const char *help = help_text(0);
 	struct settings s;
 	char line[32];

@@ -106,6 +106,7 @@ static const char *esc(const char *s, size_t n, enum esc_style style)
 #define T(s) esc(s, sizeof(s) - 1, ESC_TEXT)
 #define P(s) esc(s, sizeof(s) - 1, ESC_PROC)
 #define J(s) esc(s, sizeof(s) - 1, ESC_JSON)
+#define H(s) esc(s, sizeof(s) - 1, ESC_HTML)
 
 /* The body of the string json_write_strn writes (the writer every JSON output uses). */
 static const char *json_body(const char *in, size_t n)
@@ -146,6 +147,9 @@ static void test_forms(void)
 	CHECK_STR(json_body("\xf4\x90\x80\x80", 4), "\\u00f4\\u0090\\u0080\\u0080");
 	CHECK_STR(J("\xc2\x9b\xe2\x80\xae"), "\\u009b\\u202e");
 	CHECK_STR(J("\xf0\x9f\x98\x80\xf3\xa0\x80\x80"), "\xf0\x9f\x98\x80\\udb40\\udc00");
+	/* a report's names: no markup, no attribute's end, control bytes as text */
+	CHECK_STR(H("<script>&\"x'"), "&lt;script&gt;&amp;&quot;x&#39;");
+	CHECK_STR(H("a\nb\\\x1b\xc3\xa9"), "a\\nb\\\\\\x1b\xc3\xa9");
 	/* a comm is 16 bytes that may lack a NUL; a NUL ends a name */
 	CHECK_STR(esc("0123456789abcdefXYZ", 16, ESC_TEXT), "0123456789abcdef");
 	CHECK_STR(esc("ab\0\x1b", 4, ESC_TEXT), "ab");

@@ -7,7 +7,8 @@
 #include "view/top.h"
 
 static const struct command *const commands[] = {
-	&cmd_stream, &cmd_record, &cmd_maps, &cmd_top, &cmd_layout, &cmd_info, &cmd_export,
+	&cmd_stream, &cmd_record, &cmd_maps,   &cmd_top,
+	&cmd_layout, &cmd_info,	  &cmd_export, &cmd_report,
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

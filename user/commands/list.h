@@ -12,5 +12,6 @@ extern const struct command cmd_top;
 extern const struct command cmd_layout;
 extern const struct command cmd_info;
 extern const struct command cmd_export;
+extern const struct command cmd_report;
 
 #endif

@@ -83,6 +83,12 @@ static const unsigned char plain[][256] = {
 	[ESC_TEXT] = { [0x20 ... 0x5b] = 1, [0x5d ... 0x7e] = 1 },
 	[ESC_PROC] = { [0x20 ... 0x7e] = 1 }, /* as the kernel, which leaves '\\' alone */
 	[ESC_JSON] = { [0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1 },
+	[ESC_HTML] = { [0x20 ... 0x21] = 1,
+		       [0x23 ... 0x25] = 1,
+		       [0x28 ... 0x3b] = 1,
+		       [0x3d] = 1,
+		       [0x3f ... 0x5b] = 1,
+		       [0x5d ... 0x7e] = 1 },
 };
 
 static size_t plain_run(const unsigned char *s, size_t n, enum esc_style style)
@@ -121,11 +127,30 @@ static size_t json_unit(unsigned cp, char *u)
 	return k + 6;
 }
 
-/* Text and /proc forms escape byte by byte: \xNN or octal \ooo. */
+/* HTML's five characters as entities; 0 for any other. */
+static size_t html_entity(unsigned char c, char *u)
+{
+	static const char *const entity[] = {
+		['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;"
+	};
+	size_t len;
+
+	if (c >= sizeof(entity) / sizeof(entity[0]) || !entity[c])
+		return 0;
+	len = strlen(entity[c]);
+	memcpy(u, entity[c], len);
+	return len;
+}
+
+/* Text, HTML and /proc forms escape byte by byte: \xNN or octal \ooo. */
 static size_t byte_units(const unsigned char *s, size_t len, enum esc_style style, char *u)
 {
 	size_t i, k = 0;
 
+	if (len == 1 && style == ESC_HTML && (k = html_entity(s[0], u)))
+		return k;
+	if (style == ESC_HTML)
+		style = ESC_TEXT; /* the rest as text: \\, \n, \xNN */
 	if (len == 1 && style == ESC_TEXT && strchr("\n\t\r\\", s[0]) && s[0]) {
 		u[0] = '\\';
 		u[1] = s[0] == '\n' ? 'n' : s[0] == '\t' ? 't' : s[0] == '\r' ? 'r' : '\\';

@@ -19,6 +19,8 @@ enum esc_style {
 	ESC_PROC,
 	/* a JSON string's body: \" \\ \n \t \r, \u00XX for control and stray bytes */
 	ESC_JSON,
+	/* HTML text or a quoted attribute: &amp; &lt; &gt; &quot; &#39;, else as ESC_TEXT */
+	ESC_HTML,
 };
 
 struct sbuf;
