@@ -57,7 +57,6 @@ static __always_inline bool insn_writes(__u64 pc)
 #else
 #error "memsnoop's BPF side knows x86 and arm64"
 #endif
-/* ---- page faults ---- */
 
 /* Where the main stack may grow: from its top down to the stack rlimit. */
 static __always_inline void stack_bounds(struct ms_proc_state *st)

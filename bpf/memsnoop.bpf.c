@@ -15,6 +15,7 @@
 #include "vma_now.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
+
 /* Settings written by user space between open and load. */
 const volatile __u32 self_tgid;
 const volatile bool filter_on; /* trace only pids in `pids` or comm_filter */
@@ -56,7 +57,7 @@ slots_map_t slots SEC(".maps");
 
 scratch_map_t scratch SEC(".maps");
 
-/* ---- syscalls: remember the arguments at enter, emit at exit ---- */
+/* Syscalls: remember the arguments at enter, emit at exit. */
 
 static __always_inline int on_enter(struct trace_event_raw_sys_enter *ctx, __u32 type, __u32 nargs)
 {

@@ -50,7 +50,6 @@ struct pending {
 	struct seen_ctx seen[2];
 };
 
-
 #define SCRATCH_PATH 4096
 struct scratch {
 	__u8 rec[MS_REC_MAX];

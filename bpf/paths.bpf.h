@@ -19,7 +19,6 @@ static __always_inline void zero_tail(char *s, __u32 len)
 		s[(len & (MS_PATH_MAX - 1)) + i] = 0;
 }
 
-
 struct path_walk {
 	struct dentry *d;
 	struct mount *mnt;
