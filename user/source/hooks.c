@@ -5,7 +5,6 @@
  * page-faults perf event attached on every CPU). -v lists what it found.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -27,21 +26,6 @@ static void optional(struct bpf_program *prog, bool present, const char *what)
 		return;
 	bpf_program__set_autoload(prog, false);
 	warn("this kernel has no %s: memsnoop goes on without it", what);
-}
-
-/* A call the kernel does not have needs no warning: nothing can make it. */
-static void call_if_present(struct bpf_program *enter, struct bpf_program *exit, const char *call,
-			    const char *what)
-{
-	char name[64];
-	bool present;
-
-	snprintf(name, sizeof(name), "sys_enter_%s", call);
-	present = has_tracepoint("syscalls", name);
-	if (log_verbose())
-		info("%-44s %s", what, present ? "yes" : "no");
-	bpf_program__set_autoload(enter, present);
-	bpf_program__set_autoload(exit, present);
 }
 
 /*
@@ -146,12 +130,14 @@ void detect(struct live *l, bool vma_iterator)
 		 "fault signals (signal_generate)");
 	optional(l->skel->progs.ms_mm_teardown, has_tracepoint("mmap", "exit_mmap"),
 		 "address-space teardown (mmap:exit_mmap)");
-	call_if_present(l->skel->progs.ms_sys_enter_mseal, l->skel->progs.ms_sys_exit_mseal,
-			"mseal", "mseal (6.10+)");
-	/* protection keys: x86; arm64 only from 6.12 (elsewhere the call is not built) */
-	call_if_present(l->skel->progs.ms_sys_enter_pkey_mprotect,
-			l->skel->progs.ms_sys_exit_pkey_mprotect, "pkey_mprotect",
-			"pkey_mprotect (protection keys)");
+	/* a call the kernel does not have needs no warning: nothing can make it */
+	if (!has_tracepoint("syscalls", "sys_enter_mseal")) {
+		bpf_program__set_autoload(l->skel->progs.ms_sys_enter_mseal, false);
+		bpf_program__set_autoload(l->skel->progs.ms_sys_exit_mseal, false);
+	}
+	if (log_verbose())
+		info("%-44s %s", "mseal (6.10+)",
+		     has_tracepoint("syscalls", "sys_enter_mseal") ? "yes" : "no");
 	/* arm64 has only the *at calls */
 	if (!has_tracepoint("syscalls", "sys_exit_unlink"))
 		bpf_program__set_autoload(l->skel->progs.ms_name_unlink, false);
