@@ -260,7 +260,7 @@ static __always_inline __u64 ptr_value(void *p)
 	return v;
 }
 
-/* Global functions: verified once per program (memsnoop.bpf.c, exec.bpf.c). */
+/* The limits a failing call runs into (memsnoop.bpf.c): exec.bpf.c emits them too. */
 int emit_limits(__u64 ts);
 
 #endif /* MEMSNOOP_BPF_H */

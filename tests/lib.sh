@@ -49,14 +49,10 @@ stop_memsnoop() {
 }
 
 . "$ROOT/tests/programs.sh"
-BASELINE=$(loaded_programs) # another memsnoop running on this machine is not ours
+BASELINE=$(unheld_programs) # pinned by someone else before we started: not ours
 
 # Every program our runs loaded is gone (freed after an RCU grace period).
 assert_detached() {
-	local i
-	for i in $(seq 40); do
-		[ "$(loaded_programs)" -le "$BASELINE" ] && return 0
-		sleep 0.1
-	done
-	fail "memsnoop programs still loaded"
+	# shellcheck disable=SC2086 # a list of ids
+	no_leftovers $BASELINE || fail "memsnoop programs still loaded"
 }

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+from programs import leftovers, unheld_programs
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MEMSNOOP = os.path.join(ROOT, "memsnoop")
@@ -63,22 +64,15 @@ def count(events, name):
     return sum(1 for e in events if e["event"] == name)
 
 
-def loaded_programs():
-    """How many memsnoop programs the kernel holds (anyone's)."""
-    out = subprocess.run(["bpftool", "prog", "show"], capture_output=True, text=True).stdout
-    return out.count(" name ms_")
-
-
-BASELINE = loaded_programs()  # another memsnoop running on this machine is not ours
+BASELINE = unheld_programs()  # pinned by someone else before we started: not ours
 
 
 def assert_detached():
-    """Every program our runs loaded is gone (the kernel frees them after an RCU grace period)."""
-    for _ in range(40):
-        if loaded_programs() <= BASELINE:
-            return
-        time.sleep(0.1)
-    fail("memsnoop's BPF programs are still loaded")
+    """Every program our runs loaded is gone (tests/programs.py: another memsnoop
+    running on this machine holds its own, and those are not ours)."""
+    left = leftovers(BASELINE)
+    if left:
+        fail("memsnoop's BPF programs are still loaded: %s" % sorted(left))
 
 
 WRAP = os.environ.get("MEMSNOOP_WRAP", "").split()  # e.g. setpriv: run memsnoop through it

@@ -36,8 +36,7 @@ int main(int argc, char **argv)
 		if (err)
 			bad++;
 		struct bpf_program *p;
-		bpf_object__for_each_program(p, obj)
-		{
+		bpf_object__for_each_program(p, obj) {
 			if (err || !attach || !bpf_program__autoload(p))
 				continue;
 			struct bpf_link *l = bpf_program__attach(p);

@@ -126,6 +126,8 @@ def dump_all(bg_p, pids):
     bg_p.send_signal(signal.SIGUSR1)
     deadline = time.time() + 20
     while counts()[1] <= started:
+        if bg_p.poll() is not None:  # the build ended: memsnoop ended with it
+            return None
         if time.time() > deadline:
             fail("no dump after SIGUSR1 (%s): %s" % (counts(), [(p, comm(p), state(p)) for p in pids]))
         time.sleep(0.005)
@@ -153,7 +155,11 @@ def checkpoint(bg_p, root, moments, gone, busy):
                 want[p] = text
             else:  # exited between the stop and the read: nothing to compare
                 gone[0] += 1
+        if not want:  # the build is over: nothing left to compare
+            return
         got = dump_all(bg_p, want)
+        if got is None:
+            return
         for p, text in want.items():
             if p not in got:
                 fail("memsnoop has no layout of pid %d (%s)" % (p, comm(p)))

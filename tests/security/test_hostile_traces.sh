@@ -89,7 +89,9 @@ python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])'
 replay "$TMP/sock" 1 "cannot open"
 ok "FIFO, device, directory and socket refused"
 
-# SIGINT (and SIGTERM) stop a long replay within a second, with a warning.
+# SIGINT (and SIGTERM) stop a long replay at once, with a warning: within 3 s,
+# since the ASan build's exit (freeing, the leak check) takes about a second
+# of its own on a loaded 2-core machine.
 for sig in INT TERM; do
 	for cmd in "-r @" "-r @ -j"; do
 		# shellcheck disable=SC2086
@@ -101,11 +103,11 @@ for sig in INT TERM; do
 		kill -0 $pid 2>/dev/null || { bad "[$cmd] ended before SIG$sig: the trace is too small"; continue; }
 		start=$(date +%s%N)
 		kill -$sig $pid
-		for _ in $(seq 50); do kill -0 $pid 2>/dev/null || break; sleep 0.02; done
+		for _ in $(seq 150); do kill -0 $pid 2>/dev/null || break; sleep 0.02; done
 		wait $pid
 		rc=$?
 		ms=$((($(date +%s%N) - start) / 1000000))
-		[ $ms -le 1000 ] || bad "[$cmd] SIG$sig: still replaying after $ms ms"
+		[ $ms -le 3000 ] || bad "[$cmd] SIG$sig: still replaying after $ms ms"
 		[ $rc = 1 ] && grep -q "interrupted" "$TMP/err" ||
 			bad "[$cmd] SIG$sig: exit $rc: $(head -c 300 "$TMP/err")"
 	done

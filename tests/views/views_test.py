@@ -1,34 +1,28 @@
 """Helpers for the view tests (tests/views): attachment checks that tolerate other
 memsnoop runs on the same machine (a benchmark, another developer's session)."""
 import json
+import os
 import subprocess
 import time
 from memsnoop_test import fail
+from programs import leftovers, unheld_programs
 
 
 def ms_progs():
-    """{id: [pids]} of the BPF programs named ms_* loaded now."""
-    out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, text=True).stdout
-    progs = {}
-    for p in json.loads(out or "[]"):
-        if p.get("name", "").startswith("ms_"):
-            progs[p["id"]] = [x["pid"] for x in p.get("pids", [])]
-    return progs
+    """The ids of memsnoop's programs no running memsnoop holds (someone else's)."""
+    return unheld_programs()
 
 
 def assert_released(before, pids=(), timeout=5.0):
-    """No ms_ program left that was not there before and that no process holds, nor any
-    held by pids (ours). Release takes ~1 s (RCU grace periods); another memsnoop on the
-    machine exiting at the same moment has pid-less programs too, for a while: 5 s."""
+    """No ms_ program left that was not there before and that no running memsnoop
+    holds (tests/programs.py); pids: ours, which must have exited."""
     deadline = time.time() + timeout
-    while True:
-        left = {i: p for i, p in ms_progs().items()
-                if (i not in before and not p) or set(p) & set(pids)}
-        if not left:
-            return
-        if time.time() > deadline:
-            fail("BPF programs still loaded after memsnoop exited: %s" % left)
-        time.sleep(0.1)
+    while time.time() < deadline and any(os.path.exists("/proc/%d" % p) for p in pids):
+        time.sleep(0.05)  # quit by a key: the process is on its way out
+    left = ["memsnoop %d still running" % p for p in pids if os.path.exists("/proc/%d" % p)]
+    left += sorted(leftovers(before, timeout))
+    if left:
+        fail("BPF programs still loaded after memsnoop exited: %s" % left)
 
 
 def start(args, out_path, timeout=15):

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -115,6 +116,30 @@ bool has_vma_iterator(void)
 	return kernel_at_least(6, 7);
 }
 
+/*
+ * A call this kernel does not have (mseal before 6.10, pkey_mprotect on
+ * arm64, unlink and rename on arm64, which has only the *at calls) needs no
+ * program and no warning: nothing can make it. -v lists them.
+ */
+static void drop_missing_syscalls(struct live *l)
+{
+	const char *prefix = "tp/syscalls/sys_";
+	struct bpf_program *prog;
+	const char *sec, *call;
+
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		sec = bpf_program__section_name(prog);
+		if (strncmp(sec, prefix, strlen(prefix)))
+			continue;
+		call = sec + strlen("tp/syscalls/");
+		if (has_tracepoint("syscalls", call))
+			continue;
+		bpf_program__set_autoload(prog, false);
+		if (log_verbose() && !strncmp(call, "sys_exit_", 9))
+			info("%-44s %s", "a call this kernel does not have", call + 9);
+	}
+}
+
 /* What this kernel offers; -v lists it. The BPF side adapts to the rest with CO-RE. */
 void detect(struct live *l, bool vma_iterator)
 {
@@ -130,21 +155,7 @@ void detect(struct live *l, bool vma_iterator)
 		 "fault signals (signal_generate)");
 	optional(l->skel->progs.ms_mm_teardown, has_tracepoint("mmap", "exit_mmap"),
 		 "address-space teardown (mmap:exit_mmap)");
-	/* a call the kernel does not have needs no warning: nothing can make it */
-	if (!has_tracepoint("syscalls", "sys_enter_mseal")) {
-		bpf_program__set_autoload(l->skel->progs.ms_sys_enter_mseal, false);
-		bpf_program__set_autoload(l->skel->progs.ms_sys_exit_mseal, false);
-	}
-	if (log_verbose())
-		info("%-44s %s", "mseal (6.10+)",
-		     has_tracepoint("syscalls", "sys_enter_mseal") ? "yes" : "no");
-	/* arm64 has only the *at calls */
-	if (!has_tracepoint("syscalls", "sys_exit_unlink"))
-		bpf_program__set_autoload(l->skel->progs.ms_name_unlink, false);
-	if (!has_tracepoint("syscalls", "sys_exit_rename"))
-		bpf_program__set_autoload(l->skel->progs.ms_name_rename, false);
-	if (!has_tracepoint("syscalls", "sys_exit_renameat"))
-		bpf_program__set_autoload(l->skel->progs.ms_name_renameat, false);
+	drop_missing_syscalls(l);
 	/*
 	 * Before 6.4 (no per-VMA locks) every page fault takes the mmap lock, and
 	 * the tracepoint builds a memcg path for each: calls keep return order there.
