@@ -54,9 +54,13 @@ endif
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 	-I$(OUTPUT) -Iinclude -Ivmlinux/$(ARCH)
 
-BPF_SRCS := $(wildcard bpf/*.bpf.c)
-BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
-SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+# The BPF parts, compiled apart and linked into one object: one skeleton.
+# memsnoop.bpf.c, which defines the maps and globals, goes first: libbpf
+# 1.1's linker lays out the sections wrong when an extern comes first.
+BPF_SRCS := bpf/memsnoop.bpf.c $(filter-out bpf/memsnoop.bpf.c,$(wildcard bpf/*.bpf.c))
+BPF_PARTS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_OBJS := $(OUTPUT)/memsnoop.bpf.o
+SKELS := $(OUTPUT)/memsnoop.skel.h
 USER_SRCS := $(shell find user -name '*.c' | sort)
 USER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(USER_SRCS))
 LIB_OBJS := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
@@ -75,7 +79,7 @@ endif
 
 .DELETE_ON_ERROR:
 # kept: live.o depends on the skeleton, and make must not rebuild it every time
-.SECONDARY: $(BPF_OBJS) $(SKELS)
+.SECONDARY: $(BPF_PARTS) $(BPF_OBJS) $(SKELS)
 .PHONY: all clean install deps run test test-kernels check-tests format format-check vmlinux
 
 BIN ?= memsnoop
@@ -86,10 +90,14 @@ $(BIN): $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(PKG_LIBS) -lm -o $@
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard include/*.h bpf/*.h) $(VMLINUX) | $(OUTPUT)
+$(BPF_PARTS): $(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard include/*.h bpf/*.h) $(VMLINUX)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
-	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BPF_OBJS): $(BPF_PARTS)
+	$(call msg,BPF-LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What live.c and hooks.c share: the live source's state, and the choice of
+ * BPF programs made before the load. Private to user/source/.
+ */
+#ifndef MEMSNOOP_LIVE_INT_H
+#define MEMSNOOP_LIVE_INT_H
+
+#include "source/live.h"
+
+struct live {
+	struct memsnoop_bpf *skel;
+	struct ring_buffer *rb;
+	struct stream *stream;
+	struct live_opts o;
+	struct pidtab *reported; /* fault counts already put in the stream */
+	__u64 drops_seen;
+	__u64 last_lost_ns;
+	__u64 last_warn_ns;
+	__u64 lost_since_warn;
+	bool resync; /* re-seed layouts at the next tick */
+	bool has_gate;
+	bool warned_denied; /* some /proc/PID/maps could not be read */
+	bool pids_only; /* -p alone: nothing new can join, so their end is ours */
+	__u64 next_gone_check_ns;
+	struct names *names; /* mapped files, looked at again after unlinks and renames */
+	__u64 names_seen; /* the BPF side's count of those calls, when last read */
+	__u64 names_moved_ns; /* when that count last moved */
+	__u64 next_names_ns;
+	int nr_cpus; /* possible CPUs: copies of a per-CPU map value */
+	bool fault_perf; /* faults from the page-faults perf event, not page_fault_user */
+	struct bpf_link **fault_links; /* its programs, one per CPU */
+	struct ms_fault_slot *slots; /* one slot's copies, read back */
+	union {
+		struct ms_vma v;
+		char buf[sizeof(struct ms_vma) + 16];
+	} gate; /* [vsyscall], appended to the kernel's exec seeds */
+};
+
+/* hooks.c */
+int attach_fault_perf(struct live *l);
+bool has_vma_iterator(void);
+void detect(struct live *l, bool vma_iterator);
+
+#endif /* MEMSNOOP_LIVE_INT_H */
