@@ -11,6 +11,7 @@ and the rounding of the printed size (1 decimal: 5%). RSS: the kernel's counters
 last syscall record carried them, which precedes the touching of that step: 2 steps,
 plus the per-CPU counter slack that both reads share (rss_stat is a percpu_counter since
 6.2: up to 32 pages per CPU unfolded), plus the same rounding."""
+import json
 import os
 import re
 import subprocess
@@ -91,12 +92,18 @@ r = run(["top", "-b", "-n", "6", "-i", "0.5", "-c", "grow", "-w", rec], timeout=
 rows = [l.split() for l in r.stdout.splitlines() if l and l.split()[0].isdigit()]
 if r.returncode or not rows or any(x[1] != "grow" for x in rows):
     fail("top -c grow: %s %s" % (r.stdout, r.stderr))
-r = run(["top", "-r", rec, "--at", "2.6", "-i", "0.5"], timeout=30)
+# the last moment of the recording: growth was seen in the windows before it (a
+# loaded machine makes the 6 frames span less than 3 s)
+span = json.loads(run(["info", "-r", rec, "-j"]).stdout)["duration_ns"] / 1e9
+if span < 1.6:
+    fail("top -n 6 -i 0.5 recorded only %.2f s" % span)
+at = "%.3f" % (span - 0.001)
+r = run(["top", "-r", rec, "--at", at, "-i", "0.5"], timeout=30)
 frames = r.stdout.count("memsnoop top")
 rows = [l.split() for l in r.stdout.splitlines() if l and l.split()[0] == str(pid)]
 if r.returncode or frames != 1 or len(rows) != 1 or "growing" not in rows[0]:
     fail("replay: exit %d, %d frames: %s %s" % (r.returncode, frames, r.stdout, r.stderr))
-print("ok: replay --at 1.8: " + " ".join(rows[0]))
+print("ok: replay --at %s: %s" % (at, " ".join(rows[0])))
 wl.kill()
 wl.wait()
 os.unlink(rec)
