@@ -41,6 +41,7 @@ enum ms_type {
 	MS_EXIT_MMAP = 12, /* an address space was torn down */
 	MS_SIGNAL = 13, /* a fault signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE) was sent */
 	MS_LIMITS = 14, /* rlimits and the args/env range: at exec, seed, and before an ENOMEM */
+	MS_USTACK = 15, /* user registers and stack top of the call that follows (--stacks) */
 	/* from user space */
 	MS_FAULTS = 32, /* per-process fault counts for one interval */
 	MS_LOST = 33, /* the kernel dropped records */
@@ -250,6 +251,27 @@ struct ms_trace_end {
 	struct ms_hdr h; /* pid 0; ts_ns: when the recording was closed */
 	__u64 records; /* records in the file before this one */
 	__u64 lost; /* sum of the MS_LOST counts among them */
+};
+
+/*
+ * The user stack of a brk/mmap/munmap/mremap/mprotect/madvise call, for user
+ * space to unwind with the binaries' CFI. It comes just before its call's
+ * record: h.ts_ns is the call's lock time if it has one (MS_SYS_LOCK_TS),
+ * else the call's ts_ns - dur_ns (when it entered); h.flags is the call's type.
+ */
+#define MS_UREG_IP 0
+#define MS_UREG_SP 1
+#define MS_UREG_FP 2 /* rbp; arm64 x29 */
+#define MS_UREG_LR 3 /* arm64 x30; 0 on x86 */
+#define MS_UREGS 4
+#define MS_USTACK_MAX (MS_REC_MAX - 64) /* stack bytes a record holds */
+
+struct ms_ustack {
+	struct ms_hdr h;
+	__u64 regs[MS_UREGS]; /* MS_UREG_*, at the syscall */
+	__u32 len; /* bytes of data[]: the stack from regs[MS_UREG_SP] up */
+	__u32 pad;
+	__u8 data[]; /* padded to 8 */
 };
 
 #define MS_ALIGN8(x) (((x) + 7) & ~7u)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "cli.h"
 #include "commands/command.h"
+#include "symbols/stacks.h"
 
 const char *argp_program_version = "memsnoop " MEMSNOOP_VERSION;
 const char *argp_program_bug_address = "https://github.com/memsnoop/memsnoop/issues";
@@ -67,6 +68,9 @@ enum {
 	OPT_FAULT_SLOTS,
 	OPT_BTF_PATH,
 	OPT_FAULT_HOOK,
+	OPT_STACKS,
+	OPT_STACK_SIZE,
+	OPT_STACK_DEPTH,
 };
 
 static const struct argp_option options[] = {
@@ -78,6 +82,11 @@ static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Fault summaries every SECONDS (default 1)", 0 },
 	{ "faults", OPT_FAULTS, NULL, 0, "Every page fault, not counts per process", 0 },
+	{ "stacks", OPT_STACKS, NULL, 0, "User call stacks of brk/mmap/munmap/... (DWARF unwinding)",
+	  0 },
+	{ "stack-size", OPT_STACK_SIZE, "BYTES", 0, "--stacks: user stack bytes copied per call (8K)",
+	  0 },
+	{ "stack-depth", OPT_STACK_DEPTH, "N", 0, "Frames shown per stack (default 8)", 0 },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Ring buffer size, a power of two (default 8M)",
 	  0 },
 	{ "write", 'w', "FILE", 0, "Record the events to FILE as well", 0 },
@@ -290,6 +299,23 @@ static int set_fault_hook(struct settings *s, const char *arg)
 	return 0;
 }
 
+static int set_stack_size(struct settings *s, const char *arg)
+{
+	if (parse_size(arg, &s->stack_size) || s->stack_size < 64 || s->stack_size > 8192)
+		return -1;
+	return 0;
+}
+
+static int set_stack_depth(struct settings *s, const char *arg)
+{
+	long v;
+
+	if (parse_count(arg, STACK_MAX_FRAMES, &v))
+		return -1;
+	s->stack_depth = v;
+	return 0;
+}
+
 /* How each option is stored: a flag, a string, or a value parsed and checked. */
 struct opt_rule {
 	int key;
@@ -341,6 +367,9 @@ static const struct opt_rule rules[] = {
 	VALUE(OPT_FAULT_SLOTS, set_fault_slots, "invalid slot count '%s': a power of two"),
 	STRING(OPT_BTF_PATH, btf_path),
 	VALUE(OPT_FAULT_HOOK, set_fault_hook, "unknown fault hook '%s': 'tp' or 'perf'"),
+	SET(OPT_STACKS, stacks),
+	VALUE(OPT_STACK_SIZE, set_stack_size, "invalid stack size '%s': 64 to 8K bytes"),
+	VALUE(OPT_STACK_DEPTH, set_stack_depth, "invalid stack depth '%s': 1 to 64 frames"),
 };
 
 static void apply(const struct opt_rule *r, struct settings *s, char *arg)
@@ -474,6 +503,8 @@ int cli_parse(int argc, char **argv, struct settings *s)
 	int nopts, taken;
 
 	s->interval = 1.0;
+	s->stack_size = 8192;
+	s->stack_depth = 8;
 	s->ringbuf_size = 8 << 20;
 	save_cmdline(argc, argv, s);
 	/* a command to run starts after "--": argp never sees it */

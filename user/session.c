@@ -15,6 +15,7 @@
 #include "session.h"
 #include "stream.h"
 #include "model/model.h"
+#include "symbols/stacks.h"
 #include "source/launch.h"
 #include "source/live.h"
 #include "source/replay.h"
@@ -61,6 +62,7 @@ struct session {
 	struct run run; /* what the command sees */
 	struct stream *stream;
 	struct model *model;
+	struct stacks *stacks; /* unwinds the records' user stacks, before the model */
 	struct summary summary;
 	struct trace_writer *writer;
 	struct outfile ready_of; /* --ready-file, renamed into place once attached */
@@ -138,6 +140,10 @@ static int build_pipeline(struct session *ss)
 	ss->stream = ss->model ? stream__new(ss->model) : NULL;
 	if (!ss->stream)
 		return -1;
+	/* before the model: the layout the call found names its frames' files */
+	ss->stacks = stacks__new(ss->model);
+	if (!ss->stacks || stream__add_before(ss->stream, stacks__fn, ss->stacks))
+		return -1;
 	ss->summary.m = ss->model;
 	stream__add_after(ss->stream, summary__fn, &ss->summary);
 	if (s->write_file && !ss->cmd->exports) {
@@ -156,6 +162,7 @@ static int start_command(struct session *ss, __u64 start_ns, __u32 pid, const st
 	r->s = ss->s;
 	r->stream = ss->stream;
 	r->model = ss->model;
+	r->stacks = ss->stacks;
 	r->summary = &ss->summary;
 	r->out = ss->out;
 	r->start_ns = start_ns;
@@ -339,6 +346,7 @@ static int open_live(struct session *ss, struct live **l, struct launch *child)
 		.fault_slots = s->fault_slots,
 		.btf_path = s->btf_path,
 		.fault_perf = s->fault_perf,
+		.ustack_bytes = s->stacks ? s->stack_size : 0,
 	};
 	int err;
 
@@ -510,6 +518,7 @@ static int release(struct session *ss, int status)
 	if (ss->dump_dirfd >= 0)
 		close(ss->dump_dirfd);
 	outfile__close(&ss->ready_of);
+	stacks__free(ss->stacks);
 	model__free(ss->model);
 	stream__free(ss->stream);
 	return status;

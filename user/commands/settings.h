@@ -21,6 +21,9 @@ struct settings {
 	bool timestamps;
 	bool json;
 	bool faults;
+	bool stacks; /* --stacks: user call stacks of the layout calls */
+	__u64 stack_size; /* --stack-size: bytes copied per call */
+	int stack_depth; /* --stack-depth: frames shown */
 	bool verbose;
 	bool once;
 	bool batch; /* top: plain-text frames instead of full screen */

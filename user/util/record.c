@@ -18,6 +18,7 @@ static const unsigned short min_size[MS_TYPE_MAX] = {
 	[MS_EXIT_MMAP] = sizeof(struct ms_hdr),
 	[MS_SIGNAL] = sizeof(struct ms_signal),
 	[MS_LIMITS] = sizeof(struct ms_limits),
+	[MS_USTACK] = sizeof(struct ms_ustack),
 	[MS_FAULTS] = sizeof(struct ms_faults),
 	[MS_LOST] = sizeof(struct ms_lost),
 	[MS_SEED_BEGIN] = sizeof(struct ms_seed_begin),
@@ -78,6 +79,8 @@ bool record_ok(const struct ms_hdr *h)
 
 		return str_ok(e->filename, e->filename_len, size - sizeof(*e));
 	}
+	case MS_USTACK:
+		return ((const struct ms_ustack *)h)->len <= size - sizeof(struct ms_ustack);
 	case MS_VMA: {
 		const struct ms_vma *v = (const void *)h;
 
