@@ -1,0 +1,127 @@
+"""--stacks: user call stacks unwound with the binaries' CFI, no frame pointers needed.
+callers (built -O2 -fomit-frame-pointer) maps from alpha_map(), mallocs above the mmap
+threshold from beta_malloc() and frees from gamma_free(): every such call's stack names
+its function, then main, with file:line, live (-j and text) and in a replay of the
+recording, where stack ids also match. Debian's own python3 (no frame pointers): at least
+95% of its mmap/munmap stacks have 4 frames or more, and they name CPython functions.
+Without --stacks no record has a stack."""
+import os
+import tempfile
+from memsnoop_test import *
+from views.views_test import ms_progs, assert_released
+
+need_root()
+BEFORE = ms_progs()
+d = tempfile.mkdtemp(prefix="memsnoop-stacks.")
+N = 10
+
+
+def ok(what):
+    print("ok: " + what)
+ALPHA, BETA = 3 * 4096, 1 << 20
+
+
+def syms(e):
+    return [f.get("sym", "?") for f in e.get("stack", [])]
+
+
+def site_then_main(e, fn):
+    """fn, then main right after it (the frames inside libc come before)."""
+    s = syms(e)
+    return fn in s and s.index(fn) + 1 < len(s) and s[s.index(fn) + 1] == "main"
+
+
+def callers_calls(events):
+    pid = next(e["pid"] for e in events if e["event"] == "exec" and e["comm"] == "callers")
+    calls = [e for e in events if e["pid"] == pid and e["event"] in ("mmap", "munmap")]
+    alpha = [e for e in calls if e["event"] == "mmap" and e["len"] == ALPHA
+             and "alpha_map" in syms(e)]
+    beta = [e for e in calls if e["event"] == "mmap" and BETA < e["len"] <= BETA + 8192]
+    gamma = [e for e in calls if e["event"] == "munmap" and BETA < e["len"] <= BETA + 8192]
+    return calls, alpha, beta, gamma
+
+
+def check_callers(events, how):
+    calls, alpha, beta, gamma = callers_calls(events)
+    if len(alpha) != N or len(beta) != N or len(gamma) != N:
+        fail("%s: %d alpha_map mmaps, %d malloc mmaps, %d free munmaps; want %d each:\n%s"
+             % (how, len(alpha), len(beta), len(gamma), N,
+                "\n".join("%s %s %s" % (e["event"], e["len"], syms(e)) for e in calls)))
+    for fn, group in (("alpha_map", alpha), ("beta_malloc", beta), ("gamma_free", gamma)):
+        for e in group:
+            if not site_then_main(e, fn):
+                fail("%s: a %s call's stack is not %s <- main: %s" % (how, e["event"], fn, syms(e)))
+            f = e["stack"][syms(e).index(fn)]
+            if f.get("file") != "callers.c" or not f.get("line") or "callers" not in f["module"]:
+                fail("%s: %s's frame lacks its module or file:line: %s" % (how, fn, f))
+    for e in calls:
+        if "stack" not in e or e.get("unwind") != "dwarf":
+            fail("%s: a %s without a stack: %s" % (how, e["event"], e))
+    ok("%s: %d mmap/munmap calls of callers, each with its stack; alpha_map, beta_malloc, "
+       "gamma_free then main in all %d of theirs" % (how, len(calls), 3 * N))
+    return alpha + beta + gamma
+
+
+# live, recorded at the same time; then the recording replayed
+trace = os.path.join(d, "callers.trace")
+r = run(["--stacks", "-j", "-w", trace, "--", os.path.join(WL, "callers"), str(N)])
+if r.returncode:
+    fail("memsnoop --stacks failed: " + r.stderr)
+live = check_callers(json_lines(r.stdout), "live")
+r = run(["-r", trace, "-j"])
+replayed = check_callers(json_lines(r.stdout), "replay")
+if [(e["ts_ns"], e["stack_id"], e["stack"]) for e in live] != \
+        [(e["ts_ns"], e["stack_id"], e["stack"]) for e in replayed]:
+    fail("the replay's stacks differ from the live ones")
+if len({e["stack_id"] for e in live}) >= len(live):
+    fail("no stack id was shared: the same call site should be one stack")
+ok("the replay gives the same stacks and ids; %d ids for %d calls"
+   % (len({e["stack_id"] for e in live}), len(live)))
+
+# text: the stack under the event line, --stack-depth frames
+r = run(["-r", trace, "--stack-depth", "3"])
+lines = r.stdout.splitlines()
+i = next((i for i, l in enumerate(lines) if " mmap " in l and "12K" in l and
+          any("alpha_map" in x for x in lines[i + 1:i + 4])), None)
+if i is None:
+    fail("text: no mmap line with alpha_map under it:\n" + r.stdout[-3000:])
+frames = []
+for l in lines[i + 1:]:
+    if not l.startswith("    #"):
+        break
+    frames.append(l)
+if len(frames) != 3 or "alpha_map+0x" not in frames[1] or "callers.c:" not in frames[1]:
+    fail("text: want 3 frames, alpha_map+off (module) callers.c:line second: %s" % frames)
+ok("text: the stack under its event line, cut at --stack-depth 3")
+
+# off by default
+r = run(["-j", "--", os.path.join(WL, "callers"), "2"])
+if any("stack" in e for e in json_lines(r.stdout)):
+    fail("a stack without --stacks")
+ok("no stacks without --stacks")
+
+# Debian's python3, not a build of ours: CFI only (.eh_frame), no frame pointers
+py = "/usr/bin/python3"
+if not os.path.exists(py):
+    fail("no %s" % py)
+code = "import json, zlib\nfor i in range(100):\n    b = bytearray(1 << 20)\n    del b\n"
+# a fixed threshold: each bytearray is an mmap and a munmap made inside libc
+env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="131072")
+r = run(["--stacks", "-j", "--stack-depth", "64", "--", py, "-c", code], timeout=120, env=env)
+events = json_lines(r.stdout)
+pids = {e["pid"] for e in events if e["event"] == "exec" and e["comm"].startswith("python")}
+calls = [e for e in events if e["pid"] in pids and e["event"] in ("mmap", "munmap")]
+deep = [e for e in calls if len(e.get("stack", [])) >= 4]
+cpython = [e for e in calls if any(s.startswith(("Py", "_Py")) for s in syms(e))]
+big = [e for e in calls if (1 << 20) < e["len"] <= (1 << 20) + 8192]
+if len(calls) < 200 or len(deep) < 0.95 * len(calls):
+    fail("python3: %d of %d mmap/munmap stacks have 4 frames or more (want >= 95%%)"
+         % (len(deep), len(calls)))
+if len(big) < 200 or any(not any(s.startswith(("Py", "_Py")) for s in syms(e)) for e in big):
+    fail("python3: a bytearray's mmap/munmap stack names no CPython function: %s"
+         % next((syms(e) for e in big if not any(s.startswith(("Py", "_Py")) for s in syms(e))), big))
+ok("python3: %d of %d mmap/munmap stacks have >= 4 frames (%.1f%%), %d name CPython "
+   "functions, all %d of the bytearrays'"
+   % (len(deep), len(calls), 100.0 * len(deep) / len(calls), len(cpython), len(big)))
+
+assert_released(BEFORE)
