@@ -51,6 +51,7 @@ enum ms_type {
 	MS_TRACE_END = 37, /* a trace file's last record: the recording closed cleanly */
 	/* ordering (user/util/reorder.h): the run had delivered every record up to ts_ns it held */
 	MS_ROUND = 40,
+	MS_MODULE = 41, /* a file a recorded stack went through: path, load address, build-id */
 	MS_TYPE_MAX = 64,
 };
 
@@ -272,6 +273,22 @@ struct ms_ustack {
 	__u32 len; /* bytes of data[]: the stack from regs[MS_UREG_SP] up */
 	__u32 pad;
 	__u8 data[]; /* padded to 8 */
+};
+
+/*
+ * Written by a recording (--stacks) the first time a process's stack reaches
+ * a file, before that call: what replay checks the local file against
+ * before it names the frames from it.
+ */
+#define MS_BUILD_ID_MAX 32
+struct ms_module {
+	struct ms_hdr h; /* pid: the process; ts_ns: the call's */
+	__u64 base; /* the file's offset 0 in memory: mapping start - file offset */
+	__u8 build_id[MS_BUILD_ID_MAX]; /* the GNU build-id note's bytes */
+	__u16 build_id_len; /* 0: the file had none, or could not be read */
+	__u16 path_len;
+	__u32 pad;
+	char path[]; /* NUL-terminated, padded to 8 */
 };
 
 #define MS_ALIGN8(x) (((x) + 7) & ~7u)

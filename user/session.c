@@ -122,13 +122,22 @@ static void writer_failed(struct session *ss)
 	ss->write_failed = true;
 }
 
-static int writer_fn(void *ctx, const struct ms_hdr *h)
+static int write_one(void *ctx, const struct ms_hdr *h)
 {
 	struct session *ss = ctx;
 
 	if (ss->writer && trace_writer__write(ss->writer, h))
 		writer_failed(ss);
 	return 0;
+}
+
+/* The record, after the files its stack reached first (MS_MODULE, symbols/stacks.h). */
+static int writer_fn(void *ctx, const struct ms_hdr *h)
+{
+	struct session *ss = ctx;
+
+	stacks__drain_modules(ss->stacks, write_one, ss);
+	return write_one(ss, h);
 }
 
 /* What every command shares: the model, the summary and, with -w, the writer. */
@@ -150,6 +159,7 @@ static int build_pipeline(struct session *ss)
 		if (open_writer(ss))
 			return -1;
 		stream__add_writer(ss->stream, writer_fn, ss);
+		stacks__record_modules(ss->stacks, true);
 	}
 	return 0;
 }

@@ -78,6 +78,24 @@ if len({e["stack_id"] for e in live}) >= len(live):
 ok("the replay gives the same stacks and ids; %d ids for %d calls"
    % (len({e["stack_id"] for e in live}), len(live)))
 
+# a replay whose local file is not the recorded one (another build-id): addresses, no names
+import shutil
+own = os.path.join(d, "callers")
+shutil.copy(os.path.join(WL, "callers"), own)
+trace2 = os.path.join(d, "own.trace")
+r = run(["--stacks", "-w", trace2, "--", own, "2"])
+if r.returncode:
+    fail("record of a copy of callers failed: " + r.stderr)
+shutil.copy("/usr/bin/true", own)
+r = run(["-r", trace2, "-j"])
+calls = [e for e in json_lines(r.stdout) if e.get("stack")]
+mine = [f for e in calls for f in e["stack"] if f.get("module") == own]
+if "not the file the recording saw" not in r.stderr or not mine or any("sym" in f for f in mine):
+    fail("replay with a replaced binary: want a warning and its frames unnamed: %s %s"
+         % (r.stderr, mine[:3]))
+ok("replay against a replaced binary: one warning, %d of its frames named by module only"
+   % len(mine))
+
 # text: the stack under the event line, --stack-depth frames
 r = run(["-r", trace, "--stack-depth", "3"])
 lines = r.stdout.splitlines()

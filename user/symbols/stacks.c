@@ -184,6 +184,9 @@ int stacks__fn(void *ctx, const struct ms_hdr *rec)
 	case MS_BRK ... MS_MADVISE:
 		take_stack(st, rec);
 		break;
+	case MS_MODULE:
+		unwinder__expect(st->unw, (const struct ms_module *)rec);
+		break;
 	case MS_EXEC:
 		unwinder__forget(st->unw, rec->pid);
 		break;
@@ -201,6 +204,17 @@ const struct stack *stacks__of(const struct stacks *st, const struct ms_hdr *rec
 	    rec->type != st->cur_type)
 		return NULL;
 	return st->cur;
+}
+
+void stacks__record_modules(struct stacks *st, bool on)
+{
+	unwinder__record_modules(st->unw, on);
+}
+
+int stacks__drain_modules(struct stacks *st, int (*fn)(void *ctx, const struct ms_hdr *rec),
+			  void *ctx)
+{
+	return unwinder__drain_modules(st->unw, fn, ctx);
 }
 
 const struct stack *stacks__get(const struct stacks *st, unsigned id)

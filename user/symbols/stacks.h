@@ -41,6 +41,14 @@ void stacks__free(struct stacks *st);
 int stacks__fn(void *ctx, const struct ms_hdr *rec);
 /* The stack of the call record being delivered now; NULL if it has none. */
 const struct stack *stacks__of(const struct stacks *st, const struct ms_hdr *rec);
+/*
+ * A recording stores, before each call, the files its stack reached first
+ * (MS_MODULE: path, load address, build-id), for replay to check its local
+ * files against. on: make them; drain hands them to the writer.
+ */
+void stacks__record_modules(struct stacks *st, bool on);
+int stacks__drain_modules(struct stacks *st, int (*fn)(void *ctx, const struct ms_hdr *rec),
+			  void *ctx);
 /* A stack by id, NULL if none. */
 const struct stack *stacks__get(const struct stacks *st, unsigned id);
 /* Frames before this index are in libc/the allocator: the call site is the first after. */

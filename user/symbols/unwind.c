@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
+#include "util/log.h"
 #include "symbols/unwind.h"
 #include "util/pidtab.h"
 
@@ -17,7 +21,30 @@ struct unwinder {
 	struct pidtab *procs; /* pid -> struct proc_dwfl */
 	char **names; /* interned strings: frames point into them */
 	size_t nr_names, cap_names;
+	/* a recording's MS_MODULE records: the files its stacks went through */
+	struct ms_module **expect;
+	size_t nr_expect, cap_expect;
+	/* MS_MODULE records to write, with a recording */
+	bool record_modules;
+	struct ms_module **out;
+	size_t nr_out, cap_out;
 };
+
+/* Appends p to a growing array of pointers; false when out of memory. */
+static bool push_ptr(void ***arr, size_t *nr, size_t *cap, void *p)
+{
+	if (*nr == *cap) {
+		size_t n = *cap ? 2 * *cap : 16;
+		void **a = realloc(*arr, n * sizeof(*a));
+
+		if (!a)
+			return false;
+		*arr = a;
+		*cap = n;
+	}
+	(*arr)[(*nr)++] = p;
+	return true;
+}
 
 static char *debuginfo_path; /* libdwfl's default: beside the file, /usr/lib/debug */
 
@@ -33,6 +60,7 @@ struct unwinder *unwinder__new(const struct model *m)
 
 	if (!u)
 		return NULL;
+	elf_version(EV_CURRENT);
 	u->m = m;
 	u->procs = pidtab__new(sizeof(struct proc_dwfl));
 	if (!u->procs) {
@@ -68,6 +96,12 @@ void unwinder__free(struct unwinder *u)
 	for (i = 0; i < u->nr_names; i++)
 		free(u->names[i]);
 	free(u->names);
+	for (i = 0; i < u->nr_expect; i++)
+		free(u->expect[i]);
+	free(u->expect);
+	for (i = 0; i < u->nr_out; i++)
+		free(u->out[i]);
+	free(u->out);
 	free(u);
 }
 
@@ -81,16 +115,26 @@ void unwinder__forget(struct unwinder *u, __u32 pid)
 	pidtab__del(u->procs, pid);
 }
 
-/* A copy that lives as long as u: frames of every stack point to it. Few distinct ones. */
-static const char *intern(struct unwinder *u, const char *s)
+static const char *intern_lookup(struct unwinder *u, const char *s)
 {
 	size_t i;
 
-	if (!s)
-		return NULL;
 	for (i = u->nr_names; i-- > 0;)
 		if (!strcmp(u->names[i], s))
 			return u->names[i];
+	return NULL;
+}
+
+/* A copy that lives as long as u: frames of every stack point to it. Few distinct ones. */
+static const char *intern(struct unwinder *u, const char *s)
+{
+	const char *known;
+
+	if (!s)
+		return NULL;
+	known = intern_lookup(u, s);
+	if (known)
+		return known;
 	if (u->nr_names == u->cap_names) {
 		size_t cap = u->cap_names ? 2 * u->cap_names : 64;
 		char **n = realloc(u->names, cap * sizeof(*n));
@@ -164,13 +208,124 @@ static struct proc_dwfl *proc_of(struct unwinder *u, __u32 pid)
 	return pd && pd->dwfl ? pd : NULL;
 }
 
+/* The GNU build-id of the file at path; 0 when it has none or cannot be read. */
+static __u16 file_build_id(const char *path, __u8 *id)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	const void *bits;
+	ssize_t len = 0;
+	Elf *elf;
+
+	if (fd < 0)
+		return 0;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (elf)
+		len = dwelf_elf_gnu_build_id(elf, &bits);
+	if (len > 0 && len <= MS_BUILD_ID_MAX)
+		memcpy(id, bits, len);
+	else
+		len = 0;
+	elf_end(elf);
+	close(fd);
+	return len;
+}
+
+void unwinder__expect(struct unwinder *u, const struct ms_module *rec)
+{
+	struct ms_module *copy = malloc(rec->h.size);
+
+	if (copy && !push_ptr((void ***)&u->expect, &u->nr_expect, &u->cap_expect, copy))
+		free(copy);
+	else if (copy)
+		memcpy(copy, rec, rec->h.size);
+}
+
+/*
+ * A replay names frames only from the files the recording went through: the
+ * local file at a path the recording has must have one of its build-ids.
+ * Said once a path when it has not.
+ */
+static bool same_file(struct unwinder *u, const char *path, const __u8 *id, __u16 len)
+{
+	bool seen = false, warned = false;
+	size_t i;
+
+	for (i = 0; i < u->nr_expect; i++) {
+		struct ms_module *e = u->expect[i];
+
+		if (strcmp(e->path, path))
+			continue;
+		if (e->build_id_len == len && !memcmp(e->build_id, id, len))
+			return true;
+		seen = true;
+		warned |= e->pad; /* pad: said so already */
+		e->pad = 1;
+	}
+	if (seen && !warned)
+		warn("%s is not the file the recording saw (build-id differs): its frames are "
+		     "addresses",
+		     path);
+	return !seen;
+}
+
+/* An MS_MODULE record for the recording, written before the call that reached the file. */
+static void note_module(struct unwinder *u, const struct ms_ustack *us, __u64 base,
+			const char *path, const __u8 *id, __u16 len)
+{
+	size_t plen = strlen(path), size = sizeof(struct ms_module) + MS_ALIGN8(plen + 1);
+	struct ms_module *rec;
+
+	if (!u->record_modules || size > MS_REC_MAX)
+		return;
+	rec = calloc(1, size);
+	if (!rec)
+		return;
+	rec->h.ts_ns = us->h.ts_ns;
+	rec->h.pid = us->h.pid;
+	rec->h.tid = us->h.tid;
+	rec->h.type = MS_MODULE;
+	rec->h.size = size;
+	rec->base = base;
+	memcpy(rec->build_id, id, len);
+	rec->build_id_len = len;
+	rec->path_len = plen;
+	memcpy(rec->path, path, plen);
+	if (!push_ptr((void ***)&u->out, &u->nr_out, &u->cap_out, rec))
+		free(rec);
+}
+
+void unwinder__record_modules(struct unwinder *u, bool on)
+{
+	u->record_modules = on;
+}
+
+int unwinder__drain_modules(struct unwinder *u, int (*fn)(void *ctx, const struct ms_hdr *rec),
+			    void *ctx)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < u->nr_out; i++) {
+		if (!err)
+			err = fn(ctx, &u->out[i]->h);
+		free(u->out[i]);
+	}
+	u->nr_out = 0;
+	return err;
+}
+
 /* A file the model has mapped at ip: reported to libdwfl, at its load address. */
 static bool report_module(struct unwinder *u, struct proc_dwfl *pd, __u32 pid, __u64 ip)
 {
 	const struct region *r = model__region_at(u->m, pid, ip);
+	__u8 id[MS_BUILD_ID_MAX];
 	Dwfl_Module *mod;
+	__u16 id_len;
 
 	if (!r || !r->path || r->path[0] != '/' || !(r->prot & MS_VMA_EXEC))
+		return false;
+	id_len = file_build_id(r->path, id);
+	if (!same_file(u, r->path, id, id_len))
 		return false;
 	dwfl_report_begin_add(pd->dwfl);
 	/* the file's offset 0 at start - pgoff: its load bias (ET_DYN) or p_vaddr (ET_EXEC) */
@@ -178,6 +333,7 @@ static bool report_module(struct unwinder *u, struct proc_dwfl *pd, __u32 pid, _
 	dwfl_report_end(pd->dwfl, NULL, NULL);
 	if (!mod)
 		return false;
+	note_module(u, pd->us, r->start - r->pgoff, r->path, id, id_len);
 	if (!pd->attached)
 		pd->attached = dwfl_attach_state(pd->dwfl, NULL, pid, &thread_callbacks, pd);
 	return pd->attached;
@@ -220,9 +376,7 @@ static unsigned unwind_once(struct proc_dwfl *pd, const struct ms_ustack *us, __
 {
 	struct collect c = { .ips = ips, .max = max };
 
-	pd->us = us;
 	dwfl_getthread_frames(pd->dwfl, us->h.tid, frame_cb, &c);
-	pd->us = NULL;
 	return c.nr;
 }
 
@@ -242,6 +396,7 @@ unsigned unwinder__unwind(struct unwinder *u, const struct ms_ustack *us, __u64 
 	ips[0] = last;
 	if (!pd || !max)
 		return 1;
+	pd->us = us;
 	for (tries = 0; tries < 16; tries++) {
 		if (!module_at(u, pd, pid, last)) {
 			if (dwfl_addrmodule(pd->dwfl, last)) {
@@ -249,7 +404,8 @@ unsigned unwinder__unwind(struct unwinder *u, const struct ms_ustack *us, __u64 
 				end_dwfl(pid, pd);
 				pd = proc_of(u, pid);
 				if (!pd)
-					break;
+					return 1;
+				pd->us = us;
 			}
 			if (!report_module(u, pd, pid, last))
 				break;
@@ -261,6 +417,7 @@ unsigned unwinder__unwind(struct unwinder *u, const struct ms_ustack *us, __u64 
 		if (module_at(u, pd, pid, last))
 			break; /* in a known module: its CFI ended the walk */
 	}
+	pd->us = NULL;
 	return nr ? nr : 1;
 }
 

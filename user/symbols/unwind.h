@@ -22,6 +22,13 @@ unsigned unwinder__unwind(struct unwinder *u, const struct ms_ustack *us, __u64 
 /* Names ip (in process pid): fills f's strings with pointers that stay valid. */
 void unwinder__symbolize(struct unwinder *u, __u32 pid, __u64 ip, bool innermost,
 			 struct frame *f);
+/* A recording's MS_MODULE: replay names frames from that path only if the build-id matches. */
+void unwinder__expect(struct unwinder *u, const struct ms_module *rec);
+/* Make an MS_MODULE record of each file a stack reaches first in its process (recording). */
+void unwinder__record_modules(struct unwinder *u, bool on);
+/* Hands fn the MS_MODULE records made since the last drain, and forgets them. */
+int unwinder__drain_modules(struct unwinder *u, int (*fn)(void *ctx, const struct ms_hdr *rec),
+			    void *ctx);
 /* The process's layout is gone or replaced (exit, exec): forget its modules. */
 void unwinder__forget(struct unwinder *u, __u32 pid);
 

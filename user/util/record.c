@@ -19,6 +19,7 @@ static const unsigned short min_size[MS_TYPE_MAX] = {
 	[MS_SIGNAL] = sizeof(struct ms_signal),
 	[MS_LIMITS] = sizeof(struct ms_limits),
 	[MS_USTACK] = sizeof(struct ms_ustack),
+	[MS_MODULE] = sizeof(struct ms_module) + 1,
 	[MS_FAULTS] = sizeof(struct ms_faults),
 	[MS_LOST] = sizeof(struct ms_lost),
 	[MS_SEED_BEGIN] = sizeof(struct ms_seed_begin),
@@ -78,6 +79,12 @@ bool record_ok(const struct ms_hdr *h)
 		const struct ms_exec *e = (const void *)h;
 
 		return str_ok(e->filename, e->filename_len, size - sizeof(*e));
+	}
+	case MS_MODULE: {
+		const struct ms_module *m = (const void *)h;
+
+		return m->build_id_len <= MS_BUILD_ID_MAX &&
+		       str_ok(m->path, m->path_len, size - sizeof(*m));
 	}
 	case MS_USTACK:
 		return ((const struct ms_ustack *)h)->len <= size - sizeof(struct ms_ustack);
