@@ -78,6 +78,32 @@ if len({e["stack_id"] for e in live}) >= len(live):
 ok("the replay gives the same stacks and ids; %d ids for %d calls"
    % (len({e["stack_id"] for e in live}), len(live)))
 
+# maps --stacks: a region names the stack of the call that made it (the newest, merged)
+at = beta = None
+for e in replayed:
+    if "beta_malloc" in syms(e):
+        at, beta = e["ts_ns"], int(e["ret"], 16)
+alpha = int([e for e in replayed if "alpha_map" in syms(e) and e["ts_ns"] < at][-1]["ret"], 16)
+alpha_at = [e for e in replayed if "alpha_map" in syms(e) and e["ts_ns"] < at][-1]["ts_ns"]
+
+
+def region_syms(addr, at):
+    """The frames of the region at addr, at time at (adjacent mappings merge: the newest)."""
+    r = run(["maps", "-r", trace, "--stacks", "-j", "--at-ns", str(at)])
+    for g in json_lines(r.stdout):
+        if int(g["start"], 16) <= addr < int(g["end"], 16):
+            return [f.get("sym") for f in g.get("stack", [])]
+    fail("maps: no region at %#x" % addr)
+
+
+if "alpha_map" not in region_syms(alpha, alpha_at) or "beta_malloc" not in region_syms(beta, at):
+    fail("maps --stacks: want alpha_map at %#x and beta_malloc at %#x: %s, %s"
+         % (alpha, beta, region_syms(alpha, alpha_at), region_syms(beta, at)))
+r = run(["maps", "-r", trace, "--stacks", "--at-ns", str(at)])
+if "alpha_map+0x" not in r.stdout or "beta_malloc+0x" not in r.stdout:
+    fail("maps --stacks text: no alpha_map/beta_malloc frames:\n" + r.stdout)
+ok("maps --stacks: regions name the stacks of the calls that made them (text and -j)")
+
 # a replay whose local file is not the recorded one (another build-id): addresses, no names
 import shutil
 own = os.path.join(d, "callers")

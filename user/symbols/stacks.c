@@ -14,6 +14,16 @@ struct stack_entry {
 	struct stack s; /* frames follow */
 };
 
+/* Which stack a call had, by the call's pid, tid and time: what regions keep of their maker. */
+struct call_entry {
+	struct call_entry *next;
+	__u64 ts;
+	__u32 pid, tid;
+	unsigned id;
+};
+
+#define CALL_BUCKETS 65536 /* a power of two */
+
 struct pending_ustack {
 	struct ms_ustack *u; /* a copy: waits for its call's record */
 };
@@ -23,6 +33,7 @@ struct stacks {
 	struct unwinder *unw;
 	struct pidtab *pending; /* tid -> struct pending_ustack */
 	struct stack_entry *buckets[STACK_BUCKETS];
+	struct call_entry **calls; /* CALL_BUCKETS chains */
 	struct stack_entry **by_id; /* [id - 1] */
 	unsigned nr, cap;
 	/* the call record being delivered and its stack */
@@ -41,7 +52,8 @@ struct stacks *stacks__new(const struct model *m)
 	st->m = m;
 	st->unw = unwinder__new(m);
 	st->pending = pidtab__new(sizeof(struct pending_ustack));
-	if (!st->unw || !st->pending) {
+	st->calls = calloc(CALL_BUCKETS, sizeof(*st->calls));
+	if (!st->unw || !st->pending || !st->calls) {
 		stacks__free(st);
 		return NULL;
 	}
@@ -66,6 +78,15 @@ void stacks__free(struct stacks *st)
 		pidtab__prune(st->pending, drop_pending, st->pending);
 	pidtab__free(st->pending);
 	unwinder__free(st->unw);
+	for (i = 0; st->calls && i < CALL_BUCKETS; i++) {
+		struct call_entry *c, *next;
+
+		for (c = st->calls[i]; c; c = next) {
+			next = c->next;
+			free(c);
+		}
+	}
+	free(st->calls);
 	for (i = 0; i < st->nr; i++)
 		free(st->by_id[i]);
 	free(st->by_id);
@@ -129,6 +150,37 @@ static const struct stack *intern_stack(struct stacks *st, __u32 pid, const __u6
 	return &e->s;
 }
 
+static unsigned call_bucket(__u32 pid, __u32 tid, __u64 ts)
+{
+	__u64 h = (ts ^ ((__u64)pid << 32 | tid)) * 0x9e3779b97f4a7c15ULL;
+
+	return h >> 48; /* 16 bits: CALL_BUCKETS */
+}
+
+static void note_call(struct stacks *st, const struct ms_hdr *rec, unsigned id)
+{
+	struct call_entry *c = malloc(sizeof(*c)), **b;
+
+	if (!c)
+		return;
+	b = &st->calls[call_bucket(rec->pid, rec->tid, rec->ts_ns)];
+	*c = (struct call_entry){ .next = *b, .ts = rec->ts_ns, .pid = rec->pid, .tid = rec->tid,
+				  .id = id };
+	*b = c;
+}
+
+const struct stack *stacks__of_call(const struct stacks *st, __u32 pid, __u32 tid, __u64 ts)
+{
+	const struct call_entry *c;
+
+	if (!st || !ts)
+		return NULL;
+	for (c = st->calls[call_bucket(pid, tid, ts)]; c; c = c->next)
+		if (c->ts == ts && c->pid == pid && c->tid == tid)
+			return stacks__get(st, c->id);
+	return NULL;
+}
+
 static void keep_ustack(struct stacks *st, const struct ms_hdr *rec)
 {
 	const struct ms_ustack *us = (const void *)rec;
@@ -165,6 +217,8 @@ static void take_stack(struct stacks *st, const struct ms_hdr *rec)
 	if (us->h.pid == rec->pid && us->h.flags == rec->type && us->h.ts_ns == call_key(s)) {
 		nr = unwinder__unwind(st->unw, us, ips, STACK_MAX_FRAMES);
 		st->cur = intern_stack(st, rec->pid, ips, nr);
+		if (st->cur)
+			note_call(st, rec, st->cur->id);
 	}
 	free(us);
 }

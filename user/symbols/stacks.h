@@ -49,6 +49,11 @@ const struct stack *stacks__of(const struct stacks *st, const struct ms_hdr *rec
 void stacks__record_modules(struct stacks *st, bool on);
 int stacks__drain_modules(struct stacks *st, int (*fn)(void *ctx, const struct ms_hdr *rec),
 			  void *ctx);
+/*
+ * The stack of the call made by pid/tid at ts (a region's created_tid and
+ * created_ns: the call that made it); NULL if it had none.
+ */
+const struct stack *stacks__of_call(const struct stacks *st, __u32 pid, __u32 tid, __u64 ts);
 /* A stack by id, NULL if none. */
 const struct stack *stacks__get(const struct stacks *st, unsigned id);
 /* Frames before this index are in libc/the allocator: the call site is the first after. */

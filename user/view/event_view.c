@@ -4,6 +4,7 @@
 #include "util/escape.h"
 #include "view/event_line.h"
 #include "view/event_view.h"
+#include "view/stack_lines.h"
 #include "analysis/exitsum.h"
 #include "analysis/explain.h"
 #include "util/fmt.h"
@@ -110,44 +111,6 @@ static void print_header(struct event_view *v)
 		"ADDRESS", "SIZE", "PROT", "DETAIL");
 }
 
-/* The call's stack, a frame a line, indented under it: #0 ip sym+off (module) file:line */
-static void print_stack_text(struct event_view *v, const struct ms_hdr *h)
-{
-	const struct stack *s = stacks__of(v->o.stacks, h);
-	unsigned i;
-
-	for (i = 0; s && i < s->nr && i < v->o.stack_depth; i++) {
-		const struct frame *f = &s->frames[i];
-		char line[1024];
-		struct sbuf b;
-
-		sb_init(&b, line, sizeof(line));
-		sb_puts(&b, "    #");
-		sb_dec(&b, i);
-		sb_puts(&b, " 0x");
-		sb_hex(&b, f->ip, 0);
-		sb_putc(&b, ' ');
-		sb_puts(&b, f->sym ? f->sym : "?");
-		if (f->sym) {
-			sb_puts(&b, "+0x");
-			sb_hex(&b, f->off, 0);
-		}
-		if (f->module) {
-			sb_puts(&b, " (");
-			sb_puts(&b, f->module);
-			sb_putc(&b, ')');
-		}
-		if (f->file) {
-			sb_putc(&b, ' ');
-			sb_puts(&b, f->file);
-			sb_putc(&b, ':');
-			sb_dec(&b, f->line);
-		}
-		sb_putc(&b, '\n');
-		fwrite(line, 1, b.len, v->out);
-	}
-}
-
 static void print_text(struct event_view *v, const struct ms_hdr *h, struct line *l)
 {
 	const struct region *r = region_of(v, h, l);
@@ -205,41 +168,10 @@ static void print_text(struct event_view *v, const struct ms_hdr *h, struct line
 	}
 	sb_putc(&b, '\n');
 	fwrite(line, 1, b.len, v->out);
-	print_stack_text(v, h);
+	stack_lines__text(v->out, stacks__of(v->o.stacks, h), v->o.stack_depth, "    ");
 }
 
 /* ---- JSON ---- */
-
-/* "stack_id": n, "stack": [{"ip", "sym", "off", "module", "file", "line"}, ...] */
-static void stack_json(struct event_view *v, struct json_obj *o, const struct ms_hdr *h)
-{
-	const struct stack *s = stacks__of(v->o.stacks, h);
-	unsigned i;
-
-	if (!s)
-		return;
-	json_u64(o, "stack_id", s->id);
-	json_str(o, "unwind", "dwarf");
-	json_array_begin(o, "stack");
-	for (i = 0; i < s->nr && i < v->o.stack_depth; i++) {
-		const struct frame *f = &s->frames[i];
-
-		json_object_begin(o, NULL);
-		json_hex(o, "ip", f->ip);
-		if (f->sym) {
-			json_str(o, "sym", f->sym);
-			json_u64(o, "off", f->off);
-		}
-		if (f->module)
-			json_str(o, "module", f->module);
-		if (f->file) {
-			json_str(o, "file", f->file);
-			json_u64(o, "line", f->line);
-		}
-		json_object_end(o);
-	}
-	json_array_end(o);
-}
 
 static void print_json(struct event_view *v, const struct ms_hdr *h, struct line *l)
 {
@@ -266,7 +198,7 @@ static void print_json(struct event_view *v, const struct ms_hdr *h, struct line
 			json_str(&o, "path", r->path);
 		json_object_end(&o);
 	}
-	stack_json(v, &o, h);
+	stack_lines__json(&o, stacks__of(v->o.stacks, h), v->o.stack_depth);
 	json_end(&o);
 }
 
