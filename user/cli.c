@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "commands/command.h"
 #include "symbols/stacks.h"
+#include "export/folded.h"
 
 const char *argp_program_version = "memsnoop " MEMSNOOP_VERSION;
 const char *argp_program_bug_address = "https://github.com/memsnoop/memsnoop/issues";
@@ -71,6 +72,8 @@ enum {
 	OPT_STACKS,
 	OPT_STACK_SIZE,
 	OPT_STACK_DEPTH,
+	OPT_FOLDED,
+	OPT_WEIGHT,
 };
 
 static const struct argp_option options[] = {
@@ -102,6 +105,8 @@ static const struct argp_option options[] = {
 	{ "at-ns", OPT_AT_NS, "NS", 0, "Replay up to this kernel timestamp", 0 },
 	{ "ring", OPT_RING, "BYTES", 0, "record: the newest BYTES; saved at exit, SIGUSR2", 0 },
 	{ "perfetto", OPT_PERFETTO, NULL, 0, "export: Chrome trace-event JSON (Perfetto UI)", 0 },
+	{ "folded", OPT_FOLDED, NULL, 0, "export: folded stacks of --stacks (flame graphs)", 0 },
+	{ "weight", OPT_WEIGHT, "W", 0, "--folded by: reserved (default), touched, calls", 0 },
 	{ "ready-file", OPT_READY, "PATH", 0, "Create PATH once attached (for scripts)", 0 },
 	{ "verbose", 'v', NULL, 0, "Say what was detected; libbpf's messages", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
@@ -305,6 +310,22 @@ static int set_stack_size(struct settings *s, const char *arg)
 	return 0;
 }
 
+static int set_weight(struct settings *s, const char *arg)
+{
+	static const char *const names[] = { [FOLDED_RESERVED] = "reserved",
+					     [FOLDED_TOUCHED] = "touched",
+					     [FOLDED_CALLS] = "calls" };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (!strcmp(arg, names[i])) {
+			s->weight = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 static int set_stack_depth(struct settings *s, const char *arg)
 {
 	long v;
@@ -367,6 +388,8 @@ static const struct opt_rule rules[] = {
 	STRING(OPT_BTF_PATH, btf_path),
 	VALUE(OPT_FAULT_HOOK, set_fault_hook, "unknown fault hook '%s': 'tp' or 'perf'"),
 	SET(OPT_STACKS, stacks),
+	SET(OPT_FOLDED, folded),
+	VALUE(OPT_WEIGHT, set_weight, "unknown weight '%s': reserved, touched or calls"),
 	VALUE(OPT_STACK_SIZE, set_stack_size, "invalid stack size '%s': 64 to 8K bytes"),
 	VALUE(OPT_STACK_DEPTH, set_stack_depth, "invalid stack depth '%s': 1 to 64 frames"),
 };

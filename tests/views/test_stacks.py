@@ -104,6 +104,34 @@ if "alpha_map+0x" not in r.stdout or "beta_malloc+0x" not in r.stdout:
     fail("maps --stacks text: no alpha_map/beta_malloc frames:\n" + r.stdout)
 ok("maps --stacks: regions name the stacks of the calls that made them (text and -j)")
 
+# export --folded: bytes per function, summed exactly; calls per function
+def folded(weight):
+    out = os.path.join(d, "folded." + weight)
+    r = run(["export", "--folded", "--weight", weight, "-r", trace, "-o", out])
+    if r.returncode:
+        fail("export --folded failed: " + r.stderr)
+    sums = {}
+    for line in open(out):
+        frames, w = line.rsplit(" ", 1)
+        for fn in set(frames.split(";")):
+            sums[fn] = sums.get(fn, 0) + int(w)
+    return sums
+
+
+by_bytes, by_calls = folded("reserved"), folded("calls")
+want_beta = sum(e["len"] for e in live if "beta_malloc" in syms(e))
+if by_bytes.get("alpha_map") != N * ALPHA or by_bytes.get("beta_malloc", 0) < want_beta:
+    fail("export --folded: alpha_map %s bytes (want %d), beta_malloc %s (want >= %d, its mmaps)"
+         % (by_bytes.get("alpha_map"), N * ALPHA, by_bytes.get("beta_malloc"), want_beta))
+if by_bytes.get("sysmalloc_mmap.constprop.0") != want_beta:
+    fail("export --folded: malloc's mmaps weigh %s, want %d"
+         % (by_bytes.get("sysmalloc_mmap.constprop.0"), want_beta))
+if by_calls.get("alpha_map") != N or by_calls.get("gamma_free") != N:
+    fail("export --folded --weight calls: alpha_map %s, gamma_free %s; want %d"
+         % (by_calls.get("alpha_map"), by_calls.get("gamma_free"), N))
+ok("export --folded: alpha_map reserved %d bytes, malloc's mmaps %d, exactly; %d calls each"
+   % (N * ALPHA, want_beta, N))
+
 # a replay whose local file is not the recorded one (another build-id): addresses, no names
 import shutil
 own = os.path.join(d, "callers")
