@@ -74,6 +74,7 @@ enum {
 	OPT_STACK_DEPTH,
 	OPT_FOLDED,
 	OPT_WEIGHT,
+	OPT_BY,
 };
 
 static const struct argp_option options[] = {
@@ -105,6 +106,7 @@ static const struct argp_option options[] = {
 	{ "at-ns", OPT_AT_NS, "NS", 0, "Replay up to this kernel timestamp", 0 },
 	{ "ring", OPT_RING, "BYTES", 0, "record: the newest BYTES; saved at exit, SIGUSR2", 0 },
 	{ "perfetto", OPT_PERFETTO, NULL, 0, "export: Chrome trace-event JSON (Perfetto UI)", 0 },
+	{ "by", OPT_BY, "WHAT", 0, "top: rows by 'process' (default) or call 'site'", 0 },
 	{ "folded", OPT_FOLDED, NULL, 0, "export: folded stacks of --stacks (flame graphs)", 0 },
 	{ "weight", OPT_WEIGHT, "W", 0, "--folded by: reserved (default), touched, calls", 0 },
 	{ "ready-file", OPT_READY, "PATH", 0, "Create PATH once attached (for scripts)", 0 },
@@ -326,6 +328,14 @@ static int set_weight(struct settings *s, const char *arg)
 	return -1;
 }
 
+static int set_by(struct settings *s, const char *arg)
+{
+	if (strcmp(arg, "process") && strcmp(arg, "site"))
+		return -1;
+	s->by_site = !strcmp(arg, "site");
+	return 0;
+}
+
 static int set_stack_depth(struct settings *s, const char *arg)
 {
 	long v;
@@ -389,6 +399,7 @@ static const struct opt_rule rules[] = {
 	VALUE(OPT_FAULT_HOOK, set_fault_hook, "unknown fault hook '%s': 'tp' or 'perf'"),
 	SET(OPT_STACKS, stacks),
 	SET(OPT_FOLDED, folded),
+	VALUE(OPT_BY, set_by, "unknown grouping '%s': 'process' or 'site'"),
 	VALUE(OPT_WEIGHT, set_weight, "unknown weight '%s': reserved, touched or calls"),
 	VALUE(OPT_STACK_SIZE, set_stack_size, "invalid stack size '%s': 64 to 8K bytes"),
 	VALUE(OPT_STACK_DEPTH, set_stack_depth, "invalid stack depth '%s': 1 to 64 frames"),

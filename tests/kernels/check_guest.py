@@ -201,8 +201,11 @@ def check_stacks(sections):
         return
     calls = [e for e in json_events(out) if field(e, "event") == "mmap" and
              field(e, "comm") == "kwork"]
-    good = [e for e in calls if [f.get("sym") for f in e.get("stack", [])][:2] ==
-            ["round_", "kmain"]]
+    def round_then_kmain(e):
+        syms = [f.get("sym") for f in e.get("stack", [])]
+        return "round_" in syms and syms[syms.index("round_") + 1:][:1] == ["kmain"]
+
+    good = [e for e in calls if round_then_kmain(e)]
     if calls and len(good) == len(calls):
         ok("stacks: all %d mmaps of kwork unwind to round_ <- kmain" % len(calls))
     else:

@@ -132,6 +132,25 @@ if by_calls.get("alpha_map") != N or by_calls.get("gamma_free") != N:
 ok("export --folded: alpha_map reserved %d bytes, malloc's mmaps %d, exactly; %d calls each"
    % (N * ALPHA, want_beta, N))
 
+# top --by site: the memory each call site made, at the moment of the last malloc mmap
+# (adjacent mappings merge, the newest maker names the whole: ask right after each call)
+def sites_at(ts):
+    r = run(["top", "--by", "site", "-r", trace, "-j", "--at-ns", str(ts)])
+    return {x["site"]: x for x in json_lines(r.stdout)[-1]["sites"]}
+
+
+sites = sites_at(alpha_at)
+sites["beta_malloc"] = sites_at(at).get("beta_malloc", {})
+if sites.get("alpha_map", {}).get("reserved", 0) < N * ALPHA or \
+        sites["beta_malloc"].get("reserved", 0) < BETA:
+    fail("top --by site: want alpha_map >= %d and beta_malloc >= %d bytes: %s"
+         % (N * ALPHA, BETA, sites))
+r = run(["top", "--by", "site", "-r", trace, "--at-ns", str(alpha_at)])
+if not any(l.startswith("alpha_map ") for l in r.stdout.splitlines()):
+    fail("top --by site text: no alpha_map row:\n" + r.stdout)
+ok("top --by site: alpha_map holds %d bytes, beta_malloc %d (-j and text)"
+   % (sites["alpha_map"]["reserved"], sites["beta_malloc"]["reserved"]))
+
 # a replay whose local file is not the recorded one (another build-id): addresses, no names
 import shutil
 own = os.path.join(d, "callers")

@@ -39,6 +39,7 @@ struct settings {
 	__u64 ring_bytes; /* record --ring: keep only the newest bytes (flight recorder) */
 	bool perfetto; /* export: Chrome trace-event JSON */
 	bool folded; /* export: folded stacks (flame graphs) */
+	bool by_site; /* top --by site: memory by the call site that made it */
 	int weight; /* export --folded --weight: enum folded_weight */
 	const char *write_file; /* the recording (-w; record -o) or the export (export -o) */
 	const char *output_file; /* -o of the other commands: their text/JSON output */
