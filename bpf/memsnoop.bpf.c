@@ -613,7 +613,8 @@ static __always_inline __u32 stack_room(struct task_struct *task, __u64 sp)
 	if (sp < env_end && env_end - sp < (8ULL << 20)) {
 		if (env_end - sp < room)
 			room = env_end - sp;
-	} else if (!bpf_find_vma(task, sp, stack_end_cb, &c, 0) && c.end > sp && c.end - sp < room) {
+	} else if (!bpf_find_vma(task, sp, stack_end_cb, &c, 0) && c.end > sp &&
+		   c.end - sp < room) {
 		room = c.end - sp;
 	}
 	return room > MS_USTACK_MAX ? MS_USTACK_MAX : room;

@@ -87,8 +87,8 @@ static const struct argp_option options[] = {
 	{ "interval", 'i', "SECONDS", 0, "Fault summaries every SECONDS (default 1)", 0 },
 	{ "faults", OPT_FAULTS, NULL, 0, "Every page fault, not counts per process", 0 },
 	{ "stacks", OPT_STACKS, NULL, 0, "User call stacks of the layout calls", 0 },
-	{ "stack-size", OPT_STACK_SIZE, "BYTES", 0, "--stacks: user stack bytes copied per call (8K)",
-	  0 },
+	{ "stack-size", OPT_STACK_SIZE, "BYTES", 0,
+	  "--stacks: user stack bytes copied per call (8K)", 0 },
 	{ "stack-depth", OPT_STACK_DEPTH, "N", 0, "Frames shown per stack (default 8)", 0 },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Ring buffer size, a power of two (default 8M)",
 	  0 },
@@ -314,9 +314,9 @@ static int set_stack_size(struct settings *s, const char *arg)
 
 static int set_weight(struct settings *s, const char *arg)
 {
-	static const char *const names[] = { [FOLDED_RESERVED] = "reserved",
-					     [FOLDED_TOUCHED] = "touched",
-					     [FOLDED_CALLS] = "calls" };
+	static const char *const names[] = {
+		[FOLDED_RESERVED] = "reserved", [FOLDED_TOUCHED] = "touched", [FOLDED_CALLS] = "calls"
+	};
 	int i;
 
 	for (i = 0; i < 3; i++) {

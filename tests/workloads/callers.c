@@ -17,7 +17,8 @@ void *volatile sink[3];
 
 __attribute__((noinline)) void alpha_map(void)
 {
-	void *p = mmap(NULL, ALPHA_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p =
+		mmap(NULL, ALPHA_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		exit(1);

@@ -23,7 +23,8 @@ struct export
 static int export_check(const struct settings *s)
 {
 	if (s->perfetto == s->folded || !s->write_file) {
-		fprintf(stderr, "memsnoop: export needs one format (--perfetto or --folded) and -o FILE\n");
+		fprintf(stderr,
+			"memsnoop: export needs one format (--perfetto or --folded) and -o FILE\n");
 		return -1;
 	}
 	return 0;

@@ -116,8 +116,7 @@ static bool same_stack(const struct stack *s, __u32 pid, const __u64 *ips, unsig
 }
 
 /* The stack of these return addresses: an existing id, or a new one, symbolized once. */
-static const struct stack *intern_stack(struct stacks *st, __u32 pid, const __u64 *ips,
-					unsigned nr)
+static const struct stack *intern_stack(struct stacks *st, __u32 pid, const __u64 *ips, unsigned nr)
 {
 	__u64 h = hash_ips(pid, ips, nr);
 	struct stack_entry **b = &st->buckets[h & (STACK_BUCKETS - 1)], *e;
@@ -164,8 +163,9 @@ static void note_call(struct stacks *st, const struct ms_hdr *rec, unsigned id)
 	if (!c)
 		return;
 	b = &st->calls[call_bucket(rec->pid, rec->tid, rec->ts_ns)];
-	*c = (struct call_entry){ .next = *b, .ts = rec->ts_ns, .pid = rec->pid, .tid = rec->tid,
-				  .id = id };
+	*c = (struct call_entry){
+		.next = *b, .ts = rec->ts_ns, .pid = rec->pid, .tid = rec->tid, .id = id
+	};
 	*b = c;
 }
 
@@ -254,8 +254,7 @@ int stacks__fn(void *ctx, const struct ms_hdr *rec)
 
 const struct stack *stacks__of(const struct stacks *st, const struct ms_hdr *rec)
 {
-	if (!st || rec->ts_ns != st->cur_ts || rec->tid != st->cur_tid ||
-	    rec->type != st->cur_type)
+	if (!st || rec->ts_ns != st->cur_ts || rec->tid != st->cur_tid || rec->type != st->cur_type)
 		return NULL;
 	return st->cur;
 }
@@ -279,8 +278,8 @@ const struct stack *stacks__get(const struct stacks *st, unsigned id)
 /* libc, the dynamic loader and the allocators that call mmap for their callers */
 static bool in_allocator(const struct frame *f)
 {
-	static const char *const libs[] = { "/libc.so", "/libc-", "/ld-linux", "/libjemalloc",
-					    "/libtcmalloc", "/libmimalloc" };
+	static const char *const libs[] = { "/libc.so",	    "/libc-",	    "/ld-linux",
+					    "/libjemalloc", "/libtcmalloc", "/libmimalloc" };
 	size_t i;
 
 	if (!f->module)

@@ -385,8 +385,7 @@ static unsigned unwind_once(struct proc_dwfl *pd, const struct ms_ustack *us, __
  * libdwfl does not know yet, reports it and walks again (a process's
  * modules are reported once each, as stacks reach them).
  */
-unsigned unwinder__unwind(struct unwinder *u, const struct ms_ustack *us, __u64 *ips,
-			  unsigned max)
+unsigned unwinder__unwind(struct unwinder *u, const struct ms_ustack *us, __u64 *ips, unsigned max)
 {
 	__u32 pid = us->h.pid;
 	struct proc_dwfl *pd = proc_of(u, pid);
@@ -421,8 +420,7 @@ unsigned unwinder__unwind(struct unwinder *u, const struct ms_ustack *us, __u64 
 	return nr ? nr : 1;
 }
 
-void unwinder__symbolize(struct unwinder *u, __u32 pid, __u64 ip, bool innermost,
-			 struct frame *f)
+void unwinder__symbolize(struct unwinder *u, __u32 pid, __u64 ip, bool innermost, struct frame *f)
 {
 	struct proc_dwfl *pd = pidtab__get(u->procs, pid);
 	__u64 pc = innermost ? ip : ip - 1; /* a return address: name the call */

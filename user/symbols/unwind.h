@@ -17,11 +17,9 @@ struct unwinder;
 struct unwinder *unwinder__new(const struct model *m);
 void unwinder__free(struct unwinder *u);
 /* The return addresses of u's stack, innermost first; their number (>= 1). */
-unsigned unwinder__unwind(struct unwinder *u, const struct ms_ustack *us, __u64 *ips,
-			  unsigned max);
+unsigned unwinder__unwind(struct unwinder *u, const struct ms_ustack *us, __u64 *ips, unsigned max);
 /* Names ip (in process pid): fills f's strings with pointers that stay valid. */
-void unwinder__symbolize(struct unwinder *u, __u32 pid, __u64 ip, bool innermost,
-			 struct frame *f);
+void unwinder__symbolize(struct unwinder *u, __u32 pid, __u64 ip, bool innermost, struct frame *f);
 /* A recording's MS_MODULE: replay names frames from that path only if the build-id matches. */
 void unwinder__expect(struct unwinder *u, const struct ms_module *rec);
 /* Make an MS_MODULE record of each file a stack reaches first in its process (recording). */

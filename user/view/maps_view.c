@@ -46,7 +46,8 @@ static void table_row(const struct region *r, void *arg)
 	fputc('\n', c->out);
 	if (c->o && c->o->stacks)
 		stack_lines__text(c->out,
-				  stacks__of_call(c->o->stacks, c->pid, r->created_tid, r->created_ns),
+				  stacks__of_call(c->o->stacks, c->pid, r->created_tid,
+						  r->created_ns),
 				  c->o->stack_depth, "    ");
 }
 
@@ -101,15 +102,14 @@ static void json_row(const struct region *r, void *arg)
 	if (r->cls == RC_THREAD_STACK && r->owner_tid)
 		json_u64(&o, "owner_tid", r->owner_tid);
 	if (c->o && c->o->stacks)
-		stack_lines__json(&o,
-				  stacks__of_call(c->o->stacks, c->p->pid, r->created_tid,
-						  r->created_ns),
-				  c->o->stack_depth);
+		stack_lines__json(
+			&o, stacks__of_call(c->o->stacks, c->p->pid, r->created_tid, r->created_ns),
+			c->o->stack_depth);
 	json_end(&o);
 }
 
-static void print_json(const struct model *m, const struct mproc *p,
-		       const struct maps_view_opts *o, FILE *out)
+static void print_json(const struct model *m, const struct mproc *p, const struct maps_view_opts *o,
+		       FILE *out)
 {
 	struct json_ctx j = { .o = o, .p = p, .out = out, .page_size = model__page_size(m) };
 
