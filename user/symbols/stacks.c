@@ -243,6 +243,7 @@ int stacks__fn(void *ctx, const struct ms_hdr *rec)
 		break;
 	case MS_EXEC:
 		unwinder__forget(st->unw, rec->pid);
+		unwinder__exec(st->unw, rec->pid, ((const struct ms_exec *)rec)->filename);
 		break;
 	case MS_EXIT:
 		if (rec->flags & MS_EXIT_GROUP)

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
+#include <gelf.h>
 #include "util/log.h"
 #include "symbols/unwind.h"
 #include "util/pidtab.h"
@@ -19,6 +20,7 @@ struct proc_dwfl {
 struct unwinder {
 	const struct model *m;
 	struct pidtab *procs; /* pid -> struct proc_dwfl */
+	struct pidtab *exes; /* pid -> const char *: what it exec'd (interned) */
 	char **names; /* interned strings: frames point into them */
 	size_t nr_names, cap_names;
 	/* a recording's MS_MODULE records: the files its stacks went through */
@@ -63,7 +65,10 @@ struct unwinder *unwinder__new(const struct model *m)
 	elf_version(EV_CURRENT);
 	u->m = m;
 	u->procs = pidtab__new(sizeof(struct proc_dwfl));
-	if (!u->procs) {
+	u->exes = pidtab__new(sizeof(const char *));
+	if (!u->procs || !u->exes) {
+		pidtab__free(u->procs);
+		pidtab__free(u->exes);
 		free(u);
 		return NULL;
 	}
@@ -93,6 +98,7 @@ void unwinder__free(struct unwinder *u)
 		return;
 	pidtab__prune(u->procs, end_all, u);
 	pidtab__free(u->procs);
+	pidtab__free(u->exes);
 	for (i = 0; i < u->nr_names; i++)
 		free(u->names[i]);
 	free(u->names);
@@ -109,6 +115,7 @@ void unwinder__forget(struct unwinder *u, __u32 pid)
 {
 	struct proc_dwfl *pd = pidtab__get(u->procs, pid);
 
+	pidtab__del(u->exes, pid);
 	if (!pd)
 		return;
 	end_dwfl(pid, pd);
@@ -314,26 +321,83 @@ int unwinder__drain_modules(struct unwinder *u, int (*fn)(void *ctx, const struc
 	return err;
 }
 
-/* A file the model has mapped at ip: reported to libdwfl, at its load address. */
-static bool report_module(struct unwinder *u, struct proc_dwfl *pd, __u32 pid, __u64 ip)
+void unwinder__exec(struct unwinder *u, __u32 pid, const char *filename)
+{
+	const char **exe = pidtab__put(u->exes, pid);
+
+	if (exe)
+		*exe = filename[0] == '/' ? intern(u, filename) : NULL;
+}
+
+/* Where the file's offset 0 is when ip is in one of its executable segments; 0: it is not. */
+static __u64 exec_segment_base(const char *path, __u64 ip)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	__u64 base = 0;
+	GElf_Ehdr eh;
+	GElf_Phdr ph;
+	size_t i, n;
+	Elf *elf;
+
+	if (fd < 0)
+		return 0;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (elf && gelf_getehdr(elf, &eh) && eh.e_type == ET_EXEC && !elf_getphdrnum(elf, &n)) {
+		for (i = 0; i < n && !base; i++)
+			if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_LOAD && ph.p_flags & PF_X &&
+			    ip >= ph.p_vaddr && ip < ph.p_vaddr + ph.p_memsz)
+				base = (ph.p_vaddr - ph.p_offset) & ~4095ULL;
+	}
+	elf_end(elf);
+	close(fd);
+	return base;
+}
+
+/*
+ * The file at ip and where its offset 0 is: what the model has mapped there,
+ * else (a call before the process's layout came: kernels that seed an exec
+ * from /proc) the fixed-address executable it exec'd.
+ */
+static const char *file_at(struct unwinder *u, __u32 pid, __u64 ip, __u64 *base)
 {
 	const struct region *r = model__region_at(u->m, pid, ip);
+	const char **exe;
+
+	if (r) {
+		if (!r->path || r->path[0] != '/' || !(r->prot & MS_VMA_EXEC))
+			return NULL;
+		*base = r->start - r->pgoff;
+		return r->path;
+	}
+	exe = pidtab__get(u->exes, pid);
+	if (!exe || !*exe)
+		return NULL;
+	*base = exec_segment_base(*exe, ip);
+	return *base ? *exe : NULL;
+}
+
+/* A file mapped at ip: reported to libdwfl, at its load address. */
+static bool report_module(struct unwinder *u, struct proc_dwfl *pd, __u32 pid, __u64 ip)
+{
 	__u8 id[MS_BUILD_ID_MAX];
+	const char *path;
 	Dwfl_Module *mod;
+	__u64 base = 0;
 	__u16 id_len;
 
-	if (!r || !r->path || r->path[0] != '/' || !(r->prot & MS_VMA_EXEC))
+	path = file_at(u, pid, ip, &base);
+	if (!path)
 		return false;
-	id_len = file_build_id(r->path, id);
-	if (!same_file(u, r->path, id, id_len))
+	id_len = file_build_id(path, id);
+	if (!same_file(u, path, id, id_len))
 		return false;
 	dwfl_report_begin_add(pd->dwfl);
 	/* the file's offset 0 at start - pgoff: its load bias (ET_DYN) or p_vaddr (ET_EXEC) */
-	mod = dwfl_report_elf(pd->dwfl, r->path, r->path, -1, r->start - r->pgoff, false);
+	mod = dwfl_report_elf(pd->dwfl, path, path, -1, base, false);
 	dwfl_report_end(pd->dwfl, NULL, NULL);
 	if (!mod)
 		return false;
-	note_module(u, pd->us, r->start - r->pgoff, r->path, id, id_len);
+	note_module(u, pd->us, base, path, id, id_len);
 	if (!pd->attached)
 		pd->attached = dwfl_attach_state(pd->dwfl, NULL, pid, &thread_callbacks, pd);
 	return pd->attached;
@@ -343,14 +407,14 @@ static bool report_module(struct unwinder *u, struct proc_dwfl *pd, __u32 pid, _
 static Dwfl_Module *module_at(struct unwinder *u, struct proc_dwfl *pd, __u32 pid, __u64 ip)
 {
 	Dwfl_Module *mod = dwfl_addrmodule(pd->dwfl, ip);
-	const struct region *r;
-	const char *name;
+	const char *name, *path;
+	__u64 base;
 
 	if (!mod)
 		return NULL;
-	r = model__region_at(u->m, pid, ip);
+	path = file_at(u, pid, ip, &base);
 	name = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
-	if (!r || !r->path || !name || strcmp(r->path, name))
+	if (!path || !name || strcmp(path, name))
 		return NULL;
 	return mod;
 }
@@ -439,6 +503,8 @@ void unwinder__symbolize(struct unwinder *u, __u32 pid, __u64 ip, bool innermost
 		f->module = intern(u, "[jit]");
 	if (!mod)
 		return;
+	if (!r)
+		f->module = intern(u, dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
 	name = dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL);
 	if (name) {
 		f->sym = intern(u, name);

@@ -27,6 +27,8 @@ void unwinder__record_modules(struct unwinder *u, bool on);
 /* Hands fn the MS_MODULE records made since the last drain, and forgets them. */
 int unwinder__drain_modules(struct unwinder *u, int (*fn)(void *ctx, const struct ms_hdr *rec),
 			    void *ctx);
+/* The process exec'd filename: a fixed-address executable is known before its layout. */
+void unwinder__exec(struct unwinder *u, __u32 pid, const char *filename);
 /* The process's layout is gone or replaced (exit, exec): forget its modules. */
 void unwinder__forget(struct unwinder *u, __u32 pid);
 
