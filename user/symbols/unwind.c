@@ -21,7 +21,7 @@ struct unwinder {
 	const struct model *m;
 	struct pidtab *procs; /* pid -> struct proc_dwfl */
 	struct pidtab *exes; /* pid -> const char *: what it exec'd (interned) */
-	char **names; /* interned strings: frames point into them */
+	char **names; /* interned strings, a hash table: frames point into them */
 	size_t nr_names, cap_names;
 	/* a recording's MS_MODULE records: the files its stacks went through */
 	struct ms_module **expect;
@@ -99,7 +99,7 @@ void unwinder__free(struct unwinder *u)
 	pidtab__prune(u->procs, end_all, u);
 	pidtab__free(u->procs);
 	pidtab__free(u->exes);
-	for (i = 0; i < u->nr_names; i++)
+	for (i = 0; i < u->cap_names; i++)
 		free(u->names[i]);
 	free(u->names);
 	for (i = 0; i < u->nr_expect; i++)
@@ -122,37 +122,57 @@ void unwinder__forget(struct unwinder *u, __u32 pid)
 	pidtab__del(u->procs, pid);
 }
 
-static const char *intern_lookup(struct unwinder *u, const char *s)
+static size_t str_hash(const char *s)
 {
-	size_t i;
+	size_t h = 5381;
 
-	for (i = u->nr_names; i-- > 0;)
-		if (!strcmp(u->names[i], s))
-			return u->names[i];
-	return NULL;
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
 }
 
-/* A copy that lives as long as u: frames of every stack point to it. Few distinct ones. */
+/* The slot of s in the open-addressing table: its copy, or the empty slot it would take. */
+static char **name_slot(char **names, size_t cap, const char *s)
+{
+	size_t i = str_hash(s) & (cap - 1);
+
+	while (names[i] && strcmp(names[i], s))
+		i = (i + 1) & (cap - 1);
+	return &names[i];
+}
+
+/* Twice the slots, at half load: lookups stay short. */
+static bool grow_names(struct unwinder *u)
+{
+	size_t cap = u->cap_names ? 2 * u->cap_names : 1024, i;
+	char **n = calloc(cap, sizeof(*n));
+
+	if (!n)
+		return false;
+	for (i = 0; i < u->cap_names; i++)
+		if (u->names[i])
+			*name_slot(n, cap, u->names[i]) = u->names[i];
+	free(u->names);
+	u->names = n;
+	u->cap_names = cap;
+	return true;
+}
+
+/* A copy that lives as long as u: frames of every stack point to it. */
 static const char *intern(struct unwinder *u, const char *s)
 {
-	const char *known;
+	char **slot;
 
 	if (!s)
 		return NULL;
-	known = intern_lookup(u, s);
-	if (known)
-		return known;
-	if (u->nr_names == u->cap_names) {
-		size_t cap = u->cap_names ? 2 * u->cap_names : 64;
-		char **n = realloc(u->names, cap * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		u->names = n;
-		u->cap_names = cap;
+	if (2 * (u->nr_names + 1) > u->cap_names && !grow_names(u))
+		return NULL;
+	slot = name_slot(u->names, u->cap_names, s);
+	if (!*slot) {
+		*slot = strdup(s);
+		u->nr_names += *slot != NULL;
 	}
-	u->names[u->nr_names] = strdup(s);
-	return u->names[u->nr_names] ? u->names[u->nr_names++] : NULL;
+	return *slot;
 }
 
 /* ---- libdwfl's view of the thread: the record's registers and stack bytes ---- */
@@ -344,8 +364,8 @@ static __u64 exec_segment_base(const char *path, __u64 ip)
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (elf && gelf_getehdr(elf, &eh) && eh.e_type == ET_EXEC && !elf_getphdrnum(elf, &n)) {
 		for (i = 0; i < n && !base; i++)
-			if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_LOAD && ph.p_flags & PF_X &&
-			    ip >= ph.p_vaddr && ip < ph.p_vaddr + ph.p_memsz)
+			if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_LOAD &&
+			    ph.p_flags & PF_X && ip >= ph.p_vaddr && ip < ph.p_vaddr + ph.p_memsz)
 				base = (ph.p_vaddr - ph.p_offset) & ~4095ULL;
 	}
 	elf_end(elf);
@@ -504,7 +524,8 @@ void unwinder__symbolize(struct unwinder *u, __u32 pid, __u64 ip, bool innermost
 	if (!mod)
 		return;
 	if (!r)
-		f->module = intern(u, dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+		f->module =
+			intern(u, dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
 	name = dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL);
 	if (name) {
 		f->sym = intern(u, name);
