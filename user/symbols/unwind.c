@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,9 +18,27 @@ struct proc_dwfl {
 	const struct ms_ustack *us; /* the record being unwound */
 };
 
+/*
+ * What libdw said of one place in one file, for every process mapping that
+ * file: a new process's Dwfl would read the symbol table and the (often
+ * compressed) debug info again.
+ */
+struct sym_entry {
+	struct sym_entry *next;
+	const char *module; /* interned: pointers compare */
+	__u64 rel; /* pc - the module's start */
+	const char *sym, *file;
+	__u64 off; /* of pc from sym */
+	int line;
+};
+
+#define SYM_BUCKETS 65536 /* a power of two */
+
 struct unwinder {
+	struct sym_entry **syms; /* SYM_BUCKETS chains */
 	const struct model *m;
-	struct pidtab *procs; /* pid -> struct proc_dwfl */
+	/* pid -> struct proc_dwfl *: libdwfl keeps the pointer, the table moves its values */
+	struct pidtab *procs;
 	struct pidtab *exes; /* pid -> const char *: what it exec'd (interned) */
 	char **names; /* interned strings, a hash table: frames point into them */
 	size_t nr_names, cap_names;
@@ -64,9 +83,11 @@ struct unwinder *unwinder__new(const struct model *m)
 		return NULL;
 	elf_version(EV_CURRENT);
 	u->m = m;
-	u->procs = pidtab__new(sizeof(struct proc_dwfl));
+	u->procs = pidtab__new(sizeof(struct proc_dwfl *));
 	u->exes = pidtab__new(sizeof(const char *));
-	if (!u->procs || !u->exes) {
+	u->syms = calloc(SYM_BUCKETS, sizeof(*u->syms));
+	if (!u->procs || !u->exes || !u->syms) {
+		free(u->syms);
 		pidtab__free(u->procs);
 		pidtab__free(u->exes);
 		free(u);
@@ -84,9 +105,10 @@ static void end_dwfl(__u32 pid, struct proc_dwfl *pd)
 
 static bool end_all(__u32 pid, void *ctx)
 {
-	struct unwinder *u = ctx;
+	struct proc_dwfl **pd = pidtab__get(ctx, pid);
 
-	end_dwfl(pid, pidtab__get(u->procs, pid));
+	end_dwfl(pid, *pd);
+	free(*pd);
 	return false;
 }
 
@@ -96,9 +118,18 @@ void unwinder__free(struct unwinder *u)
 
 	if (!u)
 		return;
-	pidtab__prune(u->procs, end_all, u);
+	pidtab__prune(u->procs, end_all, u->procs);
 	pidtab__free(u->procs);
 	pidtab__free(u->exes);
+	for (i = 0; i < SYM_BUCKETS; i++) {
+		struct sym_entry *e, *next;
+
+		for (e = u->syms[i]; e; e = next) {
+			next = e->next;
+			free(e);
+		}
+	}
+	free(u->syms);
 	for (i = 0; i < u->cap_names; i++)
 		free(u->names[i]);
 	free(u->names);
@@ -113,12 +144,13 @@ void unwinder__free(struct unwinder *u)
 
 void unwinder__forget(struct unwinder *u, __u32 pid)
 {
-	struct proc_dwfl *pd = pidtab__get(u->procs, pid);
+	struct proc_dwfl **pd = pidtab__get(u->procs, pid);
 
 	pidtab__del(u->exes, pid);
 	if (!pd)
 		return;
-	end_dwfl(pid, pd);
+	end_dwfl(pid, *pd);
+	free(*pd);
 	pidtab__del(u->procs, pid);
 }
 
@@ -228,8 +260,13 @@ static const Dwfl_Thread_Callbacks thread_callbacks = {
 
 static struct proc_dwfl *proc_of(struct unwinder *u, __u32 pid)
 {
-	struct proc_dwfl *pd = pidtab__put(u->procs, pid);
+	struct proc_dwfl **slot = pidtab__put(u->procs, pid), *pd;
 
+	if (!slot)
+		return NULL;
+	if (!*slot)
+		*slot = calloc(1, sizeof(**slot));
+	pd = *slot;
 	if (pd && !pd->dwfl)
 		pd->dwfl = dwfl_begin(&module_callbacks);
 	return pd && pd->dwfl ? pd : NULL;
@@ -504,16 +541,55 @@ unsigned unwinder__unwind(struct unwinder *u, const struct ms_ustack *us, __u64 
 	return nr ? nr : 1;
 }
 
-void unwinder__symbolize(struct unwinder *u, __u32 pid, __u64 ip, bool innermost, struct frame *f)
+static unsigned sym_bucket(const char *module, __u64 rel)
 {
-	struct proc_dwfl *pd = pidtab__get(u->procs, pid);
-	__u64 pc = innermost ? ip : ip - 1; /* a return address: name the call */
-	const struct region *r = model__region_at(u->m, pid, pc);
-	Dwfl_Module *mod = pd && pd->dwfl ? module_at(u, pd, pid, pc) : NULL;
+	return (((__u64)(uintptr_t)module ^ rel) * 0x9e3779b97f4a7c15ULL) >> 48;
+}
+
+/* What libdw says of pc in mod, read once per file and place. */
+static const struct sym_entry *sym_info(struct unwinder *u, Dwfl_Module *mod, __u64 pc)
+{
+	Dwarf_Addr start = 0;
+	const char *module = intern(u, dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL,
+							 NULL));
+	struct sym_entry *e, **b = &u->syms[sym_bucket(module, pc - start)];
 	GElf_Off off = 0;
 	GElf_Sym sym;
 	Dwfl_Line *line;
 	const char *name;
+
+	for (e = *b; e; e = e->next)
+		if (e->module == module && e->rel == pc - start)
+			return e;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->module = module;
+	e->rel = pc - start;
+	name = dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL);
+	if (name) {
+		e->sym = intern(u, name);
+		e->off = off;
+	}
+	line = dwfl_module_getsrc(mod, pc);
+	if (line) {
+		const char *file = dwfl_lineinfo(line, NULL, &e->line, NULL, NULL, NULL);
+		const char *base = file ? strrchr(file, '/') : NULL;
+
+		e->file = file ? intern(u, base ? base + 1 : file) : NULL;
+	}
+	e->next = *b;
+	*b = e;
+	return e;
+}
+
+void unwinder__symbolize(struct unwinder *u, __u32 pid, __u64 ip, bool innermost, struct frame *f)
+{
+	struct proc_dwfl **slot = pidtab__get(u->procs, pid), *pd = slot ? *slot : NULL;
+	__u64 pc = innermost ? ip : ip - 1; /* a return address: name the call */
+	const struct region *r = model__region_at(u->m, pid, pc);
+	Dwfl_Module *mod = pd && pd->dwfl ? module_at(u, pd, pid, pc) : NULL;
+	const struct sym_entry *e;
 
 	memset(f, 0, sizeof(*f));
 	f->ip = ip;
@@ -526,21 +602,11 @@ void unwinder__symbolize(struct unwinder *u, __u32 pid, __u64 ip, bool innermost
 	if (!r)
 		f->module =
 			intern(u, dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
-	name = dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL);
-	if (name) {
-		f->sym = intern(u, name);
-		f->off = ip - (pc - off);
-	}
-	line = dwfl_module_getsrc(mod, pc);
-	if (line) {
-		int lineno = 0;
-		const char *file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
-
-		if (file) {
-			const char *base = strrchr(file, '/');
-
-			f->file = intern(u, base ? base + 1 : file);
-			f->line = lineno;
-		}
-	}
+	e = sym_info(u, mod, pc);
+	if (!e)
+		return;
+	f->sym = e->sym;
+	f->off = e->sym ? ip - (pc - e->off) : 0;
+	f->file = e->file;
+	f->line = e->file ? e->line : 0;
 }
