@@ -34,8 +34,16 @@ struct sym_entry {
 
 #define SYM_BUCKETS 65536 /* a power of two */
 
+struct file_mod {
+	const char *path; /* interned */
+	Dwfl_Module *mod; /* in unwinder.files; NULL: could not be read */
+};
+
 struct unwinder {
 	struct sym_entry **syms; /* SYM_BUCKETS chains */
+	Dwfl *files; /* every file a stack reached, once, at an address of its own */
+	struct file_mod **files_seen;
+	size_t nr_files, cap_files;
 	const struct model *m;
 	/* pid -> struct proc_dwfl *: libdwfl keeps the pointer, the table moves its values */
 	struct pidtab *procs;
@@ -69,9 +77,28 @@ static bool push_ptr(void ***arr, size_t *nr, size_t *cap, void *p)
 
 static char *debuginfo_path; /* libdwfl's default: beside the file, /usr/lib/debug */
 
+/*
+ * Unwinding needs the CFI of the mapped files only (.eh_frame): no debug
+ * files, whose compressed sections each process's Dwfl would inflate again.
+ */
+static int no_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+			const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
+			char **debuginfo_file_name)
+{
+	return -1;
+}
+
 static const Dwfl_Callbacks module_callbacks = {
 	.find_elf = dwfl_linux_proc_find_elf,
+	.find_debuginfo = no_debuginfo,
+	.debuginfo_path = &debuginfo_path,
+};
+
+/* Names and lines: every file once, with its debug info (beside it, /usr/lib/debug). */
+static const Dwfl_Callbacks symbol_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
 	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
 	.debuginfo_path = &debuginfo_path,
 };
 
@@ -86,7 +113,10 @@ struct unwinder *unwinder__new(const struct model *m)
 	u->procs = pidtab__new(sizeof(struct proc_dwfl *));
 	u->exes = pidtab__new(sizeof(const char *));
 	u->syms = calloc(SYM_BUCKETS, sizeof(*u->syms));
-	if (!u->procs || !u->exes || !u->syms) {
+	u->files = dwfl_begin(&symbol_callbacks);
+	if (!u->procs || !u->exes || !u->syms || !u->files) {
+		if (u->files)
+			dwfl_end(u->files);
 		free(u->syms);
 		pidtab__free(u->procs);
 		pidtab__free(u->exes);
@@ -130,6 +160,10 @@ void unwinder__free(struct unwinder *u)
 		}
 	}
 	free(u->syms);
+	dwfl_end(u->files);
+	for (i = 0; i < u->nr_files; i++)
+		free(u->files_seen[i]);
+	free(u->files_seen);
 	for (i = 0; i < u->cap_names; i++)
 		free(u->names[i]);
 	free(u->names);
@@ -546,12 +580,36 @@ static unsigned sym_bucket(const char *module, __u64 rel)
 	return (((__u64)(uintptr_t)module ^ rel) * 0x9e3779b97f4a7c15ULL) >> 48;
 }
 
+/* The file (interned path) in the symbols' Dwfl, reported the first time; NULL: unreadable. */
+static Dwfl_Module *file_module(struct unwinder *u, const char *path)
+{
+	struct file_mod *fm;
+	size_t i;
+
+	for (i = 0; i < u->nr_files; i++)
+		if (u->files_seen[i]->path == path)
+			return u->files_seen[i]->mod;
+	fm = malloc(sizeof(*fm));
+	if (!fm)
+		return NULL;
+	fm->path = path;
+	dwfl_report_begin_add(u->files);
+	fm->mod = dwfl_report_offline(u->files, path, path, -1);
+	dwfl_report_end(u->files, NULL, NULL);
+	if (!push_ptr((void ***)&u->files_seen, &u->nr_files, &u->cap_files, fm)) {
+		free(fm);
+		return NULL;
+	}
+	return fm->mod;
+}
+
 /* What libdw says of pc in mod, read once per file and place. */
 static const struct sym_entry *sym_info(struct unwinder *u, Dwfl_Module *mod, __u64 pc)
 {
-	Dwarf_Addr start = 0;
-	const char *module = intern(u, dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL,
-							 NULL));
+	Dwarf_Addr start = 0, fstart = 0;
+	Dwfl_Module *fmod;
+	const char *module =
+		intern(u, dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL, NULL));
 	struct sym_entry *e, **b = &u->syms[sym_bucket(module, pc - start)];
 	GElf_Off off = 0;
 	GElf_Sym sym;
@@ -566,6 +624,12 @@ static const struct sym_entry *sym_info(struct unwinder *u, Dwfl_Module *mod, __
 		return NULL;
 	e->module = module;
 	e->rel = pc - start;
+	/* the same place in the file's one copy, which has its debug info */
+	fmod = file_module(u, module);
+	if (fmod && dwfl_module_info(fmod, NULL, &fstart, NULL, NULL, NULL, NULL, NULL)) {
+		mod = fmod;
+		pc = fstart + e->rel;
+	}
 	name = dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL);
 	if (name) {
 		e->sym = intern(u, name);
