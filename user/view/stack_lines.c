@@ -13,12 +13,12 @@ static void frame_text(FILE *out, const struct frame *f, unsigned i, const char 
 	sb_putc(&b, '#');
 	sb_dec(&b, i);
 	sb_puts(&b, " 0x");
-	sb_hex(&b, f->ip, 0);
+	sb_hex(&b, f->ip, 1);
 	sb_putc(&b, ' ');
 	sb_puts(&b, f->sym ? f->sym : "?");
 	if (f->sym) {
 		sb_puts(&b, "+0x");
-		sb_hex(&b, f->off, 0);
+		sb_hex(&b, f->off, 1);
 	}
 	if (f->module) {
 		sb_puts(&b, " (");
