@@ -185,6 +185,13 @@ if len(frames) != 3 or "alpha_map+0x" not in frames[1] or "callers.c:" not in fr
     fail("text: want 3 frames, alpha_map+off (module) callers.c:line second: %s" % frames)
 ok("text: the stack under its event line, cut at --stack-depth 3")
 
+# a use after unmap names where the unmap was called
+r = run(["--stacks", "-j", "--", os.path.join(WL, "crash"), "unmap"])
+ex = [e["explain"] for e in json_lines(r.stdout) if e.get("cause") == "use-after-unmap"]
+if len(ex) != 1 or not any(" in %s (crash)" % fn in ex[0] for fn in ("main", "use_after_unmap")):
+    fail("use after unmap with --stacks: want the unmapping site named: %s" % ex)
+ok("use after unmap: " + ex[0])
+
 # off by default
 r = run(["-j", "--", os.path.join(WL, "callers"), "2"])
 if any("stack" in e for e in json_lines(r.stdout)):

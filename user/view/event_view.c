@@ -32,6 +32,8 @@ struct event_view *event_view__new(const struct event_view_opts *o, const struct
 	v->m = m;
 	v->out = out;
 	v->explain = explain__new(m);
+	if (v->explain)
+		explain__set_stacks(v->explain, o->stacks);
 	v->exitsum = exitsum__new(m);
 	if (!v->explain || !v->exitsum) {
 		event_view__free(v);
