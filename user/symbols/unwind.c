@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
@@ -309,7 +310,7 @@ static struct proc_dwfl *proc_of(struct unwinder *u, __u32 pid)
 /* The GNU build-id of the file at path; 0 when it has none or cannot be read. */
 static __u16 file_build_id(const char *path, __u8 *id)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	const void *bits;
 	ssize_t len = 0;
 	Elf *elf;
@@ -423,7 +424,7 @@ void unwinder__exec(struct unwinder *u, __u32 pid, const char *filename)
 /* Where the file's offset 0 is when ip is in one of its executable segments; 0: it is not. */
 static __u64 exec_segment_base(const char *path, __u64 ip)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	__u64 base = 0;
 	GElf_Ehdr eh;
 	GElf_Phdr ph;
@@ -444,6 +445,14 @@ static __u64 exec_segment_base(const char *path, __u64 ip)
 	return base;
 }
 
+/* Only regular files are read: a recording may name a FIFO or a device. */
+static bool regular_file(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
 /*
  * The file at ip and where its offset 0 is: what the model has mapped there,
  * else (a call before the process's layout came: kernels that seed an exec
@@ -461,7 +470,7 @@ static const char *file_at(struct unwinder *u, __u32 pid, __u64 ip, __u64 *base)
 		return r->path;
 	}
 	exe = pidtab__get(u->exes, pid);
-	if (!exe || !*exe)
+	if (!exe || !*exe || !regular_file(*exe))
 		return NULL;
 	*base = exec_segment_base(*exe, ip);
 	return *base ? *exe : NULL;
@@ -477,7 +486,7 @@ static bool report_module(struct unwinder *u, struct proc_dwfl *pd, __u32 pid, _
 	__u16 id_len;
 
 	path = file_at(u, pid, ip, &base);
-	if (!path)
+	if (!path || !regular_file(path))
 		return false;
 	id_len = file_build_id(path, id);
 	if (!same_file(u, path, id, id_len))
