@@ -41,7 +41,7 @@ enum ms_type {
 	MS_EXIT_MMAP = 12, /* an address space was torn down */
 	MS_SIGNAL = 13, /* a fault signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE) was sent */
 	MS_LIMITS = 14, /* rlimits and the args/env range: at exec, seed, and before an ENOMEM */
-	MS_USTACK = 15, /* user registers and stack top of the call that follows (--stacks) */
+	MS_USTACK = 30, /* user registers and stack top of the call that follows (--stacks) */
 	/* from user space */
 	MS_FAULTS = 32, /* per-process fault counts for one interval */
 	MS_LOST = 33, /* the kernel dropped records */
@@ -51,7 +51,7 @@ enum ms_type {
 	MS_TRACE_END = 37, /* a trace file's last record: the recording closed cleanly */
 	/* ordering (user/util/reorder.h): the run had delivered every record up to ts_ns it held */
 	MS_ROUND = 40,
-	MS_MODULE = 41, /* a file a recorded stack went through: path, load address, build-id */
+	MS_MODULE = 42, /* a file a recorded stack went through: path, load address, build-id */
 	MS_TYPE_MAX = 64,
 };
 
