@@ -35,7 +35,7 @@ VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 PREFIX ?= /usr/local
 VERSION := 0.1.0
 
-LIBS_PC := libbpf libelf zlib libzstd ncursesw
+LIBS_PC := libbpf libdw libelf zlib libzstd ncursesw
 ifeq ($(STATIC),1)
 PC_FLAGS := --static
 LDFLAGS += -static
@@ -113,10 +113,13 @@ $(OUTPUT)/tests/unit/%: tests/unit/%.c $(LIB_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -Itests/unit $< $(LIB_OBJS) $(LDFLAGS) $(PKG_LIBS) -lm -o $@
 
+# callers: built as distributions build, for the stack tests (no frame pointers)
+WL_OPT := -O1
+$(OUTPUT)/tests/workloads/callers: WL_OPT := -O2 -fomit-frame-pointer
 $(OUTPUT)/tests/workloads/%: tests/workloads/%.c
 	$(call msg,WORKLOAD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -O1 -g -Wall -Werror -D_GNU_SOURCE -Iinclude $< -pthread -ldl -o $@
+	$(Q)$(CC) $(WL_OPT) -g -Wall -Werror -D_GNU_SOURCE -Iinclude $< -pthread -ldl -o $@
 
 $(OUTPUT):
 	$(Q)mkdir -p $@

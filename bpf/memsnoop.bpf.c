@@ -27,6 +27,7 @@ const volatile __u64 wakeup_bytes = 256 * 1024;
 const volatile __u32 check_shift = 14; /* see wake_flags() */
 const volatile __u32 slot_mask = 32767;
 const volatile __u32 nr_cpus = 1; /* possible CPUs: the slots' copies */
+const volatile __u32 ustack_bytes; /* --stacks: stack bytes to copy per call; 0: no stacks */
 
 /* Records the ring buffer could not take. */
 __u64 drops;
@@ -319,6 +320,103 @@ static __always_inline void emit_seen_after(struct task_struct *task, struct pen
 		emit_seen_at_exit(task, addr[1]);
 }
 
+/* ---- user stacks (--stacks) ---- */
+
+/* A user stack record is built here: one call's registers and stack top. */
+struct ustack_buf {
+	/* struct ms_ustack, then more than MS_USTACK_MAX: the masks below stay in bounds */
+	__u8 rec[sizeof(struct ms_ustack) + MS_REC_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ustack_buf);
+} ustack_buf SEC(".maps");
+
+struct stack_end_ctx {
+	__u64 end;
+};
+
+static long stack_end_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct stack_end_ctx *c = data;
+
+	c->end = BPF_CORE_READ(vma, vm_end);
+	return 0;
+}
+
+/*
+ * Bytes worth copying from sp, at most ustack_bytes: a read that crosses the
+ * end of the stack's mapping fails whole. The main stack ends with the env
+ * strings; another's end is its mapping's (bpf_find_vma can be busy: then
+ * the copy shrinks until it reads).
+ */
+static __always_inline __u32 stack_room(struct task_struct *task, __u64 sp)
+{
+	struct mm_struct *mm = task->mm;
+	struct stack_end_ctx c = {};
+	__u64 room = ustack_bytes, env_end = mm ? mm->env_end : 0;
+
+	if (sp < env_end && env_end - sp < (8ULL << 20)) {
+		if (env_end - sp < room)
+			room = env_end - sp;
+	} else if (!bpf_find_vma(task, sp, stack_end_cb, &c, 0) && c.end > sp &&
+		   c.end - sp < room) {
+		room = c.end - sp;
+	}
+	return room > MS_USTACK_MAX ? MS_USTACK_MAX : room;
+}
+
+/*
+ * The registers and stack top user space unwinds the call's stack from with
+ * the binaries' CFI (as perf --call-graph dwarf), sent before the call's own
+ * record. A global function: verified once, not in each syscall's program.
+ */
+__noinline int emit_ustack(__u64 key_ts, __u32 type)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	struct ustack_buf *buf;
+	struct ms_ustack *u;
+	__u32 zero = 0, len, size, i;
+	__u64 sp;
+
+	buf = bpf_map_lookup_elem(&ustack_buf, &zero);
+	if (!buf)
+		return 0;
+	u = (void *)buf->rec;
+	sp = PT_REGS_SP_CORE(regs);
+	u->regs[MS_UREG_IP] = PT_REGS_IP_CORE(regs);
+	u->regs[MS_UREG_SP] = sp;
+	u->regs[MS_UREG_FP] = PT_REGS_FP_CORE(regs);
+#if defined(__TARGET_ARCH_arm64)
+	u->regs[MS_UREG_LR] = PT_REGS_RET_CORE(regs);
+#else
+	u->regs[MS_UREG_LR] = 0;
+#endif
+	len = stack_room(task, sp) & ~7u;
+	for (i = 0; i < 4; i++) {
+		len &= MS_REC_MAX - 1;
+		if (len > MS_USTACK_MAX)
+			len = MS_USTACK_MAX;
+		if (!len || !bpf_probe_read_user(u->data, len, (void *)sp))
+			break;
+		len = (len / 2) & ~7u;
+	}
+	if (i == 4)
+		len = 0; /* unreadable: the registers still name the innermost frame */
+	u->len = len;
+	u->pad = 0;
+	size = sizeof(*u) + len;
+	fill_hdr_at(&u->h, MS_USTACK, size, key_ts);
+	u->h.flags = type;
+	if (bpf_ringbuf_output(&rb, u, size & (2 * MS_REC_MAX - 1), wake_flags(size)))
+		__sync_fetch_and_add(&drops, 1);
+	return 0;
+}
+
 static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 type)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -335,6 +433,8 @@ static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 t
 	if (out_of_memory(p, type, ret))
 		/* before the call's record, at its time: it explains it */
 		emit_limits(p->lock_ts ?: bpf_ktime_get_ns());
+	if (ustack_bytes)
+		emit_ustack(p->lock_ts ?: p->ts, type);
 	/* a private anonymous mapping is what its arguments say: no VMA to read */
 	if (type == MS_MMAP && (p->args[3] & (MAP_ANONYMOUS | MAP_SHARED)) != MAP_ANONYMOUS) {
 		emit_mapped(task, mm, p, type, ret);

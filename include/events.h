@@ -52,6 +52,7 @@ enum ms_type {
 	MS_MLOCK = 22, /* VM_LOCKED splits VMAs */
 	MS_MLOCK2 = 23,
 	MS_MUNLOCK = 24,
+	MS_USTACK = 30, /* user registers and stack top of the call that follows (--stacks) */
 	MS_VMA_NOW = 31, /* a VMA as the kernel held it just after a call changed it */
 	/* from user space */
 	MS_FAULTS = 32, /* per-process fault counts for one interval */
@@ -63,6 +64,7 @@ enum ms_type {
 	MS_NAME = 38, /* a mapped file was renamed or unlinked: its new name everywhere */
 	/* ordering (user/util/reorder.h): the run had delivered every record up to ts_ns it held */
 	MS_ROUND = 40,
+	MS_MODULE = 42, /* a file a recorded stack went through: path, load address, build-id */
 	MS_TYPE_MAX = 64,
 };
 
@@ -298,6 +300,43 @@ struct ms_name {
 	__u32 dev; /* kernel dev_t */
 	__u16 path_len;
 	__u16 pad;
+	char path[]; /* NUL-terminated, padded to 8 */
+};
+
+/*
+ * The user stack of a brk/mmap/munmap/mremap/mprotect/madvise call, for user
+ * space to unwind with the binaries' CFI. It comes just before its call's
+ * record: h.ts_ns is the call's lock time if it has one (MS_SYS_LOCK_TS),
+ * else the call's ts_ns - dur_ns (when it entered); h.flags is the call's type.
+ */
+#define MS_UREG_IP 0
+#define MS_UREG_SP 1
+#define MS_UREG_FP 2 /* rbp; arm64 x29 */
+#define MS_UREG_LR 3 /* arm64 x30; 0 on x86 */
+#define MS_UREGS 4
+#define MS_USTACK_MAX (MS_REC_MAX - 64) /* stack bytes a record holds */
+
+struct ms_ustack {
+	struct ms_hdr h;
+	__u64 regs[MS_UREGS]; /* MS_UREG_*, at the syscall */
+	__u32 len; /* bytes of data[]: the stack from regs[MS_UREG_SP] up */
+	__u32 pad;
+	__u8 data[]; /* padded to 8 */
+};
+
+/*
+ * Written by a recording (--stacks) the first time a process's stack reaches
+ * a file, before that call: what replay checks the local file against
+ * before it names the frames from it.
+ */
+#define MS_BUILD_ID_MAX 32
+struct ms_module {
+	struct ms_hdr h; /* pid: the process; ts_ns: the call's */
+	__u64 base; /* the file's offset 0 in memory: mapping start - file offset */
+	__u8 build_id[MS_BUILD_ID_MAX]; /* the GNU build-id note's bytes */
+	__u16 build_id_len; /* 0: the file had none, or could not be read */
+	__u16 path_len;
+	__u32 pad;
 	char path[]; /* NUL-terminated, padded to 8 */
 };
 

@@ -14,6 +14,7 @@ level() {
 	util) echo 1 ;;
 	trace | model) echo 2 ;;
 	stream) echo 3 ;; # hands consumers what the model did
+	symbols) echo 3 ;; # call stacks: unwinds against the model, a stage beside it
 	analysis) echo 4 ;;
 	source | view | export) echo 5 ;;
 	commands) echo 6 ;;

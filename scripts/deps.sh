@@ -6,14 +6,14 @@
 # `scripts/deps.sh report` also installs Chromium, which the report's test
 # opens its page in.
 set -eu
-pkgs="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev libncurses-dev
-pkg-config make gcc python3 jq tmux util-linux"
+pkgs="clang llvm libbpf-dev bpftool libdw-dev libbz2-dev liblzma-dev libelf-dev zlib1g-dev
+libzstd-dev libncurses-dev pkg-config make gcc python3 jq tmux util-linux"
 add_arch=""
 for arch in "$@"; do
 	case "$arch" in
 	arm64)
 		pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross libbpf-dev:arm64
-libelf-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64 libncurses-dev:arm64"
+libdw-dev:arm64 libbz2-dev:arm64 liblzma-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64 libncurses-dev:arm64"
 		dpkg --print-foreign-architectures | grep -qx arm64 || add_arch="$add_arch arm64"
 		;;
 	report) # tests/views/test_report.sh opens the page in headless Chromium

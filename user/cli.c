@@ -9,6 +9,8 @@
 #include <string.h>
 #include "cli.h"
 #include "commands/command.h"
+#include "symbols/stacks.h"
+#include "export/folded.h"
 
 const char *argp_program_version = "memsnoop " MEMSNOOP_VERSION;
 const char *argp_program_bug_address = "https://github.com/memsnoop/memsnoop/issues";
@@ -68,6 +70,12 @@ enum {
 	OPT_FAULT_SLOTS,
 	OPT_BTF_PATH,
 	OPT_FAULT_HOOK,
+	OPT_STACKS,
+	OPT_STACK_SIZE,
+	OPT_STACK_DEPTH,
+	OPT_FOLDED,
+	OPT_WEIGHT,
+	OPT_BY,
 };
 
 static const struct argp_option options[] = {
@@ -79,6 +87,10 @@ static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Fault summaries every SECONDS (default 1)", 0 },
 	{ "faults", OPT_FAULTS, NULL, 0, "Every page fault, not counts per process", 0 },
+	{ "stacks", OPT_STACKS, NULL, 0, "User call stacks of the layout calls", 0 },
+	{ "stack-size", OPT_STACK_SIZE, "BYTES", 0,
+	  "--stacks: user stack bytes copied per call (8K)", 0 },
+	{ "stack-depth", OPT_STACK_DEPTH, "N", 0, "Frames shown per stack (default 8)", 0 },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Ring buffer size, a power of two (default 8M)",
 	  0 },
 	{ "write", 'w', "FILE", 0, "Record the events to FILE as well", 0 },
@@ -95,6 +107,9 @@ static const struct argp_option options[] = {
 	{ "at-ns", OPT_AT_NS, "NS", 0, "Replay up to this kernel timestamp", 0 },
 	{ "ring", OPT_RING, "BYTES", 0, "record: the newest BYTES; saved at exit, SIGUSR2", 0 },
 	{ "perfetto", OPT_PERFETTO, NULL, 0, "export: Chrome trace-event JSON (Perfetto UI)", 0 },
+	{ "by", OPT_BY, "WHAT", 0, "top: rows by 'process' (default) or call 'site'", 0 },
+	{ "folded", OPT_FOLDED, NULL, 0, "export: folded stacks of --stacks (flame graphs)", 0 },
+	{ "weight", OPT_WEIGHT, "W", 0, "--folded by: reserved (default), touched, calls", 0 },
 	{ "ready-file", OPT_READY, "PATH", 0, "Create PATH once attached (for scripts)", 0 },
 	{ "verbose", 'v', NULL, 0, "Say what was detected; libbpf's messages", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
@@ -291,6 +306,47 @@ static int set_fault_hook(struct settings *s, const char *arg)
 	return 0;
 }
 
+static int set_stack_size(struct settings *s, const char *arg)
+{
+	if (parse_size(arg, &s->stack_size) || s->stack_size < 64 || s->stack_size > 8192)
+		return -1;
+	return 0;
+}
+
+static int set_weight(struct settings *s, const char *arg)
+{
+	static const char *const names[] = {
+		[FOLDED_RESERVED] = "reserved", [FOLDED_TOUCHED] = "touched", [FOLDED_CALLS] = "calls"
+	};
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (!strcmp(arg, names[i])) {
+			s->weight = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int set_by(struct settings *s, const char *arg)
+{
+	if (strcmp(arg, "process") && strcmp(arg, "site"))
+		return -1;
+	s->by_site = !strcmp(arg, "site");
+	return 0;
+}
+
+static int set_stack_depth(struct settings *s, const char *arg)
+{
+	long v;
+
+	if (parse_count(arg, STACK_MAX_FRAMES, &v))
+		return -1;
+	s->stack_depth = v;
+	return 0;
+}
+
 /* How each option is stored: a flag, a string, or a value parsed and checked. */
 struct opt_rule {
 	int key;
@@ -342,6 +398,12 @@ static const struct opt_rule rules[] = {
 	VALUE(OPT_FAULT_SLOTS, set_fault_slots, "invalid slot count '%s': a power of two"),
 	STRING(OPT_BTF_PATH, btf_path),
 	VALUE(OPT_FAULT_HOOK, set_fault_hook, "unknown fault hook '%s': 'tp' or 'perf'"),
+	SET(OPT_STACKS, stacks),
+	SET(OPT_FOLDED, folded),
+	VALUE(OPT_BY, set_by, "unknown grouping '%s': 'process' or 'site'"),
+	VALUE(OPT_WEIGHT, set_weight, "unknown weight '%s': reserved, touched or calls"),
+	VALUE(OPT_STACK_SIZE, set_stack_size, "invalid stack size '%s': 64 to 8K bytes"),
+	VALUE(OPT_STACK_DEPTH, set_stack_depth, "invalid stack depth '%s': 1 to 64 frames"),
 };
 
 static void apply(const struct opt_rule *r, struct settings *s, char *arg)
@@ -475,6 +537,8 @@ int cli_parse(int argc, char **argv, struct settings *s)
 	int nopts, taken;
 
 	s->interval = 1.0;
+	s->stack_size = 8192;
+	s->stack_depth = 8;
 	s->ringbuf_size = 8 << 20;
 	save_cmdline(argc, argv, s);
 	/* a command to run starts after "--": argp never sees it */

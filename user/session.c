@@ -15,6 +15,7 @@
 #include "session.h"
 #include "stream.h"
 #include "model/model.h"
+#include "symbols/stacks.h"
 #include "source/launch.h"
 #include "source/live.h"
 #include "source/replay.h"
@@ -61,6 +62,7 @@ struct session {
 	struct run run; /* what the command sees */
 	struct stream *stream;
 	struct model *model;
+	struct stacks *stacks; /* unwinds the records' user stacks, before the model */
 	struct summary summary;
 	struct trace_writer *writer;
 	struct outfile ready_of; /* --ready-file, renamed into place once attached */
@@ -120,13 +122,22 @@ static void writer_failed(struct session *ss)
 	ss->write_failed = true;
 }
 
-static int writer_fn(void *ctx, const struct ms_hdr *h)
+static int write_one(void *ctx, const struct ms_hdr *h)
 {
 	struct session *ss = ctx;
 
 	if (ss->writer && trace_writer__write(ss->writer, h))
 		writer_failed(ss);
 	return 0;
+}
+
+/* The record, after the files its stack reached first (MS_MODULE, symbols/stacks.h). */
+static int writer_fn(void *ctx, const struct ms_hdr *h)
+{
+	struct session *ss = ctx;
+
+	stacks__drain_modules(ss->stacks, write_one, ss);
+	return write_one(ss, h);
 }
 
 /* What every command shares: the model, the summary and, with -w, the writer. */
@@ -138,12 +149,17 @@ static int build_pipeline(struct session *ss)
 	ss->stream = ss->model ? stream__new(ss->model) : NULL;
 	if (!ss->stream)
 		return -1;
+	/* before the model: the layout the call found names its frames' files */
+	ss->stacks = stacks__new(ss->model);
+	if (!ss->stacks || stream__add_before(ss->stream, stacks__fn, ss->stacks))
+		return -1;
 	ss->summary.m = ss->model;
 	stream__add_after(ss->stream, summary__fn, &ss->summary);
 	if (s->write_file && !ss->cmd->exports) {
 		if (open_writer(ss))
 			return -1;
 		stream__add_writer(ss->stream, writer_fn, ss);
+		stacks__record_modules(ss->stacks, true);
 	}
 	return 0;
 }
@@ -156,6 +172,7 @@ static int start_command(struct session *ss, __u64 start_ns, __u32 pid, const st
 	r->s = ss->s;
 	r->stream = ss->stream;
 	r->model = ss->model;
+	r->stacks = ss->stacks;
 	r->summary = &ss->summary;
 	r->out = ss->out;
 	r->start_ns = start_ns;
@@ -339,6 +356,7 @@ static int open_live(struct session *ss, struct live **l, struct launch *child)
 		.fault_slots = s->fault_slots,
 		.btf_path = s->btf_path,
 		.fault_perf = s->fault_perf,
+		.ustack_bytes = s->stacks ? s->stack_size : 0,
 	};
 	int err;
 
@@ -510,6 +528,7 @@ static int release(struct session *ss, int status)
 	if (ss->dump_dirfd >= 0)
 		close(ss->dump_dirfd);
 	outfile__close(&ss->ready_of);
+	stacks__free(ss->stacks);
 	model__free(ss->model);
 	stream__free(ss->stream);
 	return status;

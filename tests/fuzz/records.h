@@ -126,6 +126,23 @@ static size_t rd_body(struct rec_decoder *d, struct ms_hdr *h, __u8 ctl)
 		v->path_len = rd_str(d, v->path, room - sizeof(*v), ctl);
 		return sizeof(*v) + v->path_len + 1;
 	}
+	case MS_USTACK: {
+		struct ms_ustack *u = (void *)h;
+
+		rd_take(d, base + sizeof(*h), sizeof(*u) - sizeof(*h));
+		u->regs[MS_UREG_IP] = rd_addr(u->regs[MS_UREG_IP], ctl);
+		u->len = (u->len % (MS_USTACK_MAX + 1)) & ~7u;
+		rd_take(d, u->data, u->len);
+		return sizeof(*u) + u->len;
+	}
+	case MS_MODULE: {
+		struct ms_module *m = (void *)h;
+
+		rd_take(d, base + sizeof(*h), sizeof(*m) - sizeof(*h));
+		m->build_id_len %= MS_BUILD_ID_MAX + 1;
+		m->path_len = rd_str(d, m->path, room - sizeof(*m), ctl);
+		return sizeof(*m) + m->path_len + 1;
+	}
 	case MS_FORK: {
 		struct ms_fork *f = (void *)h;
 
@@ -163,6 +180,8 @@ static const struct {
 	{ MS_VMA, 0 },
 	{ MS_VMA, 0 },
 	{ MS_SEED_END, sizeof(struct ms_seed_end) },
+	{ MS_USTACK, 0 },
+	{ MS_MODULE, 0 },
 };
 
 /* A raw record: any type and size, bytes as read (the record checks' turn). */

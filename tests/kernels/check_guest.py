@@ -189,6 +189,30 @@ def check_stack(sections):
             (lo, ", ".join("%x" % a for a in sorted(grew)) or "no growth"), "\n".join(out[-10:]))
 
 
+def check_stacks(sections):
+    """--stacks loads on this kernel, and kwork's mmaps unwind to round_ <- kmain."""
+    if "stacks" not in sections:
+        bad("stacks: section missing")
+        return
+    lines, rc = sections["stacks"]
+    out, err = split_stderr(lines)
+    if rc != 0:
+        bad("stacks: memsnoop --stacks exited %d" % rc, "\n".join(err[-30:]))
+        return
+    calls = [e for e in json_events(out) if field(e, "event") == "mmap" and
+             field(e, "comm") == "kwork"]
+    def round_then_kmain(e):
+        syms = [f.get("sym") for f in e.get("stack", [])]
+        return "round_" in syms and syms[syms.index("round_") + 1:][:1] == ["kmain"]
+
+    good = [e for e in calls if round_then_kmain(e)]
+    if calls and len(good) == len(calls):
+        ok("stacks: all %d mmaps of kwork unwind to round_ <- kmain" % len(calls))
+    else:
+        bad("stacks: %d of %d kwork mmaps have the stack round_ <- kmain" %
+            (len(good), len(calls)), "\n".join(out[-5:]))
+
+
 DROP_RE = re.compile(r"(drop|lost|lose)\w*\D{0,30}?(\d+)", re.I)
 
 
@@ -349,6 +373,7 @@ def main():
         bad("verbose: section missing")
     check_counts(sections)
     check_stack(sections)
+    check_stacks(sections)
     check_drops(sections)
     check_layout(sections)
     check_replay(sections, b64, memsnoop, workdir)

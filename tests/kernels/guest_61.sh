@@ -38,6 +38,15 @@ cat "$T/counts.err"
 endsec counts $rc
 [ -f "$T/counts.msnp" ] && b64 counts.msnp "$T/counts.msnp"
 
+# (f) --stacks: each call's user stack, unwound from the copied stack with kwork's CFI
+section stacks
+timeout 60 "$MS" -j --stacks -- "$KW" counts >"$T/stacks.json" 2>"$T/stacks.err"
+rc=$?
+grep '"event": *"mmap"\|"event":"mmap"' "$T/stacks.json"
+echo "@@stderr"
+cat "$T/stacks.err"
+endsec stacks $rc
+
 # (e) the main stack grows by faults alone: 64 pages (256 KiB) below sp
 section stack
 timeout 60 "$MS" -j -- "$KW" stack 64 >"$T/stack.json" 2>"$T/stack.err"

@@ -14,6 +14,7 @@
 #include "analysis/explain.h"
 #include "analysis/explain_int.h"
 #include "util/fmt.h"
+#include "symbols/stacks.h"
 
 #define NULL_PAGE 4096ULL
 #define MMAP_MIN_ADDR 65536ULL /* vm.mmap_min_addr's default */
@@ -51,6 +52,29 @@ struct explain *explain__new(const struct model *m)
 		return NULL;
 	}
 	return x;
+}
+
+void explain__set_stacks(struct explain *x, const struct stacks *st)
+{
+	x->stacks = st;
+}
+
+/* " in alpha (lib.so)": where the call that unmapped u was made, else "". */
+static const char *unmapped_by(const struct explain *x, __u32 pid, const struct unmapped *u,
+			       char *buf, size_t size)
+{
+	const struct stack *s = stacks__of_call(x->stacks, pid, u->tid, u->ts_ns);
+	const struct frame *f;
+	const char *mod;
+
+	buf[0] = 0;
+	if (!s)
+		return buf;
+	f = &s->frames[stack__site(s)];
+	mod = f->module ? strrchr(f->module, '/') : NULL;
+	snprintf(buf, size, " in %s%s%s%s (stack %u)", f->sym ? f->sym : "?", mod ? " (" : "",
+		 mod ? mod + 1 : "", mod ? ")" : "", s->id);
+	return buf;
 }
 
 void explain__free(struct explain *x)
@@ -385,15 +409,16 @@ static bool explain_unmapped(struct explain *x, const struct ms_signal *e, struc
 	}
 	u = recent_unmap(x, e->h.pid, e->addr);
 	if (u) {
-		char cls[24] = "";
+		char cls[24] = "", by[160];
 
 		if (u->cls != RC_UNKNOWN)
 			snprintf(cls, sizeof(cls), " [%s]", region_class_name(u->cls));
 		say(out, "use-after-unmap",
-		    "use after unmap: %llx-%llx%s%s%s was %s %s ago by tid %u",
+		    "use after unmap: %llx-%llx%s%s%s was %s %s ago by tid %u%s",
 		    (unsigned long long)u->start, (unsigned long long)u->end, cls,
 		    u->path[0] ? " " : "", u->path, u->moved ? "moved away (mremap)" : "unmapped",
-		    fmt_ago(ago, sizeof(ago), e->h.ts_ns - u->ts_ns), u->tid);
+		    fmt_ago(ago, sizeof(ago), e->h.ts_ns - u->ts_ns), u->tid,
+		    unmapped_by(x, e->h.pid, u, by, sizeof(by)));
 		return true;
 	}
 	find_near(x->m, e->h.pid, e->addr, &n);

@@ -23,6 +23,9 @@ struct explain;
 
 struct explain *explain__new(const struct model *m);
 void explain__free(struct explain *x); /* NULL-safe */
+struct stacks;
+/* With --stacks, a use after unmap names the call site that unmapped it. */
+void explain__set_stacks(struct explain *x, const struct stacks *st);
 /*
  * Every record, after the model applied it: remembers unmaps and faults.
  * landed: where the model says the record landed (stream.h's model_change).

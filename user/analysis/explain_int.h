@@ -12,6 +12,7 @@
 struct explain {
 	const struct model *m;
 	struct pidtab *procs; /* struct pstate by pid */
+	const struct stacks *stacks; /* --stacks: who unmapped; NULL: not known */
 };
 
 /* The layout around an address */

@@ -21,6 +21,7 @@ struct model;
 struct summary;
 struct replay;
 struct ui;
+struct stacks;
 
 /* One run, as the session gives it to the command. */
 struct run {
@@ -28,6 +29,7 @@ struct run {
 	struct stream *stream;
 	const struct model *model;
 	const struct summary *summary; /* events by type, for info */
+	const struct stacks *stacks; /* the call stacks records carry (--stacks) */
 	FILE *out; /* the views' output: stdout or -o FILE */
 	__u64 start_ns; /* time zero: the recording's start, or when tracing began */
 	__u32 pid; /* the launched command's, else the first -p; 0: none */

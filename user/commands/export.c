@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "commands/list.h"
 #include "commands/settings.h"
+#include "export/folded.h"
 #include "export/perfetto.h"
 #include "util/log.h"
 #include "stream.h"
@@ -16,12 +17,14 @@ struct export
 	FILE *file;
 	struct outfile of; /* file's, renamed into place when complete */
 	struct perfetto *perfetto;
+	struct folded *folded;
 };
 
 static int export_check(const struct settings *s)
 {
-	if (!s->perfetto || !s->write_file) {
-		fprintf(stderr, "memsnoop: export needs a format (--perfetto) and -o FILE\n");
+	if (s->perfetto == s->folded || !s->write_file) {
+		fprintf(stderr,
+			"memsnoop: export needs one format (--perfetto or --folded) and -o FILE\n");
 		return -1;
 	}
 	return 0;
@@ -55,6 +58,10 @@ static int export_start(struct run *r)
 	e->of.fd = e->of.dirfd = -1;
 	if (open_file(e, r->s))
 		return -1;
+	if (r->s->folded) {
+		e->folded = folded__new(r->model, r->stacks, r->s->weight, e->file);
+		return e->folded ? stream__add_after(r->stream, folded__fn, e->folded) : -1;
+	}
 	e->perfetto = perfetto__new(r->model, r->start_ns, e->file);
 	if (!e->perfetto)
 		return -1;
@@ -64,9 +71,10 @@ static int export_start(struct run *r)
 static int export_show(struct run *r, bool present, __u64 at)
 {
 	struct export *e = r->priv;
-	int err = perfetto__finish(e->perfetto);
+	int err = e->folded ? folded__finish(e->folded) : perfetto__finish(e->perfetto);
 
 	e->perfetto = NULL;
+	e->folded = NULL;
 	if (err) {
 		error("cannot write %s: %s", r->s->write_file, strerror(errno));
 		return 1;
@@ -103,6 +111,7 @@ static int export_stop(struct run *r, int status)
 	if (!e)
 		return status;
 	perfetto__finish(e->perfetto); /* stopped early: balanced, then removed */
+	folded__finish(e->folded);
 	status = close_file(e, r->s->write_file, status);
 	free(e);
 	return status;
@@ -110,7 +119,8 @@ static int export_stop(struct run *r, int status)
 
 const struct command cmd_export = {
 	.name = "export",
-	.help = "a recording for ui.perfetto.dev (--perfetto -r FILE -o OUT)",
+	.help = "a recording for ui.perfetto.dev (--perfetto -r FILE -o OUT),\n"
+		"           or as folded stacks for flame graphs (--folded)",
 	.makes = "export",
 	.exports = true,
 	.needs_recording = true,

@@ -11,6 +11,8 @@ static struct maps_view_opts opts_of(const struct run *r)
 		.format = r->s->format,
 		.json = r->s->json,
 		.replay = r->replay != NULL,
+		.stacks = r->s->stacks ? r->stacks : NULL,
+		.stack_depth = r->s->stack_depth,
 	};
 }
 

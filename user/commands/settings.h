@@ -21,6 +21,9 @@ struct settings {
 	bool timestamps;
 	bool json;
 	bool faults;
+	bool stacks; /* --stacks: user call stacks of the layout calls */
+	__u64 stack_size; /* --stack-size: bytes copied per call */
+	int stack_depth; /* --stack-depth: frames shown */
 	bool verbose;
 	bool once;
 	bool batch; /* top: plain-text frames instead of full screen */
@@ -35,6 +38,9 @@ struct settings {
 	__u64 ringbuf_size;
 	__u64 ring_bytes; /* record --ring: keep only the newest bytes (flight recorder) */
 	bool perfetto; /* export: Chrome trace-event JSON */
+	bool folded; /* export: folded stacks (flame graphs) */
+	bool by_site; /* top --by site: memory by the call site that made it */
+	int weight; /* export --folded --weight: enum folded_weight */
 	const char *write_file; /* the recording (-w; record -o) or the export (export -o) */
 	const char *output_file; /* -o of the other commands: their text/JSON output */
 	const char *read_file;

@@ -11,6 +11,8 @@ static int stream_start(struct run *r)
 		.json = r->s->json,
 		.timestamps = r->s->timestamps,
 		.start_ns = r->start_ns,
+		.stacks = r->stacks,
+		.stack_depth = r->s->stack_depth,
 	};
 
 	r->priv = event_view__new(&o, r->model, r->out);

@@ -139,6 +139,7 @@ static int set_filters(struct live *l)
 	memcpy((char *)ro->comm_filter, sel->comm, sizeof(sel->comm));
 	ro->follow_children = sel->children || o->launch;
 	ro->stream_faults = o->faults;
+	ro->ustack_bytes = o->ustack_bytes < MS_USTACK_MAX ? o->ustack_bytes : MS_USTACK_MAX;
 	ro->wakeup_bytes = o->ringbuf_size / 4 < 256 * 1024 ? o->ringbuf_size / 4 : 256 * 1024;
 	/* fault slots: a power of two, 1 MiB of copies at most (the tests force collisions) */
 	ro->nr_cpus = l->nr_cpus;

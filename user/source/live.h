@@ -16,6 +16,7 @@ struct live_opts {
 	const struct selection *sel; /* traced in the kernel; outlives the source */
 	bool launch; /* a command will be added (live__add_pid): it and its children */
 	bool faults; /* every fault as a record, not counts per process */
+	__u32 ustack_bytes; /* --stacks: user stack bytes copied per call; 0: no stacks */
 	__u64 ringbuf_size;
 	unsigned fault_slots; /* a power of two; 0: sized by the CPUs (tests: 1, collisions) */
 	const char *btf_path; /* NULL: /sys/kernel/btf/vmlinux (tests of the no-BTF message) */

@@ -29,6 +29,8 @@ static const unsigned short min_size[MS_TYPE_MAX] = {
 	[MS_MLOCK2] = sizeof(struct ms_syscall),
 	[MS_MUNLOCK] = sizeof(struct ms_syscall),
 	[MS_VMA_NOW] = sizeof(struct ms_vma_now), /* after a call: the VMA it made */
+	[MS_USTACK] = sizeof(struct ms_ustack),
+	[MS_MODULE] = sizeof(struct ms_module) + 1,
 	[MS_FAULTS] = sizeof(struct ms_faults),
 	[MS_LOST] = sizeof(struct ms_lost),
 	[MS_SEED_BEGIN] = sizeof(struct ms_seed_begin),
@@ -97,6 +99,14 @@ bool record_ok(const struct ms_hdr *h)
 
 		return str_ok(n->path, n->path_len, size - sizeof(*n));
 	}
+	case MS_MODULE: {
+		const struct ms_module *m = (const void *)h;
+
+		return m->build_id_len <= MS_BUILD_ID_MAX &&
+		       str_ok(m->path, m->path_len, size - sizeof(*m));
+	}
+	case MS_USTACK:
+		return ((const struct ms_ustack *)h)->len <= size - sizeof(struct ms_ustack);
 	case MS_VMA: {
 		const struct ms_vma *v = (const void *)h;
 

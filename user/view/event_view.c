@@ -4,6 +4,7 @@
 #include "util/escape.h"
 #include "view/event_line.h"
 #include "view/event_view.h"
+#include "view/stack_lines.h"
 #include "analysis/exitsum.h"
 #include "analysis/explain.h"
 #include "util/fmt.h"
@@ -31,6 +32,8 @@ struct event_view *event_view__new(const struct event_view_opts *o, const struct
 	v->m = m;
 	v->out = out;
 	v->explain = explain__new(m);
+	if (v->explain)
+		explain__set_stacks(v->explain, o->stacks);
 	v->exitsum = exitsum__new(m);
 	if (!v->explain || !v->exitsum) {
 		event_view__free(v);
@@ -168,6 +171,7 @@ static void print_text(struct event_view *v, const struct ms_hdr *h, struct line
 	}
 	sb_putc(&b, '\n');
 	fwrite(line, 1, b.len, v->out);
+	stack_lines__text(v->out, stacks__of(v->o.stacks, h), v->o.stack_depth, "    ");
 }
 
 /* ---- JSON ---- */
@@ -197,6 +201,7 @@ static void print_json(struct event_view *v, const struct ms_hdr *h, struct line
 			json_str(&o, "path", r->path);
 		json_object_end(&o);
 	}
+	stack_lines__json(&o, stacks__of(v->o.stacks, h), v->o.stack_depth);
 	json_end(&o);
 }
 

@@ -6,11 +6,14 @@
 #include <stdio.h>
 #include "model/model.h"
 #include "stream.h"
+#include "symbols/stacks.h"
 
 struct event_view_opts {
 	bool json;
 	bool timestamps; /* -T: seconds since start_ns */
 	__u64 start_ns; /* time zero: the recording's start, or when tracing began */
+	const struct stacks *stacks; /* the calls' user stacks; NULL: none shown */
+	unsigned stack_depth; /* frames shown per stack */
 };
 
 /* The model gives comms and regions. */

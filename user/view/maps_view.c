@@ -13,8 +13,11 @@
 #include "util/fmt.h"
 #include "util/json.h"
 #include "view/maps_view.h"
+#include "view/stack_lines.h"
 
 struct table_ctx {
+	const struct maps_view_opts *o;
+	__u32 pid;
 	FILE *out;
 	unsigned page_size;
 	__u64 total, touched;
@@ -41,11 +44,17 @@ static void table_row(const struct region *r, void *arg)
 	if (r->cls == RC_THREAD_STACK && r->owner_tid)
 		fprintf(c->out, "%sthread %u", r->path ? " " : "", r->owner_tid);
 	fputc('\n', c->out);
+	if (c->o && c->o->stacks)
+		stack_lines__text(c->out,
+				  stacks__of_call(c->o->stacks, c->pid, r->created_tid,
+						  r->created_ns),
+				  c->o->stack_depth, "    ");
 }
 
-static void print_table(const struct model *m, const struct mproc *p, FILE *out)
+static void print_table(const struct model *m, const struct mproc *p,
+			const struct maps_view_opts *o, FILE *out)
 {
-	struct table_ctx c = { .out = out, .page_size = model__page_size(m) };
+	struct table_ctx c = { .o = o, .pid = p->pid, .out = out, .page_size = model__page_size(m) };
 	char vs[16], rss[16], heap[16], stack[16];
 
 	fprintf(out, "%u: ", p->pid);
@@ -61,6 +70,7 @@ static void print_table(const struct model *m, const struct mproc *p, FILE *out)
 }
 
 struct json_ctx {
+	const struct maps_view_opts *o;
 	const struct mproc *p;
 	FILE *out;
 	unsigned page_size;
@@ -91,12 +101,17 @@ static void json_row(const struct region *r, void *arg)
 	json_u64(&o, "inode", r->ino);
 	if (r->cls == RC_THREAD_STACK && r->owner_tid)
 		json_u64(&o, "owner_tid", r->owner_tid);
+	if (c->o && c->o->stacks)
+		stack_lines__json(
+			&o, stacks__of_call(c->o->stacks, c->p->pid, r->created_tid, r->created_ns),
+			c->o->stack_depth);
 	json_end(&o);
 }
 
-static void print_json(const struct model *m, const struct mproc *p, FILE *out)
+static void print_json(const struct model *m, const struct mproc *p, const struct maps_view_opts *o,
+		       FILE *out)
 {
-	struct json_ctx j = { .p = p, .out = out, .page_size = model__page_size(m) };
+	struct json_ctx j = { .o = o, .p = p, .out = out, .page_size = model__page_size(m) };
 
 	model__for_each_region(m, p->pid, json_row, &j);
 }
@@ -128,7 +143,7 @@ static void print_one(const struct mproc *p, void *arg)
 	if (!wanted(c->o, p))
 		return;
 	if (c->o->json) { /* one form for both formats: it has every field */
-		print_json(c->m, p, c->out);
+		print_json(c->m, p, c->o, c->out);
 		return;
 	}
 	if (c->printed++)
@@ -137,7 +152,7 @@ static void print_one(const struct mproc *p, void *arg)
 		pid_comment(c->out, p);
 		model__write_maps(c->m, p->pid, c->out);
 	} else {
-		print_table(c->m, p, c->out);
+		print_table(c->m, p, c->o, c->out);
 	}
 }
 
@@ -248,7 +263,7 @@ static void dump_one(const struct mproc *p, void *arg)
 	if (!dumpable(p))
 		return;
 	if (c->dirfd < 0 && c->json) {
-		print_json(c->m, p, c->out);
+		print_json(c->m, p, NULL, c->out);
 		return;
 	}
 	if (c->dirfd < 0) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include "model/model.h"
 #include "util/selection.h"
+#include "symbols/stacks.h"
 
 enum maps_format {
 	MAPS_TABLE,
@@ -17,6 +18,8 @@ struct maps_view_opts {
 	enum maps_format format; /* JSON (json) has one form for both */
 	bool json;
 	bool replay; /* from a recording: a process missing is missing at that moment */
+	const struct stacks *stacks; /* --stacks: each region's maker's stack; NULL: none */
+	unsigned stack_depth;
 };
 
 /* Every selected live process (all when no -p/-c), in the chosen format. */

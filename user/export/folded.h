@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Folded stacks, the input of flamegraph.pl, speedscope and Perfetto's flame
+ * view: one line a distinct stack, "comm;outer;...;inner WEIGHT", weighed
+ * by the bytes its calls reserved (mmap, brk and mremap growth), the bytes
+ * of the regions it made that were touched (faulted in, at the end), or the
+ * number of its calls.
+ */
+#ifndef MEMSNOOP_FOLDED_H
+#define MEMSNOOP_FOLDED_H
+
+#include <stdio.h>
+#include "model/model.h"
+#include "stream.h"
+#include "symbols/stacks.h"
+
+enum folded_weight {
+	FOLDED_RESERVED,
+	FOLDED_TOUCHED,
+	FOLDED_CALLS,
+};
+
+struct folded;
+
+struct folded *folded__new(const struct model *m, const struct stacks *st, enum folded_weight w,
+			   FILE *out);
+int folded__fn(void *ctx, const struct ms_hdr *rec,
+	       const struct model_change *chg); /* a stream_after_fn */
+/* Writes the lines; returns 0, or -1 if writing failed. Frees f. NULL-safe. */
+int folded__finish(struct folded *f);
+
+#endif

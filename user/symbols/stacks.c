@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+#include "symbols/stacks.h"
+#include "symbols/unwind.h"
+#include "util/pidtab.h"
+#include "util/record.h"
+
+#define STACK_BUCKETS 4096 /* a power of two */
+
+struct stack_entry {
+	struct stack_entry *next; /* same bucket */
+	__u64 hash;
+	struct stack s; /* frames follow */
+};
+
+/* Which stack a call had, by the call's pid, tid and time: what regions keep of their maker. */
+struct call_entry {
+	struct call_entry *next;
+	__u64 ts;
+	__u32 pid, tid;
+	unsigned id;
+};
+
+#define CALL_BUCKETS 65536 /* a power of two */
+
+struct pending_ustack {
+	struct ms_ustack *u; /* a copy: waits for its call's record */
+};
+
+struct stacks {
+	const struct model *m;
+	struct unwinder *unw;
+	struct pidtab *pending; /* tid -> struct pending_ustack */
+	struct stack_entry *buckets[STACK_BUCKETS];
+	struct call_entry **calls; /* CALL_BUCKETS chains */
+	struct stack_entry **by_id; /* [id - 1] */
+	unsigned nr, cap;
+	/* the call record being delivered and its stack */
+	__u64 cur_ts;
+	__u32 cur_tid;
+	__u16 cur_type;
+	const struct stack *cur;
+};
+
+struct stacks *stacks__new(const struct model *m)
+{
+	struct stacks *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	st->m = m;
+	st->unw = unwinder__new(m);
+	st->pending = pidtab__new(sizeof(struct pending_ustack));
+	st->calls = calloc(CALL_BUCKETS, sizeof(*st->calls));
+	if (!st->unw || !st->pending || !st->calls) {
+		stacks__free(st);
+		return NULL;
+	}
+	return st;
+}
+
+static bool drop_pending(__u32 tid, void *ctx)
+{
+	struct pending_ustack *p = pidtab__get(ctx, tid);
+
+	free(p->u);
+	return false;
+}
+
+void stacks__free(struct stacks *st)
+{
+	unsigned i;
+
+	if (!st)
+		return;
+	if (st->pending)
+		pidtab__prune(st->pending, drop_pending, st->pending);
+	pidtab__free(st->pending);
+	unwinder__free(st->unw);
+	for (i = 0; st->calls && i < CALL_BUCKETS; i++) {
+		struct call_entry *c, *next;
+
+		for (c = st->calls[i]; c; c = next) {
+			next = c->next;
+			free(c);
+		}
+	}
+	free(st->calls);
+	for (i = 0; i < st->nr; i++)
+		free(st->by_id[i]);
+	free(st->by_id);
+	free(st);
+}
+
+static __u64 hash_ips(__u32 pid, const __u64 *ips, unsigned nr)
+{
+	__u64 h = 0xcbf29ce484222325ULL ^ pid;
+	unsigned i;
+
+	for (i = 0; i < nr; i++)
+		h = (h ^ ips[i]) * 0x100000001b3ULL;
+	return h ^ nr;
+}
+
+static bool same_stack(const struct stack *s, __u32 pid, const __u64 *ips, unsigned nr)
+{
+	unsigned i;
+
+	if (s->pid != pid || s->nr != nr)
+		return false;
+	for (i = 0; i < nr; i++)
+		if (s->frames[i].ip != ips[i])
+			return false;
+	return true;
+}
+
+/* The stack of these return addresses: an existing id, or a new one, symbolized once. */
+static const struct stack *intern_stack(struct stacks *st, __u32 pid, const __u64 *ips, unsigned nr)
+{
+	__u64 h = hash_ips(pid, ips, nr);
+	struct stack_entry **b = &st->buckets[h & (STACK_BUCKETS - 1)], *e;
+	unsigned i;
+
+	for (e = *b; e; e = e->next)
+		if (e->hash == h && same_stack(&e->s, pid, ips, nr))
+			return &e->s;
+	if (st->nr == st->cap) {
+		unsigned cap = st->cap ? 2 * st->cap : 256;
+		struct stack_entry **n = realloc(st->by_id, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		st->by_id = n;
+		st->cap = cap;
+	}
+	e = calloc(1, sizeof(*e) + nr * sizeof(struct frame));
+	if (!e)
+		return NULL;
+	e->hash = h;
+	e->s.id = st->nr + 1;
+	e->s.pid = pid;
+	e->s.nr = nr;
+	for (i = 0; i < nr; i++)
+		unwinder__symbolize(st->unw, pid, ips[i], i == 0, &e->s.frames[i]);
+	e->next = *b;
+	*b = e;
+	st->by_id[st->nr++] = e;
+	return &e->s;
+}
+
+static unsigned call_bucket(__u32 pid, __u32 tid, __u64 ts)
+{
+	__u64 h = (ts ^ ((__u64)pid << 32 | tid)) * 0x9e3779b97f4a7c15ULL;
+
+	return h >> 48; /* 16 bits: CALL_BUCKETS */
+}
+
+static void note_call(struct stacks *st, const struct ms_hdr *rec, unsigned id)
+{
+	struct call_entry *c = malloc(sizeof(*c)), **b;
+
+	if (!c)
+		return;
+	b = &st->calls[call_bucket(rec->pid, rec->tid, rec->ts_ns)];
+	*c = (struct call_entry){
+		.next = *b, .ts = rec->ts_ns, .pid = rec->pid, .tid = rec->tid, .id = id
+	};
+	*b = c;
+}
+
+const struct stack *stacks__of_call(const struct stacks *st, __u32 pid, __u32 tid, __u64 ts)
+{
+	const struct call_entry *c;
+
+	if (!st || !ts)
+		return NULL;
+	for (c = st->calls[call_bucket(pid, tid, ts)]; c; c = c->next)
+		if (c->ts == ts && c->pid == pid && c->tid == tid)
+			return stacks__get(st, c->id);
+	return NULL;
+}
+
+static void keep_ustack(struct stacks *st, const struct ms_hdr *rec)
+{
+	const struct ms_ustack *us = (const void *)rec;
+	struct pending_ustack *p = pidtab__put(st->pending, rec->tid);
+
+	if (!p)
+		return;
+	free(p->u);
+	p->u = malloc(rec->size);
+	if (p->u)
+		memcpy(p->u, us, rec->size);
+}
+
+/* The time its stack was stamped with: when it took the mmap lock, else when it entered. */
+static __u64 call_key(const struct ms_syscall *s)
+{
+	return s->h.flags & MS_SYS_LOCK_TS ? s->h.ts_ns : s->h.ts_ns - s->dur_ns;
+}
+
+static void take_stack(struct stacks *st, const struct ms_hdr *rec)
+{
+	const struct ms_syscall *s = (const void *)rec;
+	struct pending_ustack *p = pidtab__get(st->pending, rec->tid);
+	__u64 ips[STACK_MAX_FRAMES];
+	struct ms_ustack *us;
+	unsigned nr;
+
+	if (!p)
+		return;
+	us = p->u;
+	pidtab__del(st->pending, rec->tid);
+	if (!us)
+		return;
+	if (us->h.pid == rec->pid && us->h.flags == rec->type && us->h.ts_ns == call_key(s)) {
+		nr = unwinder__unwind(st->unw, us, ips, STACK_MAX_FRAMES);
+		st->cur = intern_stack(st, rec->pid, ips, nr);
+		if (st->cur)
+			note_call(st, rec, st->cur->id);
+	}
+	free(us);
+}
+
+int stacks__fn(void *ctx, const struct ms_hdr *rec)
+{
+	struct stacks *st = ctx;
+
+	st->cur = NULL;
+	st->cur_ts = rec->ts_ns;
+	st->cur_tid = rec->tid;
+	st->cur_type = rec->type;
+	switch (rec->type) {
+	case MS_USTACK:
+		keep_ustack(st, rec);
+		break;
+	case MS_BRK ... MS_MADVISE:
+		take_stack(st, rec);
+		break;
+	case MS_MODULE:
+		unwinder__expect(st->unw, (const struct ms_module *)rec);
+		break;
+	case MS_EXEC:
+		unwinder__forget(st->unw, rec->pid);
+		unwinder__exec(st->unw, rec->pid, ((const struct ms_exec *)rec)->filename);
+		break;
+	case MS_EXIT:
+		if (rec->flags & MS_EXIT_GROUP)
+			unwinder__forget(st->unw, rec->pid);
+		break;
+	}
+	return 0;
+}
+
+const struct stack *stacks__of(const struct stacks *st, const struct ms_hdr *rec)
+{
+	if (!st || rec->ts_ns != st->cur_ts || rec->tid != st->cur_tid || rec->type != st->cur_type)
+		return NULL;
+	return st->cur;
+}
+
+void stacks__record_modules(struct stacks *st, bool on)
+{
+	unwinder__record_modules(st->unw, on);
+}
+
+int stacks__drain_modules(struct stacks *st, int (*fn)(void *ctx, const struct ms_hdr *rec),
+			  void *ctx)
+{
+	return unwinder__drain_modules(st->unw, fn, ctx);
+}
+
+const struct stack *stacks__get(const struct stacks *st, unsigned id)
+{
+	return st && id && id <= st->nr ? &st->by_id[id - 1]->s : NULL;
+}
+
+/* libc, the dynamic loader and the allocators that call mmap for their callers */
+static bool in_allocator(const struct frame *f)
+{
+	static const char *const libs[] = { "/libc.so",	    "/libc-",	    "/ld-linux",
+					    "/libjemalloc", "/libtcmalloc", "/libmimalloc" };
+	size_t i;
+
+	if (!f->module)
+		return false;
+	for (i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
+		if (strstr(f->module, libs[i]))
+			return true;
+	return false;
+}
+
+unsigned stack__site(const struct stack *s)
+{
+	unsigned i;
+
+	for (i = 0; i < s->nr; i++)
+		if (!in_allocator(&s->frames[i]))
+			return i;
+	return 0;
+}

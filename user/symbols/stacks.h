@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * User call stacks (--stacks): a stage before the model pairs each
+ * MS_USTACK record with the call record that follows it, unwinds it with the
+ * binaries' CFI (unwind.h) against the process's file mappings as the model
+ * knows them at that moment, and keeps each distinct stack once, symbolized,
+ * under an id. Live and replay alike: a recording holds the raw registers
+ * and stack bytes, and is symbolized from the local files.
+ */
+#ifndef MEMSNOOP_STACKS_H
+#define MEMSNOOP_STACKS_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "events.h"
+#include "model/model.h"
+
+#define STACK_MAX_FRAMES 64
+
+struct frame {
+	__u64 ip; /* the return address (the pc for the innermost frame) */
+	__u64 off; /* from sym */
+	const char *sym; /* NULL: no symbol */
+	const char *module; /* the file, NULL: not in one */
+	const char *file; /* source file, from debug info; NULL: none */
+	int line;
+};
+
+struct stack {
+	unsigned id; /* 1, 2, ...: the same frames in the same process, the same id */
+	__u32 pid;
+	unsigned nr;
+	struct frame frames[];
+};
+
+struct stacks;
+
+struct stacks *stacks__new(const struct model *m);
+void stacks__free(struct stacks *st);
+/* A stream_fn before the model. */
+int stacks__fn(void *ctx, const struct ms_hdr *rec);
+/* The stack of the call record being delivered now; NULL if it has none. */
+const struct stack *stacks__of(const struct stacks *st, const struct ms_hdr *rec);
+/*
+ * A recording stores, before each call, the files its stack reached first
+ * (MS_MODULE: path, load address, build-id), for replay to check its local
+ * files against. on: make them; drain hands them to the writer.
+ */
+void stacks__record_modules(struct stacks *st, bool on);
+int stacks__drain_modules(struct stacks *st, int (*fn)(void *ctx, const struct ms_hdr *rec),
+			  void *ctx);
+/*
+ * The stack of the call made by pid/tid at ts (a region's created_tid and
+ * created_ns: the call that made it); NULL if it had none.
+ */
+const struct stack *stacks__of_call(const struct stacks *st, __u32 pid, __u32 tid, __u64 ts);
+/* A stack by id, NULL if none. */
+const struct stack *stacks__get(const struct stacks *st, unsigned id);
+/* Frames before this index are in libc/the allocator: the call site is the first after. */
+unsigned stack__site(const struct stack *s);
+
+#endif

@@ -1,0 +1,685 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <elfutils/libdwelf.h>
+#include <elfutils/libdwfl.h>
+#include <gelf.h>
+#include "util/log.h"
+#include "symbols/unwind.h"
+#include "util/pidtab.h"
+
+/* One process's view for libdwfl: its modules, and the stack being unwound. */
+struct proc_dwfl {
+	Dwfl *dwfl;
+	bool attached; /* dwfl_attach_state done: needs a module first */
+	const struct ms_ustack *us; /* the record being unwound */
+};
+
+/*
+ * What libdw said of one place in one file, for every process mapping that
+ * file: a new process's Dwfl would read the symbol table and the (often
+ * compressed) debug info again.
+ */
+struct sym_entry {
+	struct sym_entry *next;
+	const char *module; /* interned: pointers compare */
+	__u64 rel; /* pc - the module's start */
+	const char *sym, *file;
+	__u64 off; /* of pc from sym */
+	int line;
+};
+
+#define SYM_BUCKETS 65536 /* a power of two */
+
+struct file_mod {
+	const char *path; /* interned */
+	Dwfl_Module *mod; /* in unwinder.files; NULL: could not be read */
+};
+
+struct unwinder {
+	struct sym_entry **syms; /* SYM_BUCKETS chains */
+	Dwfl *files; /* every file a stack reached, once, at an address of its own */
+	struct file_mod **files_seen;
+	size_t nr_files, cap_files;
+	const struct model *m;
+	/* pid -> struct proc_dwfl *: libdwfl keeps the pointer, the table moves its values */
+	struct pidtab *procs;
+	struct pidtab *exes; /* pid -> const char *: what it exec'd (interned) */
+	char **names; /* interned strings, a hash table: frames point into them */
+	size_t nr_names, cap_names;
+	/* a recording's MS_MODULE records: the files its stacks went through */
+	struct ms_module **expect;
+	size_t nr_expect, cap_expect;
+	/* MS_MODULE records to write, with a recording */
+	bool record_modules;
+	struct ms_module **out;
+	size_t nr_out, cap_out;
+};
+
+/* Appends p to a growing array of pointers; false when out of memory. */
+static bool push_ptr(void ***arr, size_t *nr, size_t *cap, void *p)
+{
+	if (*nr == *cap) {
+		size_t n = *cap ? 2 * *cap : 16;
+		void **a = realloc(*arr, n * sizeof(*a));
+
+		if (!a)
+			return false;
+		*arr = a;
+		*cap = n;
+	}
+	(*arr)[(*nr)++] = p;
+	return true;
+}
+
+static char *debuginfo_path; /* libdwfl's default: beside the file, /usr/lib/debug */
+
+/*
+ * Unwinding needs the CFI of the mapped files only (.eh_frame): no debug
+ * files, whose compressed sections each process's Dwfl would inflate again.
+ */
+static int no_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+			const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
+			char **debuginfo_file_name)
+{
+	return -1;
+}
+
+static const Dwfl_Callbacks module_callbacks = {
+	.find_elf = dwfl_linux_proc_find_elf,
+	.find_debuginfo = no_debuginfo,
+	.debuginfo_path = &debuginfo_path,
+};
+
+/* Names and lines: every file once, with its debug info (beside it, /usr/lib/debug). */
+static const Dwfl_Callbacks symbol_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+	.debuginfo_path = &debuginfo_path,
+};
+
+struct unwinder *unwinder__new(const struct model *m)
+{
+	struct unwinder *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return NULL;
+	elf_version(EV_CURRENT);
+	u->m = m;
+	u->procs = pidtab__new(sizeof(struct proc_dwfl *));
+	u->exes = pidtab__new(sizeof(const char *));
+	u->syms = calloc(SYM_BUCKETS, sizeof(*u->syms));
+	u->files = dwfl_begin(&symbol_callbacks);
+	if (!u->procs || !u->exes || !u->syms || !u->files) {
+		if (u->files)
+			dwfl_end(u->files);
+		free(u->syms);
+		pidtab__free(u->procs);
+		pidtab__free(u->exes);
+		free(u);
+		return NULL;
+	}
+	return u;
+}
+
+static void end_dwfl(__u32 pid, struct proc_dwfl *pd)
+{
+	if (pd->dwfl)
+		dwfl_end(pd->dwfl);
+	memset(pd, 0, sizeof(*pd));
+}
+
+static bool end_all(__u32 pid, void *ctx)
+{
+	struct proc_dwfl **pd = pidtab__get(ctx, pid);
+
+	end_dwfl(pid, *pd);
+	free(*pd);
+	return false;
+}
+
+void unwinder__free(struct unwinder *u)
+{
+	size_t i;
+
+	if (!u)
+		return;
+	pidtab__prune(u->procs, end_all, u->procs);
+	pidtab__free(u->procs);
+	pidtab__free(u->exes);
+	for (i = 0; i < SYM_BUCKETS; i++) {
+		struct sym_entry *e, *next;
+
+		for (e = u->syms[i]; e; e = next) {
+			next = e->next;
+			free(e);
+		}
+	}
+	free(u->syms);
+	dwfl_end(u->files);
+	for (i = 0; i < u->nr_files; i++)
+		free(u->files_seen[i]);
+	free(u->files_seen);
+	for (i = 0; i < u->cap_names; i++)
+		free(u->names[i]);
+	free(u->names);
+	for (i = 0; i < u->nr_expect; i++)
+		free(u->expect[i]);
+	free(u->expect);
+	for (i = 0; i < u->nr_out; i++)
+		free(u->out[i]);
+	free(u->out);
+	free(u);
+}
+
+void unwinder__forget(struct unwinder *u, __u32 pid)
+{
+	struct proc_dwfl **pd = pidtab__get(u->procs, pid);
+
+	pidtab__del(u->exes, pid);
+	if (!pd)
+		return;
+	end_dwfl(pid, *pd);
+	free(*pd);
+	pidtab__del(u->procs, pid);
+}
+
+static size_t str_hash(const char *s)
+{
+	size_t h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+/* The slot of s in the open-addressing table: its copy, or the empty slot it would take. */
+static char **name_slot(char **names, size_t cap, const char *s)
+{
+	size_t i = str_hash(s) & (cap - 1);
+
+	while (names[i] && strcmp(names[i], s))
+		i = (i + 1) & (cap - 1);
+	return &names[i];
+}
+
+/* Twice the slots, at half load: lookups stay short. */
+static bool grow_names(struct unwinder *u)
+{
+	size_t cap = u->cap_names ? 2 * u->cap_names : 1024, i;
+	char **n = calloc(cap, sizeof(*n));
+
+	if (!n)
+		return false;
+	for (i = 0; i < u->cap_names; i++)
+		if (u->names[i])
+			*name_slot(n, cap, u->names[i]) = u->names[i];
+	free(u->names);
+	u->names = n;
+	u->cap_names = cap;
+	return true;
+}
+
+/* A copy that lives as long as u: frames of every stack point to it. */
+static const char *intern(struct unwinder *u, const char *s)
+{
+	char **slot;
+
+	if (!s)
+		return NULL;
+	if (2 * (u->nr_names + 1) > u->cap_names && !grow_names(u))
+		return NULL;
+	slot = name_slot(u->names, u->cap_names, s);
+	if (!*slot) {
+		*slot = strdup(s);
+		u->nr_names += *slot != NULL;
+	}
+	return *slot;
+}
+
+/* ---- libdwfl's view of the thread: the record's registers and stack bytes ---- */
+
+static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
+{
+	struct proc_dwfl *pd = arg;
+
+	if (*thread_argp)
+		return 0;
+	*thread_argp = pd;
+	return pd->us->h.tid;
+}
+
+static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+	const struct ms_ustack *us = ((struct proc_dwfl *)arg)->us;
+	__u64 sp = us->regs[MS_UREG_SP];
+
+	if (addr < sp || addr - sp + sizeof(*result) > us->len)
+		return false;
+	memcpy(result, us->data + (addr - sp), sizeof(*result));
+	return true;
+}
+
+static bool set_initial_registers(Dwfl_Thread *thread, void *arg)
+{
+	const struct ms_ustack *us = ((struct proc_dwfl *)arg)->us;
+#if defined(__x86_64__)
+	/* DWARF numbers: 6 rbp, 7 rsp */
+	Dwarf_Word regs[2] = { us->regs[MS_UREG_FP], us->regs[MS_UREG_SP] };
+
+	if (!dwfl_thread_state_registers(thread, 6, 2, regs))
+		return false;
+#elif defined(__aarch64__)
+	/* DWARF numbers: 29 fp, 30 lr, 31 sp */
+	Dwarf_Word regs[3] = { us->regs[MS_UREG_FP], us->regs[MS_UREG_LR], us->regs[MS_UREG_SP] };
+
+	if (!dwfl_thread_state_registers(thread, 29, 3, regs))
+		return false;
+#endif
+	dwfl_thread_state_register_pc(thread, us->regs[MS_UREG_IP]);
+	return true;
+}
+
+static const Dwfl_Thread_Callbacks thread_callbacks = {
+	.next_thread = next_thread,
+	.memory_read = memory_read,
+	.set_initial_registers = set_initial_registers,
+};
+
+/* ---- modules ---- */
+
+static struct proc_dwfl *proc_of(struct unwinder *u, __u32 pid)
+{
+	struct proc_dwfl **slot = pidtab__put(u->procs, pid), *pd;
+
+	if (!slot)
+		return NULL;
+	if (!*slot)
+		*slot = calloc(1, sizeof(**slot));
+	pd = *slot;
+	if (pd && !pd->dwfl)
+		pd->dwfl = dwfl_begin(&module_callbacks);
+	return pd && pd->dwfl ? pd : NULL;
+}
+
+/* The GNU build-id of the file at path; 0 when it has none or cannot be read. */
+static __u16 file_build_id(const char *path, __u8 *id)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	const void *bits;
+	ssize_t len = 0;
+	Elf *elf;
+
+	if (fd < 0)
+		return 0;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (elf)
+		len = dwelf_elf_gnu_build_id(elf, &bits);
+	if (len > 0 && len <= MS_BUILD_ID_MAX)
+		memcpy(id, bits, len);
+	else
+		len = 0;
+	elf_end(elf);
+	close(fd);
+	return len;
+}
+
+void unwinder__expect(struct unwinder *u, const struct ms_module *rec)
+{
+	struct ms_module *copy = malloc(rec->h.size);
+
+	if (copy && !push_ptr((void ***)&u->expect, &u->nr_expect, &u->cap_expect, copy))
+		free(copy);
+	else if (copy)
+		memcpy(copy, rec, rec->h.size);
+}
+
+/*
+ * A replay names frames only from the files the recording went through: the
+ * local file at a path the recording has must have one of its build-ids.
+ * Said once a path when it has not.
+ */
+static bool same_file(struct unwinder *u, const char *path, const __u8 *id, __u16 len)
+{
+	bool seen = false, warned = false;
+	size_t i;
+
+	for (i = 0; i < u->nr_expect; i++) {
+		struct ms_module *e = u->expect[i];
+
+		if (strcmp(e->path, path))
+			continue;
+		if (e->build_id_len == len && !memcmp(e->build_id, id, len))
+			return true;
+		seen = true;
+		warned |= e->pad; /* pad: said so already */
+		e->pad = 1;
+	}
+	if (seen && !warned)
+		warn("%s is not the file the recording saw (build-id differs): its frames are "
+		     "addresses",
+		     path);
+	return !seen;
+}
+
+/* An MS_MODULE record for the recording, written before the call that reached the file. */
+static void note_module(struct unwinder *u, const struct ms_ustack *us, __u64 base,
+			const char *path, const __u8 *id, __u16 len)
+{
+	size_t plen = strlen(path), size = sizeof(struct ms_module) + MS_ALIGN8(plen + 1);
+	struct ms_module *rec;
+
+	if (!u->record_modules || size > MS_REC_MAX)
+		return;
+	rec = calloc(1, size);
+	if (!rec)
+		return;
+	rec->h.ts_ns = us->h.ts_ns;
+	rec->h.pid = us->h.pid;
+	rec->h.tid = us->h.tid;
+	rec->h.type = MS_MODULE;
+	rec->h.size = size;
+	rec->base = base;
+	memcpy(rec->build_id, id, len);
+	rec->build_id_len = len;
+	rec->path_len = plen;
+	memcpy(rec->path, path, plen);
+	if (!push_ptr((void ***)&u->out, &u->nr_out, &u->cap_out, rec))
+		free(rec);
+}
+
+void unwinder__record_modules(struct unwinder *u, bool on)
+{
+	u->record_modules = on;
+}
+
+int unwinder__drain_modules(struct unwinder *u, int (*fn)(void *ctx, const struct ms_hdr *rec),
+			    void *ctx)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < u->nr_out; i++) {
+		if (!err)
+			err = fn(ctx, &u->out[i]->h);
+		free(u->out[i]);
+	}
+	u->nr_out = 0;
+	return err;
+}
+
+void unwinder__exec(struct unwinder *u, __u32 pid, const char *filename)
+{
+	const char **exe = pidtab__put(u->exes, pid);
+
+	if (exe)
+		*exe = filename[0] == '/' ? intern(u, filename) : NULL;
+}
+
+/* Where the file's offset 0 is when ip is in one of its executable segments; 0: it is not. */
+static __u64 exec_segment_base(const char *path, __u64 ip)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	__u64 base = 0;
+	GElf_Ehdr eh;
+	GElf_Phdr ph;
+	size_t i, n;
+	Elf *elf;
+
+	if (fd < 0)
+		return 0;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (elf && gelf_getehdr(elf, &eh) && eh.e_type == ET_EXEC && !elf_getphdrnum(elf, &n)) {
+		for (i = 0; i < n && !base; i++)
+			if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_LOAD &&
+			    ph.p_flags & PF_X && ip >= ph.p_vaddr && ip < ph.p_vaddr + ph.p_memsz)
+				base = (ph.p_vaddr - ph.p_offset) & ~4095ULL;
+	}
+	elf_end(elf);
+	close(fd);
+	return base;
+}
+
+/* Only regular files are read: a recording may name a FIFO or a device. */
+static bool regular_file(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+/*
+ * The file at ip and where its offset 0 is: what the model has mapped there,
+ * else (a call before the process's layout came: kernels that seed an exec
+ * from /proc) the fixed-address executable it exec'd.
+ */
+static const char *file_at(struct unwinder *u, __u32 pid, __u64 ip, __u64 *base)
+{
+	const struct region *r = model__region_at(u->m, pid, ip);
+	const char **exe;
+
+	if (r) {
+		if (!r->path || r->path[0] != '/' || !(r->prot & MS_VMA_EXEC))
+			return NULL;
+		*base = r->start - r->pgoff;
+		return r->path;
+	}
+	exe = pidtab__get(u->exes, pid);
+	if (!exe || !*exe || !regular_file(*exe))
+		return NULL;
+	*base = exec_segment_base(*exe, ip);
+	return *base ? *exe : NULL;
+}
+
+/* A file mapped at ip: reported to libdwfl, at its load address. */
+static bool report_module(struct unwinder *u, struct proc_dwfl *pd, __u32 pid, __u64 ip)
+{
+	__u8 id[MS_BUILD_ID_MAX];
+	const char *path;
+	Dwfl_Module *mod;
+	__u64 base = 0;
+	__u16 id_len;
+
+	path = file_at(u, pid, ip, &base);
+	if (!path || !regular_file(path))
+		return false;
+	id_len = file_build_id(path, id);
+	if (!same_file(u, path, id, id_len))
+		return false;
+	dwfl_report_begin_add(pd->dwfl);
+	/* the file's offset 0 at start - pgoff: its load bias (ET_DYN) or p_vaddr (ET_EXEC) */
+	mod = dwfl_report_elf(pd->dwfl, path, path, -1, base, false);
+	dwfl_report_end(pd->dwfl, NULL, NULL);
+	if (!mod)
+		return false;
+	note_module(u, pd->us, base, path, id, id_len);
+	if (!pd->attached)
+		pd->attached = dwfl_attach_state(pd->dwfl, NULL, pid, &thread_callbacks, pd);
+	return pd->attached;
+}
+
+/* The module at ip, as the model has it now: a stale one (unmapped, remapped) is not. */
+static Dwfl_Module *module_at(struct unwinder *u, struct proc_dwfl *pd, __u32 pid, __u64 ip)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(pd->dwfl, ip);
+	const char *name, *path;
+	__u64 base;
+
+	if (!mod)
+		return NULL;
+	path = file_at(u, pid, ip, &base);
+	name = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	if (!path || !name || strcmp(path, name))
+		return NULL;
+	return mod;
+}
+
+struct collect {
+	__u64 *ips;
+	unsigned nr, max;
+};
+
+static int frame_cb(Dwfl_Frame *state, void *arg)
+{
+	struct collect *c = arg;
+	Dwarf_Addr pc;
+
+	if (!dwfl_frame_pc(state, &pc, NULL) || !pc)
+		return DWARF_CB_ABORT;
+	c->ips[c->nr++] = pc;
+	return c->nr < c->max ? DWARF_CB_OK : DWARF_CB_ABORT;
+}
+
+static unsigned unwind_once(struct proc_dwfl *pd, const struct ms_ustack *us, __u64 *ips,
+			    unsigned max)
+{
+	struct collect c = { .ips = ips, .max = max };
+
+	dwfl_getthread_frames(pd->dwfl, us->h.tid, frame_cb, &c);
+	return c.nr;
+}
+
+/*
+ * Unwinds, and where the walk stopped in a file the model has mapped but
+ * libdwfl does not know yet, reports it and walks again (a process's
+ * modules are reported once each, as stacks reach them).
+ */
+unsigned unwinder__unwind(struct unwinder *u, const struct ms_ustack *us, __u64 *ips, unsigned max)
+{
+	__u32 pid = us->h.pid;
+	struct proc_dwfl *pd = proc_of(u, pid);
+	unsigned nr = 0, tries;
+	__u64 last = us->regs[MS_UREG_IP];
+
+	ips[0] = last;
+	if (!pd || !max)
+		return 1;
+	pd->us = us;
+	for (tries = 0; tries < 16; tries++) {
+		if (!module_at(u, pd, pid, last)) {
+			if (dwfl_addrmodule(pd->dwfl, last)) {
+				/* stale: the process's mappings changed under it */
+				end_dwfl(pid, pd);
+				pd = proc_of(u, pid);
+				if (!pd)
+					return 1;
+				pd->us = us;
+			}
+			if (!report_module(u, pd, pid, last))
+				break;
+		}
+		nr = unwind_once(pd, us, ips, max);
+		if (!nr || nr == max)
+			break;
+		last = ips[nr - 1] - 1; /* a return address: the call is before it */
+		if (module_at(u, pd, pid, last))
+			break; /* in a known module: its CFI ended the walk */
+	}
+	pd->us = NULL;
+	return nr ? nr : 1;
+}
+
+static unsigned sym_bucket(const char *module, __u64 rel)
+{
+	return (((__u64)(uintptr_t)module ^ rel) * 0x9e3779b97f4a7c15ULL) >> 48;
+}
+
+/* The file (interned path) in the symbols' Dwfl, reported the first time; NULL: unreadable. */
+static Dwfl_Module *file_module(struct unwinder *u, const char *path)
+{
+	struct file_mod *fm;
+	size_t i;
+
+	for (i = 0; i < u->nr_files; i++)
+		if (u->files_seen[i]->path == path)
+			return u->files_seen[i]->mod;
+	fm = malloc(sizeof(*fm));
+	if (!fm)
+		return NULL;
+	fm->path = path;
+	dwfl_report_begin_add(u->files);
+	fm->mod = dwfl_report_offline(u->files, path, path, -1);
+	dwfl_report_end(u->files, NULL, NULL);
+	if (!push_ptr((void ***)&u->files_seen, &u->nr_files, &u->cap_files, fm)) {
+		free(fm);
+		return NULL;
+	}
+	return fm->mod;
+}
+
+/* What libdw says of pc in mod, read once per file and place. */
+static const struct sym_entry *sym_info(struct unwinder *u, Dwfl_Module *mod, __u64 pc)
+{
+	Dwarf_Addr start = 0, fstart = 0;
+	Dwfl_Module *fmod;
+	const char *module =
+		intern(u, dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL, NULL));
+	struct sym_entry *e, **b = &u->syms[sym_bucket(module, pc - start)];
+	GElf_Off off = 0;
+	GElf_Sym sym;
+	Dwfl_Line *line;
+	const char *name;
+
+	for (e = *b; e; e = e->next)
+		if (e->module == module && e->rel == pc - start)
+			return e;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->module = module;
+	e->rel = pc - start;
+	/* the same place in the file's one copy, which has its debug info */
+	fmod = file_module(u, module);
+	if (fmod && dwfl_module_info(fmod, NULL, &fstart, NULL, NULL, NULL, NULL, NULL)) {
+		mod = fmod;
+		pc = fstart + e->rel;
+	}
+	name = dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL);
+	if (name) {
+		e->sym = intern(u, name);
+		e->off = off;
+	}
+	line = dwfl_module_getsrc(mod, pc);
+	if (line) {
+		const char *file = dwfl_lineinfo(line, NULL, &e->line, NULL, NULL, NULL);
+		const char *base = file ? strrchr(file, '/') : NULL;
+
+		e->file = file ? intern(u, base ? base + 1 : file) : NULL;
+	}
+	e->next = *b;
+	*b = e;
+	return e;
+}
+
+void unwinder__symbolize(struct unwinder *u, __u32 pid, __u64 ip, bool innermost, struct frame *f)
+{
+	struct proc_dwfl **slot = pidtab__get(u->procs, pid), *pd = slot ? *slot : NULL;
+	__u64 pc = innermost ? ip : ip - 1; /* a return address: name the call */
+	const struct region *r = model__region_at(u->m, pid, pc);
+	Dwfl_Module *mod = pd && pd->dwfl ? module_at(u, pd, pid, pc) : NULL;
+	const struct sym_entry *e;
+
+	memset(f, 0, sizeof(*f));
+	f->ip = ip;
+	if (r && r->path)
+		f->module = intern(u, r->path);
+	else if (r && (r->prot & MS_VMA_EXEC))
+		f->module = intern(u, "[jit]");
+	if (!mod)
+		return;
+	if (!r)
+		f->module =
+			intern(u, dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+	e = sym_info(u, mod, pc);
+	if (!e)
+		return;
+	f->sym = e->sym;
+	f->off = e->sym ? ip - (pc - e->off) : 0;
+	f->file = e->file;
+	f->line = e->file ? e->line : 0;
+}

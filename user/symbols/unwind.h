@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Unwinding and symbols with elfutils' libdwfl: one Dwfl per process whose
+ * modules are the ELF files the model says are mapped, reported lazily as
+ * frames land in them; memory reads come from the stack bytes the record
+ * copied, registers from the record.
+ */
+#ifndef MEMSNOOP_UNWIND_H
+#define MEMSNOOP_UNWIND_H
+
+#include "events.h"
+#include "model/model.h"
+#include "symbols/stacks.h"
+
+struct unwinder;
+
+struct unwinder *unwinder__new(const struct model *m);
+void unwinder__free(struct unwinder *u);
+/* The return addresses of u's stack, innermost first; their number (>= 1). */
+unsigned unwinder__unwind(struct unwinder *u, const struct ms_ustack *us, __u64 *ips, unsigned max);
+/* Names ip (in process pid): fills f's strings with pointers that stay valid. */
+void unwinder__symbolize(struct unwinder *u, __u32 pid, __u64 ip, bool innermost, struct frame *f);
+/* A recording's MS_MODULE: replay names frames from that path only if the build-id matches. */
+void unwinder__expect(struct unwinder *u, const struct ms_module *rec);
+/* Make an MS_MODULE record of each file a stack reaches first in its process (recording). */
+void unwinder__record_modules(struct unwinder *u, bool on);
+/* Hands fn the MS_MODULE records made since the last drain, and forgets them. */
+int unwinder__drain_modules(struct unwinder *u, int (*fn)(void *ctx, const struct ms_hdr *rec),
+			    void *ctx);
+/* The process exec'd filename: a fixed-address executable is known before its layout. */
+void unwinder__exec(struct unwinder *u, __u32 pid, const char *filename);
+/* The process's layout is gone or replaced (exit, exec): forget its modules. */
+void unwinder__forget(struct unwinder *u, __u32 pid);
+
+#endif

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A call stack (symbols/stacks.h) as indented text lines or a JSON array, for every view. */
+#ifndef MEMSNOOP_STACK_LINES_H
+#define MEMSNOOP_STACK_LINES_H
+
+#include <stdio.h>
+#include "symbols/stacks.h"
+#include "util/json.h"
+
+/* Up to depth frames, one a line: "<indent>#0 0x7f.. alpha+0x1c (/lib/x.so) a.c:42". */
+void stack_lines__text(FILE *out, const struct stack *s, unsigned depth, const char *indent);
+/* "stack_id", "unwind" and "stack": [{"ip", "sym", "off", "module", "file", "line"}, ...]. */
+void stack_lines__json(struct json_obj *o, const struct stack *s, unsigned depth);
+
+#endif
