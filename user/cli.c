@@ -9,6 +9,7 @@
 #include <string.h>
 #include "cli.h"
 #include "commands/command.h"
+#include "source/rss_sample.h"
 
 const char *argp_program_version = "memsnoop " MEMSNOOP_VERSION;
 const char *argp_program_bug_address = "https://github.com/memsnoop/memsnoop/issues";
@@ -67,6 +68,7 @@ enum {
 	OPT_FAULT_SLOTS,
 	OPT_BTF_PATH,
 	OPT_FAULT_HOOK,
+	OPT_RSS_SOURCE,
 };
 
 static const struct argp_option options[] = {
@@ -101,6 +103,8 @@ static const struct argp_option options[] = {
 	{ "fault-slots", OPT_FAULT_SLOTS, "N", OPTION_HIDDEN, "N fault-count slots", 0 },
 	{ "btf-path", OPT_BTF_PATH, "PATH", OPTION_HIDDEN, "The kernel BTF to look for", 0 },
 	{ "fault-hook", OPT_FAULT_HOOK, "HOOK", OPTION_HIDDEN, "Page faults from: tp or perf", 0 },
+	{ "rss-source", OPT_RSS_SOURCE, "SRC", OPTION_HIDDEN,
+	  "Resident samples from: auto, pagemap, smaps or off", 0 },
 	{},
 };
 
@@ -290,6 +294,24 @@ static int set_fault_hook(struct settings *s, const char *arg)
 	return 0;
 }
 
+static int set_rss_source(struct settings *s, const char *arg)
+{
+	static const char *const names[] = {
+		[RSS_AUTO] = "auto",
+		[RSS_PAGEMAP] = "pagemap",
+		[RSS_SMAPS] = "smaps",
+		[RSS_OFF] = "off",
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(arg, names[i])) {
+			s->rss_source = i;
+			return 0;
+		}
+	return -1;
+}
+
 /* How each option is stored: a flag, a string, or a value parsed and checked. */
 struct opt_rule {
 	int key;
@@ -341,6 +363,8 @@ static const struct opt_rule rules[] = {
 	VALUE(OPT_FAULT_SLOTS, set_fault_slots, "invalid slot count '%s': a power of two"),
 	STRING(OPT_BTF_PATH, btf_path),
 	VALUE(OPT_FAULT_HOOK, set_fault_hook, "unknown fault hook '%s': 'tp' or 'perf'"),
+	VALUE(OPT_RSS_SOURCE, set_rss_source,
+	      "unknown resident source '%s': 'auto', 'pagemap', 'smaps' or 'off'"),
 };
 
 static void apply(const struct opt_rule *r, struct settings *s, char *arg)

@@ -287,6 +287,7 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 			break;
 		now = now_ns();
 		if (dump_requested) {
+			live__sample(l);
 			live__drain(l);
 			handle_dump(ss);
 		}
@@ -339,6 +340,7 @@ static int open_live(struct session *ss, struct live **l, struct launch *child)
 		.fault_slots = s->fault_slots,
 		.btf_path = s->btf_path,
 		.fault_perf = s->fault_perf,
+		.rss = s->rss_source,
 	};
 	int err;
 

@@ -20,6 +20,7 @@
 #include "util/pidtab.h"
 #include "source/live.h"
 #include "source/probe.h"
+#include "source/rss_sample.h"
 #include "source/seed.h"
 #include "memsnoop.skel.h"
 
@@ -36,6 +37,8 @@ struct live {
 	struct stream *stream;
 	struct live_opts o;
 	struct pidtab *reported; /* fault counts already put in the stream */
+	struct pidtab *changed; /* faulted, mapped or unmapped since its last RSS sample */
+	struct rss_sampler *rss;
 	__u64 drops_seen;
 	__u64 last_lost_ns;
 	__u64 last_warn_ns;
@@ -102,6 +105,31 @@ static int preflight(const struct live_opts *o)
 	return ensure_tracefs();
 }
 
+/* Its page tables may have changed: sample them at the next tick. */
+static void mark_changed(struct live *l, __u32 pid)
+{
+	if (l->rss)
+		pidtab__put(l->changed, pid);
+}
+
+static void mark_record(struct live *l, const struct ms_hdr *h)
+{
+	const struct ms_fork *f = (const void *)h;
+
+	switch (h->type) {
+	case MS_BRK ... MS_EXEC:
+	case MS_SEED_END:
+		mark_changed(l, h->pid);
+		if (h->type == MS_FORK && !(h->flags & MS_FORK_THREAD))
+			mark_changed(l, f->child_pid);
+		break;
+	case MS_EXIT:
+		if (h->flags & MS_EXIT_GROUP && l->rss)
+			pidtab__del(l->changed, h->pid);
+		break;
+	}
+}
+
 /* Counts as the kernel had them at ts: when they were read, or the process's exit. */
 static void emit_faults(struct live *l, __u32 pid, const struct ms_fault_counts *total, __u64 ts)
 {
@@ -122,6 +150,7 @@ static void emit_faults(struct live *l, __u32 pid, const struct ms_fault_counts 
 	e.delta.prot = total->prot - seen->prot;
 	*seen = *total;
 	stream__emit(l->stream, &e.h);
+	mark_changed(l, pid);
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -147,6 +176,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		stream__emit(l->stream, &l->gate.v.h);
 	}
 	stream__emit(l->stream, h);
+	mark_record(l, h);
 	if (h->type == MS_EXIT && (h->flags & MS_EXIT_GROUP) && l->pids_only)
 		l->next_gone_check_ns = 0; /* maybe the last: look now */
 	if (h->type == MS_EXEC && !(h->flags & MS_EXEC_SEEDED))
@@ -356,6 +386,12 @@ int live__open(struct live **out, const struct live_opts *o, struct stream *st)
 	l->o = *o;
 	l->stream = st;
 	l->reported = pidtab__new(sizeof(struct ms_fault_counts));
+	if (o->rss != RSS_OFF) {
+		l->changed = pidtab__new(1);
+		l->rss = rss_sampler__new(st, o->rss);
+		if (!l->changed || !l->rss)
+			return -1;
+	}
 	l->nr_cpus = libbpf_num_possible_cpus();
 	if (l->nr_cpus > 0)
 		l->slots = calloc(l->nr_cpus, sizeof(*l->slots));
@@ -440,6 +476,8 @@ static int seed_one(__u32 pid, void *ctx)
 	if (!selected(sd->l, pid))
 		return 0;
 	err = seed_process(sd->l->stream, pid, MS_SEED_AT_START);
+	if (!err)
+		mark_changed(sd->l, pid);
 	sd->done += !err;
 	sd->denied += err == -EACCES;
 	return 0;
@@ -593,11 +631,27 @@ static void check_drops(struct live *l, bool final)
 	}
 }
 
+static bool sample_one(__u32 pid, void *ctx)
+{
+	struct live *l = ctx;
+
+	rss_sampler__sample(l->rss, pid); /* gone: its exit says so */
+	return false;
+}
+
+/* The fault counts first: they say which processes faulted. */
+void live__sample(struct live *l)
+{
+	if (!l->o.faults)
+		emit_all_faults(l);
+	if (l->rss)
+		pidtab__prune(l->changed, sample_one, l);
+}
+
 void live__tick(struct live *l)
 {
 	pass(l, ROUND_SLACK_NS);
-	if (!l->o.faults)
-		emit_all_faults(l);
+	live__sample(l);
 	check_drops(l, false);
 	if (l->resync) {
 		l->resync = false;
@@ -608,8 +662,7 @@ void live__tick(struct live *l)
 void live__finish(struct live *l)
 {
 	ring_buffer__consume(l->rb);
-	if (!l->o.faults)
-		emit_all_faults(l);
+	live__sample(l);
 	check_drops(l, true);
 	stream__flush(l->stream);
 }
@@ -658,6 +711,8 @@ void live__close(struct live *l)
 		memsnoop_bpf__destroy(l->skel);
 	}
 	pidtab__free(l->reported);
+	pidtab__free(l->changed);
+	rss_sampler__free(l->rss);
 	free(l->slots);
 	free(l);
 }

@@ -17,6 +17,8 @@ struct maps_view_opts {
 	enum maps_format format; /* JSON (json) has one form for both */
 	bool json;
 	bool replay; /* from a recording: a process missing is missing at that moment */
+	__u64 now_ns; /* the moment shown (live: now, replay: --at): resident samples' age; 0: */
+	__u64 start_ns; /* else their time from this one */
 };
 
 /* Every selected live process (all when no -p/-c), in the chosen format. */
