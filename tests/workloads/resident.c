@@ -30,6 +30,14 @@ static void touch(char *p, size_t pages, size_t stride)
 		p[i * stride * PAGE] = 1;
 }
 
+static void read_pages(const char *p, size_t pages)
+{
+	size_t i;
+
+	for (i = 0; i < pages; i++)
+		(void)*(volatile const char *)(p + i * PAGE);
+}
+
 /* Touches depth pages of this thread's stack, then waits for the next phase. */
 static void stack_pages(int depth)
 {
@@ -81,6 +89,7 @@ int main(void)
 	if (big == MAP_FAILED)
 		return 1;
 	touch(big, 100, 2);
+	read_pages(big + 600 * PAGE, 8); /* the zero page: not resident, as smaps counts */
 	heap = sbrk(64 * PAGE);
 	touch(heap, 10, 3);
 	pthread_create(&th, NULL, worker, NULL);
