@@ -1054,6 +1054,8 @@ static void on_resident(struct model *m, const struct ms_resident *rec)
 	struct class_sums c = { .page_size = m->page_size };
 	int i;
 
+	if (rec->nr > (rec->h.size - sizeof(*rec)) / sizeof(rec->r[0]))
+		return;
 	if (!p || (p->p.flags & MPROC_EXITED) || !resident__add(&p->res, rec))
 		return;
 	p->p.sampled_ns = p->res->ts_ns;

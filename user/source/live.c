@@ -39,6 +39,7 @@ struct live {
 	struct pidtab *reported; /* fault counts already put in the stream */
 	struct pidtab *changed; /* faulted, mapped or unmapped since its last RSS sample */
 	struct rss_sampler *rss;
+	__u64 samples, sample_ns, sample_max_ns; /* resident samples taken, their time (-v) */
 	__u64 drops_seen;
 	__u64 last_lost_ns;
 	__u64 last_warn_ns;
@@ -634,8 +635,15 @@ static void check_drops(struct live *l, bool final)
 static bool sample_one(__u32 pid, void *ctx)
 {
 	struct live *l = ctx;
+	__u64 t0 = now_ns(), dt;
 
-	rss_sampler__sample(l->rss, pid); /* gone: its exit says so */
+	if (rss_sampler__sample(l->rss, pid)) /* gone: its exit says so */
+		return false;
+	dt = now_ns() - t0;
+	l->samples++;
+	l->sample_ns += dt;
+	if (dt > l->sample_max_ns)
+		l->sample_max_ns = dt;
 	return false;
 }
 
@@ -702,6 +710,10 @@ void live__close(struct live *l)
 
 	if (!l)
 		return;
+	if (log_verbose() && l->samples)
+		info("%llu resident samples from %s: %.3f ms each on average, %.3f ms at most",
+		     (unsigned long long)l->samples, rss_sampler__source(l->rss),
+		     l->sample_ns / 1e6 / l->samples, l->sample_max_ns / 1e6);
 	ring_buffer__free(l->rb);
 	for (i = 0; l->fault_links && i < l->nr_cpus; i++)
 		bpf_link__destroy(l->fault_links[i]);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -180,14 +181,19 @@ static int sample_smaps(struct rss_sampler *s, __u32 pid)
 	if (!f)
 		return -errno;
 	while (!err && getline(&line, &len, f) > 0) {
-		if (sscanf(line, "%llx-%llx %n", &start, &end, &n) == 2 && n > 0) {
+		/* a region's line starts with its address in lower-case hex; fields with a capital */
+		if (isxdigit((unsigned char)line[0]) && !isupper((unsigned char)line[0]) &&
+		    sscanf(line, "%llx-%llx %n", &start, &end, &n) == 2 && n > 0) {
 			if (cur.rss || cur.swap)
 				err = add_range(s, cur.start, cur.end, cur.rss, cur.anon, cur.swap);
 			cur = (struct ms_rss_range){ .start = start, .end = end };
 			continue;
 		}
-		if (!smaps_field(line, "Rss:", s->page_size, &cur.rss) &&
-		    !smaps_field(line, "Anonymous:", s->page_size, &cur.anon))
+		if (line[0] == 'R')
+			smaps_field(line, "Rss:", s->page_size, &cur.rss);
+		else if (line[0] == 'A')
+			smaps_field(line, "Anonymous:", s->page_size, &cur.anon);
+		else if (line[0] == 'S')
 			smaps_field(line, "Swap:", s->page_size, &cur.swap);
 	}
 	if (!err && (cur.rss || cur.swap))

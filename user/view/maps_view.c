@@ -54,8 +54,8 @@ static void table_row(const struct region *r, void *arg)
 	}
 	c->total += r->end - r->start;
 	fprintf(c->out, "%012llx-%012llx %7s %s %7s %7s %7s %8s %-12s ",
-		(unsigned long long)r->start, (unsigned long long)r->end, size, perms, res[0], res[1],
-		res[2], touched, region_class_name(r->cls));
+		(unsigned long long)r->start, (unsigned long long)r->end, size, perms, res[0],
+		res[1], res[2], touched, region_class_name(r->cls));
 	if (r->path)
 		esc_fput(c->out, r->path, strlen(r->path), ESC_TEXT);
 	if (r->cls == RC_THREAD_STACK && r->owner_tid)
@@ -69,7 +69,8 @@ static void sample_note(const struct maps_view_opts *o, const struct mproc *p, F
 	if (!p->sampled_ns)
 		fputs("  (resident: no sample yet)", out);
 	else if (o->now_ns >= p->sampled_ns)
-		fprintf(out, "  (resident sampled %.3fs before)", (o->now_ns - p->sampled_ns) / 1e9);
+		fprintf(out, "  (resident sampled %.3fs before)",
+			(o->now_ns - p->sampled_ns) / 1e9);
 	else
 		fprintf(out, "  (resident sampled at %.3fs)",
 			(p->sampled_ns - (o->start_ns < p->sampled_ns ? o->start_ns : 0)) / 1e9);
