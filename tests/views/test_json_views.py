@@ -116,12 +116,14 @@ for b, l in zip(blocks, body):
     lo, hi = rng.split("-")
     x = len(rng) - 25  # columns after a wide range move right
     same((int(b["start"], 16), int(b["end"], 16)), (int(lo, 16), int(hi, 16)), "block range")
-    same(b["text"], l[52 + x:].strip(), "block text")
+    same(b["text"], l[78 + x:].strip(), "block text")
     if "class" in b or b["kind"] == "args":
         same(fmt_size(b["size"]), l[26 + x:33 + x].strip(), "reserved of " + rng)
     if "class" in b:
         same(fmt_size(b["touched"]) if b["touched"] else "-", l[34 + x:41 + x].strip(),
              "touched of " + rng)
+        same(fmt_size(b["rss"]) if b["rss"] is not None else "-", l[42 + x:49 + x].strip(),
+             "resident of " + rng)
 stack = [b for b in blocks if b["kind"] == "stack"][0]
 hr = frame["headroom"]
 want = "RLIMIT_DATA %s (data %s" % ("unlimited" if hr["data"]["limit"] is None else
