@@ -13,8 +13,7 @@ static const char *const type_names[MS_TYPE_MAX] = {
 	[MS_EXEC] = "exec",	    [MS_EXIT] = "exit",		[MS_EXIT_MMAP] = "exit_mmap",
 	[MS_SIGNAL] = "signal",	    [MS_LIMITS] = "limits",	[MS_FAULTS] = "faults",
 	[MS_LOST] = "lost",	    [MS_SEED_BEGIN] = "seed",	[MS_VMA] = "vma",
-	[MS_SEED_END] = "seed_end",
-	[MS_RESIDENT] = "resident",
+	[MS_SEED_END] = "seed_end", [MS_RESIDENT] = "resident",
 };
 
 const char *ms_type_name(unsigned type)
