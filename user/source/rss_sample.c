@@ -233,8 +233,9 @@ int rss_sampler__sample(struct rss_sampler *s, __u32 pid)
 	s->nr = 0;
 	if (s->src != RSS_SMAPS)
 		err = sample_pagemap(s, pid);
-	if (err == -ENOTTY && s->src == RSS_AUTO) {
-		s->src = RSS_SMAPS; /* older than 6.7: for good */
+	/* older than 6.7 (or a scan that refuses our categories): smaps, for good */
+	if ((err == -ENOTTY || err == -EINVAL) && s->src == RSS_AUTO) {
+		s->src = RSS_SMAPS;
 		s->nr = 0;
 	}
 	if (s->src == RSS_SMAPS)

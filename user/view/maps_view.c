@@ -67,12 +67,11 @@ static void table_row(const struct region *r, void *arg)
 static void sample_note(const struct maps_view_opts *o, const struct mproc *p, FILE *out)
 {
 	if (!p->sampled_ns)
-		fputs("  (resident: no sample yet)", out);
+		fputs("; resident: no sample yet", out);
 	else if (o->now_ns >= p->sampled_ns)
-		fprintf(out, "  (resident sampled %.3fs before)",
-			(o->now_ns - p->sampled_ns) / 1e9);
+		fprintf(out, "; resident sampled %.3fs before", (o->now_ns - p->sampled_ns) / 1e9);
 	else
-		fprintf(out, "  (resident sampled at %.3fs)",
+		fprintf(out, "; resident sampled at %.3fs",
 			(p->sampled_ns - (o->start_ns < p->sampled_ns ? o->start_ns : 0)) / 1e9);
 }
 
@@ -84,15 +83,16 @@ static void print_table(const struct model *m, const struct maps_view_opts *o,
 
 	fprintf(out, "%u: ", p->pid);
 	esc_fput(out, p->comm, MS_COMM_LEN, ESC_TEXT);
-	sample_note(o, p, out);
 	fprintf(out, "%s\n", p->flags & MPROC_UNCERTAIN ? "  (uncertain: events were lost)" : "");
 	fprintf(out, "%-25s %7s %-4s %7s %7s %7s %8s %-12s %s\n", "ADDRESS", "SIZE", "PERM", "RSS",
 		"ANON", "SWAP", "TOUCHED", "CLASS", "BACKING");
 	model__for_each_region(m, p->pid, table_row, &c);
-	fprintf(out, "total %s virtual, %s resident, heap %s, stack %s, %u regions\n",
+	fprintf(out, "total %s virtual, %s resident, heap %s, stack %s, %u regions",
 		fmt_size(vs, sizeof(vs), p->vsize), fmt_size(rss, sizeof(rss), p->rss),
 		fmt_size(heap, sizeof(heap), p->heap), fmt_size(stack, sizeof(stack), p->stack),
 		p->nr_regions);
+	sample_note(o, p, out);
+	fputc('\n', out);
 }
 
 struct json_ctx {
