@@ -97,6 +97,13 @@ try:
                  (phase, same, big_pages))
         if phase == 1 and rss_at(got, marks["stack"]) < 12 * PAGE:
             fail("the thread stack's 12 touched pages are not resident")
+        if phase == 1:  # top: RSS from the first frame, the sample taken at the seed
+            r = run(["top", "-b", "-j", "-n", "1", "-i", "0.2", "-p", str(wl.pid)])
+            rows = [o for f in json_lines(r.stdout) for o in f["rows"] if o["pid"] == wl.pid]
+            total = sum(x for _, _, x in want)
+            if len(rows) != 1 or rows[0]["rss"] != total:
+                fail("top's first frame: rss %s, smaps total %d" % (rows, total))
+            print("ok: top's first frame shows the RSS smaps sums up (%d KiB)" % (total >> 10))
         dump_layout(bg, tmp + "/dump", wl.pid)  # the recording has a sample from now
         moments.append((time.clock_gettime_ns(time.CLOCK_MONOTONIC), want, marks))
         wl.send_signal(signal.SIGCONT)

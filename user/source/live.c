@@ -501,6 +501,7 @@ int live__seed(struct live *l)
 	pidtab__free(sd.seen);
 	if (log_verbose())
 		info("%u processes seeded from /proc in %.1f ms", sd.done, (now_ns() - t0) / 1e6);
+	live__sample(l); /* their resident memory comes with the first view */
 	if (sd.denied && !l->warned_denied) {
 		warn("%u processes have no starting layout: their /proc/PID/maps is not ours "
 		     "to read (root reads every one)",
