@@ -232,6 +232,8 @@ static void do_regions(unsigned long n)
 			 0) == MAP_FAILED)
 			die("mmap fixed");
 		cnt.mmap++;
+		if (prot & PROT_WRITE) /* resident: a page for each sample to find */
+			base[i * PAGE] = 1;
 	}
 }
 

@@ -64,6 +64,7 @@ enum ms_type {
 	MS_NAME = 38, /* a mapped file was renamed or unlinked: its new name everywhere */
 	/* ordering (user/util/reorder.h): the run had delivered every record up to ts_ns it held */
 	MS_ROUND = 40,
+	MS_RESIDENT = 41, /* resident pages of a process, sampled from its page tables */
 	MS_MODULE = 42, /* a file a recorded stack went through: path, load address, build-id */
 	MS_TYPE_MAX = 64,
 };
@@ -87,6 +88,9 @@ enum ms_type {
 #define MS_SEED_GATE (1u << 4) /* seed end: add the gate area ([vsyscall]), not in the tree */
 #define MS_EXEC_SEEDED (1u << 0) /* exec: the kernel's seed follows, no /proc read */
 #define MS_EXEC_NAME_CUT (1u << 1) /* exec: the filename went on past its 4095 bytes */
+#define MS_RES_FIRST (1u << 0) /* resident: a sample's first record (replaces the last sample) */
+#define MS_RES_LAST (1u << 1) /* resident: its last record: the sample is whole */
+#define MS_RES_SMAPS (1u << 2) /* resident: per region counts from smaps, not page runs */
 #define MS_VMA_NOT_BSS \
 	(1u << 1) /* seed region: after an ELF's data, but its headers end .bss before */
 /* fault error code bits (x86 page fault error code, hdr.flags of MS_FAULT) */
@@ -339,6 +343,32 @@ struct ms_module {
 	__u32 pad;
 	char path[]; /* NUL-terminated, padded to 8 */
 };
+
+/*
+ * Resident pages in [start, end): a run of pages in one state (PAGEMAP_SCAN)
+ * or one region's counts (smaps). Ranges of a sample are ascending and apart.
+ */
+struct ms_rss_range {
+	__u64 start;
+	__u64 end;
+	__u64 rss; /* pages in memory */
+	__u64 anon; /* of them anonymous (not file or shared memory) */
+	__u64 swap; /* pages swapped out */
+};
+
+/*
+ * A sample of a process's page tables, in one or more records of the same
+ * ts_ns (MS_RES_FIRST on the first, MS_RES_LAST on the last). Only ranges
+ * with resident or swapped pages are listed: the rest of the address space
+ * has none.
+ */
+struct ms_resident {
+	struct ms_hdr h; /* flags: MS_RES_* */
+	__u32 nr; /* ranges that follow */
+	__u32 pad;
+	struct ms_rss_range r[];
+};
+#define MS_RES_PER_REC ((MS_REC_MAX - sizeof(struct ms_resident)) / sizeof(struct ms_rss_range))
 
 #define MS_ALIGN8(x) (((x) + 7) & ~7u)
 

@@ -11,6 +11,7 @@
 #include "commands/command.h"
 #include "symbols/stacks.h"
 #include "export/folded.h"
+#include "source/rss_sample.h"
 
 const char *argp_program_version = "memsnoop " MEMSNOOP_VERSION;
 const char *argp_program_bug_address = "https://github.com/memsnoop/memsnoop/issues";
@@ -76,6 +77,7 @@ enum {
 	OPT_FOLDED,
 	OPT_WEIGHT,
 	OPT_BY,
+	OPT_RSS_SOURCE,
 };
 
 static const struct argp_option options[] = {
@@ -117,6 +119,8 @@ static const struct argp_option options[] = {
 	{ "fault-slots", OPT_FAULT_SLOTS, "N", OPTION_HIDDEN, "N fault-count slots", 0 },
 	{ "btf-path", OPT_BTF_PATH, "PATH", OPTION_HIDDEN, "The kernel BTF to look for", 0 },
 	{ "fault-hook", OPT_FAULT_HOOK, "HOOK", OPTION_HIDDEN, "Page faults from: tp or perf", 0 },
+	{ "rss-source", OPT_RSS_SOURCE, "SRC", OPTION_HIDDEN,
+	  "Resident samples from: auto, pagemap, smaps or off", 0 },
 	{},
 };
 
@@ -347,6 +351,24 @@ static int set_stack_depth(struct settings *s, const char *arg)
 	return 0;
 }
 
+static int set_rss_source(struct settings *s, const char *arg)
+{
+	static const char *const names[] = {
+		[RSS_AUTO] = "auto",
+		[RSS_PAGEMAP] = "pagemap",
+		[RSS_SMAPS] = "smaps",
+		[RSS_OFF] = "off",
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(arg, names[i])) {
+			s->rss_source = i;
+			return 0;
+		}
+	return -1;
+}
+
 /* How each option is stored: a flag, a string, or a value parsed and checked. */
 struct opt_rule {
 	int key;
@@ -404,6 +426,8 @@ static const struct opt_rule rules[] = {
 	VALUE(OPT_WEIGHT, set_weight, "unknown weight '%s': reserved, touched or calls"),
 	VALUE(OPT_STACK_SIZE, set_stack_size, "invalid stack size '%s': 64 to 8K bytes"),
 	VALUE(OPT_STACK_DEPTH, set_stack_depth, "invalid stack depth '%s': 1 to 64 frames"),
+	VALUE(OPT_RSS_SOURCE, set_rss_source,
+	      "unknown resident source '%s': 'auto', 'pagemap', 'smaps' or 'off'"),
 };
 
 static void apply(const struct opt_rule *r, struct settings *s, char *arg)

@@ -304,6 +304,7 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 			break;
 		now = now_ns();
 		if (dump_requested) {
+			live__sample(l);
 			live__drain(l);
 			handle_dump(ss);
 		}
@@ -357,6 +358,7 @@ static int open_live(struct session *ss, struct live **l, struct launch *child)
 		.btf_path = s->btf_path,
 		.fault_perf = s->fault_perf,
 		.ustack_bytes = s->stacks ? s->stack_size : 0,
+		.rss = s->rss_source,
 	};
 	int err;
 

@@ -143,6 +143,24 @@ static size_t rd_body(struct rec_decoder *d, struct ms_hdr *h, __u8 ctl)
 		m->path_len = rd_str(d, m->path, room - sizeof(*m), ctl);
 		return sizeof(*m) + m->path_len + 1;
 	}
+	case MS_RESIDENT: {
+		struct ms_resident *r = (void *)h;
+		__u32 i;
+
+		rd_take(d, base + sizeof(*h), sizeof(*r) - sizeof(*h));
+		r->nr %= 9; /* a few ranges; ctl keeps them steered or raw */
+		for (i = 0; i < r->nr; i++) {
+			struct ms_rss_range *x = &r->r[i];
+
+			rd_take(d, x, sizeof(*x));
+			if (!(ctl & RD_RAW_ADDR)) {
+				x->start = rd_addr(x->start, ctl);
+				x->end = x->start + rd_len(x->end, ctl);
+				x->rss %= (x->end - x->start) / 4096 + 1;
+			}
+		}
+		return sizeof(*r) + r->nr * sizeof(r->r[0]);
+	}
 	case MS_FORK: {
 		struct ms_fork *f = (void *)h;
 
@@ -182,6 +200,7 @@ static const struct {
 	{ MS_SEED_END, sizeof(struct ms_seed_end) },
 	{ MS_USTACK, 0 },
 	{ MS_MODULE, 0 },
+	{ MS_RESIDENT, 0 },
 };
 
 /* A raw record: any type and size, bytes as read (the record checks' turn). */

@@ -322,6 +322,67 @@ def check_layout(sections):
             bad("layout: pid %d differs from /proc/%d/maps" % (pid, pid), "\n".join(d))
 
 
+def resident_lines(sections):
+    """The layout section's @@resident part: rc, JSON regions, smaps by pid, stderr."""
+    lines = sections.get("layout", ([], 0))[0]
+    if "@@resident" not in lines or "@@end-resident" not in lines:
+        return None
+    part = lines[lines.index("@@resident") + 1:lines.index("@@end-resident")]
+    rc, regions, smaps, err, mode = None, [], {}, [], None
+    for line in part:
+        m = re.match(r"^@@(resident-rc|smaps) (\d+)$", line)
+        if m and m.group(1) == "resident-rc":
+            rc = int(m.group(2))
+        elif m:
+            mode, cur = "smaps", int(m.group(2))
+            smaps[cur] = []
+        elif line == "@@resident-stderr":
+            mode = "err"
+        elif mode == "err":
+            err.append(line)
+        elif mode == "smaps":
+            m = re.match(r"^([0-9a-f]+)-([0-9a-f]+) ", line)
+            if m:
+                smaps[cur].append([int(m.group(1), 16), int(m.group(2), 16), 0])
+            elif line.startswith("Rss:") and smaps[cur]:
+                smaps[cur][-1][2] = int(line.split()[1]) * 1024
+        elif line.startswith("{"):
+            regions.append(json.loads(line))
+    return rc, regions, smaps, err
+
+
+def check_resident(sections):
+    """maps --once at the checkpoint: each region's rss as /proc/PID/smaps's Rss (6.1
+    lacks PAGEMAP_SCAN: memsnoop must have read smaps, and say so under -v)."""
+    got = resident_lines(sections)
+    if got is None:
+        bad("resident: no @@resident part in the layout section")
+        return
+    rc, regions, smaps, err = got
+    if rc != 0 or len(smaps) != 2:
+        bad("resident: maps --once exited %s, %d processes" % (rc, len(smaps)), "\n".join(err))
+        return
+    release = sections.get("probe", ([""], 0))[0][0]
+    v = re.match(r"(\d+)\.(\d+)", release)
+    source = "pagemap" if v and (int(v.group(1)), int(v.group(2))) >= (6, 7) else "smaps"
+    if not any("resident samples from " + source in l for l in err):
+        bad("resident: memsnoop did not read %s on %s" % (source, release), "\n".join(err))
+    for pid, want in sorted(smaps.items()):
+        mine = [o for o in regions if o["pid"] == pid]
+        diffs = []
+        for start, end, rss in want:
+            inside = [o for o in mine if int(o["start"], 16) >= start and int(o["end"], 16) <= end]
+            have = [o["rss"] for o in inside]
+            if not inside or None in have or sum(have) != rss:
+                diffs.append("%x-%x smaps %d memsnoop %s" % (start, end, rss, have))
+        if diffs:
+            bad("resident: pid %d: %d of %d regions differ from smaps" % (pid, len(diffs), len(want)),
+                "\n".join(diffs))
+        else:
+            ok("resident: pid %d: every region's rss equals /proc/%d/smaps's Rss (%d regions, "
+               "%d KiB)" % (pid, pid, len(want), sum(r for _, _, r in want) >> 10))
+
+
 def check_replay(sections, b64, memsnoop, workdir):
     if "counts.msnp" not in b64:
         bad("replay: the guest wrote no trace file (-w)")
@@ -376,6 +437,7 @@ def main():
     check_stacks(sections)
     check_drops(sections)
     check_layout(sections)
+    check_resident(sections)
     check_replay(sections, b64, memsnoop, workdir)
     print("%d checks failed" % len(failures) if failures else "all checks passed")
     sys.exit(1 if failures else 0)

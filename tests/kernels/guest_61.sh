@@ -102,6 +102,21 @@ for role in parent child; do
 	cat "/proc/$pid/maps"
 	echo "@@end-maps"
 done
+# resident bytes per region at the checkpoint (6.1 has no PAGEMAP_SCAN: smaps)
+echo "@@resident"
+pids=$(cat "$T/cp/parent.pid" "$T/cp/child.pid" 2>/dev/null | tr '\n' ',')
+timeout 120 "$MS" maps -p "${pids%,}" --once -j -v >"$T/resident.json" 2>"$T/resident.err"
+echo "@@resident-rc $?"
+cat "$T/resident.json"
+for role in parent child; do
+	pid=$(cat "$T/cp/$role.pid" 2>/dev/null)
+	[ -n "$pid" ] || continue
+	echo "@@smaps $pid"
+	grep -E '^[0-9a-f]+-[0-9a-f]+ |^Rss:' "/proc/$pid/smaps"
+done
+echo "@@resident-stderr"
+cat "$T/resident.err"
+echo "@@end-resident"
 kill -USR1 $ms
 i=0
 while [ "$(grep -c '^# pid ' "$T/layout.out")" -lt 2 ] && [ $i -lt 100 ]; do

@@ -88,13 +88,15 @@ t = ok(["maps"] + moment).stdout.splitlines()
 rows = objects(ok(["maps", "-j"] + moment).stdout, "maps -j")
 same(len(rows), len(t) - 3, "maps: regions")
 for o, l in zip(rows, t[2:-1]):
-    f = l.split(None, 5)
+    f = l.split(None, 8)
     same((o["start"], o["end"]), tuple("0x" + x.lstrip("0") for x in f[0].split("-")), "range")
     same(fmt_size(o["size"]), f[1], "size of " + f[0])
     same(o["perm"], f[2], "perm of " + f[0])
-    same(fmt_size(o["touched"]) if o["touched"] else "-", f[3], "touched of " + f[0])
-    same(o["class"], f[4], "class of " + f[0])
-    same(o.get("path", ""), (f[5] if len(f) > 5 else ""), "path of " + f[0])
+    for k, v in zip(("rss", "anon", "swap"), f[3:6]):
+        same(fmt_size(o[k]) if o[k] is not None else "-", v, k + " of " + f[0])
+    same(fmt_size(o["touched"]) if o["touched"] else "-", f[6], "touched of " + f[0])
+    same(o["class"], f[7], "class of " + f[0])
+    same(o.get("path", ""), (f[8] if len(f) > 8 else ""), "path of " + f[0])
     same((o["pid"], o["comm"]), (pid, "crash"), "process of " + f[0])
 same(objects(ok(["maps", "-j", "--format=maps"] + moment).stdout, "maps -j --format=maps"), rows,
      "maps -j, either format")
@@ -116,12 +118,14 @@ for b, l in zip(blocks, body):
     lo, hi = rng.split("-")
     x = len(rng) - 25  # columns after a wide range move right
     same((int(b["start"], 16), int(b["end"], 16)), (int(lo, 16), int(hi, 16)), "block range")
-    same(b["text"], l[52 + x:].strip(), "block text")
+    same(b["text"], l[78 + x:].strip(), "block text")
     if "class" in b or b["kind"] == "args":
         same(fmt_size(b["size"]), l[26 + x:33 + x].strip(), "reserved of " + rng)
     if "class" in b:
         same(fmt_size(b["touched"]) if b["touched"] else "-", l[34 + x:41 + x].strip(),
              "touched of " + rng)
+        same(fmt_size(b["rss"]) if b["rss"] is not None else "-", l[42 + x:49 + x].strip(),
+             "resident of " + rng)
 stack = [b for b in blocks if b["kind"] == "stack"][0]
 hr = frame["headroom"]
 want = "RLIMIT_DATA %s (data %s" % ("unlimited" if hr["data"]["limit"] is None else

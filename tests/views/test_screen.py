@@ -119,18 +119,18 @@ try:
     text = wait_for(lambda t: "q quit" in t.rstrip("\n").splitlines()[-1], "layout has no key line")
     if "sorts" in text.rstrip("\n").splitlines()[-1]:
         fail("layout's key line offers what layout does not do:\n" + text)
-    tmux("resize-window", "-t", SESSION, "-x", "90", "-y", "50")
+    tmux("resize-window", "-t", SESSION, "-x", "110", "-y", "50")
     text = wait_for(lambda t: "LOW MEMORY" in t or "headroom" in t,
                     "layout did not grow with the window")
 
     def cut_lines(t):
         return [l for l in t.splitlines() if l.endswith("\u2026") or l.endswith(">")]
-    # until it redrew at 90 columns (tmux cuts the old frame first, without an ellipsis)
+    # until it redrew at 110 columns (tmux cuts the old frame first, without an ellipsis)
     text = wait_for(lambda t: any("/usr/lib" in l for l in cut_lines(t)),
-                    "lines cut to 90 columns do not end in an ellipsis")
+                    "lines cut to 110 columns do not end in an ellipsis")
     cut = cut_lines(text)
-    if max(len(l) for l in text.splitlines()) > 90:
-        fail("lines wider than 90 columns:\n" + text)
+    if max(len(l) for l in text.splitlines()) > 110:
+        fail("lines wider than 110 columns:\n" + text)
     print("ok: layout scrolled and resized; %d lines cut with an ellipsis" % len(cut))
     quit_and_check(pid)
     print("ok: layout quit on q, nothing left attached")

@@ -101,6 +101,10 @@ bool exitsum__get(struct exitsum *x, const struct ms_hdr *h, struct exit_summary
 	out->peak_vsize = p->peak_vsize;
 	out->peak_rss = p->peak_rss;
 	out->peak_heap = p->peak_heap;
+	out->peak_resident = NULL;
+	for (int i = 0; i < RC_NR; i++)
+		if (p->peak_resident[i])
+			out->peak_resident = p->peak_resident;
 	out->mmaps = p->mmaps;
 	out->munmaps = p->munmaps;
 	out->brks = p->brks;
@@ -120,6 +124,26 @@ static const char *sig_name(int sig, char *buf, size_t len)
 	return buf;
 }
 
+/* "; peak resident: heap 52K, arena 84K, ..." for the classes a sample found pages in. */
+static void resident_text(const struct exit_summary *s, char *buf, size_t len)
+{
+	const char *sep = "; peak resident: ";
+	char size[16];
+	int i, n;
+
+	for (i = 0; s->peak_resident && i < RC_NR && len > 1; i++) {
+		if (!s->peak_resident[i])
+			continue;
+		n = snprintf(buf, len, "%s%s %s", sep, region_class_name(i),
+			     fmt_size(size, sizeof(size), s->peak_resident[i]));
+		if (n < 0 || (size_t)n >= len)
+			return;
+		buf += n;
+		len -= n;
+		sep = ", ";
+	}
+}
+
 void exitsum__text(const struct exit_summary *s, char *buf, size_t len)
 {
 	char vs[16], rss[16], heap[16], how[48], sig[16];
@@ -137,6 +161,7 @@ void exitsum__text(const struct exit_summary *s, char *buf, size_t len)
 		 fmt_size(heap, sizeof(heap), s->peak_heap), (unsigned long long)s->mmaps,
 		 (unsigned long long)s->munmaps, (unsigned long long)s->brks,
 		 (unsigned long long)s->failed, (unsigned long long)s->faults, how);
+	resident_text(s, buf + strlen(buf), len - strlen(buf));
 }
 
 void exitsum__json(const struct exit_summary *s, struct json_obj *o)
@@ -148,6 +173,13 @@ void exitsum__json(const struct exit_summary *s, struct json_obj *o)
 	json_u64(o, "peak_vsize", s->peak_vsize);
 	json_u64(o, "peak_rss", s->peak_rss);
 	json_u64(o, "peak_heap", s->peak_heap);
+	if (s->peak_resident) {
+		json_object_begin(o, "peak_resident");
+		for (int i = 0; i < RC_NR; i++)
+			if (s->peak_resident[i])
+				json_u64(o, region_class_name(i), s->peak_resident[i]);
+		json_object_end(o);
+	}
 	json_u64(o, "mmaps", s->mmaps);
 	json_u64(o, "munmaps", s->munmaps);
 	json_u64(o, "brks", s->brks);

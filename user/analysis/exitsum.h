@@ -18,6 +18,7 @@ struct exit_summary {
 	__u64 lifetime_ns;
 	const char *since; /* "fork", "exec", or "start": it ran before tracing began */
 	__u64 peak_vsize, peak_rss, peak_heap;
+	const __u64 *peak_resident; /* bytes by class (RC_*), from resident samples; NULL: none */
 	__u64 mmaps, munmaps, brks, failed;
 	__u64 faults;
 	int exit_code; /* when signal is 0 */

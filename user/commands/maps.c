@@ -2,9 +2,11 @@
 /* memsnoop maps: each selected process's layout, rebuilt from the events. */
 #include "commands/list.h"
 #include "commands/settings.h"
+#include "util/clock.h"
 #include "view/maps_view.h"
 
-static struct maps_view_opts opts_of(const struct run *r)
+/* at: the moment shown; 0: now when live, unknown (the end) in a recording */
+static struct maps_view_opts opts_of(const struct run *r, __u64 at)
 {
 	return (struct maps_view_opts){
 		.sel = &r->s->sel,
@@ -13,12 +15,14 @@ static struct maps_view_opts opts_of(const struct run *r)
 		.replay = r->replay != NULL,
 		.stacks = r->s->stacks ? r->stacks : NULL,
 		.stack_depth = r->s->stack_depth,
+		.now_ns = at ?: (r->replay ? 0 : now_ns()),
+		.start_ns = r->start_ns,
 	};
 }
 
-static void print(const struct run *r)
+static void print(const struct run *r, __u64 at)
 {
-	struct maps_view_opts o = opts_of(r);
+	struct maps_view_opts o = opts_of(r, at);
 
 	maps_view__print(r->model, &o, r->out);
 }
@@ -30,13 +34,13 @@ static int maps_tick(struct run *r, __u64 now)
 		return 0;
 	if (!r->s->json)
 		fputs("\033[H\033[2J", r->out);
-	print(r);
+	print(r, 0);
 	return 0;
 }
 
 static bool maps_present(struct run *r)
 {
-	struct maps_view_opts o = opts_of(r);
+	struct maps_view_opts o = opts_of(r, 0);
 
 	return !maps_view__check(r->model, &o);
 }
@@ -44,13 +48,13 @@ static bool maps_present(struct run *r)
 /* Those that are there, even when some are not. */
 static int maps_show(struct run *r, bool present, __u64 at)
 {
-	print(r);
+	print(r, at);
 	return 0;
 }
 
 static void maps_finish(struct run *r)
 {
-	print(r);
+	print(r, 0);
 }
 
 /*

@@ -53,6 +53,7 @@ struct settings {
 	unsigned fault_slots; /* --fault-slots: fault-count slots (0: sized by CPUs) */
 	const char *btf_path; /* --btf-path: the kernel BTF preflight looks for */
 	bool fault_perf; /* --fault-hook=perf: the perf event even where the tracepoint is */
+	unsigned rss_source; /* --rss-source: enum rss_source (source/rss_sample.h) */
 };
 
 #endif

@@ -188,6 +188,64 @@ static void on_stack(struct model *m, const struct ms_stack *s)
 	proc_sync(m, p);
 }
 
+/* Resident samples */
+
+struct class_sums {
+	const struct resident *res;
+	unsigned page_size;
+	__u64 sum[RC_NR];
+};
+
+static void add_class(const struct region *r, void *arg)
+{
+	struct class_sums *c = arg;
+	__u64 pages[3];
+
+	if (r->created_ns > c->res->ts_ns)
+		return;
+	resident__range(c->res, r->start, r->end, pages);
+	c->sum[r->cls] += pages[0] * c->page_size;
+}
+
+static void on_resident(struct model *m, const struct ms_resident *rec)
+{
+	struct proc *p = proc_find(m, rec->h.pid);
+	struct class_sums c = { .page_size = m->page_size };
+	int i;
+
+	if (rec->nr > (rec->h.size - sizeof(*rec)) / sizeof(rec->r[0]))
+		return;
+	if (!p || (p->p.flags & MPROC_EXITED) || !resident__add(&p->res, rec))
+		return;
+	p->p.sampled_ns = p->res->ts_ns;
+	p->p.rss = p->res->rss * m->page_size;
+	p->p.resident_anon = p->res->anon * m->page_size;
+	p->p.resident_swap = p->res->swap * m->page_size;
+	c.res = p->res;
+	model__for_each_region(m, p->p.pid, add_class, &c);
+	for (i = 0; i < RC_NR; i++)
+		if (c.sum[i] > p->p.peak_resident[i])
+			p->p.peak_resident[i] = c.sum[i];
+	proc_sync(m, p);
+	sample(p, rec->h.ts_ns);
+}
+
+bool model__region_resident(const struct model *m, __u32 pid, const struct region *r,
+			    struct mresident *out)
+{
+	struct proc *p = proc_find(m, pid);
+	__u64 pages[3];
+
+	if (!p || !p->res || !p->res->ts_ns || r->created_ns > p->res->ts_ns)
+		return false;
+	resident__range(p->res, r->start, r->end, pages);
+	out->ts_ns = p->res->ts_ns;
+	out->rss = pages[0] * m->page_size;
+	out->anon = pages[1] * m->page_size;
+	out->swap = pages[2] * m->page_size;
+	return true;
+}
+
 /* The public face */
 
 /* Give every region of the file its new name in the layout l. */
@@ -277,6 +335,9 @@ int model__apply(struct model *m, const struct ms_hdr *rec)
 		break;
 	case MS_SEED_END:
 		on_seed_end(m, rec);
+		break;
+	case MS_RESIDENT:
+		on_resident(m, (const void *)rec);
 		break;
 	case MS_VMA_NOW:
 		on_vma_now(m, (const void *)rec);

@@ -113,6 +113,10 @@ struct mproc {
 	__u64 arg_start, arg_end, env_start, env_end;
 	__u64 data_vm; /* bytes counted against RLIMIT_DATA */
 	__u64 map_count;
+	/* from the latest whole resident sample (MS_RESIDENT); rss too is then its */
+	__u64 sampled_ns; /* its time; 0: none since start or exec */
+	__u64 resident_anon, resident_swap; /* bytes */
+	__u64 peak_resident[RC_NR]; /* bytes by class, the most any sample saw */
 };
 
 struct model;
@@ -161,6 +165,19 @@ __u64 model__page_up(const struct model *m, __u64 len);
 unsigned model__nr_samples(const struct mproc *p);
 const struct msample *model__sample(const struct mproc *p, unsigned i); /* 0 = oldest */
 
+/* Resident bytes from a page-table sample, and when it was taken. */
+struct mresident {
+	__u64 ts_ns;
+	__u64 rss;
+	__u64 anon;
+	__u64 swap;
+};
+/*
+ * r's share of its process's latest resident sample; false when unknown: no
+ * sample yet, or r was made after it.
+ */
+bool model__region_resident(const struct model *m, __u32 pid, const struct region *r,
+			    struct mresident *out);
 /* Exactly the /proc/PID/maps format, one line per region (no merging). */
 int model__write_maps(const struct model *m, __u32 pid, FILE *f);
 /*

@@ -9,6 +9,7 @@
 
 #include "layout.h"
 #include "model.h"
+#include "resident.h"
 
 struct proc {
 	struct mproc p; /* first: model__process returns it */
@@ -26,6 +27,7 @@ struct proc {
 	unsigned cap_samples;
 	unsigned head; /* index of the oldest */
 	__u64 slot_ts; /* when the newest sample's slot began */
+	struct resident *res; /* the latest resident sample */
 };
 
 struct model {

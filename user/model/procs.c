@@ -84,6 +84,7 @@ void proc_free(struct proc *p)
 	layout__put(p->l);
 	layout__put(p->old);
 	free(p->samples);
+	resident__free(p->res);
 	free(p);
 }
 
@@ -280,6 +281,9 @@ void on_exec(struct model *m, const struct ms_exec *e)
 	set_comm(p, e->comm);
 	set_layout(p, layout__new(m->page_size));
 	p->p.start_brk = p->p.brk = 0;
+	resident__free(p->res); /* of the old address space */
+	p->res = NULL;
+	p->p.sampled_ns = 0;
 	if (e->h.ts_ns > p->seed_ts)
 		p->seed_ts = e->h.ts_ns;
 	proc_sync(m, p);

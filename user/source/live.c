@@ -17,6 +17,7 @@
 #include "source/live_int.h"
 #include "source/names.h"
 #include "source/probe.h"
+#include "source/rss_sample.h"
 #include "source/seed.h"
 #include "memsnoop.skel.h"
 
@@ -74,6 +75,31 @@ static int preflight(const struct live_opts *o)
 	return ensure_tracefs();
 }
 
+/* Its page tables may have changed: sample them at the next tick. */
+static void mark_changed(struct live *l, __u32 pid)
+{
+	if (l->rss)
+		pidtab__put(l->changed, pid);
+}
+
+static void mark_record(struct live *l, const struct ms_hdr *h)
+{
+	const struct ms_fork *f = (const void *)h;
+
+	switch (h->type) {
+	case MS_BRK ... MS_EXEC:
+	case MS_SEED_END:
+		mark_changed(l, h->pid);
+		if (h->type == MS_FORK && !(h->flags & MS_FORK_THREAD))
+			mark_changed(l, f->child_pid);
+		break;
+	case MS_EXIT:
+		if (h->flags & MS_EXIT_GROUP && l->rss)
+			pidtab__del(l->changed, h->pid);
+		break;
+	}
+}
+
 /* Counts as the kernel had them at ts: when they were read, or the process's exit. */
 static void emit_faults(struct live *l, __u32 pid, const struct ms_fault_counts *total, __u64 ts)
 {
@@ -94,6 +120,7 @@ static void emit_faults(struct live *l, __u32 pid, const struct ms_fault_counts 
 	e.delta.prot = total->prot - seen->prot;
 	*seen = *total;
 	stream__emit(l->stream, &e.h);
+	mark_changed(l, pid);
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -119,6 +146,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		stream__emit(l->stream, &l->gate.v.h);
 	}
 	stream__emit(l->stream, h);
+	mark_record(l, h);
 	if (h->type == MS_EXIT && (h->flags & MS_EXIT_GROUP) && l->pids_only)
 		l->next_gone_check_ns = 0; /* maybe the last: look now */
 	if (h->type == MS_EXEC && !(h->flags & MS_EXEC_SEEDED))
@@ -204,6 +232,12 @@ int live__open(struct live **out, const struct live_opts *o, struct stream *st)
 	l->o = *o;
 	l->stream = st;
 	l->reported = pidtab__new(sizeof(struct ms_fault_counts));
+	if (o->rss != RSS_OFF) {
+		l->changed = pidtab__new(1);
+		l->rss = rss_sampler__new(st, o->rss);
+		if (!l->changed || !l->rss)
+			return -1;
+	}
 	l->nr_cpus = libbpf_num_possible_cpus();
 	if (l->nr_cpus > 0)
 		l->slots = calloc(l->nr_cpus, sizeof(*l->slots));
@@ -289,6 +323,8 @@ static int seed_one(__u32 pid, void *ctx)
 	if (!selected(sd->l, pid))
 		return 0;
 	err = seed_process(sd->l->stream, pid, MS_SEED_AT_START);
+	if (!err)
+		mark_changed(sd->l, pid);
 	sd->done += !err;
 	sd->denied += err == -EACCES;
 	return 0;
@@ -311,6 +347,7 @@ int live__seed(struct live *l)
 	pidtab__free(sd.seen);
 	if (log_verbose())
 		info("%u processes seeded from /proc in %.1f ms", sd.done, (now_ns() - t0) / 1e6);
+	live__sample(l); /* their resident memory comes with the first view */
 	if (sd.denied && !l->warned_denied) {
 		warn("%u processes have no starting layout: their /proc/PID/maps is not ours "
 		     "to read (root reads every one)",
@@ -471,11 +508,34 @@ static void check_drops(struct live *l, bool final)
 	}
 }
 
+static bool sample_one(__u32 pid, void *ctx)
+{
+	struct live *l = ctx;
+	__u64 t0 = now_ns(), dt;
+
+	if (rss_sampler__sample(l->rss, pid)) /* gone: its exit says so */
+		return false;
+	dt = now_ns() - t0;
+	l->samples++;
+	l->sample_ns += dt;
+	if (dt > l->sample_max_ns)
+		l->sample_max_ns = dt;
+	return false;
+}
+
+/* The fault counts first: they say which processes faulted. */
+void live__sample(struct live *l)
+{
+	if (!l->o.faults)
+		emit_all_faults(l);
+	if (l->rss)
+		pidtab__prune(l->changed, sample_one, l);
+}
+
 void live__tick(struct live *l)
 {
 	pass(l, ROUND_SLACK_NS);
-	if (!l->o.faults)
-		emit_all_faults(l);
+	live__sample(l);
 	check_drops(l, false);
 	check_names(l, false);
 	if (l->resync) {
@@ -487,8 +547,7 @@ void live__tick(struct live *l)
 void live__finish(struct live *l)
 {
 	ring_buffer__consume(l->rb);
-	if (!l->o.faults)
-		emit_all_faults(l);
+	live__sample(l);
 	check_drops(l, true);
 	stream__flush(l->stream);
 }
@@ -528,6 +587,10 @@ void live__close(struct live *l)
 
 	if (!l)
 		return;
+	if (log_verbose() && l->samples)
+		info("%llu resident samples from %s: %.3f ms each on average, %.3f ms at most",
+		     (unsigned long long)l->samples, rss_sampler__source(l->rss),
+		     l->sample_ns / 1e6 / l->samples, l->sample_max_ns / 1e6);
 	ring_buffer__free(l->rb);
 	for (i = 0; l->fault_links && i < l->nr_cpus; i++)
 		bpf_link__destroy(l->fault_links[i]);
@@ -539,6 +602,8 @@ void live__close(struct live *l)
 	pidtab__free(l->reported);
 	names__report(l->names);
 	names__free(l->names);
+	pidtab__free(l->changed);
+	rss_sampler__free(l->rss);
 	free(l->slots);
 	free(l);
 }

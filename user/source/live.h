@@ -8,6 +8,7 @@
 #define MEMSNOOP_LIVE_H
 
 #include "stream.h"
+#include "source/rss_sample.h"
 #include "util/selection.h"
 
 struct live;
@@ -21,6 +22,7 @@ struct live_opts {
 	unsigned fault_slots; /* a power of two; 0: sized by the CPUs (tests: 1, collisions) */
 	const char *btf_path; /* NULL: /sys/kernel/btf/vmlinux (tests of the no-BTF message) */
 	bool fault_perf; /* page faults from the perf event even on x86 (tests, bench) */
+	enum rss_source rss; /* where resident samples come from; RSS_OFF: none */
 };
 
 /* Checks privileges, BTF and tracefs, loads and attaches. -1 after an error message. */
@@ -41,7 +43,12 @@ int live__drain(struct live *l);
  * strace -p ends with its tracee). Cheap enough to ask after each poll.
  */
 bool live__selection_gone(struct live *l);
-/* Per-interval work: fault summaries, losses (then resynchronises layouts). */
+/*
+ * Resident samples of the processes that faulted, mapped or unmapped since
+ * their last one (a view is about to show them: SIGUSR1).
+ */
+void live__sample(struct live *l);
+/* Per-interval work: fault summaries, resident samples, losses (then resynchronises layouts). */
 void live__tick(struct live *l);
 /* Drains, then final fault summaries and losses; the stream delivers all it holds. */
 void live__finish(struct live *l);

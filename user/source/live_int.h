@@ -14,6 +14,9 @@ struct live {
 	struct stream *stream;
 	struct live_opts o;
 	struct pidtab *reported; /* fault counts already put in the stream */
+	struct pidtab *changed; /* faulted, mapped or unmapped since its last RSS sample */
+	struct rss_sampler *rss;
+	__u64 samples, sample_ns, sample_max_ns; /* resident samples taken, their time (-v) */
 	__u64 drops_seen;
 	__u64 last_lost_ns;
 	__u64 last_warn_ns;

@@ -37,6 +37,7 @@ static const unsigned short min_size[MS_TYPE_MAX] = {
 	[MS_VMA] = sizeof(struct ms_vma) + 1,
 	[MS_SEED_END] = sizeof(struct ms_seed_end),
 	[MS_NAME] = sizeof(struct ms_name) + 1,
+	[MS_RESIDENT] = sizeof(struct ms_resident),
 };
 
 size_t record_min_size(unsigned type)
@@ -111,6 +112,11 @@ bool record_ok(const struct ms_hdr *h)
 		const struct ms_vma *v = (const void *)h;
 
 		return v->start < v->end && str_ok(v->path, v->path_len, size - sizeof(*v));
+	}
+	case MS_RESIDENT: {
+		const struct ms_resident *r = (const void *)h;
+
+		return r->nr <= (size - sizeof(*r)) / sizeof(r->r[0]);
 	}
 	}
 	return true;

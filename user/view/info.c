@@ -45,9 +45,10 @@ int info_view__fn(void *ctx, const struct ms_hdr *h, const struct model_change *
 	return 0;
 }
 
-static const unsigned shown[] = { MS_BRK,     MS_MMAP,	 MS_MUNMAP, MS_MREMAP, MS_MPROTECT,
-				  MS_MADVISE, MS_FAULT,	 MS_STACK,  MS_FORK,   MS_EXEC,
-				  MS_EXIT,    MS_SIGNAL, MS_FAULTS, MS_LOST,   MS_SEED_BEGIN };
+static const unsigned shown[] = { MS_BRK,      MS_MMAP,	   MS_MUNMAP,	  MS_MREMAP,
+				  MS_MPROTECT, MS_MADVISE, MS_FAULT,	  MS_STACK,
+				  MS_FORK,     MS_EXEC,	   MS_EXIT,	  MS_SIGNAL,
+				  MS_FAULTS,   MS_LOST,	   MS_SEED_BEGIN, MS_RESIDENT };
 
 static void wall_time(const struct trace_meta *m, char *buf, size_t len)
 {

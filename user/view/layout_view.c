@@ -121,12 +121,40 @@ static void growth(const struct draw *d, const struct region *r, char *buf, size
 	}
 }
 
+/* Resident bytes of r (its process's latest sample); false when unknown. */
+static bool resident(const struct draw *d, const struct region *r, __u64 *rss)
+{
+	struct mresident res;
+
+	if (!model__region_resident(d->v->m, d->p->pid, r, &res))
+		return false;
+	*rss = res.rss;
+	return true;
+}
+
+/* "[####......]  40%": the share of the reserved bytes resident. */
+static void use_bar(char *buf, size_t len, __u64 rss, __u64 size)
+{
+	unsigned fill = size ? (unsigned)((unsigned __int128)rss * 10 / size) : 0;
+	unsigned pct = size ? (unsigned)((unsigned __int128)rss * 100 / size) : 0;
+	char bar[11];
+
+	memset(bar, '#', fill);
+	memset(bar + fill, '.', 10 - fill);
+	bar[10] = 0;
+	if (rss && !pct)
+		snprintf(buf, len, "[%s]  <1%%", bar);
+	else
+		snprintf(buf, len, "[%s] %3u%%", bar, pct);
+}
+
 /* A block as an object: what the text line shows, as fields. */
 static void json_block(const struct draw *d, __u64 a, __u64 b, const struct region *r,
 		       const char *kind, const char *what)
 {
 	struct json_obj *o = d->json;
 	__s64 diff = 0;
+	__u64 rss;
 	char pm[8];
 
 	json_str(o, "kind", kind);
@@ -140,6 +168,10 @@ static void json_block(const struct draw *d, __u64 a, __u64 b, const struct regi
 		if (r->path)
 			json_str(o, "path", r->path);
 		json_u64(o, "touched", r->touched_pages * model__page_size(d->v->m));
+		if (resident(d, r, &rss))
+			json_u64(o, "rss", rss);
+		else
+			json_null(o, "rss");
 		switch (snapshot__growth(d->base, r, &diff)) {
 		case G_NEW:
 			json_str(o, "growth", "new");
@@ -167,15 +199,16 @@ static void bare_line(const struct draw *d, __u64 a, __u64 b, const char *kind, 
 		json_object_end(d->json);
 		return;
 	}
-	fprintf(d->out, "%012llx-%012llx %7s %7s %-9s %s\n", (unsigned long long)a,
-		(unsigned long long)b, "", "", "", what);
+	fprintf(d->out, "%012llx-%012llx %7s %7s %7s %-17s %-9s %s\n", (unsigned long long)a,
+		(unsigned long long)b, "", "", "", "", "", what);
 }
 
 /* One block of the picture: a region (r), or the args, a gap, kernel space (r NULL). */
 static void line(const struct draw *d, __u64 a, __u64 b, const struct region *r, const char *kind,
 		 const char *what)
 {
-	char res[16] = "", touched[16] = "-", grow[32] = "";
+	char res[16] = "", touched[16] = "-", grow[32] = "", rss[16] = "", bar[24] = "";
+	__u64 rb;
 
 	if (d->json) {
 		json_object_begin(d->json, NULL);
@@ -191,8 +224,14 @@ static void line(const struct draw *d, __u64 a, __u64 b, const struct region *r,
 		growth(d, r, grow, sizeof(grow));
 	else
 		touched[0] = 0;
-	fprintf(d->out, "%012llx-%012llx %7s %7s %-9s %s\n", (unsigned long long)a,
-		(unsigned long long)b, res, touched, grow, what);
+	if (r && resident(d, r, &rb)) {
+		fmt_size(rss, sizeof(rss), rb);
+		use_bar(bar, sizeof(bar), rb, r->end - r->start);
+	} else if (r) {
+		strcpy(rss, "-");
+	}
+	fprintf(d->out, "%012llx-%012llx %7s %7s %7s %-17s %-9s %s\n", (unsigned long long)a,
+		(unsigned long long)b, res, touched, rss, bar, grow, what);
 }
 
 static bool filebacked(const struct region *r)
@@ -546,10 +585,10 @@ static void render_text(struct draw *d, const struct regions *rs, __u64 now)
 		fprintf(out, "growth over the last %.2fs\n", (now - d->base->ts) / 1e9);
 	else
 		fprintf(out, "growth: after one window (%.3gs)\n", d->v->window / 1e9);
-	fprintf(out, "%-25s %7s %7s %-9s %s\n", "ADDRESS", "RESERVD", "TOUCHED", "GROWTH",
-		"HIGH MEMORY");
+	fprintf(out, "%-25s %7s %7s %7s %-17s %-9s %s\n", "ADDRESS", "RESERVD", "TOUCHED",
+		"RESIDNT", "RESIDENT/RESERVED", "GROWTH", "HIGH MEMORY");
 	draw_blocks(d, rs);
-	fprintf(out, "%-25s %7s %7s %-9s %s\n", "", "", "", "", "LOW MEMORY");
+	fprintf(out, "%-25s %7s %7s %7s %-17s %-9s %s\n", "", "", "", "", "", "", "LOW MEMORY");
 	headroom(d, rs);
 }
 

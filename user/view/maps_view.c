@@ -17,6 +17,7 @@
 
 struct table_ctx {
 	const struct maps_view_opts *o;
+	const struct model *m;
 	__u32 pid;
 	FILE *out;
 	unsigned page_size;
@@ -24,12 +25,29 @@ struct table_ctx {
 	bool have_touched;
 };
 
+/* RSS, ANON and SWAP: "-" where no sample knows the region. */
+static void resident_cells(const struct table_ctx *c, const struct region *r, char cells[3][16])
+{
+	struct mresident res;
+
+	if (!model__region_resident(c->m, c->pid, r, &res)) {
+		strcpy(cells[0], "-");
+		strcpy(cells[1], "-");
+		strcpy(cells[2], "-");
+		return;
+	}
+	fmt_size(cells[0], sizeof(cells[0]), res.rss);
+	fmt_size(cells[1], sizeof(cells[1]), res.anon);
+	fmt_size(cells[2], sizeof(cells[2]), res.swap);
+}
+
 static void table_row(const struct region *r, void *arg)
 {
 	struct table_ctx *c = arg;
-	char size[16], touched[16] = "-", perms[8];
+	char size[16], touched[16] = "-", perms[8], res[3][16];
 
 	fmt_perms(perms, sizeof(perms), r->prot);
+	resident_cells(c, r, res);
 	fmt_size(size, sizeof(size), r->end - r->start);
 	if (r->touched_pages) {
 		fmt_size(touched, sizeof(touched), r->touched_pages * c->page_size);
@@ -37,8 +55,9 @@ static void table_row(const struct region *r, void *arg)
 		c->have_touched = true;
 	}
 	c->total += r->end - r->start;
-	fprintf(c->out, "%012llx-%012llx %7s %s %8s %-12s ", (unsigned long long)r->start,
-		(unsigned long long)r->end, size, perms, touched, region_class_name(r->cls));
+	fprintf(c->out, "%012llx-%012llx %7s %s %7s %7s %7s %8s %-12s ",
+		(unsigned long long)r->start, (unsigned long long)r->end, size, perms, res[0],
+		res[1], res[2], touched, region_class_name(r->cls));
 	if (r->path)
 		esc_fput(c->out, r->path, strlen(r->path), ESC_TEXT);
 	if (r->cls == RC_THREAD_STACK && r->owner_tid)
@@ -51,30 +70,65 @@ static void table_row(const struct region *r, void *arg)
 				  c->o->stack_depth, "    ");
 }
 
+/* When the resident columns were sampled: their age at the moment shown. */
+static void sample_note(const struct maps_view_opts *o, const struct mproc *p, FILE *out)
+{
+	if (!p->sampled_ns)
+		fputs("; resident: no sample yet", out);
+	else if (o->now_ns >= p->sampled_ns)
+		fprintf(out, "; resident sampled %.3fs before", (o->now_ns - p->sampled_ns) / 1e9);
+	else
+		fprintf(out, "; resident sampled at %.3fs",
+			(p->sampled_ns - (o->start_ns < p->sampled_ns ? o->start_ns : 0)) / 1e9);
+}
+
 static void print_table(const struct model *m, const struct mproc *p,
 			const struct maps_view_opts *o, FILE *out)
 {
-	struct table_ctx c = { .o = o, .pid = p->pid, .out = out, .page_size = model__page_size(m) };
+	struct table_ctx c = {
+		.o = o, .m = m, .pid = p->pid, .out = out, .page_size = model__page_size(m)
+	};
 	char vs[16], rss[16], heap[16], stack[16];
 
 	fprintf(out, "%u: ", p->pid);
 	esc_fput(out, p->comm, MS_COMM_LEN, ESC_TEXT);
 	fprintf(out, "%s\n", p->flags & MPROC_UNCERTAIN ? "  (uncertain: events were lost)" : "");
-	fprintf(out, "%-25s %7s %-4s %8s %-12s %s\n", "ADDRESS", "SIZE", "PERM", "TOUCHED", "CLASS",
-		"BACKING");
+	fprintf(out, "%-25s %7s %-4s %7s %7s %7s %8s %-12s %s\n", "ADDRESS", "SIZE", "PERM", "RSS",
+		"ANON", "SWAP", "TOUCHED", "CLASS", "BACKING");
 	model__for_each_region(m, p->pid, table_row, &c);
-	fprintf(out, "total %s virtual, %s resident, heap %s, stack %s, %u regions\n",
+	fprintf(out, "total %s virtual, %s resident, heap %s, stack %s, %u regions",
 		fmt_size(vs, sizeof(vs), p->vsize), fmt_size(rss, sizeof(rss), p->rss),
 		fmt_size(heap, sizeof(heap), p->heap), fmt_size(stack, sizeof(stack), p->stack),
 		p->nr_regions);
+	sample_note(o, p, out);
+	fputc('\n', out);
 }
 
 struct json_ctx {
 	const struct maps_view_opts *o;
+	const struct model *m;
 	const struct mproc *p;
 	FILE *out;
 	unsigned page_size;
 };
+
+/* rss, anon, swap and the sample's ts_ns; null where no sample knows the region. */
+static void json_resident(const struct json_ctx *c, const struct region *r, struct json_obj *o)
+{
+	struct mresident res;
+
+	if (!model__region_resident(c->m, c->p->pid, r, &res)) {
+		json_null(o, "rss");
+		json_null(o, "anon");
+		json_null(o, "swap");
+		json_null(o, "ts_ns");
+		return;
+	}
+	json_u64(o, "rss", res.rss);
+	json_u64(o, "anon", res.anon);
+	json_u64(o, "swap", res.swap);
+	json_u64(o, "ts_ns", res.ts_ns);
+}
 
 /* One region as an object: the table's columns and /proc/PID/maps's fields. */
 static void json_row(const struct region *r, void *arg)
@@ -95,6 +149,7 @@ static void json_row(const struct region *r, void *arg)
 	json_str(&o, "class", region_class_name(r->cls));
 	if (r->path)
 		json_str(&o, "path", r->path);
+	json_resident(c, r, &o);
 	json_u64(&o, "touched", r->touched_pages * c->page_size);
 	json_u64(&o, "offset", r->pgoff);
 	json_str(&o, "dev", dev);
@@ -111,7 +166,7 @@ static void json_row(const struct region *r, void *arg)
 static void print_json(const struct model *m, const struct mproc *p, const struct maps_view_opts *o,
 		       FILE *out)
 {
-	struct json_ctx j = { .o = o, .p = p, .out = out, .page_size = model__page_size(m) };
+	struct json_ctx j = { .o = o, .m = m, .p = p, .out = out, .page_size = model__page_size(m) };
 
 	model__for_each_region(m, p->pid, json_row, &j);
 }

@@ -20,6 +20,8 @@ struct maps_view_opts {
 	bool replay; /* from a recording: a process missing is missing at that moment */
 	const struct stacks *stacks; /* --stacks: each region's maker's stack; NULL: none */
 	unsigned stack_depth;
+	__u64 now_ns; /* the moment shown (live: now, replay: --at): resident samples' age; 0: */
+	__u64 start_ns; /* else their time from this one */
 };
 
 /* Every selected live process (all when no -p/-c), in the chosen format. */

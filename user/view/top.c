@@ -273,8 +273,8 @@ static void collect_fn(const struct mproc *p, void *arg)
 	r->v[C_STACK] = p->stack;
 	for (int i = 0; i < C_NR; i++)
 		r->known[i] = true;
-	/* RSS comes with the process's own records: none yet, not known */
-	r->known[C_RSS] = p->mm.total_vm != 0 && !r->exited;
+	/* RSS comes with the process's own records or a resident sample: none yet, not known */
+	r->known[C_RSS] = (p->mm.total_vm != 0 || p->sampled_ns) && !r->exited;
 	r->known[C_FLT] = r->known[C_GROW] = false;
 	if (r->exited)
 		last_values(p, r);
