@@ -39,13 +39,17 @@ LIBS_PC := libbpf libelf zlib libzstd ncursesw
 ifeq ($(STATIC),1)
 PC_FLAGS := --static
 LDFLAGS += -static
+# libmicrohttpd links gnutls, which Debian ships no static p11-kit for: no --metrics
+CFLAGS_METRICS := -DMEMSNOOP_NO_METRICS
+else
+LIBS_PC += libmicrohttpd
 endif
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) $(PC_FLAGS) --libs $(LIBS_PC) 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
-CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DMEMSNOOP_VERSION='"$(VERSION)"'
+CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DMEMSNOOP_VERSION='"$(VERSION)"' $(CFLAGS_METRICS)
 INCLUDES := -I$(OUTPUT) -Iinclude -Iuser $(PKG_CFLAGS)
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -5,7 +5,7 @@
 # added to dpkg when missing), for `make ARCH=arm64 STATIC=1`.
 set -eu
 pkgs="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev libncurses-dev
-pkg-config make gcc python3 jq tmux util-linux"
+pkg-config make gcc python3 jq tmux util-linux libmicrohttpd-dev prometheus"
 add_arch=""
 for arch in "$@"; do
 	case "$arch" in

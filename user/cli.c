@@ -44,6 +44,7 @@ static const char doc_examples[] =
 	"  memsnoop top -b -n 3 -i 1       # 3 plain-text frames, one per second\n"
 	"  memsnoop layout -p 1234         # the process drawn high to low, refreshing\n"
 	"  memsnoop layout -p 1234 --once  # the same, once, as plain text\n"
+	"  memsnoop --metrics 127.0.0.1:9464 >/dev/null  # Prometheus scrapes /metrics\n"
 	"\n"
 	"Send SIGUSR1 to a running memsnoop to print every traced process's layout\n"
 	"in /proc/PID/maps format (or to DIR/<pid>.maps with --dump DIR).\n"
@@ -67,6 +68,8 @@ enum {
 	OPT_FAULT_SLOTS,
 	OPT_BTF_PATH,
 	OPT_FAULT_HOOK,
+	OPT_METRICS,
+	OPT_METRICS_TOP,
 };
 
 static const struct argp_option options[] = {
@@ -95,6 +98,10 @@ static const struct argp_option options[] = {
 	{ "ring", OPT_RING, "BYTES", 0, "record: the newest BYTES; saved at exit, SIGUSR2", 0 },
 	{ "perfetto", OPT_PERFETTO, NULL, 0, "export: Chrome trace-event JSON (Perfetto UI)", 0 },
 	{ "ready-file", OPT_READY, "PATH", 0, "Create PATH once attached (for scripts)", 0 },
+	{ "metrics", OPT_METRICS, "HOST:PORT", 0, "Serve Prometheus metrics at /metrics (live)",
+	  0 },
+	{ "metrics-top", OPT_METRICS_TOP, "N", 0, "Per-process series for the top N (default 20)",
+	  0 },
 	{ "verbose", 'v', NULL, 0, "Say what was detected; libbpf's messages", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
 	/* for the tests (README.md, Tests): hidden from --help */
@@ -290,6 +297,16 @@ static int set_fault_hook(struct settings *s, const char *arg)
 	return 0;
 }
 
+static int set_metrics_top(struct settings *s, const char *arg)
+{
+	long v;
+
+	if (parse_count(arg, 10000, &v))
+		return -1;
+	s->metrics_top = v;
+	return 0;
+}
+
 /* How each option is stored: a flag, a string, or a value parsed and checked. */
 struct opt_rule {
 	int key;
@@ -341,6 +358,8 @@ static const struct opt_rule rules[] = {
 	VALUE(OPT_FAULT_SLOTS, set_fault_slots, "invalid slot count '%s': a power of two"),
 	STRING(OPT_BTF_PATH, btf_path),
 	VALUE(OPT_FAULT_HOOK, set_fault_hook, "unknown fault hook '%s': 'tp' or 'perf'"),
+	STRING(OPT_METRICS, metrics_addr),
+	VALUE(OPT_METRICS_TOP, set_metrics_top, "invalid process count '%s': 1 to 10000"),
 };
 
 static void apply(const struct opt_rule *r, struct settings *s, char *arg)
@@ -428,6 +447,10 @@ static int check(struct settings *s)
 		fprintf(stderr, "memsnoop: --ring needs a file to write (-w or -o FILE)\n");
 		return -1;
 	}
+	if (s->metrics_addr && s->read_file) {
+		fprintf(stderr, "memsnoop: --metrics serves a live run: not with -r\n");
+		return -1;
+	}
 	if (s->cmd->check && s->cmd->check(s))
 		return -1;
 	if (s->argc && s->sel.nr_pids) {
@@ -475,6 +498,7 @@ int cli_parse(int argc, char **argv, struct settings *s)
 
 	s->interval = 1.0;
 	s->ringbuf_size = 8 << 20;
+	s->metrics_top = 20;
 	save_cmdline(argc, argv, s);
 	/* a command to run starts after "--": argp never sees it */
 	for (nopts = 1; nopts < argc && strcmp(argv[nopts], "--"); nopts++)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include "commands/command.h"
+#include "export/metrics.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "session.h"
@@ -63,6 +64,7 @@ struct session {
 	struct model *model;
 	struct summary summary;
 	struct trace_writer *writer;
+	struct metrics *metrics; /* --metrics: the Prometheus endpoint */
 	struct outfile ready_of; /* --ready-file, renamed into place once attached */
 	FILE *out; /* the views' output: stdout or -o FILE, in whole lines */
 	unsigned long dumps; /* SIGUSR1 dumps begun (DIR/dumps) */
@@ -267,6 +269,36 @@ static void trim_heap(__u64 now, __u64 *next_trim)
 	*next_trim = now + 1000000000ULL;
 }
 
+/* --metrics: listening before the programs load, so a taken port costs nothing. */
+static int open_metrics(struct session *ss)
+{
+	struct metrics_opts o = { .addr = ss->s->metrics_addr, .top = ss->s->metrics_top };
+	char err[512];
+
+	if (!ss->s->metrics_addr)
+		return 0;
+	ss->metrics = metrics__new(&o, ss->model, err, sizeof(err));
+	if (!ss->metrics) {
+		error("%s", err);
+		return -1;
+	}
+	return stream__add_after(ss->stream, metrics__fn, ss->metrics);
+}
+
+/* On each tick: what the next scrapes read. */
+static void publish_metrics(struct session *ss, __u64 now)
+{
+	struct metrics_health h = {
+		.by_type = ss->summary.by_type,
+		.faults = ss->summary.faults,
+		.lost = ss->summary.lost,
+		.now_ns = now,
+	};
+
+	if (ss->metrics)
+		metrics__publish(ss->metrics, &h);
+}
+
 static int live_loop(struct session *ss, struct live *l, struct launch *child)
 {
 	struct settings *s = ss->s;
@@ -301,6 +333,7 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 			live__tick(l);
 			if (ss->writer && trace_writer__tick(ss->writer, now))
 				writer_failed(ss);
+			publish_metrics(ss, now);
 			if (ss->cmd->tick && ss->cmd->tick(&ss->run, now))
 				break;
 			trim_heap(now, &next_trim);
@@ -342,7 +375,7 @@ static int open_live(struct session *ss, struct live **l, struct launch *child)
 	};
 	int err;
 
-	if (live__open(l, &o, ss->stream))
+	if (open_metrics(ss) || live__open(l, &o, ss->stream))
 		return -1;
 	if (s->argc) {
 		err = launch_prepare(child, s->argv);
@@ -378,6 +411,7 @@ static int start_live(struct session *ss, struct live *l, struct launch *child)
 		error("%s", trace_writer__error(ss->writer));
 		return -1;
 	}
+	publish_metrics(ss, now_ns());
 	if (publish_ready_file(ss))
 		return -1;
 	ss->started = true;
@@ -501,6 +535,7 @@ static int release(struct session *ss, int status)
 		status = status ? status : 1;
 	}
 	ui__free(ss->run.ui);
+	metrics__free(ss->metrics);
 	if (ss->cmd_started && ss->cmd->stop)
 		status = ss->cmd->stop(&ss->run, status);
 	if (ss->out && fclose(ss->out) && !status) {

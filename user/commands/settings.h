@@ -40,6 +40,8 @@ struct settings {
 	const char *read_file;
 	const char *ready_file;
 	const char *dump_dir;
+	const char *metrics_addr; /* --metrics HOST:PORT: the Prometheus endpoint */
+	unsigned metrics_top; /* --metrics-top: processes with series of their own */
 	char **argv; /* the command after --, NULL-terminated */
 	int argc;
 	char cmdline[1024]; /* memsnoop's own, for the trace header */
