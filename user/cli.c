@@ -44,7 +44,7 @@ static const char doc_examples[] =
 	"  memsnoop top -b -n 3 -i 1       # 3 plain-text frames, one per second\n"
 	"  memsnoop layout -p 1234         # the process drawn high to low, refreshing\n"
 	"  memsnoop layout -p 1234 --once  # the same, once, as plain text\n"
-	"  memsnoop --metrics 127.0.0.1:9464 >/dev/null  # Prometheus scrapes /metrics\n"
+	"  memsnoop -q --metrics 127.0.0.1:9464  # a daemon Prometheus scrapes\n"
 	"\n"
 	"Send SIGUSR1 to a running memsnoop to print every traced process's layout\n"
 	"in /proc/PID/maps format (or to DIR/<pid>.maps with --dump DIR).\n"
@@ -71,6 +71,12 @@ enum {
 	OPT_METRICS,
 	OPT_METRICS_TOP,
 };
+
+#ifdef MEMSNOOP_NO_METRICS /* static: no libmicrohttpd (Makefile) */
+#define METRICS_HELP "Prometheus metrics: not in a static build"
+#else
+#define METRICS_HELP "Serve Prometheus metrics at /metrics (live)"
+#endif
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace these processes (repeat, or PID,PID,...)", 0 },
@@ -102,6 +108,7 @@ static const struct argp_option options[] = {
 	  0 },
 	{ "metrics-top", OPT_METRICS_TOP, "N", 0, "Per-process series for the top N (default 20)",
 	  0 },
+	{ "quiet", 'q', NULL, 0, "No event output (a daemon: with --metrics or -w)", 0 },
 	{ "verbose", 'v', NULL, 0, "Say what was detected; libbpf's messages", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
 	/* for the tests (README.md, Tests): hidden from --help */
@@ -354,6 +361,7 @@ static const struct opt_rule rules[] = {
 	SET(OPT_PERFETTO, perfetto),
 	VALUE(OPT_AT_NS, set_at_ns, "invalid timestamp '%s': nanoseconds"),
 	STRING(OPT_READY, ready_file),
+	SET('q', quiet),
 	SET('v', verbose),
 	VALUE(OPT_FAULT_SLOTS, set_fault_slots, "invalid slot count '%s': a power of two"),
 	STRING(OPT_BTF_PATH, btf_path),

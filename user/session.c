@@ -285,8 +285,16 @@ static int open_metrics(struct session *ss)
 	return stream__add_after(ss->stream, metrics__fn, ss->metrics);
 }
 
+static void add_prog(const struct live_prog_stats *st, void *ctx)
+{
+	struct metrics_health *h = ctx;
+
+	if (h->nr_progs < METRICS_MAX_PROGS)
+		h->progs[h->nr_progs++] = (struct metrics_prog){ st->name, st->run_ns, st->runs };
+}
+
 /* On each tick: what the next scrapes read. */
-static void publish_metrics(struct session *ss, __u64 now)
+static void publish_metrics(struct session *ss, struct live *l, __u64 now)
 {
 	struct metrics_health h = {
 		.by_type = ss->summary.by_type,
@@ -295,8 +303,10 @@ static void publish_metrics(struct session *ss, __u64 now)
 		.now_ns = now,
 	};
 
-	if (ss->metrics)
-		metrics__publish(ss->metrics, &h);
+	if (!ss->metrics)
+		return;
+	live__prog_stats(l, add_prog, &h);
+	metrics__publish(ss->metrics, &h);
 }
 
 static int live_loop(struct session *ss, struct live *l, struct launch *child)
@@ -333,7 +343,7 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 			live__tick(l);
 			if (ss->writer && trace_writer__tick(ss->writer, now))
 				writer_failed(ss);
-			publish_metrics(ss, now);
+			publish_metrics(ss, l, now);
 			if (ss->cmd->tick && ss->cmd->tick(&ss->run, now))
 				break;
 			trim_heap(now, &next_trim);
@@ -411,7 +421,7 @@ static int start_live(struct session *ss, struct live *l, struct launch *child)
 		error("%s", trace_writer__error(ss->writer));
 		return -1;
 	}
-	publish_metrics(ss, now_ns());
+	publish_metrics(ss, l, now_ns());
 	if (publish_ready_file(ss))
 		return -1;
 	ss->started = true;

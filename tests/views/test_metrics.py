@@ -7,7 +7,7 @@ are non-zero while it grows, at most 5 processes ever have series of their own a
 exited ones' go away. A client that sends a request and never reads, and one that sends
 nothing, stall nothing: scrapes go on, events keep flowing, none lost. `promtool check
 metrics` accepts the output; the OpenMetrics one ends with # EOF. A taken port is a
-one-line error."""
+one-line error; -q prints no events; BPF run time counts while the kernel's stats are on."""
 import json
 import os
 import shutil
@@ -112,6 +112,18 @@ def stuck_clients(port):
     return [a, b]
 
 
+def bpf_stats_fd():
+    """BPF_ENABLE_STATS: the kernel counts programs' runs while this fd is open (as
+    kernel.bpf_stats_enabled does, without changing the sysctl)."""
+    import ctypes
+    nr = {"x86_64": 321, "aarch64": 280}[os.uname().machine]
+    attr = (ctypes.c_char * 128)()  # type 0: BPF_STATS_RUN_TIME
+    fd = ctypes.CDLL(None, use_errno=True).syscall(nr, 32, attr, 128)
+    if fd < 0:
+        fail("BPF_ENABLE_STATS: errno %d" % ctypes.get_errno())
+    return fd
+
+
 def within(a, b, pct):
     return abs(a - b) <= b * pct / 100.0
 
@@ -133,7 +145,8 @@ sh = subprocess.Popen(["sh", "-c", script], stdin=subprocess.PIPE, start_new_ses
 ms = None
 clients = []
 try:
-    ms = start(["-p", str(sh.pid), "--children", "-i", "0.2", "--metrics",
+    stats = bpf_stats_fd()
+    ms = start(["-q", "-p", str(sh.pid), "--children", "-i", "0.2", "--metrics",
                 "127.0.0.1:%d" % mport, "--metrics-top", str(TOP)], os.path.join(tmp, "out"))
     taken = run(["--metrics", prom.split("//")[1], "-d", "1"], timeout=30)
     if taken.returncode != 1 or "Address already in use" not in taken.stderr:
@@ -198,6 +211,11 @@ try:
     if not om.endswith("# EOF\n") or "# TYPE memsnoop_page_faults counter" not in om:
         fail("OpenMetrics: " + om[-300:])
     print("ok: promtool accepts the text format; OpenMetrics on Accept")
+    runs = scalar(prom, "sum(memsnoop_bpf_runs_total)")
+    if not runs or not scalar(prom, "sum(memsnoop_bpf_run_seconds_total)"):
+        fail("BPF stats on, yet no run counted: %s" % runs)
+    os.close(stats)
+    print("ok: BPF programs' runs and time while the kernel counts them")
 finally:
     for c in clients:
         c.close()
@@ -206,6 +224,8 @@ finally:
         rc = ms.wait(timeout=30)
         if rc:
             fail("memsnoop exited %d: %s" % (rc, open(os.path.join(tmp, "out.err")).read()))
+    if os.path.getsize(os.path.join(tmp, "out")):
+        fail("-q printed events")
     os.killpg(sh.pid, signal.SIGKILL)
     sh.wait()
     prom_p.terminate()

@@ -22,6 +22,7 @@ struct settings {
 	bool json;
 	bool faults;
 	bool verbose;
+	bool quiet; /* -q: the default command shows no events (a daemon) */
 	bool once;
 	bool batch; /* top: plain-text frames instead of full screen */
 	int iterations; /* top, layout: frames to show, 0: until q or Ctrl-C */

@@ -13,6 +13,8 @@ static int stream_start(struct run *r)
 		.start_ns = r->start_ns,
 	};
 
+	if (r->s->quiet)
+		return 0; /* a daemon: metrics, a recording, no events */
 	r->priv = event_view__new(&o, r->model, r->out);
 	if (!r->priv)
 		return -1;

@@ -427,6 +427,22 @@ static void write_health(FILE *f, bool om, const struct metrics_health *h)
 	fprintf(f, "memsnoop_build_info{version=\"%s\"} 1\n", MEMSNOOP_VERSION);
 }
 
+static void write_bpf(FILE *f, bool om, const struct metrics_health *h)
+{
+	unsigned i;
+
+	family(f, om, "memsnoop_bpf_run_seconds_total", "counter",
+	       "Time memsnoop's BPF programs ran, by program (0 unless kernel.bpf_stats_enabled).");
+	for (i = 0; i < h->nr_progs; i++)
+		fprintf(f, "memsnoop_bpf_run_seconds_total{program=\"%s\"} %.9f\n",
+			h->progs[i].name, h->progs[i].run_ns / 1e9);
+	family(f, om, "memsnoop_bpf_runs_total", "counter",
+	       "Times memsnoop's BPF programs ran, by program (0 unless kernel.bpf_stats_enabled).");
+	for (i = 0; i < h->nr_progs; i++)
+		fprintf(f, "memsnoop_bpf_runs_total{program=\"%s\"} %llu\n", h->progs[i].name,
+			(unsigned long long)h->progs[i].runs);
+}
+
 /* One format of the snapshot; NULL when out of memory. */
 static char *write_snapshot(struct metrics *mx, const struct metrics_health *h, size_t nr, bool om,
 			    size_t *len)
@@ -441,6 +457,7 @@ static char *write_snapshot(struct metrics *mx, const struct metrics_health *h, 
 	write_causes(mx, f, om);
 	write_processes(mx, f, om, nr);
 	write_health(f, om, h);
+	write_bpf(f, om, h);
 	if (om)
 		fputs("# EOF\n", f);
 	if (fclose(f) || !buf) {

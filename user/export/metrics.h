@@ -21,12 +21,23 @@ struct metrics_opts {
 	unsigned top; /* per-process series for at most this many processes */
 };
 
+/* One BPF program's cost so far (kernel.bpf_stats_enabled). */
+struct metrics_prog {
+	const char *name;
+	__u64 run_ns;
+	__u64 runs;
+};
+
+#define METRICS_MAX_PROGS 64
+
 /* What the command layer knows of memsnoop's own work, given at each publish. */
 struct metrics_health {
 	const __u64 *by_type; /* records by type, MS_TYPE_MAX of them */
 	__u64 faults; /* page faults, streamed or counted */
 	__u64 lost; /* records the kernel dropped */
 	__u64 now_ns; /* CLOCK_MONOTONIC */
+	struct metrics_prog progs[METRICS_MAX_PROGS];
+	unsigned nr_progs;
 };
 
 struct metrics;
