@@ -145,9 +145,15 @@ test-kernels: deps
 	$(Q)tests/kernels/test_kernel_61.sh
 	$(Q)tests/kernels/test_kernel_arm64.sh
 
+# the systemd unit (memsnoop.service) where systemd looks for local units
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
+
 install: memsnoop
 	install -D -m 0755 memsnoop $(DESTDIR)$(PREFIX)/sbin/memsnoop
 	install -D -m 0644 memsnoop.8 $(DESTDIR)$(PREFIX)/share/man/man8/memsnoop.8
+	install -d $(DESTDIR)$(SYSTEMD_UNIT_DIR)
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|' memsnoop.service > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/memsnoop.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/memsnoop.service
 
 format:
 	$(Q)git ls-files '*.c' '*.h' | grep -v '^vmlinux/' | xargs clang-format -i

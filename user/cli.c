@@ -44,7 +44,7 @@ static const char doc_examples[] =
 	"  memsnoop top -b -n 3 -i 1       # 3 plain-text frames, one per second\n"
 	"  memsnoop layout -p 1234         # the process drawn high to low, refreshing\n"
 	"  memsnoop layout -p 1234 --once  # the same, once, as plain text\n"
-	"  memsnoop -q --metrics 127.0.0.1:9464  # a daemon Prometheus scrapes\n"
+	"  memsnoop -q --metrics 127.0.0.1:9710  # a daemon Prometheus scrapes\n"
 	"\n"
 	"Send SIGUSR1 to a running memsnoop to print every traced process's layout\n"
 	"in /proc/PID/maps format (or to DIR/<pid>.maps with --dump DIR).\n"

@@ -141,7 +141,7 @@ static int listen_on(const char *addr, char *err, size_t len)
 	int fd, one = 1, rc;
 
 	if (!split_addr(addr, host, sizeof(host), &port)) {
-		snprintf(err, len, "--metrics: '%s' is not HOST:PORT (e.g. 127.0.0.1:9464)", addr);
+		snprintf(err, len, "--metrics: '%s' is not HOST:PORT (e.g. 127.0.0.1:9710)", addr);
 		return -1;
 	}
 	rc = getaddrinfo(host, port, &hints, &ai);
