@@ -26,10 +26,14 @@
 #include "view/top.h"
 
 static volatile sig_atomic_t stop_signal, dump_requested, child_exited, ring_requested;
+static volatile sig_atomic_t reopen_requested;
+static bool hup_reopens; /* -o FILE: SIGHUP re-opens it (log rotation), else stops */
 
 static void on_signal(int sig)
 {
-	if (sig == SIGUSR1)
+	if (sig == SIGHUP && hup_reopens)
+		reopen_requested = 1;
+	else if (sig == SIGUSR1)
 		dump_requested = 1;
 	else if (sig == SIGUSR2)
 		ring_requested = 1;
@@ -67,6 +71,7 @@ struct session {
 	struct metrics *metrics; /* --metrics: the Prometheus endpoint */
 	struct outfile ready_of; /* --ready-file, renamed into place once attached */
 	FILE *out; /* the views' output: stdout or -o FILE, in whole lines */
+	int out_fd; /* its file descriptor (-o FILE), for SIGHUP; -1 */
 	unsigned long dumps; /* SIGUSR1 dumps begun (DIR/dumps) */
 	int dump_dirfd; /* --dump DIR, checked at start; -1 */
 	bool write_failed; /* the recording can take no more: stop */
@@ -225,8 +230,10 @@ static int open_output(struct session *ss)
 		return -1;
 	}
 	ss->out = lines_fdopen(of.fd, true);
-	if (ss->out)
+	if (ss->out) {
+		ss->out_fd = of.fd;
 		of.fd = -1;
+	}
 	outfile__close(&of);
 	return ss->out ? 0 : -1;
 }
@@ -244,6 +251,25 @@ static int open_dump_dir(struct session *ss)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * SIGHUP with -o FILE: a new file at its name (log rotation moved the old
+ * one), put in place under the same descriptor, so the views keep their FILE.
+ */
+static void reopen_output(struct session *ss)
+{
+	struct outfile of;
+	char err[512];
+
+	reopen_requested = 0;
+	fflush(ss->out);
+	if (outfile__open(&of, ss->s->output_file, true, err, sizeof(err)) ||
+	    outfile__publish(&of, false, err, sizeof(err)))
+		warn("SIGHUP: cannot re-open the output: %s", err);
+	else if (dup2(of.fd, ss->out_fd) < 0)
+		warn("SIGHUP: cannot re-open the output: %s", strerror(errno));
+	outfile__close(&of);
 }
 
 static void handle_dump(struct session *ss)
@@ -332,6 +358,8 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 			live__drain(l);
 			handle_dump(ss);
 		}
+		if (reopen_requested)
+			reopen_output(ss);
 		if (ring_requested) {
 			ring_requested = 0;
 			live__drain(l);
@@ -565,8 +593,10 @@ int session_run(struct settings *s)
 	struct session ss = { .s = s, .cmd = s->cmd, .start_ns = now_ns() };
 	int status = 1;
 
+	hup_reopens = s->output_file;
 	install_signals();
 	ss.ready_of.fd = ss.ready_of.dirfd = -1;
+	ss.out_fd = -1;
 	if (open_dump_dir(&ss) || open_ready_file(&ss) || open_output(&ss) || build_pipeline(&ss))
 		return release(&ss, status);
 	status = s->read_file ? run_replay(&ss) : run_live(&ss);
