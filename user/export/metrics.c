@@ -491,19 +491,25 @@ void metrics__publish(struct metrics *mx, const struct metrics_health *h)
 	free(old.om);
 }
 
-/* The HTTP thread's copy of the latest snapshot (http_body_fn). */
-static char *snapshot_copy(void *ctx, bool om, size_t *len)
+char *metrics__snapshot(struct metrics *mx, bool om, size_t *len)
 {
-	struct metrics *mx = ctx;
 	char *copy;
 
 	pthread_mutex_lock(&mx->lock);
 	*len = om ? mx->current.om_len : mx->current.text_len;
-	copy = malloc(*len ?: 1);
+	copy = malloc(*len + 1);
 	if (copy && *len)
 		memcpy(copy, om ? mx->current.om : mx->current.text, *len);
+	if (copy)
+		copy[*len] = 0;
 	pthread_mutex_unlock(&mx->lock);
 	return copy;
+}
+
+/* The HTTP thread's copy (http_body_fn). */
+static char *snapshot_body(void *ctx, bool om, size_t *len)
+{
+	return metrics__snapshot(ctx, om, len);
 }
 
 bool metrics__available(void)
@@ -524,7 +530,7 @@ struct metrics *metrics__new(const struct metrics_opts *o, const struct model *m
 	mx->m = m;
 	mx->top = o->top;
 	pthread_mutex_init(&mx->lock, NULL);
-	mx->http = http__start(o->addr, snapshot_copy, mx, err, len);
+	mx->http = http__start(o->addr, snapshot_body, mx, err, len);
 	if (!mx->http) {
 		metrics__free(mx);
 		return NULL;

@@ -51,6 +51,8 @@ struct metrics *metrics__new(const struct metrics_opts *o, const struct model *m
 int metrics__fn(void *ctx, const struct ms_hdr *rec, const struct model_change *chg);
 /* On the loop's tick: a new snapshot of the model for the next scrapes. */
 void metrics__publish(struct metrics *mx, const struct metrics_health *h);
+/* A copy of the latest snapshot, NUL-terminated (malloc'ed; NULL: no memory): a scrape's body. */
+char *metrics__snapshot(struct metrics *mx, bool openmetrics, size_t *len);
 /* Stops the HTTP thread and frees everything. NULL-safe. */
 void metrics__free(struct metrics *mx);
 
