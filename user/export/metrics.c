@@ -263,11 +263,12 @@ static void write_causes(struct metrics *mx, FILE *f, bool om)
 
 /* --- the processes with series of their own: top N by growth, then by size --- */
 
-static int by_pid(const void *a, const void *b)
+/* bsearch's: a pid against a struct prev_size. */
+static int by_pid(const void *key, const void *elem)
 {
-	__u32 x = ((const struct prev_size *)a)->pid, y = *(const __u32 *)b;
+	__u32 pid = *(const __u32 *)key, other = ((const struct prev_size *)elem)->pid;
 
-	return x < y ? -1 : x > y;
+	return pid < other ? -1 : pid > other;
 }
 
 static int by_growth(const void *a, const void *b)
@@ -294,7 +295,7 @@ static void set_growth(struct metrics *mx)
 	for (i = 0; i < mx->nr_cands; i++) {
 		struct cand *c = &mx->cands[i];
 		const struct prev_size *was =
-			bsearch(&c->p->pid, mx->prev, mx->nr_prev, sizeof(*was), (void *)by_pid);
+			bsearch(&c->p->pid, mx->prev, mx->nr_prev, sizeof(*was), by_pid);
 
 		c->growth = was ? (__s64)(c->p->vsize - was->vsize) : 0;
 	}
