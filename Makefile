@@ -39,13 +39,17 @@ LIBS_PC := libbpf libdw libelf zlib libzstd ncursesw
 ifeq ($(STATIC),1)
 PC_FLAGS := --static
 LDFLAGS += -static
+# libmicrohttpd links gnutls, which Debian ships no static p11-kit for: no --metrics
+CFLAGS_METRICS := -DMEMSNOOP_NO_METRICS
+else
+LIBS_PC += libmicrohttpd
 endif
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) $(PC_FLAGS) --libs $(LIBS_PC) 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
-CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DMEMSNOOP_VERSION='"$(VERSION)"'
+CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DMEMSNOOP_VERSION='"$(VERSION)"' $(CFLAGS_METRICS)
 INCLUDES := -I$(OUTPUT) -Iinclude -Iuser $(PKG_CFLAGS)
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -157,9 +161,15 @@ test-kernels: deps
 	$(Q)tests/kernels/test_kernel_61.sh
 	$(Q)tests/kernels/test_kernel_arm64.sh
 
+# the systemd unit (memsnoop.service) where systemd looks for local units
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
+
 install: memsnoop
 	install -D -m 0755 memsnoop $(DESTDIR)$(PREFIX)/sbin/memsnoop
 	install -D -m 0644 memsnoop.8 $(DESTDIR)$(PREFIX)/share/man/man8/memsnoop.8
+	install -d $(DESTDIR)$(SYSTEMD_UNIT_DIR)
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|' memsnoop.service > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/memsnoop.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/memsnoop.service
 
 format:
 	$(Q)git ls-files '*.c' '*.h' | grep -v '^vmlinux/' | xargs clang-format -i

@@ -7,7 +7,7 @@
 # opens its page in.
 set -eu
 pkgs="clang llvm libbpf-dev bpftool libdw-dev libbz2-dev liblzma-dev libelf-dev zlib1g-dev
-libzstd-dev libncurses-dev pkg-config make gcc python3 jq tmux util-linux"
+libzstd-dev libncurses-dev pkg-config make gcc python3 jq tmux util-linux libmicrohttpd-dev prometheus"
 add_arch=""
 for arch in "$@"; do
 	case "$arch" in

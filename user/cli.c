@@ -48,6 +48,7 @@ static const char doc_examples[] =
 	"  memsnoop top -b -n 3 -i 1       # 3 plain-text frames, one per second\n"
 	"  memsnoop layout -p 1234         # the process drawn high to low, refreshing\n"
 	"  memsnoop layout -p 1234 --once  # the same, once, as plain text\n"
+	"  memsnoop -q --metrics 127.0.0.1:9710  # a daemon Prometheus scrapes\n"
 	"\n"
 	"Send SIGUSR1 to a running memsnoop to print every traced process's layout\n"
 	"in /proc/PID/maps format (or to DIR/<pid>.maps with --dump DIR).\n"
@@ -78,7 +79,15 @@ enum {
 	OPT_WEIGHT,
 	OPT_BY,
 	OPT_RSS_SOURCE,
+	OPT_METRICS,
+	OPT_METRICS_TOP,
 };
+
+#ifdef MEMSNOOP_NO_METRICS /* static: no libmicrohttpd (Makefile) */
+#define METRICS_HELP "Prometheus metrics: not in a static build"
+#else
+#define METRICS_HELP "Serve Prometheus metrics at /metrics (live)"
+#endif
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace these processes (repeat, or PID,PID,...)", 0 },
@@ -113,6 +122,10 @@ static const struct argp_option options[] = {
 	{ "folded", OPT_FOLDED, NULL, 0, "export: folded stacks of --stacks (flame graphs)", 0 },
 	{ "weight", OPT_WEIGHT, "W", 0, "--folded by: reserved (default), touched, calls", 0 },
 	{ "ready-file", OPT_READY, "PATH", 0, "Create PATH once attached (for scripts)", 0 },
+	{ "metrics", OPT_METRICS, "HOST:PORT", 0, METRICS_HELP, 0 },
+	{ "metrics-top", OPT_METRICS_TOP, "N", 0, "Per-process series for the top N (default 20)",
+	  0 },
+	{ "quiet", 'q', NULL, 0, "No event output (a daemon: with --metrics or -w)", 0 },
 	{ "verbose", 'v', NULL, 0, "Say what was detected; libbpf's messages", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
 	/* for the tests (README.md, Tests): hidden from --help */
@@ -369,6 +382,16 @@ static int set_rss_source(struct settings *s, const char *arg)
 	return -1;
 }
 
+static int set_metrics_top(struct settings *s, const char *arg)
+{
+	long v;
+
+	if (parse_count(arg, 10000, &v))
+		return -1;
+	s->metrics_top = v;
+	return 0;
+}
+
 /* How each option is stored: a flag, a string, or a value parsed and checked. */
 struct opt_rule {
 	int key;
@@ -416,6 +439,7 @@ static const struct opt_rule rules[] = {
 	SET(OPT_PERFETTO, perfetto),
 	VALUE(OPT_AT_NS, set_at_ns, "invalid timestamp '%s': nanoseconds"),
 	STRING(OPT_READY, ready_file),
+	SET('q', quiet),
 	SET('v', verbose),
 	VALUE(OPT_FAULT_SLOTS, set_fault_slots, "invalid slot count '%s': a power of two"),
 	STRING(OPT_BTF_PATH, btf_path),
@@ -428,6 +452,8 @@ static const struct opt_rule rules[] = {
 	VALUE(OPT_STACK_DEPTH, set_stack_depth, "invalid stack depth '%s': 1 to 64 frames"),
 	VALUE(OPT_RSS_SOURCE, set_rss_source,
 	      "unknown resident source '%s': 'auto', 'pagemap', 'smaps' or 'off'"),
+	STRING(OPT_METRICS, metrics_addr),
+	VALUE(OPT_METRICS_TOP, set_metrics_top, "invalid process count '%s': 1 to 10000"),
 };
 
 static void apply(const struct opt_rule *r, struct settings *s, char *arg)
@@ -515,6 +541,10 @@ static int check(struct settings *s)
 		fprintf(stderr, "memsnoop: --ring needs a file to write (-w or -o FILE)\n");
 		return -1;
 	}
+	if (s->metrics_addr && s->read_file) {
+		fprintf(stderr, "memsnoop: --metrics serves a live run: not with -r\n");
+		return -1;
+	}
 	if (s->cmd->check && s->cmd->check(s))
 		return -1;
 	if (s->argc && s->sel.nr_pids) {
@@ -564,6 +594,7 @@ int cli_parse(int argc, char **argv, struct settings *s)
 	s->stack_size = 8192;
 	s->stack_depth = 8;
 	s->ringbuf_size = 8 << 20;
+	s->metrics_top = 20;
 	save_cmdline(argc, argv, s);
 	/* a command to run starts after "--": argp never sees it */
 	for (nopts = 1; nopts < argc && strcmp(argv[nopts], "--"); nopts++)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include "commands/command.h"
+#include "export/metrics.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "session.h"
@@ -26,10 +27,14 @@
 #include "view/top.h"
 
 static volatile sig_atomic_t stop_signal, dump_requested, child_exited, ring_requested;
+static volatile sig_atomic_t reopen_requested;
+static bool hup_reopens; /* -o FILE: SIGHUP re-opens it (log rotation), else stops */
 
 static void on_signal(int sig)
 {
-	if (sig == SIGUSR1)
+	if (sig == SIGHUP && hup_reopens)
+		reopen_requested = 1;
+	else if (sig == SIGUSR1)
 		dump_requested = 1;
 	else if (sig == SIGUSR2)
 		ring_requested = 1;
@@ -65,8 +70,10 @@ struct session {
 	struct stacks *stacks; /* unwinds the records' user stacks, before the model */
 	struct summary summary;
 	struct trace_writer *writer;
+	struct metrics *metrics; /* --metrics: the Prometheus endpoint */
 	struct outfile ready_of; /* --ready-file, renamed into place once attached */
 	FILE *out; /* the views' output: stdout or -o FILE, in whole lines */
+	int out_fd; /* its file descriptor (-o FILE), for SIGHUP; -1 */
 	unsigned long dumps; /* SIGUSR1 dumps begun (DIR/dumps) */
 	int dump_dirfd; /* --dump DIR, checked at start; -1 */
 	bool write_failed; /* the recording can take no more: stop */
@@ -240,8 +247,10 @@ static int open_output(struct session *ss)
 		return -1;
 	}
 	ss->out = lines_fdopen(of.fd, true);
-	if (ss->out)
+	if (ss->out) {
+		ss->out_fd = of.fd;
 		of.fd = -1;
+	}
 	outfile__close(&of);
 	return ss->out ? 0 : -1;
 }
@@ -259,6 +268,25 @@ static int open_dump_dir(struct session *ss)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * SIGHUP with -o FILE: a new file at its name (log rotation moved the old
+ * one), put in place under the same descriptor, so the views keep their FILE.
+ */
+static void reopen_output(struct session *ss)
+{
+	struct outfile of;
+	char err[512];
+
+	reopen_requested = 0;
+	fflush(ss->out);
+	if (outfile__open(&of, ss->s->output_file, true, err, sizeof(err)) ||
+	    outfile__publish(&of, false, err, sizeof(err)))
+		warn("SIGHUP: cannot re-open the output: %s", err);
+	else if (dup2(of.fd, ss->out_fd) < 0)
+		warn("SIGHUP: cannot re-open the output: %s", strerror(errno));
+	outfile__close(&of);
 }
 
 static void handle_dump(struct session *ss)
@@ -282,6 +310,46 @@ static void trim_heap(__u64 now, __u64 *next_trim)
 		return;
 	malloc_trim(0);
 	*next_trim = now + 1000000000ULL;
+}
+
+/* --metrics: listening before the programs load, so a taken port costs nothing. */
+static int open_metrics(struct session *ss)
+{
+	struct metrics_opts o = { .addr = ss->s->metrics_addr, .top = ss->s->metrics_top };
+	char err[512];
+
+	if (!ss->s->metrics_addr)
+		return 0;
+	ss->metrics = metrics__new(&o, ss->model, err, sizeof(err));
+	if (!ss->metrics) {
+		error("%s", err);
+		return -1;
+	}
+	return stream__add_after(ss->stream, metrics__fn, ss->metrics);
+}
+
+static void add_prog(const struct live_prog_stats *st, void *ctx)
+{
+	struct metrics_health *h = ctx;
+
+	if (h->nr_progs < METRICS_MAX_PROGS)
+		h->progs[h->nr_progs++] = (struct metrics_prog){ st->name, st->run_ns, st->runs };
+}
+
+/* On each tick: what the next scrapes read. */
+static void publish_metrics(struct session *ss, struct live *l, __u64 now)
+{
+	struct metrics_health h = {
+		.by_type = ss->summary.by_type,
+		.faults = ss->summary.faults,
+		.lost = ss->summary.lost,
+		.now_ns = now,
+	};
+
+	if (!ss->metrics)
+		return;
+	live__prog_stats(l, add_prog, &h);
+	metrics__publish(ss->metrics, &h);
 }
 
 static int live_loop(struct session *ss, struct live *l, struct launch *child)
@@ -308,6 +376,8 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 			live__drain(l);
 			handle_dump(ss);
 		}
+		if (reopen_requested)
+			reopen_output(ss);
 		if (ring_requested) {
 			ring_requested = 0;
 			live__drain(l);
@@ -319,6 +389,7 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 			live__tick(l);
 			if (ss->writer && trace_writer__tick(ss->writer, now))
 				writer_failed(ss);
+			publish_metrics(ss, l, now);
 			if (ss->cmd->tick && ss->cmd->tick(&ss->run, now))
 				break;
 			trim_heap(now, &next_trim);
@@ -362,7 +433,7 @@ static int open_live(struct session *ss, struct live **l, struct launch *child)
 	};
 	int err;
 
-	if (live__open(l, &o, ss->stream))
+	if (open_metrics(ss) || live__open(l, &o, ss->stream))
 		return -1;
 	if (s->argc) {
 		err = launch_prepare(child, s->argv);
@@ -398,6 +469,7 @@ static int start_live(struct session *ss, struct live *l, struct launch *child)
 		error("%s", trace_writer__error(ss->writer));
 		return -1;
 	}
+	publish_metrics(ss, l, now_ns());
 	if (publish_ready_file(ss))
 		return -1;
 	ss->started = true;
@@ -521,6 +593,7 @@ static int release(struct session *ss, int status)
 		status = status ? status : 1;
 	}
 	ui__free(ss->run.ui);
+	metrics__free(ss->metrics);
 	if (ss->cmd_started && ss->cmd->stop)
 		status = ss->cmd->stop(&ss->run, status);
 	if (ss->out && fclose(ss->out) && !status) {
@@ -541,8 +614,10 @@ int session_run(struct settings *s)
 	struct session ss = { .s = s, .cmd = s->cmd, .start_ns = now_ns() };
 	int status = 1;
 
+	hup_reopens = s->output_file;
 	install_signals();
 	ss.ready_of.fd = ss.ready_of.dirfd = -1;
+	ss.out_fd = -1;
 	if (open_dump_dir(&ss) || open_ready_file(&ss) || open_output(&ss) || build_pipeline(&ss))
 		return release(&ss, status);
 	status = s->read_file ? run_replay(&ss) : run_live(&ss);

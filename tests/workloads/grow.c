@@ -4,6 +4,8 @@
  * glibc's mmap threshold: the heap grows by brk) and touches them, for
  * SECONDS. Usage: grow [SECONDS [STEP [PERIOD_MS]]] (default 10 102400 50).
  * With ANON=1 in the environment it mmaps the steps instead (anonymous).
+ * With HOLD=S it then prints "grown BYTES" (what it allocated) and holds its
+ * memory S seconds before exiting.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,8 @@ int main(int argc, char **argv)
 	size_t step = argc > 2 ? strtoul(argv[2], NULL, 0) : 100 << 10;
 	int period = argc > 3 ? atoi(argv[3]) : 50;
 	int anon = getenv("ANON") && !strcmp(getenv("ANON"), "1");
+	double hold = getenv("HOLD") ? atof(getenv("HOLD")) : 0;
+	size_t grown = 0;
 
 	printf("%d\n", getpid());
 	fflush(stdout);
@@ -37,7 +41,13 @@ int main(int argc, char **argv)
 		if (!p || p == MAP_FAILED)
 			return 1;
 		memset(p, 1, step);
+		grown += step;
 		usleep(period * 1000);
+	}
+	if (hold > 0) {
+		printf("grown %zu\n", grown);
+		fflush(stdout);
+		usleep(hold * 1e6);
 	}
 	return 0;
 }

@@ -25,6 +25,7 @@ struct settings {
 	__u64 stack_size; /* --stack-size: bytes copied per call */
 	int stack_depth; /* --stack-depth: frames shown */
 	bool verbose;
+	bool quiet; /* -q: the default command shows no events (a daemon) */
 	bool once;
 	bool batch; /* top: plain-text frames instead of full screen */
 	int iterations; /* top, layout: frames to show, 0: until q or Ctrl-C */
@@ -46,6 +47,8 @@ struct settings {
 	const char *read_file;
 	const char *ready_file;
 	const char *dump_dir;
+	const char *metrics_addr; /* --metrics HOST:PORT: the Prometheus endpoint */
+	unsigned metrics_top; /* --metrics-top: processes with series of their own */
 	char **argv; /* the command after --, NULL-terminated */
 	int argc;
 	char cmdline[1024]; /* memsnoop's own, for the trace header */

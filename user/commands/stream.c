@@ -15,6 +15,8 @@ static int stream_start(struct run *r)
 		.stack_depth = r->s->stack_depth,
 	};
 
+	if (r->s->quiet)
+		return 0; /* a daemon: metrics, a recording, no events */
 	r->priv = event_view__new(&o, r->model, r->out);
 	if (!r->priv)
 		return -1;

@@ -607,3 +607,21 @@ void live__close(struct live *l)
 	free(l->slots);
 	free(l);
 }
+
+void live__prog_stats(struct live *l, live_prog_fn fn, void *ctx)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		struct live_prog_stats st = { .name = bpf_program__name(prog) };
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue; /* not loaded here (another hook, an older kernel) */
+		st.run_ns = info.run_time_ns;
+		st.runs = info.run_cnt;
+		fn(&st, ctx);
+	}
+}

@@ -52,6 +52,15 @@ void live__sample(struct live *l);
 void live__tick(struct live *l);
 /* Drains, then final fault summaries and losses; the stream delivers all it holds. */
 void live__finish(struct live *l);
+/* A loaded program's cost so far: counted while kernel.bpf_stats_enabled is 1. */
+struct live_prog_stats {
+	const char *name;
+	__u64 run_ns;
+	__u64 runs;
+};
+typedef void (*live_prog_fn)(const struct live_prog_stats *st, void *ctx);
+/* fn for each program loaded. */
+void live__prog_stats(struct live *l, live_prog_fn fn, void *ctx);
 /* Detaches every program (concurrently: each detach waits for RCU). NULL-safe. */
 void live__close(struct live *l);
 

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The exposition (export/metrics.c) of a model built from records: a command
+ * name chosen to break the format is escaped, per-process series exist for
+ * --metrics-top processes only (the one that grew among them), an exited
+ * process has none, a failed mmap counts by errno and cause, and OpenMetrics
+ * names counter families without _total and ends with # EOF.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include "check.h"
+#include "model_util.h"
+#include "export/metrics.h"
+
+#define TOP 4
+#define NR_PROCS 30
+
+static char *snapshot(struct metrics *mx, bool om)
+{
+	size_t len;
+	char *s = metrics__snapshot(mx, om, &len);
+
+	CHECK(s && strlen(s) == len);
+	return s;
+}
+
+/* Lines that are neither a comment nor a memsnoop sample: injected by a name. */
+static int stray_lines(const char *text)
+{
+	const char *l;
+	int n = 0;
+
+	for (l = text; *l; l = strchr(l, '\n') + 1) {
+		if (strncmp(l, "# ", 2) && strncmp(l, "memsnoop_", 9))
+			n++;
+		if (!strchr(l, '\n'))
+			break;
+	}
+	return n;
+}
+
+/* Distinct pid labels of memsnoop_process_resident_bytes. */
+static int process_series(const char *text, char *pids, size_t len)
+{
+	const char *p = text;
+	int n = 0;
+
+	pids[0] = 0;
+	while ((p = strstr(p, "\nmemsnoop_process_resident_bytes{pid=\""))) {
+		p += strlen("\nmemsnoop_process_resident_bytes{pid=\"");
+		strncat(pids, p, strcspn(p, "\""));
+		strncat(pids, " ", len - strlen(pids) - 1);
+		n++;
+	}
+	return n;
+}
+
+static void seed(struct model *m, __u32 pid, const char *comm, __u64 heap_pages)
+{
+	mt_seed_begin(m, pid, 0, comm);
+	mt_vma(m, pid, 0x400000, 0x401000, MS_VMA_READ | MS_VMA_EXEC, 0, 0x800001, 7, "/bin/x");
+	mt_vma(m, pid, 0x600000, 0x600000 + heap_pages * PG, MS_VMA_READ | MS_VMA_WRITE, 0, 0, 0,
+	       "[heap]");
+	mt_seed_end(m, pid);
+}
+
+static void exit_group(struct model *m, __u32 pid)
+{
+	struct ms_exit e = {};
+
+	mt_hdr(&e.h, MS_EXIT, sizeof(e), pid, MS_EXIT_GROUP);
+	model__apply(m, &e.h);
+}
+
+int main(void)
+{
+	struct metrics_opts o = { .addr = "127.0.0.1:0", .top = TOP };
+	struct model *m = model__new(PG);
+	__u64 by_type[MS_TYPE_MAX] = {};
+	struct metrics_health h = { .by_type = by_type };
+	struct model_change chg = {};
+	char err[256], pids[1024], *text;
+	struct metrics *mx;
+	union mt_rec r;
+	struct ms_syscall *s = (void *)&r;
+	__u32 pid;
+
+	if (!metrics__available()) {
+		printf("skip: a static build has no metrics\n");
+		return 77;
+	}
+	mx = metrics__new(&o, m, err, sizeof(err));
+	if (!mx) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	for (pid = 100; pid < 100 + NR_PROCS; pid++)
+		seed(m, pid, "w", pid); /* pid 129 the largest */
+	seed(m, 7, "a\"b\\c\nd} 1\nx", 1); /* the smallest, until it grows */
+	metrics__publish(mx, &h);
+	/* pid 7 grows: the fastest grower of this tick */
+	mt_brk(m, 7, 0x600000, 0x600000 + 64 * PG);
+	exit_group(m, 129);
+	memset(&r, 0, sizeof(r));
+	s->args[1] = 1ULL << 40;
+	s->ret = -ENOMEM;
+	mt_hdr(&s->h, MS_MMAP, sizeof(*s), 100, 0);
+	model__apply(m, &s->h);
+	metrics__fn(mx, &s->h, &chg);
+	metrics__publish(mx, &h);
+
+	text = snapshot(mx, false);
+	CHECK_EQ(stray_lines(text), 0);
+	CHECK(strstr(text, "comm=\"a\\\"b\\\\c?d} 1?x\""));
+	CHECK_EQ(process_series(text, pids, sizeof(pids)), TOP);
+	CHECK(strstr(pids, "7 ")); /* the grower */
+	CHECK(strstr(pids, "128 ")); /* the largest alive */
+	CHECK(!strstr(pids, "129 ")); /* exited */
+	CHECK(strstr(text, "memsnoop_processes 30\n"));
+	CHECK(strstr(text, "memsnoop_memory_calls_total{call=\"mmap\",result=\"ENOMEM\"} 1\n"));
+	CHECK(strstr(text, "memsnoop_failed_allocations_total{cause=\""));
+	CHECK(strstr(text, "# TYPE memsnoop_page_faults_total counter\n"));
+	free(text);
+
+	text = snapshot(mx, true);
+	CHECK(strstr(text, "# TYPE memsnoop_page_faults counter\n"));
+	CHECK(strlen(text) > 6 && !strcmp(text + strlen(text) - 6, "# EOF\n"));
+	free(text);
+
+	metrics__free(mx);
+	model__free(m);
+	if (check_failures)
+		fprintf(stderr, "%d checks failed\n", check_failures);
+	return check_failures ? 1 : 0;
+}
