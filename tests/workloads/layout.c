@@ -347,6 +347,7 @@ static void mlockall_phase(void)
 {
 	char *a = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *b = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *c;
 
 	if (a == MAP_FAILED || b == MAP_FAILED || mlock2(a + PAGE, PAGE, MLOCK_ONFAULT) ||
 	    munmap(b + 2 * PAGE, 2 * PAGE) || mlockall(MCL_CURRENT | MCL_ONFAULT))
@@ -357,7 +358,10 @@ static void mlockall_phase(void)
 	    mmap(b + 2 * PAGE, 2 * PAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != b + 2 * PAGE)
 		die("mlockall future");
-	b[2 * PAGE] = 1;
+	/* locked when mapped; half unlocked, it splits until munlockall */
+	c = mmap(NULL, 2 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (c == MAP_FAILED || munlock(c, PAGE))
+		die("mlockall future");
 	checkpoint("mlockall-future");
 	if (munlockall())
 		die("munlockall");
