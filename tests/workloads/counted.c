@@ -165,7 +165,8 @@ static void report(const struct counts *c)
 		     getpid(), c->mmap + c->mmap_failed, c->mmap_failed, c->munmap, c->mprotect,
 		     c->madvise, c->mremap, c->brk, c->touched, c->shmat, c->shmdt,
 		     c->pkey_mprotect, c->mseal, c->remap_file_pages, c->prctl, c->process_madvise,
-		     c->mlock, c->mlock2, c->munlock, c->mlockall, c->munlockall, c->region_start, c->region_end);
+		     c->mlock, c->mlock2, c->munlock, c->mlockall, c->munlockall, c->region_start,
+		     c->region_end);
 	if (write(2, buf, n) != n)
 		exit(1);
 }

@@ -366,8 +366,8 @@ static void fork_anon(struct layout *l, const struct rnode *s, struct rnode *n)
 static bool forks_as_is(const struct rnode *n)
 {
 	return !(n->rflags & (RF_DONTFORK | RF_WIPEONFORK | RF_LOCKED | RF_LOCKONFAULT)) &&
-	       !n->r.owner_tid && !n->r.faults &&
-	       !n->r.write_faults && !n->r.exec_faults && !n->r.prot_faults;
+	       !n->r.owner_tid && !n->r.faults && !n->r.write_faults && !n->r.exec_faults &&
+	       !n->r.prot_faults;
 }
 
 bool layout__fork_same(const struct layout *l)
