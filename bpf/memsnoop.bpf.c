@@ -74,8 +74,8 @@ static __always_inline int on_enter(struct trace_event_raw_sys_enter *ctx, __u32
 	p->type = type;
 	p->nr_seen = 0;
 	p->va_addr = 0;
-	p->args[0] = nargs > 0 ? ctx->args[0] :
-				 0; /* munlockall has none: its context ends before */
+	/* munlockall has no arguments: its context ends before args[0] */
+	p->args[0] = nargs > 0 ? ctx->args[0] : 0;
 	p->args[1] = nargs > 1 ? ctx->args[1] : 0;
 	p->args[2] = nargs > 2 ? ctx->args[2] : 0;
 	p->args[3] = nargs > 3 ? ctx->args[3] : 0;
