@@ -75,7 +75,8 @@ static __always_inline int on_enter(struct trace_event_raw_sys_enter *ctx, __u32
 	p->type = type;
 	p->nr_seen = 0;
 	p->va_addr = 0;
-	p->args[0] = ctx->args[0];
+	/* munlockall has no arguments: its context ends before args[0] */
+	p->args[0] = nargs > 0 ? ctx->args[0] : 0;
 	p->args[1] = nargs > 1 ? ctx->args[1] : 0;
 	p->args[2] = nargs > 2 ? ctx->args[2] : 0;
 	p->args[3] = nargs > 3 ? ctx->args[3] : 0;
@@ -482,6 +483,9 @@ SYSCALL_PAIR(process_madvise, MS_PROCESS_MADVISE, 5)
 SYSCALL_PAIR(mlock, MS_MLOCK, 2)
 SYSCALL_PAIR(mlock2, MS_MLOCK2, 3)
 SYSCALL_PAIR(munlock, MS_MUNLOCK, 2)
+/* every VMA: no kernel answer (seen_addrs()), the model applies them all */
+SYSCALL_PAIR(mlockall, MS_MLOCKALL, 1)
+SYSCALL_PAIR(munlockall, MS_MUNLOCKALL, 0)
 /* 6.10+: user space leaves it unloaded where the kernel has no such call */
 SYSCALL_PAIR(mseal, MS_MSEAL, 3)
 

@@ -52,6 +52,8 @@ enum ms_type {
 	MS_MLOCK = 22, /* VM_LOCKED splits VMAs */
 	MS_MLOCK2 = 23,
 	MS_MUNLOCK = 24,
+	MS_MLOCKALL = 25, /* VM_LOCKED on every VMA (MCL_CURRENT) and later ones (MCL_FUTURE) */
+	MS_MUNLOCKALL = 26,
 	MS_USTACK = 30, /* user registers and stack top of the call that follows (--stacks) */
 	MS_VMA_NOW = 31, /* a VMA as the kernel held it just after a call changed it */
 	/* from user space */
@@ -70,7 +72,7 @@ enum ms_type {
 };
 
 #define MS_SYS_FIRST2 MS_SHMAT
-#define MS_SYS_LAST2 MS_MUNLOCK
+#define MS_SYS_LAST2 MS_MUNLOCKALL
 
 /* hdr.flags bits, by type */
 #define MS_FORK_THREAD (1u << 0) /* CLONE_THREAD: same process */

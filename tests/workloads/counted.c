@@ -32,7 +32,7 @@
 struct counts {
 	int mmap, mmap_failed, munmap, mprotect, madvise, mremap, brk, touched;
 	int shmat, shmdt, pkey_mprotect, mseal, remap_file_pages, prctl, process_madvise;
-	int mlock, mlock2, munlock;
+	int mlock, mlock2, munlock, mlockall, munlockall;
 	unsigned long region_start, region_end;
 };
 
@@ -105,6 +105,11 @@ static void rare_calls(struct counts *c)
 	c->mlock++;
 	c->mlock2++;
 	c->munlock++;
+	/* MCL_ONFAULT: nothing is faulted in */
+	if (mlockall(MCL_FUTURE | MCL_ONFAULT) || munlockall())
+		exit(1);
+	c->mlockall++;
+	c->munlockall++;
 }
 
 static void work(struct counts *c, int pages)
@@ -155,12 +160,13 @@ static void report(const struct counts *c)
 		     "\"madvise\":%d,\"mremap\":%d,\"brk\":%d,\"touched\":%d,"
 		     "\"shmat\":%d,\"shmdt\":%d,\"pkey_mprotect\":%d,\"mseal\":%d,"
 		     "\"remap_file_pages\":%d,\"prctl\":%d,\"process_madvise\":%d,"
-		     "\"mlock\":%d,\"mlock2\":%d,\"munlock\":%d,"
+		     "\"mlock\":%d,\"mlock2\":%d,\"munlock\":%d,\"mlockall\":%d,\"munlockall\":%d,"
 		     "\"region\":[\"0x%lx\",\"0x%lx\"]}\n",
 		     getpid(), c->mmap + c->mmap_failed, c->mmap_failed, c->munmap, c->mprotect,
 		     c->madvise, c->mremap, c->brk, c->touched, c->shmat, c->shmdt,
 		     c->pkey_mprotect, c->mseal, c->remap_file_pages, c->prctl, c->process_madvise,
-		     c->mlock, c->mlock2, c->munlock, c->region_start, c->region_end);
+		     c->mlock, c->mlock2, c->munlock, c->mlockall, c->munlockall, c->region_start,
+		     c->region_end);
 	if (write(2, buf, n) != n)
 		exit(1);
 }

@@ -338,6 +338,36 @@ static void rename_phase(void)
 #define SYS_mseal 462
 #endif
 
+/*
+ * mlockall locks every VMA (the pieces a lock split at a merge again) and,
+ * with MCL_FUTURE, what is mapped later; munlockall unlocks all. MCL_ONFAULT
+ * keeps it from faulting the whole process in.
+ */
+static void mlockall_phase(void)
+{
+	char *a = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *b = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *c;
+
+	if (a == MAP_FAILED || b == MAP_FAILED || mlock2(a + PAGE, PAGE, MLOCK_ONFAULT) ||
+	    munmap(b + 2 * PAGE, 2 * PAGE) || mlockall(MCL_CURRENT | MCL_ONFAULT))
+		die("mlockall");
+	a[0] = b[0] = 1;
+	checkpoint("mlockall");
+	if (munlock(b, 2 * PAGE) || mlockall(MCL_FUTURE | MCL_ONFAULT) ||
+	    mmap(b + 2 * PAGE, 2 * PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != b + 2 * PAGE)
+		die("mlockall future");
+	/* locked when mapped; half unlocked, it splits until munlockall */
+	c = mmap(NULL, 2 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (c == MAP_FAILED || munlock(c, PAGE))
+		die("mlockall future");
+	checkpoint("mlockall-future");
+	if (munlockall())
+		die("munlockall");
+	checkpoint("munlockall");
+}
+
 /* pkey_mprotect with no key is mprotect; mseal (6.10+) splits the VMA it seals. */
 static void protect_phase(void)
 {
@@ -350,6 +380,7 @@ static void protect_phase(void)
 	/* ENOSYS before 6.10: the checkpoint still holds */
 	syscall(SYS_mseal, a + 4 * PAGE, PAGE, 0);
 	checkpoint("pkey-mseal");
+	mlockall_phase();
 	/* VM_LOCKED and VM_LOCKONFAULT split VMAs too */
 	a = mmap(NULL, 8 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (a == MAP_FAILED || mlock(a + PAGE, 3 * PAGE) || munlock(a + 2 * PAGE, PAGE) ||

@@ -365,15 +365,16 @@ static void fork_anon(struct layout *l, const struct rnode *s, struct rnode *n)
 /* A fork copies a region as is unless madvise said otherwise. */
 static bool forks_as_is(const struct rnode *n)
 {
-	return !(n->rflags & (RF_DONTFORK | RF_WIPEONFORK)) && !n->r.owner_tid && !n->r.faults &&
-	       !n->r.write_faults && !n->r.exec_faults && !n->r.prot_faults;
+	return !(n->rflags & (RF_DONTFORK | RF_WIPEONFORK | RF_LOCKED | RF_LOCKONFAULT)) &&
+	       !n->r.owner_tid && !n->r.faults && !n->r.write_faults && !n->r.exec_faults &&
+	       !n->r.prot_faults;
 }
 
 bool layout__fork_same(const struct layout *l)
 {
 	const struct rnode *n;
 
-	if (l->nts)
+	if (l->nts || l->def_rflags)
 		return false;
 	for (n = l->first; n; n = n->next)
 		if (!forks_as_is(n))
@@ -388,8 +389,10 @@ static struct layout *copy_layout(const struct layout *src, bool fork)
 	struct rnode *s, *n, *last = NULL;
 
 	l->next_id = src->next_id;
-	if (!fork)
+	if (!fork) {
 		l->next_anon = src->next_anon;
+		l->def_rflags = src->def_rflags;
+	}
 	if (pageset__copy(&l->pages, &src->pages))
 		abort();
 	if (!fork && src->nts) {
@@ -414,6 +417,8 @@ static struct layout *copy_layout(const struct layout *src, bool fork)
 		n->anon = s->anon;
 		if (fork) {
 			fork_anon(l, s, n);
+			/* dup_mmap(): the child's VMAs are not locked */
+			n->rflags &= ~(RF_LOCKED | RF_LOCKONFAULT);
 			n->r.owner_tid = 0;
 			n->r.faults = n->r.write_faults = n->r.exec_faults = n->r.prot_faults = 0;
 			if (s->rflags & RF_WIPEONFORK)

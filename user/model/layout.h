@@ -22,7 +22,7 @@
 #define RF_ACCOUNT (1u << 8) /* VM_ACCOUNT: private and once writable, committed */
 #define RF_NORESERVE (1u << 9) /* VM_NORESERVE: MAP_NORESERVE */
 #define RF_GROWSDOWN (1u << 10) /* VM_GROWSDOWN: MAP_GROWSDOWN */
-#define RF_LOCKED (1u << 11) /* VM_LOCKED: MAP_LOCKED, mlock (not mlockall) */
+#define RF_LOCKED (1u << 11) /* VM_LOCKED: MAP_LOCKED, mlock, mlockall */
 #define RF_DONTDUMP (1u << 12) /* VM_DONTDUMP: MADV_DONTDUMP */
 #define RF_HUGEPAGE (1u << 13) /* VM_HUGEPAGE: MADV_HUGEPAGE */
 #define RF_NOHUGEPAGE (1u << 14) /* VM_NOHUGEPAGE: MADV_NOHUGEPAGE, MAP_STACK (6.7+) */
@@ -95,6 +95,7 @@ struct layout {
 	__u64 sum[RC_NR]; /* bytes by class */
 	__u64 next_id;
 	__u64 next_anon;
+	__u32 def_rflags; /* mm->def_flags: RF_LOCKED(|ONFAULT) after mlockall(MCL_FUTURE) */
 	struct pageset pages;
 	struct tstack *ts; /* thread stacks by owner */
 	size_t nts, cts;
@@ -146,6 +147,8 @@ void layout__seen(struct layout *l, __u64 start, __u64 end, __u64 anon);
 void layout__protect(struct layout *l, __u64 a, __u64 b, __u32 prot);
 /* Set and clear rflags on [a, b), splitting at the edges. */
 void layout__set_rflags(struct layout *l, __u64 a, __u64 b, __u32 set, __u32 clear);
+/* mlockall(MCL_CURRENT), munlockall(): the lock bits of every lockable region become set. */
+void layout__lock_all(struct layout *l, __u32 set);
 /* Forget the touched pages of [a, b). */
 void layout__drop_pages(struct layout *l, __u64 a, __u64 b);
 /* Move n to [start, end), removing what is in the way; returns what is left of it. */

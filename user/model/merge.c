@@ -360,6 +360,43 @@ void layout__set_rflags(struct layout *l, __u64 a, __u64 b, __u32 set, __u32 cle
 	settle(l, a, b);
 }
 
+/* mlock_fixup() leaves VM_SPECIAL mappings and the gate VMA alone. */
+static bool lockable(const struct rnode *n)
+{
+	if (n->rflags & RF_SPECIAL)
+		return false;
+	switch (n->path ? n->path->kind : PK_FILE) {
+	case PK_VDSO:
+	case PK_VVAR:
+	case PK_VSYSCALL:
+	case PK_OTHER:
+		return false;
+	default:
+		return true;
+	}
+}
+
+/*
+ * apply_mlockall_flags(): every VMA in turn, each merging with the one
+ * before. Only neighbours the lock bits kept apart may join: others apart
+ * with the same bits differ in what the model cannot see (VM_ACCOUNT of a
+ * file's RELRO, an anon_vma), and the kernel keeps them so.
+ */
+void layout__lock_all(struct layout *l, __u32 set)
+{
+	const __u32 lock = RF_LOCKED | RF_LOCKONFAULT;
+	struct rnode *n;
+
+	for (n = l->first; n; n = n->next)
+		if (n->next && (n->rflags ^ n->next->rflags) & lock)
+			n->rflags |= RF_SPLIT;
+	for (n = l->first; n; n = n->next)
+		if (lockable(n))
+			n->rflags = (n->rflags & ~lock) | set;
+	merge_changed(l, l->first, ~0ull);
+	settle(l, 0, ~0ull);
+}
+
 /*
  * Where a guess (an anon_vma, mostly) made the model merge what the kernel
  * kept apart, or keep apart what it merged, the kernel's VMA wins: regions

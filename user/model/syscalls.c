@@ -74,6 +74,12 @@ static __u32 mmap_vm_rflags(__u32 prot, __u64 flags)
 	return rflags;
 }
 
+/* mm->def_flags after mlockall(MCL_FUTURE); mmap_region() unlocks VM_SPECIAL. */
+static __u32 with_def_rflags(const struct proc *p, __u32 rflags)
+{
+	return rflags & RF_SPECIAL ? rflags : rflags | p->l->def_rflags;
+}
+
 /* What the driver set on the VMA (perf_mmap(), bpf_map_mmap()...): not copied, not merged. */
 static __u32 vm_kept_rflags(const struct ms_file *f)
 {
@@ -119,7 +125,7 @@ static void do_mmap(struct model *m, struct proc *p, const struct ms_syscall *s)
 	}
 	if (!path)
 		t.pgoff = 0;
-	rflags |= mmap_vm_rflags(t.prot, flags);
+	rflags = with_def_rflags(p, rflags | mmap_vm_rflags(t.prot, flags));
 	ev_set(m, layout__map_merged(p->l, &t, path, rflags, m->next_id++));
 	pstr__put(path);
 }
@@ -159,7 +165,8 @@ static void do_brk(struct model *m, struct proc *p, const struct ms_syscall *s)
 		h = end > start ? layout__find(p->l, end - 1) : NULL;
 	} else if (end > t.start) {
 		/* do_brk_flags(): the heap grows into the VMA before it if it can */
-		h = layout__map_merged(p->l, &t, m->heap_path, RF_ACCOUNT, m->next_id++);
+		h = layout__map_merged(p->l, &t, m->heap_path, with_def_rflags(p, RF_ACCOUNT),
+				       m->next_id++);
 	}
 	ev_set(m, h);
 }
@@ -229,7 +236,8 @@ static void do_shmat(struct model *m, struct proc *p, const struct ms_syscall *s
 	t.pgoff = f->pgoff * m->page_size;
 	t.prot = (f->vm_flags & 7) | MS_VMA_SHARED;
 	path = pstr__new(f->path, strnlen(f->path, f->path_len));
-	ev_set(m, layout__map_merged(p->l, &t, path, mmap_vm_rflags(t.prot, MAP_SHARED),
+	ev_set(m, layout__map_merged(p->l, &t, path,
+				     with_def_rflags(p, mmap_vm_rflags(t.prot, MAP_SHARED)),
 				     m->next_id++));
 	pstr__put(path);
 }
@@ -277,7 +285,7 @@ static void do_remap_file_pages(struct model *m, struct proc *p, const struct ms
 	t.touched_pages = t.faults = t.write_faults = t.exec_faults = t.prot_faults = 0;
 	if (t.end <= t.start)
 		return;
-	rflags = mmap_vm_rflags(t.prot, MAP_SHARED) | (old->rflags & RF_LOCKED);
+	rflags = with_def_rflags(p, mmap_vm_rflags(t.prot, MAP_SHARED) | (old->rflags & RF_LOCKED));
 	path = pstr__get(old->path);
 	ev_set(m, layout__map_merged(p->l, &t, path, rflags, m->next_id++));
 	pstr__put(path);
@@ -301,6 +309,21 @@ static void do_mlock(struct model *m, struct proc *p, const struct ms_syscall *s
 	else
 		layout__set_rflags(p->l, a, b, set, set ^ (RF_LOCKED | RF_LOCKONFAULT));
 	ev_set(m, layout__find(p->l, a));
+}
+
+/*
+ * apply_mlockall_flags(): MCL_FUTURE sets mm->def_flags, which any other call
+ * clears; MCL_CURRENT (or munlockall) sets the lock bits of every VMA.
+ */
+static void do_mlockall(struct proc *p, const struct ms_syscall *s)
+{
+	__u64 flags = s->h.type == MS_MLOCKALL ? s->args[0] : 0;
+	__u32 set = RF_LOCKED | (flags & MCL_ONFAULT ? RF_LOCKONFAULT : 0);
+
+	p->l->def_rflags = flags & MCL_FUTURE ? set : 0;
+	if (s->h.type == MS_MLOCKALL && !(flags & MCL_CURRENT))
+		return;
+	layout__lock_all(p->l, flags & MCL_CURRENT ? set : 0);
 }
 
 static void do_mseal(struct model *m, struct proc *p, const struct ms_syscall *s)
@@ -450,6 +473,8 @@ static void count_call(struct proc *p, const struct ms_syscall *s)
 	case MS_MLOCK:
 	case MS_MLOCK2:
 	case MS_MUNLOCK:
+	case MS_MLOCKALL:
+	case MS_MUNLOCKALL:
 		c = &p->p.mprotects;
 		break;
 	case MS_MADVISE:
@@ -511,6 +536,10 @@ void on_syscall(struct model *m, const struct ms_syscall *s)
 		case MS_MLOCK2:
 		case MS_MUNLOCK:
 			do_mlock(m, p, s);
+			break;
+		case MS_MLOCKALL:
+		case MS_MUNLOCKALL:
+			do_mlockall(p, s);
 			break;
 		case MS_MREMAP:
 			do_mremap(m, p, s);

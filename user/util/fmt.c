@@ -22,6 +22,7 @@ static const char *const type_names[MS_TYPE_MAX] = {
 	[MS_PRCTL] = "prctl",	    [MS_PROCESS_MADVISE] = "process_madvise",
 	[MS_NAME] = "name",	    [MS_MLOCK] = "mlock",
 	[MS_MLOCK2] = "mlock2",	    [MS_MUNLOCK] = "munlock",
+	[MS_MLOCKALL] = "mlockall", [MS_MUNLOCKALL] = "munlockall",
 	[MS_USTACK] = "ustack",	    [MS_MODULE] = "module",
 	[MS_RESIDENT] = "resident",
 };
@@ -150,6 +151,17 @@ char *fmt_mremap_flags(char *buf, size_t len, __u64 flags)
 {
 	return fmt_flags(buf, len, flags, mremap_flags,
 			 sizeof(mremap_flags) / sizeof(mremap_flags[0]));
+}
+
+static const struct flag_name mcl_flags[] = {
+	{ 1, "MCL_CURRENT" },
+	{ 2, "MCL_FUTURE" },
+	{ 4, "MCL_ONFAULT" },
+};
+
+char *fmt_mcl_flags(char *buf, size_t len, __u64 flags)
+{
+	return fmt_flags(buf, len, flags, mcl_flags, sizeof(mcl_flags) / sizeof(mcl_flags[0]));
 }
 
 const char *madvise_name(__u64 advice)

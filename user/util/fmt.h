@@ -13,6 +13,7 @@ char *fmt_prot(char *buf, size_t len, __u64 prot); /* PROT_* -> "rw-" */
 char *fmt_perms(char *buf, size_t len, __u32 vma_prot);
 char *fmt_mmap_flags(char *buf, size_t len, __u64 flags); /* "MAP_PRIVATE|MAP_ANONYMOUS" */
 char *fmt_mremap_flags(char *buf, size_t len, __u64 flags);
+char *fmt_mcl_flags(char *buf, size_t len, __u64 flags); /* mlockall: "MCL_CURRENT|MCL_FUTURE" */
 const char *madvise_name(__u64 advice); /* "MADV_DONTNEED", or NULL */
 const char *errno_name(int err); /* "ENOMEM" */
 /* The errno a syscall result means (-4095..-1), else 0: any other value is a plain number. */

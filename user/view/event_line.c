@@ -159,6 +159,12 @@ static void describe_syscall(const struct model *m, const struct ms_syscall *s, 
 		       (unsigned long long)s->args[1], (unsigned long long)s->args[2]);
 		put_result(l, s, false);
 		break;
+	case MS_MLOCKALL:
+		put(l, fmt_mcl_flags(buf, sizeof(buf), s->args[0]));
+		/* fall through */
+	case MS_MUNLOCKALL:
+		put_result(l, s, false);
+		break;
 	case MS_PROCESS_MADVISE:
 		name = madvise_name(s->args[3]);
 		append(l, "pidfd=%d vlen=%llu ", (int)s->args[0], (unsigned long long)s->args[2]);
@@ -398,6 +404,12 @@ static void json_syscall(const struct model *m, struct json_obj *o, const struct
 		json_str(o, "option", s->args[0] == 35 ? "PR_SET_MM" : "PR_SET_VMA");
 		json_u64(o, "arg2", s->args[1]);
 		json_hex(o, "arg3", s->args[2]);
+		json_result(o, s, false);
+		break;
+	case MS_MLOCKALL:
+		json_str(o, "flags", fmt_mcl_flags(buf, sizeof(buf), s->args[0]));
+		/* fall through */
+	case MS_MUNLOCKALL:
 		json_result(o, s, false);
 		break;
 	case MS_PROCESS_MADVISE: {
