@@ -108,34 +108,58 @@ static void append(struct line *l, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void describe_syscall(const struct model *m, const struct ms_syscall *s, struct line *l)
+/* The calls on a range [addr, addr + len): munmap, mprotect, madvise, mlock... */
+static bool describe_range(const struct model *m, const struct ms_syscall *s,
+			   const struct ms_file *f, struct line *l)
 {
-	const struct ms_file *f = file_of(s);
-	char buf[256];
 	const char *name;
 
 	switch (s->h.type) {
-	case MS_MMAP:
-		l->start = s->ret >= 0 ? (__u64)s->ret : s->args[0];
-		l->end = l->start + model__page_up(m, s->args[1]);
-		l->has_range = l->has_size = true;
-		l->size = s->args[1];
-		l->prot = s->args[2];
-		put(l, fmt_mmap_flags(buf, sizeof(buf), s->args[3]));
-		if (!(s->args[3] & MAP_ANONYMOUS)) {
-			struct sbuf b = detail_of(l);
-
-			sb_puts(&b, " fd=");
-			sb_sdec(&b, (int)s->args[4]);
-		}
-		if (s->args[5])
-			put_hex(l, " off=0x", s->args[5]);
+	case MS_REMAP_FILE_PAGES:
+		put_hex(l, "pgoff=0x", s->args[3]);
 		if (f && f->path_len) {
 			put(l, " ");
 			put_name(l, f->path);
 		}
-		put_result(l, s, true);
+		/* fall through */
+	case MS_MUNMAP:
+	case MS_MPROTECT:
+	case MS_PKEY_MPROTECT:
+	case MS_MSEAL:
+	case MS_MLOCK:
+	case MS_MLOCK2:
+	case MS_MUNLOCK:
+	case MS_MADVISE:
+		l->start = s->args[0];
+		l->end = s->args[0] + model__page_up(m, s->args[1]);
+		l->has_range = l->has_size = true;
+		l->size = s->args[1];
+		if (s->h.type == MS_MPROTECT || s->h.type == MS_PKEY_MPROTECT)
+			l->prot = s->args[2];
+		if (s->h.type == MS_PKEY_MPROTECT)
+			append(l, "pkey=%d", (int)s->args[3]);
+		if (s->h.type == MS_MADVISE) {
+			name = madvise_name(s->args[2]);
+			if (name)
+				put(l, name);
+			else
+				append(l, "advice=%llu", (unsigned long long)s->args[2]);
+		}
+		put_result(l, s, false);
 		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* The calls past the first six that are not on a range. */
+static void describe_more(const struct ms_syscall *s, const struct ms_file *f, struct line *l)
+{
+	char buf[256];
+	const char *name;
+
+	switch (s->h.type) {
 	case MS_SHMAT:
 		l->start = s->ret >= 0 ? (__u64)s->ret : s->args[1];
 		l->end = l->start + s->args[3];
@@ -174,37 +198,35 @@ static void describe_syscall(const struct model *m, const struct ms_syscall *s, 
 			append(l, "advice=%llu", (unsigned long long)s->args[3]);
 		put_result(l, s, false);
 		break;
-	case MS_REMAP_FILE_PAGES:
-		put_hex(l, "pgoff=0x", s->args[3]);
+	}
+}
+
+static void describe_syscall(const struct model *m, const struct ms_syscall *s, struct line *l)
+{
+	const struct ms_file *f = file_of(s);
+	char buf[256];
+
+	switch (s->h.type) {
+	case MS_MMAP:
+		l->start = s->ret >= 0 ? (__u64)s->ret : s->args[0];
+		l->end = l->start + model__page_up(m, s->args[1]);
+		l->has_range = l->has_size = true;
+		l->size = s->args[1];
+		l->prot = s->args[2];
+		put(l, fmt_mmap_flags(buf, sizeof(buf), s->args[3]));
+		if (!(s->args[3] & MAP_ANONYMOUS)) {
+			struct sbuf b = detail_of(l);
+
+			sb_puts(&b, " fd=");
+			sb_sdec(&b, (int)s->args[4]);
+		}
+		if (s->args[5])
+			put_hex(l, " off=0x", s->args[5]);
 		if (f && f->path_len) {
 			put(l, " ");
 			put_name(l, f->path);
 		}
-		/* fall through */
-	case MS_MUNMAP:
-	case MS_MPROTECT:
-	case MS_PKEY_MPROTECT:
-	case MS_MSEAL:
-	case MS_MLOCK:
-	case MS_MLOCK2:
-	case MS_MUNLOCK:
-	case MS_MADVISE:
-		l->start = s->args[0];
-		l->end = s->args[0] + model__page_up(m, s->args[1]);
-		l->has_range = l->has_size = true;
-		l->size = s->args[1];
-		if (s->h.type == MS_MPROTECT || s->h.type == MS_PKEY_MPROTECT)
-			l->prot = s->args[2];
-		if (s->h.type == MS_PKEY_MPROTECT)
-			append(l, "pkey=%d", (int)s->args[3]);
-		if (s->h.type == MS_MADVISE) {
-			name = madvise_name(s->args[2]);
-			if (name)
-				put(l, name);
-			else
-				append(l, "advice=%llu", (unsigned long long)s->args[2]);
-		}
-		put_result(l, s, false);
+		put_result(l, s, true);
 		break;
 	case MS_MREMAP:
 		l->start = s->ret >= 0 ? (__u64)s->ret : s->args[0];
@@ -230,6 +252,9 @@ static void describe_syscall(const struct model *m, const struct ms_syscall *s, 
 			put(l, "query");
 		put_result(l, s, true);
 		break;
+	default:
+		if (!describe_range(m, s, f, l))
+			describe_more(s, f, l);
 	}
 }
 
@@ -369,23 +394,53 @@ static void json_result(struct json_obj *o, const struct ms_syscall *s, bool add
 	}
 }
 
-static void json_syscall(const struct model *m, struct json_obj *o, const struct ms_syscall *s)
+/* The calls on a range [addr, addr + len): munmap, mprotect, madvise, mlock... */
+static bool json_range(struct json_obj *o, const struct ms_syscall *s, const struct ms_file *f)
 {
-	const struct ms_file *f = file_of(s);
 	char buf[256];
 
 	switch (s->h.type) {
-	case MS_MMAP:
-		json_hex(o, "addr", s->ret >= 0 ? (__u64)s->ret : s->args[0]);
-		json_u64(o, "len", s->args[1]);
-		json_str(o, "prot", fmt_prot(buf, sizeof(buf), s->args[2]));
-		json_str(o, "flags", fmt_mmap_flags(buf, sizeof(buf), s->args[3]));
-		json_s64(o, "fd", (int)s->args[4]);
-		json_u64(o, "offset", s->args[5]);
+	case MS_REMAP_FILE_PAGES:
+		json_u64(o, "pgoff", s->args[3]);
 		if (f && f->path_len)
 			json_str(o, "file", f->path);
-		json_result(o, s, true);
+		/* fall through */
+	case MS_MUNMAP:
+	case MS_MPROTECT:
+	case MS_PKEY_MPROTECT:
+	case MS_MSEAL:
+	case MS_MLOCK:
+	case MS_MLOCK2:
+	case MS_MUNLOCK:
+	case MS_MADVISE:
+		json_hex(o, "addr", s->args[0]);
+		json_u64(o, "len", s->args[1]);
+		if (s->h.type == MS_MPROTECT || s->h.type == MS_PKEY_MPROTECT)
+			json_str(o, "prot", fmt_prot(buf, sizeof(buf), s->args[2]));
+		if (s->h.type == MS_PKEY_MPROTECT)
+			json_s64(o, "pkey", (int)s->args[3]);
+		if (s->h.type == MS_MADVISE) {
+			const char *name = madvise_name(s->args[2]);
+
+			if (name)
+				json_str(o, "advice", name);
+			else
+				json_u64(o, "advice", s->args[2]);
+		}
+		json_result(o, s, false);
 		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* The calls past the first six that are not on a range. */
+static void json_more(struct json_obj *o, const struct ms_syscall *s, const struct ms_file *f)
+{
+	char buf[256];
+
+	switch (s->h.type) {
 	case MS_SHMAT:
 		json_s64(o, "shmid", (int)s->args[0]);
 		json_hex(o, "addr", s->ret >= 0 ? (__u64)s->ret : s->args[1]);
@@ -424,34 +479,25 @@ static void json_syscall(const struct model *m, struct json_obj *o, const struct
 		json_result(o, s, false);
 		break;
 	}
-	case MS_REMAP_FILE_PAGES:
-		json_u64(o, "pgoff", s->args[3]);
+	}
+}
+
+static void json_syscall(const struct model *m, struct json_obj *o, const struct ms_syscall *s)
+{
+	const struct ms_file *f = file_of(s);
+	char buf[256];
+
+	switch (s->h.type) {
+	case MS_MMAP:
+		json_hex(o, "addr", s->ret >= 0 ? (__u64)s->ret : s->args[0]);
+		json_u64(o, "len", s->args[1]);
+		json_str(o, "prot", fmt_prot(buf, sizeof(buf), s->args[2]));
+		json_str(o, "flags", fmt_mmap_flags(buf, sizeof(buf), s->args[3]));
+		json_s64(o, "fd", (int)s->args[4]);
+		json_u64(o, "offset", s->args[5]);
 		if (f && f->path_len)
 			json_str(o, "file", f->path);
-		/* fall through */
-	case MS_MUNMAP:
-	case MS_MPROTECT:
-	case MS_PKEY_MPROTECT:
-	case MS_MSEAL:
-	case MS_MLOCK:
-	case MS_MLOCK2:
-	case MS_MUNLOCK:
-	case MS_MADVISE:
-		json_hex(o, "addr", s->args[0]);
-		json_u64(o, "len", s->args[1]);
-		if (s->h.type == MS_MPROTECT || s->h.type == MS_PKEY_MPROTECT)
-			json_str(o, "prot", fmt_prot(buf, sizeof(buf), s->args[2]));
-		if (s->h.type == MS_PKEY_MPROTECT)
-			json_s64(o, "pkey", (int)s->args[3]);
-		if (s->h.type == MS_MADVISE) {
-			const char *name = madvise_name(s->args[2]);
-
-			if (name)
-				json_str(o, "advice", name);
-			else
-				json_u64(o, "advice", s->args[2]);
-		}
-		json_result(o, s, false);
+		json_result(o, s, true);
 		break;
 	case MS_MREMAP:
 		json_hex(o, "old_addr", s->args[0]);
@@ -467,6 +513,9 @@ static void json_syscall(const struct model *m, struct json_obj *o, const struct
 		json_hex(o, "start_brk", s->mm.start_brk);
 		json_result(o, s, true);
 		break;
+	default:
+		if (!json_range(o, s, f))
+			json_more(o, s, f);
 	}
 	json_u64(o, "vsize", s->mm.total_vm * model__page_size(m));
 	json_u64(o, "rss",
