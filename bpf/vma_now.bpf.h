@@ -32,21 +32,12 @@ static __always_inline int seen_addrs(const struct pending *p, __u32 type, __u64
 	case MS_BRK:
 		addr[0] = a - 1;
 		return a != 0;
-	case MS_MADVISE:
-		if (!advice_sets_flags(p->args[2]))
-			return 0;
-		/* fall through */
-	case MS_MPROTECT:
-	case MS_PKEY_MPROTECT:
-	case MS_MSEAL:
-	case MS_MLOCK:
-	case MS_MLOCK2:
-	case MS_MUNLOCK:
-		addr[0] = a;
-		addr[1] = a + len - 1;
-		return len ? (len > 4096 ? 2 : 1) : 0;
 	}
-	return 0;
+	if (!ms_flags_on_range(type) || (type == MS_MADVISE && !advice_sets_flags(p->args[2])))
+		return 0;
+	addr[0] = a;
+	addr[1] = a + len - 1;
+	return len ? (len > 4096 ? 2 : 1) : 0;
 }
 
 #endif /* MEMSNOOP_VMA_NOW_BPF_H */

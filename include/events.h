@@ -74,6 +74,22 @@ enum ms_type {
 #define MS_SYS_FIRST2 MS_SHMAT
 #define MS_SYS_LAST2 MS_MUNLOCKALL
 
+/* A call that changes the flags of [args[0], args[0] + args[1]) (all but munmap merge). */
+static inline int ms_flags_on_range(unsigned type)
+{
+	switch (type) {
+	case MS_MPROTECT:
+	case MS_PKEY_MPROTECT:
+	case MS_MSEAL:
+	case MS_MLOCK:
+	case MS_MLOCK2:
+	case MS_MUNLOCK:
+	case MS_MADVISE:
+		return 1;
+	}
+	return 0;
+}
+
 /* hdr.flags bits, by type */
 #define MS_FORK_THREAD (1u << 0) /* CLONE_THREAD: same process */
 #define MS_FORK_VM (1u << 1) /* CLONE_VM: shares the parent's layout */

@@ -112,44 +112,34 @@ static void append(struct line *l, const char *fmt, ...)
 static bool describe_range(const struct model *m, const struct ms_syscall *s,
 			   const struct ms_file *f, struct line *l)
 {
+	__u32 type = s->h.type;
 	const char *name;
 
-	switch (s->h.type) {
-	case MS_REMAP_FILE_PAGES:
+	if (type == MS_REMAP_FILE_PAGES) {
 		put_hex(l, "pgoff=0x", s->args[3]);
 		if (f && f->path_len) {
 			put(l, " ");
 			put_name(l, f->path);
 		}
-		/* fall through */
-	case MS_MUNMAP:
-	case MS_MPROTECT:
-	case MS_PKEY_MPROTECT:
-	case MS_MSEAL:
-	case MS_MLOCK:
-	case MS_MLOCK2:
-	case MS_MUNLOCK:
-	case MS_MADVISE:
-		l->start = s->args[0];
-		l->end = s->args[0] + model__page_up(m, s->args[1]);
-		l->has_range = l->has_size = true;
-		l->size = s->args[1];
-		if (s->h.type == MS_MPROTECT || s->h.type == MS_PKEY_MPROTECT)
-			l->prot = s->args[2];
-		if (s->h.type == MS_PKEY_MPROTECT)
-			append(l, "pkey=%d", (int)s->args[3]);
-		if (s->h.type == MS_MADVISE) {
-			name = madvise_name(s->args[2]);
-			if (name)
-				put(l, name);
-			else
-				append(l, "advice=%llu", (unsigned long long)s->args[2]);
-		}
-		put_result(l, s, false);
-		break;
-	default:
+	} else if (type != MS_MUNMAP && !ms_flags_on_range(type)) {
 		return false;
 	}
+	l->start = s->args[0];
+	l->end = s->args[0] + model__page_up(m, s->args[1]);
+	l->has_range = l->has_size = true;
+	l->size = s->args[1];
+	if (type == MS_MPROTECT || type == MS_PKEY_MPROTECT)
+		l->prot = s->args[2];
+	if (type == MS_PKEY_MPROTECT)
+		append(l, "pkey=%d", (int)s->args[3]);
+	if (type == MS_MADVISE) {
+		name = madvise_name(s->args[2]);
+		if (name)
+			put(l, name);
+		else
+			append(l, "advice=%llu", (unsigned long long)s->args[2]);
+	}
+	put_result(l, s, false);
 	return true;
 }
 
@@ -397,41 +387,31 @@ static void json_result(struct json_obj *o, const struct ms_syscall *s, bool add
 /* The calls on a range [addr, addr + len): munmap, mprotect, madvise, mlock... */
 static bool json_range(struct json_obj *o, const struct ms_syscall *s, const struct ms_file *f)
 {
+	__u32 type = s->h.type;
 	char buf[256];
 
-	switch (s->h.type) {
-	case MS_REMAP_FILE_PAGES:
+	if (type == MS_REMAP_FILE_PAGES) {
 		json_u64(o, "pgoff", s->args[3]);
 		if (f && f->path_len)
 			json_str(o, "file", f->path);
-		/* fall through */
-	case MS_MUNMAP:
-	case MS_MPROTECT:
-	case MS_PKEY_MPROTECT:
-	case MS_MSEAL:
-	case MS_MLOCK:
-	case MS_MLOCK2:
-	case MS_MUNLOCK:
-	case MS_MADVISE:
-		json_hex(o, "addr", s->args[0]);
-		json_u64(o, "len", s->args[1]);
-		if (s->h.type == MS_MPROTECT || s->h.type == MS_PKEY_MPROTECT)
-			json_str(o, "prot", fmt_prot(buf, sizeof(buf), s->args[2]));
-		if (s->h.type == MS_PKEY_MPROTECT)
-			json_s64(o, "pkey", (int)s->args[3]);
-		if (s->h.type == MS_MADVISE) {
-			const char *name = madvise_name(s->args[2]);
-
-			if (name)
-				json_str(o, "advice", name);
-			else
-				json_u64(o, "advice", s->args[2]);
-		}
-		json_result(o, s, false);
-		break;
-	default:
+	} else if (type != MS_MUNMAP && !ms_flags_on_range(type)) {
 		return false;
 	}
+	json_hex(o, "addr", s->args[0]);
+	json_u64(o, "len", s->args[1]);
+	if (type == MS_MPROTECT || type == MS_PKEY_MPROTECT)
+		json_str(o, "prot", fmt_prot(buf, sizeof(buf), s->args[2]));
+	if (type == MS_PKEY_MPROTECT)
+		json_s64(o, "pkey", (int)s->args[3]);
+	if (type == MS_MADVISE) {
+		const char *name = madvise_name(s->args[2]);
+
+		if (name)
+			json_str(o, "advice", name);
+		else
+			json_u64(o, "advice", s->args[2]);
+	}
+	json_result(o, s, false);
 	return true;
 }
 
