@@ -486,6 +486,9 @@ SYSCALL_PAIR(munlock, MS_MUNLOCK, 2)
 /* every VMA: no kernel answer (seen_addrs()), the model applies them all */
 SYSCALL_PAIR(mlockall, MS_MLOCKALL, 1)
 SYSCALL_PAIR(munlockall, MS_MUNLOCKALL, 0)
+/* no model of policies: the kernel's answer after the call (vma_now.bpf.c) gives the split */
+SYSCALL_PAIR(mbind, MS_MBIND, 6)
+SYSCALL_PAIR(set_mempolicy_home_node, MS_SET_MEMPOLICY_HOME_NODE, 4)
 /* 6.10+: user space leaves it unloaded where the kernel has no such call */
 SYSCALL_PAIR(mseal, MS_MSEAL, 3)
 

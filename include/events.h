@@ -54,6 +54,8 @@ enum ms_type {
 	MS_MUNLOCK = 24,
 	MS_MLOCKALL = 25, /* VM_LOCKED on every VMA (MCL_CURRENT) and later ones (MCL_FUTURE) */
 	MS_MUNLOCKALL = 26,
+	MS_MBIND = 27, /* a memory policy on a range: splits VMAs */
+	MS_SET_MEMPOLICY_HOME_NODE = 28, /* the home node of a range's policy: splits too */
 	MS_USTACK = 30, /* user registers and stack top of the call that follows (--stacks) */
 	MS_VMA_NOW = 31, /* a VMA as the kernel held it just after a call changed it */
 	/* from user space */
@@ -72,7 +74,7 @@ enum ms_type {
 };
 
 #define MS_SYS_FIRST2 MS_SHMAT
-#define MS_SYS_LAST2 MS_MUNLOCKALL
+#define MS_SYS_LAST2 MS_SET_MEMPOLICY_HOME_NODE
 
 /* A call that changes the flags of [args[0], args[0] + args[1]) (all but munmap merge). */
 static inline int ms_flags_on_range(unsigned type)
@@ -85,6 +87,8 @@ static inline int ms_flags_on_range(unsigned type)
 	case MS_MLOCK2:
 	case MS_MUNLOCK:
 	case MS_MADVISE:
+	case MS_MBIND:
+	case MS_SET_MEMPOLICY_HOME_NODE:
 		return 1;
 	}
 	return 0;

@@ -32,7 +32,7 @@
 struct counts {
 	int mmap, mmap_failed, munmap, mprotect, madvise, mremap, brk, touched;
 	int shmat, shmdt, pkey_mprotect, mseal, remap_file_pages, prctl, process_madvise;
-	int mlock, mlock2, munlock, mlockall, munlockall;
+	int mlock, mlock2, munlock, mlockall, munlockall, mbind;
 	unsigned long region_start, region_end;
 };
 
@@ -54,6 +54,14 @@ static void *map(size_t len, struct counts *c)
 }
 
 /* The rarer calls that change a layout, each made a known number of times. */
+/* MPOL_BIND to node 0 (numaif.h's value, without libnuma): every kernel has node 0 */
+static long bind_node0(void *a, size_t len)
+{
+	unsigned long node0 = 1;
+
+	return syscall(SYS_mbind, a, len, 2, &node0, 8 * sizeof(node0), 0);
+}
+
 static void rare_calls(struct counts *c)
 {
 	int id = shmget(IPC_PRIVATE, 2 * PAGE, IPC_CREAT | 0600), fd = memfd_create("counted", 0);
@@ -110,6 +118,12 @@ static void rare_calls(struct counts *c)
 		exit(1);
 	c->mlockall++;
 	c->munlockall++;
+	/* a kernel without NUMA has no mbind (ENOSYS), nor its tracepoint */
+	if (bind_node0(a, 2 * PAGE) && errno == ENOSYS)
+		return;
+	if (syscall(SYS_mbind, a, 2 * PAGE, 0, NULL, 0, 0)) /* MPOL_DEFAULT */
+		exit(1);
+	c->mbind += 2;
 }
 
 static void work(struct counts *c, int pages)
@@ -155,18 +169,18 @@ static void report(const struct counts *c)
 	char buf[1024];
 	int n;
 
-	n = snprintf(buf, sizeof(buf),
-		     "{\"pid\":%d,\"mmap\":%d,\"mmap_failed\":%d,\"munmap\":%d,\"mprotect\":%d,"
-		     "\"madvise\":%d,\"mremap\":%d,\"brk\":%d,\"touched\":%d,"
-		     "\"shmat\":%d,\"shmdt\":%d,\"pkey_mprotect\":%d,\"mseal\":%d,"
-		     "\"remap_file_pages\":%d,\"prctl\":%d,\"process_madvise\":%d,"
-		     "\"mlock\":%d,\"mlock2\":%d,\"munlock\":%d,\"mlockall\":%d,\"munlockall\":%d,"
-		     "\"region\":[\"0x%lx\",\"0x%lx\"]}\n",
-		     getpid(), c->mmap + c->mmap_failed, c->mmap_failed, c->munmap, c->mprotect,
-		     c->madvise, c->mremap, c->brk, c->touched, c->shmat, c->shmdt,
-		     c->pkey_mprotect, c->mseal, c->remap_file_pages, c->prctl, c->process_madvise,
-		     c->mlock, c->mlock2, c->munlock, c->mlockall, c->munlockall, c->region_start,
-		     c->region_end);
+	n = snprintf(
+		buf, sizeof(buf),
+		"{\"pid\":%d,\"mmap\":%d,\"mmap_failed\":%d,\"munmap\":%d,\"mprotect\":%d,"
+		"\"madvise\":%d,\"mremap\":%d,\"brk\":%d,\"touched\":%d,"
+		"\"shmat\":%d,\"shmdt\":%d,\"pkey_mprotect\":%d,\"mseal\":%d,"
+		"\"remap_file_pages\":%d,\"prctl\":%d,\"process_madvise\":%d,"
+		"\"mlock\":%d,\"mlock2\":%d,\"munlock\":%d,\"mlockall\":%d,\"munlockall\":%d,\"mbind\":%d,"
+		"\"region\":[\"0x%lx\",\"0x%lx\"]}\n",
+		getpid(), c->mmap + c->mmap_failed, c->mmap_failed, c->munmap, c->mprotect,
+		c->madvise, c->mremap, c->brk, c->touched, c->shmat, c->shmdt, c->pkey_mprotect,
+		c->mseal, c->remap_file_pages, c->prctl, c->process_madvise, c->mlock, c->mlock2,
+		c->munlock, c->mlockall, c->munlockall, c->mbind, c->region_start, c->region_end);
 	if (write(2, buf, n) != n)
 		exit(1);
 }

@@ -8,6 +8,7 @@
  *   layout DIR --exec     the exec'd program: one checkpoint, then exit
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -368,6 +369,28 @@ static void mlockall_phase(void)
 	checkpoint("munlockall");
 }
 
+/*
+ * A memory policy on a range splits its VMA (mbind); the default policy
+ * again merges it back. No NUMA in the kernel (ENOSYS): nothing to see.
+ */
+static void mbind_phase(void)
+{
+	char *a = mmap(NULL, 6 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned long node0 = 1;
+
+	if (a == MAP_FAILED)
+		die("mmap");
+	if (syscall(SYS_mbind, a + 2 * PAGE, 2 * PAGE, 2 /* MPOL_BIND */, &node0, 8 * sizeof(node0),
+		    0) &&
+	    errno != ENOSYS)
+		die("mbind");
+	checkpoint("mbind");
+	if (syscall(SYS_mbind, a + 2 * PAGE, 2 * PAGE, 0 /* MPOL_DEFAULT */, NULL, 0, 0) &&
+	    errno != ENOSYS)
+		die("mbind default");
+	checkpoint("mbind-default");
+}
+
 /* pkey_mprotect with no key is mprotect; mseal (6.10+) splits the VMA it seals. */
 static void protect_phase(void)
 {
@@ -380,6 +403,7 @@ static void protect_phase(void)
 	/* ENOSYS before 6.10: the checkpoint still holds */
 	syscall(SYS_mseal, a + 4 * PAGE, PAGE, 0);
 	checkpoint("pkey-mseal");
+	mbind_phase();
 	mlockall_phase();
 	/* VM_LOCKED and VM_LOCKONFAULT split VMAs too */
 	a = mmap(NULL, 8 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

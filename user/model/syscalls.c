@@ -475,6 +475,8 @@ static void count_call(struct proc *p, const struct ms_syscall *s)
 	case MS_MUNLOCK:
 	case MS_MLOCKALL:
 	case MS_MUNLOCKALL:
+	case MS_MBIND:
+	case MS_SET_MEMPOLICY_HOME_NODE:
 		c = &p->p.mprotects;
 		break;
 	case MS_MADVISE:
