@@ -489,6 +489,43 @@ SYSCALL_PAIR(munlockall, MS_MUNLOCKALL, 0)
 /* no model of policies: the kernel's answer after the call (vma_now.bpf.c) gives the split */
 SYSCALL_PAIR(mbind, MS_MBIND, 6)
 SYSCALL_PAIR(set_mempolicy_home_node, MS_SET_MEMPOLICY_HOME_NODE, 4)
+
+/*
+ * userfaultfd registration is an ioctl, and it splits VMAs (VM_UFFD_*): only
+ * its two commands are followed. Every other ioctl of the machine leaves at
+ * the first test on entry, and at the task storage lookup on exit.
+ */
+#define UFFDIO_REGISTER_CMD 0xc020aa00u
+#define UFFDIO_UNREGISTER_CMD 0x8010aa01u
+
+SEC("tp/syscalls/sys_enter_ioctl")
+int ms_sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 cmd = ctx->args[1];
+	struct pending *p;
+	__u64 range[2];
+
+	if (cmd != UFFDIO_REGISTER_CMD && cmd != UFFDIO_UNREGISTER_CMD)
+		return 0;
+	/* struct uffdio_register and struct uffdio_range both start with the range */
+	if (bpf_probe_read_user(range, sizeof(range), (void *)ctx->args[2]))
+		return 0;
+	on_enter(ctx, MS_UFFDIO, 3);
+	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	if (!p || p->type != MS_UFFDIO)
+		return 0;
+	p->args[3] = p->args[0];
+	p->args[2] = cmd;
+	p->args[0] = range[0];
+	p->args[1] = range[1];
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_ioctl")
+int ms_sys_exit_ioctl(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx, MS_UFFDIO);
+}
 /* 6.10+: user space leaves it unloaded where the kernel has no such call */
 SYSCALL_PAIR(mseal, MS_MSEAL, 3)
 

@@ -56,6 +56,8 @@ enum ms_type {
 	MS_MUNLOCKALL = 26,
 	MS_MBIND = 27, /* a memory policy on a range: splits VMAs */
 	MS_SET_MEMPOLICY_HOME_NODE = 28, /* the home node of a range's policy: splits too */
+	MS_UFFDIO =
+		29, /* ioctl UFFDIO_(UN)REGISTER: args[0..1] the range, [2] the command, [3] fd */
 	MS_USTACK = 30, /* user registers and stack top of the call that follows (--stacks) */
 	MS_VMA_NOW = 31, /* a VMA as the kernel held it just after a call changed it */
 	/* from user space */
@@ -74,7 +76,7 @@ enum ms_type {
 };
 
 #define MS_SYS_FIRST2 MS_SHMAT
-#define MS_SYS_LAST2 MS_SET_MEMPOLICY_HOME_NODE
+#define MS_SYS_LAST2 MS_UFFDIO
 
 /* A call that changes the flags of [args[0], args[0] + args[1]) (all but munmap merge). */
 static inline int ms_flags_on_range(unsigned type)
@@ -89,6 +91,7 @@ static inline int ms_flags_on_range(unsigned type)
 	case MS_MADVISE:
 	case MS_MBIND:
 	case MS_SET_MEMPOLICY_HOME_NODE:
+	case MS_UFFDIO:
 		return 1;
 	}
 	return 0;

@@ -19,7 +19,7 @@ for w in reports:
     ev = between_markers(events, w["pid"])
     for name in ("mmap", "munmap", "mprotect", "madvise", "mremap", "brk", "shmat", "shmdt",
                  "pkey_mprotect", "mseal", "remap_file_pages", "prctl", "process_madvise",
-                 "mlock", "mlock2", "munlock", "mlockall", "munlockall", "mbind"):
+                 "mlock", "mlock2", "munlock", "mlockall", "munlockall", "mbind", "uffdio"):
         got = count(ev, name)
         if got != w[name]:
             fail("pid %d: %d %s events, workload made %d" % (w["pid"], got, name, w[name]))

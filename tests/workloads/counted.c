@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -32,7 +35,7 @@
 struct counts {
 	int mmap, mmap_failed, munmap, mprotect, madvise, mremap, brk, touched;
 	int shmat, shmdt, pkey_mprotect, mseal, remap_file_pages, prctl, process_madvise;
-	int mlock, mlock2, munlock, mlockall, munlockall, mbind;
+	int mlock, mlock2, munlock, mlockall, munlockall, mbind, uffdio;
 	unsigned long region_start, region_end;
 };
 
@@ -54,6 +57,21 @@ static void *map(size_t len, struct counts *c)
 }
 
 /* The rarer calls that change a layout, each made a known number of times. */
+/* userfaultfd registration and its undoing: two ioctls memsnoop follows, one it does not */
+static void uffd_calls(char *a, struct counts *c)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .range = { (unsigned long)a, PAGE },
+				       .mode = UFFDIO_REGISTER_MODE_MISSING };
+	int fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+
+	if (fd < 0 || ioctl(fd, UFFDIO_API, &api) || ioctl(fd, UFFDIO_REGISTER, &reg) ||
+	    ioctl(fd, UFFDIO_UNREGISTER, &reg.range))
+		exit(1);
+	c->uffdio += 2;
+	close(fd);
+}
+
 /* MPOL_BIND to node 0 (numaif.h's value, without libnuma): every kernel has node 0 */
 static long bind_node0(void *a, size_t len)
 {
@@ -118,6 +136,7 @@ static void rare_calls(struct counts *c)
 		exit(1);
 	c->mlockall++;
 	c->munlockall++;
+	uffd_calls(a, c);
 	/* a kernel without NUMA has no mbind (ENOSYS), nor its tracepoint */
 	if (bind_node0(a, 2 * PAGE) && errno == ENOSYS)
 		return;
@@ -175,12 +194,13 @@ static void report(const struct counts *c)
 		"\"madvise\":%d,\"mremap\":%d,\"brk\":%d,\"touched\":%d,"
 		"\"shmat\":%d,\"shmdt\":%d,\"pkey_mprotect\":%d,\"mseal\":%d,"
 		"\"remap_file_pages\":%d,\"prctl\":%d,\"process_madvise\":%d,"
-		"\"mlock\":%d,\"mlock2\":%d,\"munlock\":%d,\"mlockall\":%d,\"munlockall\":%d,\"mbind\":%d,"
+		"\"mlock\":%d,\"mlock2\":%d,\"munlock\":%d,\"mlockall\":%d,\"munlockall\":%d,\"mbind\":%d,\"uffdio\":%d,"
 		"\"region\":[\"0x%lx\",\"0x%lx\"]}\n",
 		getpid(), c->mmap + c->mmap_failed, c->mmap_failed, c->munmap, c->mprotect,
 		c->madvise, c->mremap, c->brk, c->touched, c->shmat, c->shmdt, c->pkey_mprotect,
 		c->mseal, c->remap_file_pages, c->prctl, c->process_madvise, c->mlock, c->mlock2,
-		c->munlock, c->mlockall, c->munlockall, c->mbind, c->region_start, c->region_end);
+		c->munlock, c->mlockall, c->munlockall, c->mbind, c->uffdio, c->region_start,
+		c->region_end);
 	if (write(2, buf, n) != n)
 		exit(1);
 }

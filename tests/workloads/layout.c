@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
@@ -391,6 +393,27 @@ static void mbind_phase(void)
 	checkpoint("mbind-default");
 }
 
+/* userfaultfd registration splits its VMA; unregistering merges it back. */
+static void uffd_phase(void)
+{
+	char *a = mmap(NULL, 6 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { (unsigned long)a + 2 * PAGE, 2 * PAGE },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	int fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+
+	if (a == MAP_FAILED || fd < 0 || ioctl(fd, UFFDIO_API, &api) ||
+	    ioctl(fd, UFFDIO_REGISTER, &reg))
+		die("userfaultfd");
+	checkpoint("uffd-register");
+	if (ioctl(fd, UFFDIO_UNREGISTER, &reg.range))
+		die("userfaultfd unregister");
+	checkpoint("uffd-unregister");
+	close(fd);
+}
+
 /* pkey_mprotect with no key is mprotect; mseal (6.10+) splits the VMA it seals. */
 static void protect_phase(void)
 {
@@ -404,6 +427,7 @@ static void protect_phase(void)
 	syscall(SYS_mseal, a + 4 * PAGE, PAGE, 0);
 	checkpoint("pkey-mseal");
 	mbind_phase();
+	uffd_phase();
 	mlockall_phase();
 	/* VM_LOCKED and VM_LOCKONFAULT split VMAs too */
 	a = mmap(NULL, 8 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

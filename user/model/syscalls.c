@@ -477,6 +477,7 @@ static void count_call(struct proc *p, const struct ms_syscall *s)
 	case MS_MUNLOCKALL:
 	case MS_MBIND:
 	case MS_SET_MEMPOLICY_HOME_NODE:
+	case MS_UFFDIO:
 		c = &p->p.mprotects;
 		break;
 	case MS_MADVISE:

@@ -24,8 +24,8 @@ static const char *const type_names[MS_TYPE_MAX] = {
 	[MS_MLOCK2] = "mlock2",	    [MS_MUNLOCK] = "munlock",
 	[MS_MLOCKALL] = "mlockall", [MS_MUNLOCKALL] = "munlockall",
 	[MS_MBIND] = "mbind",	    [MS_SET_MEMPOLICY_HOME_NODE] = "set_mempolicy_home_node",
-	[MS_USTACK] = "ustack",	    [MS_MODULE] = "module",
-	[MS_RESIDENT] = "resident",
+	[MS_UFFDIO] = "uffdio",	    [MS_USTACK] = "ustack",
+	[MS_MODULE] = "module",	    [MS_RESIDENT] = "resident",
 };
 
 const char *ms_type_name(unsigned type)

@@ -32,6 +32,7 @@ static const unsigned short min_size[MS_TYPE_MAX] = {
 	[MS_MUNLOCKALL] = sizeof(struct ms_syscall),
 	[MS_MBIND] = sizeof(struct ms_syscall),
 	[MS_SET_MEMPOLICY_HOME_NODE] = sizeof(struct ms_syscall),
+	[MS_UFFDIO] = sizeof(struct ms_syscall),
 	[MS_VMA_NOW] = sizeof(struct ms_vma_now), /* after a call: the VMA it made */
 	[MS_USTACK] = sizeof(struct ms_ustack),
 	[MS_MODULE] = sizeof(struct ms_module) + 1,
