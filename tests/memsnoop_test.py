@@ -1,4 +1,5 @@
 """Helpers for the system tests written in Python (imported by tests/*/test_*.py runners)."""
+import glob
 import json
 import os
 import subprocess
@@ -192,3 +193,19 @@ def dump_layout(bg, dump_dir, pid, timeout=10):
             fail("no dump of pid %d after SIGUSR1 (%s)" % (pid, open("/proc/%d/cmdline" % pid).read()))
         time.sleep(0.005)
     return open(path).read()
+
+
+def tree(root):
+    """root and its descendants, each once."""
+    pids, frontier = [root], [root]
+    while frontier:
+        p = frontier.pop()
+        for t in glob.glob("/proc/%d/task/*/children" % p):
+            try:
+                kids = [int(x) for x in open(t).read().split()]
+            except OSError:
+                continue
+            kids = [k for k in kids if k not in pids]
+            pids += kids
+            frontier += kids
+    return pids

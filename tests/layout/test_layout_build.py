@@ -54,20 +54,6 @@ JOB = ("cd %s && { (make -s -C src clean && make -s -C src -j2) >make.log 2>&1; 
        "cd %s && python3 alloc.py; wait" % (tmp, tmp))
 
 
-def tree(root):
-    """root and its descendants."""
-    pids, frontier = [root], [root]
-    while frontier:
-        p = frontier.pop()
-        for t in glob.glob("/proc/%d/task/*/children" % p):
-            try:
-                kids = [int(x) for x in open(t).read().split()]
-            except OSError:
-                continue
-            pids += [k for k in kids if k not in pids]
-            frontier += kids
-    return pids
-
 
 def state(pid):
     """'stopped' when every thread is, 'gone' when it is exiting or has, else 'running'."""

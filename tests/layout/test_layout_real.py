@@ -40,20 +40,6 @@ with open(tmp + "/big.c", "w") as f:
                 " return a[x & 63] + (x > 1 ? f%d(x - 1) : 0); }\n" % (i, i, max(i - 1, 0)))
 
 
-def tree(root):
-    """root and its descendants."""
-    pids, frontier = [root], [root]
-    while frontier:
-        p = frontier.pop()
-        for t in glob.glob("/proc/%d/task/*/children" % p):
-            try:
-                kids = [int(x) for x in open(t).read().split()]
-            except OSError:
-                continue
-            pids += kids
-            frontier += kids
-    return pids
-
 
 def state(pid):
     """'stopped' when every thread is, 'gone' when it is exiting or has, else 'running'."""

@@ -467,17 +467,8 @@ static void count_call(struct proc *p, const struct ms_syscall *s)
 	case MS_MREMAP:
 		c = &p->p.mremaps;
 		break;
-	case MS_MPROTECT:
-	case MS_PKEY_MPROTECT:
-	case MS_MSEAL:
-	case MS_MLOCK:
-	case MS_MLOCK2:
-	case MS_MUNLOCK:
 	case MS_MLOCKALL:
 	case MS_MUNLOCKALL:
-	case MS_MBIND:
-	case MS_SET_MEMPOLICY_HOME_NODE:
-	case MS_UFFDIO:
 		c = &p->p.mprotects;
 		break;
 	case MS_MADVISE:
@@ -487,8 +478,8 @@ static void count_call(struct proc *p, const struct ms_syscall *s)
 	case MS_BRK:
 		c = &p->p.brks;
 		break;
-	default:
-		c = &other;
+	default: /* the flag changes on a range count with mprotect (madvise has its own) */
+		c = ms_flags_on_range(s->h.type) ? &p->p.mprotects : &other;
 		break;
 	}
 	if (s->ret < 0 && s->ret >= -4095)
