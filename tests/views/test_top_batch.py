@@ -95,6 +95,8 @@ if r.returncode or not rows or any(x[1] != "grow" for x in rows):
 # the last moment of the recording: growth was seen in the windows before it (a
 # loaded machine makes the 6 frames span less than 3 s)
 span = json.loads(run(["info", "-r", rec, "-j"]).stdout)["duration_ns"] / 1e9
+if span < 1.6:
+    fail("top -n 6 -i 0.5 recorded only %.2f s" % span)
 at = "%.3f" % (span - 0.001)
 r = run(["top", "-r", rec, "--at", at, "-i", "0.5"], timeout=30)
 frames = r.stdout.count("memsnoop top")
