@@ -48,7 +48,9 @@ def near(got, want, slack, what):
         fail("%s: top says %d, /proc says %d (tolerance %d)" % (what, got, want, tol))
 
 
-wl = subprocess.Popen([os.path.join(WL, "grow"), "8", str(STEP), "50"], stdout=subprocess.PIPE,
+# it must outlive both runs of top (each some seconds of start-up plus 3 s of frames);
+# it is killed at the end
+wl = subprocess.Popen([os.path.join(WL, "grow"), "60", str(STEP), "50"], stdout=subprocess.PIPE,
                       text=True)
 pid = int(wl.stdout.readline())
 time.sleep(0.3)
