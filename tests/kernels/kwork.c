@@ -334,14 +334,6 @@ static void write_pid(const char *dir, const char *name)
 
 static __attribute__((noreturn)) void cmd_checkpoint(const char *dir, const char *self)
 {
-	/*
-	 * Before 6.7 the layout exec built is read from /proc once memsnoop sees
-	 * the exec; a child forked before that read lands copies a layout without
-	 * it (slow under TCG): wait, as the stack command does.
-	 */
-	long second[2] = { 1, 0 };
-
-	sys(SYS_nanosleep, second, 0, 0);
 	/* heap: grow by 12 pages, touch some */
 	u64 b0 = (u64)sys(SYS_brk, 0, 0, 0);
 	sys(SYS_brk, b0 + 12 * PAGE, 0, 0);

@@ -123,6 +123,29 @@ static void emit_faults(struct live *l, __u32 pid, const struct ms_fault_counts 
 	mark_changed(l, pid);
 }
 
+/* Before 6.7 the layout exec built is read from /proc, a little after the exec. */
+static void seed_after_exec(struct live *l, __u32 pid)
+{
+	__u64 *read_ns = pidtab__put(l->exec_read, pid);
+
+	seed_process(l->stream, pid, MS_SEED_AT_EXEC);
+	if (read_ns)
+		*read_ns = now_ns(); /* not before the read: a later fork is only read twice */
+}
+
+/*
+ * A child forked between its parent's exec and the /proc read of that exec's
+ * layout: in time order its fork comes before the seed, so it copied a layout
+ * without the new image. Its own /proc layout replaces that copy.
+ */
+static void seed_forked_before_read(struct live *l, const struct ms_fork *f)
+{
+	const __u64 *read_ns = pidtab__get(l->exec_read, f->h.pid);
+
+	if (read_ns && f->h.ts_ns < *read_ns)
+		seed_process(l->stream, f->child_pid, MS_SEED_AT_EXEC);
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct live *l = ctx;
@@ -137,6 +160,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		if (!l->o.faults)
 			emit_faults(l, h->pid, &e->total, h->ts_ns);
 		pidtab__del(l->reported, h->pid);
+		pidtab__del(l->exec_read, h->pid);
 	}
 	/* the kernel's seed ends where /proc would list the gate area */
 	if (h->type == MS_SEED_END && (h->flags & MS_SEED_GATE) && l->has_gate) {
@@ -150,7 +174,9 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (h->type == MS_EXIT && (h->flags & MS_EXIT_GROUP) && l->pids_only)
 		l->next_gone_check_ns = 0; /* maybe the last: look now */
 	if (h->type == MS_EXEC && !(h->flags & MS_EXEC_SEEDED))
-		seed_process(l->stream, h->pid, MS_SEED_AT_EXEC);
+		seed_after_exec(l, h->pid);
+	if (h->type == MS_FORK && !(h->flags & MS_FORK_THREAD))
+		seed_forked_before_read(l, (const struct ms_fork *)h);
 	return 0;
 }
 
@@ -232,6 +258,7 @@ int live__open(struct live **out, const struct live_opts *o, struct stream *st)
 	l->o = *o;
 	l->stream = st;
 	l->reported = pidtab__new(sizeof(struct ms_fault_counts));
+	l->exec_read = pidtab__new(sizeof(__u64));
 	if (o->rss != RSS_OFF) {
 		l->changed = pidtab__new(1);
 		l->rss = rss_sampler__new(st, o->rss);
@@ -242,7 +269,7 @@ int live__open(struct live **out, const struct live_opts *o, struct stream *st)
 	if (l->nr_cpus > 0)
 		l->slots = calloc(l->nr_cpus, sizeof(*l->slots));
 	l->names = names__new();
-	if (!l->reported || !l->slots || !l->names || stream__add_before(st, names__note, l->names))
+	if (!l->reported || !l->exec_read || !l->slots || !l->names || stream__add_before(st, names__note, l->names))
 		return -1;
 	l->has_gate = !seed_gate_area(&l->gate.v);
 	iter = has_vma_iterator();
@@ -600,6 +627,7 @@ void live__close(struct live *l)
 		memsnoop_bpf__destroy(l->skel);
 	}
 	pidtab__free(l->reported);
+	pidtab__free(l->exec_read);
 	names__report(l->names);
 	names__free(l->names);
 	pidtab__free(l->changed);

@@ -15,6 +15,7 @@ struct live {
 	struct live_opts o;
 	struct pidtab *reported; /* fault counts already put in the stream */
 	struct pidtab *changed; /* faulted, mapped or unmapped since its last RSS sample */
+	struct pidtab *exec_read; /* when /proc gave a process's exec layout (before 6.7) */
 	struct rss_sampler *rss;
 	__u64 samples, sample_ns, sample_max_ns; /* resident samples taken, their time (-v) */
 	__u64 drops_seen;

@@ -245,6 +245,10 @@ int stacks__fn(void *ctx, const struct ms_hdr *rec)
 		unwinder__forget(st->unw, rec->pid);
 		unwinder__exec(st->unw, rec->pid, ((const struct ms_exec *)rec)->filename);
 		break;
+	case MS_FORK:
+		if (!(rec->flags & MS_FORK_THREAD))
+			unwinder__fork(st->unw, rec->pid, ((const struct ms_fork *)rec)->child_pid);
+		break;
 	case MS_EXIT:
 		if (rec->flags & MS_EXIT_GROUP)
 			unwinder__forget(st->unw, rec->pid);

@@ -421,6 +421,17 @@ void unwinder__exec(struct unwinder *u, __u32 pid, const char *filename)
 		*exe = filename[0] == '/' ? intern(u, filename) : NULL;
 }
 
+void unwinder__fork(struct unwinder *u, __u32 parent, __u32 child)
+{
+	const char **exe = pidtab__get(u->exes, parent), **copy;
+
+	if (!exe || !*exe)
+		return;
+	copy = pidtab__put(u->exes, child);
+	if (copy)
+		*copy = *exe;
+}
+
 /* Where the file's offset 0 is when ip is in one of its executable segments; 0: it is not. */
 static __u64 exec_segment_base(const char *path, __u64 ip)
 {

@@ -29,6 +29,8 @@ int unwinder__drain_modules(struct unwinder *u, int (*fn)(void *ctx, const struc
 			    void *ctx);
 /* The process exec'd filename: a fixed-address executable is known before its layout. */
 void unwinder__exec(struct unwinder *u, __u32 pid, const char *filename);
+/* A forked child runs its parent's executable until it execs. */
+void unwinder__fork(struct unwinder *u, __u32 parent, __u32 child);
 /* The process's layout is gone or replaced (exit, exec): forget its modules. */
 void unwinder__forget(struct unwinder *u, __u32 pid);
 
