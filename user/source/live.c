@@ -269,7 +269,8 @@ int live__open(struct live **out, const struct live_opts *o, struct stream *st)
 	if (l->nr_cpus > 0)
 		l->slots = calloc(l->nr_cpus, sizeof(*l->slots));
 	l->names = names__new();
-	if (!l->reported || !l->exec_read || !l->slots || !l->names || stream__add_before(st, names__note, l->names))
+	if (!l->reported || !l->exec_read || !l->slots || !l->names ||
+	    stream__add_before(st, names__note, l->names))
 		return -1;
 	l->has_gate = !seed_gate_area(&l->gate.v);
 	iter = has_vma_iterator();
