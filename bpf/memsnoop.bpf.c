@@ -325,9 +325,11 @@ static __always_inline void emit_seen_after(struct task_struct *task, struct pen
 
 /* A user stack record is built here: one call's registers and stack top. */
 struct ustack_buf {
-	/* struct ms_ustack, then more than MS_USTACK_MAX: the masks below stay in bounds */
-	__u8 rec[sizeof(struct ms_ustack) + MS_REC_MAX];
+	/* struct ms_ustack, then room for a page and MS_REC_MAX: the masks below stay in bounds */
+	__u8 rec[sizeof(struct ms_ustack) + 4096 + MS_REC_MAX];
 };
+
+static const char zero_page[4096];
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -371,6 +373,26 @@ static __always_inline __u32 stack_room(struct task_struct *task, __u64 sp)
 }
 
 /*
+ * Copies len bytes of the stack from sp. The page sp is in may never have
+ * been touched (a frame reserved by moving sp, not written yet): a read
+ * fails there, yet the page holds zeros and no return address: so it is.
+ */
+static __always_inline bool read_stack(__u8 *dst, __u32 len, __u64 sp)
+{
+	__u32 head = 4096 - (sp & 4095), rest;
+
+	if (!bpf_probe_read_user(dst, len, (void *)sp))
+		return true;
+	if (head >= len)
+		return false;
+	rest = (len - head) & (MS_REC_MAX - 1);
+	if (bpf_probe_read_user(dst + head, rest, (void *)(sp + head)))
+		return false;
+	bpf_probe_read_kernel(dst, head, zero_page);
+	return true;
+}
+
+/*
  * The registers and stack top user space unwinds the call's stack from with
  * the binaries' CFI (as perf --call-graph dwarf), sent before the call's own
  * record. A global function: verified once, not in each syscall's program.
@@ -402,7 +424,7 @@ __noinline int emit_ustack(__u64 key_ts, __u32 type)
 		len &= MS_REC_MAX - 1;
 		if (len > MS_USTACK_MAX)
 			len = MS_USTACK_MAX;
-		if (!len || !bpf_probe_read_user(u->data, len, (void *)sp))
+		if (!len || read_stack(u->data, len, sp))
 			break;
 		len = (len / 2) & ~7u;
 	}
