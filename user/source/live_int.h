@@ -38,6 +38,7 @@ struct live {
 		struct ms_vma v;
 		char buf[sizeof(struct ms_vma) + 16];
 	} gate; /* [vsyscall], appended to the kernel's exec seeds */
+	__u64 oom_buf[MS_REC_MAX / 8]; /* an MS_OOM record with what user space adds */
 };
 
 /* hooks.c */
