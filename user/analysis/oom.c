@@ -164,7 +164,8 @@ static void call_range(const struct ms_hdr *rec, __u64 *start, __u64 *end)
 		*start = s->mm.start_brk;
 		*end = s->mm.brk;
 	} else if (rec->type != MS_VMA_NOW && rec->size >= sizeof(*s)) {
-		*start = rec->type == MS_MMAP || rec->type == MS_MREMAP ? (__u64)s->ret : s->args[0];
+		*start = rec->type == MS_MMAP || rec->type == MS_MREMAP ? (__u64)s->ret :
+									  s->args[0];
 		*end = *start + (rec->type == MS_MREMAP ? s->args[2] : s->args[1]);
 	}
 }
@@ -486,7 +487,8 @@ void oom_report__line(const struct oom_report *r, char *buf, size_t len)
 	oom_report__constraint(r, buf, len);
 	off = strlen(buf);
 	if (r->cgroup[0] && (!r->memcg || strcmp(r->cgroup, r->oom_cgroup)))
-		off = put(buf, len, off, "; its cgroup %s", esc_str(cg, sizeof(cg), r->cgroup, ESC_TEXT));
+		off = put(buf, len, off, "; its cgroup %s",
+			  esc_str(cg, sizeof(cg), r->cgroup, ESC_TEXT));
 	if (r->figures)
 		off = put(buf, len, off,
 			  "; kernel: total-vm %s, anon-rss %s, file-rss %s, shmem-rss %s, "

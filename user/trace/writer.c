@@ -159,9 +159,8 @@ struct trace_writer *trace_writer__open(const char *path, const struct trace_met
 	if (w->compress && !(w->cctx = ZSTD_createCCtx()))
 		goto enomem;
 	w->publish_at_close = o && o->publish_at_close;
-	if (o && o->in_dir ?
-		    outfile__open_at(&w->of, o->dirfd, ".", path, o->force, err, errlen) :
-		    outfile__open(&w->of, path, o && o->force, err, errlen))
+	if (o && o->in_dir ? outfile__open_at(&w->of, o->dirfd, ".", path, o->force, err, errlen) :
+			     outfile__open(&w->of, path, o && o->force, err, errlen))
 		goto fail;
 	e = write_full(w->of.fd, w->hdr, w->hdr_len);
 	if (e) {

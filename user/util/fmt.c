@@ -25,7 +25,8 @@ static const char *const type_names[MS_TYPE_MAX] = {
 	[MS_MLOCKALL] = "mlockall", [MS_MUNLOCKALL] = "munlockall",
 	[MS_MBIND] = "mbind",	    [MS_SET_MEMPOLICY_HOME_NODE] = "set_mempolicy_home_node",
 	[MS_UFFDIO] = "uffdio",	    [MS_USTACK] = "ustack",
-	[MS_MODULE] = "module",	    [MS_RESIDENT] = "resident", [MS_OOM] = "oom",
+	[MS_MODULE] = "module",	    [MS_RESIDENT] = "resident",
+	[MS_OOM] = "oom",
 };
 
 const char *ms_type_name(unsigned type)

@@ -269,7 +269,8 @@ static void print_oom(struct event_view *v, const struct ms_hdr *h, struct line 
 		one.nr_rows = 1;
 		oom_report__table(&one, v->out, "    ");
 		for (k = 0; v->o.stacks && k < OOM_SITES && r.rows[i].sites[k].stack_id; k++)
-			stack_lines__text(v->out, stacks__get(v->o.stacks, r.rows[i].sites[k].stack_id),
+			stack_lines__text(v->out,
+					  stacks__get(v->o.stacks, r.rows[i].sites[k].stack_id),
 					  v->o.stack_depth, "        ");
 	}
 }

@@ -76,8 +76,9 @@ unsigned oom_dir__written(const struct oom_dir *d)
 
 static const struct ms_hdr *oldest(const struct oom_dir *d)
 {
-	return d->head && d->head->off < d->head->used ? (const void *)(d->head->data + d->head->off) :
-							  NULL;
+	return d->head && d->head->off < d->head->used ?
+		       (const void *)(d->head->data + d->head->off) :
+		       NULL;
 }
 
 /* The oldest record leaves the window: the lagging model takes it. */
@@ -197,12 +198,17 @@ static int seed(struct oom_dir *d, struct trace_writer *w, __u32 pid)
 
 	if (!p || (p->flags & MPROC_EXITED))
 		return 0;
-	b.h = (struct ms_hdr){ .ts_ns = s.ts, .pid = pid, .tid = pid, .type = MS_SEED_BEGIN,
-			       .size = sizeof(b), .flags = MS_SEED_AT_START };
+	b.h = (struct ms_hdr){ .ts_ns = s.ts,
+			       .pid = pid,
+			       .tid = pid,
+			       .type = MS_SEED_BEGIN,
+			       .size = sizeof(b),
+			       .flags = MS_SEED_AT_START };
 	b.nr_vmas = p->nr_regions;
 	memcpy(b.comm, p->comm, MS_COMM_LEN);
-	end.h = (struct ms_hdr){ .ts_ns = s.ts, .pid = pid, .tid = pid, .type = MS_SEED_END,
-				 .size = sizeof(end) };
+	end.h = (struct ms_hdr){
+		.ts_ns = s.ts, .pid = pid, .tid = pid, .type = MS_SEED_END, .size = sizeof(end)
+	};
 	err = trace_writer__write(w, &b.h);
 	if (!err)
 		model__for_each_region(d->lag, pid, seed_region, &s);
@@ -387,8 +393,8 @@ static bool ours(const char *name)
 {
 	size_t n = strlen(name);
 
-	return !strncmp(name, "oom-", 4) &&
-	       ((n > 9 && !strcmp(name + n - 5, ".msnp")) || (n > 8 && !strcmp(name + n - 4, ".txt")));
+	return !strncmp(name, "oom-", 4) && ((n > 9 && !strcmp(name + n - 5, ".msnp")) ||
+					     (n > 8 && !strcmp(name + n - 4, ".txt")));
 }
 
 /* The names sort by time: the oldest kills' files go, regular files only. */
@@ -429,8 +435,8 @@ static void prune(struct oom_dir *d)
 		if (i + 1 == nr || strncmp(names[i], names[i + 1], stem) ||
 		    names[i + 1][stem] != '.')
 			kills++;
-		if (kills > d->o.keep &&
-		    !fstatat(d->o.dirfd, names[i], &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode))
+		if (kills > d->o.keep && !fstatat(d->o.dirfd, names[i], &st, AT_SYMLINK_NOFOLLOW) &&
+		    S_ISREG(st.st_mode))
 			unlinkat(d->o.dirfd, names[i], 0);
 	}
 	for (i = 0; i < nr; i++)
