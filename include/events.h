@@ -117,6 +117,7 @@ static inline int ms_flags_on_range(unsigned type)
 #define MS_RES_FIRST (1u << 0) /* resident: a sample's first record (replaces the last sample) */
 #define MS_RES_LAST (1u << 1) /* resident: its last record: the sample is whole */
 #define MS_RES_SMAPS (1u << 2) /* resident: per region counts from smaps, not page runs */
+#define MS_VMA_MALLOC (1u << 2) /* seed region: a plain anonymous mmap >= 128 KiB made it */
 #define MS_VMA_NOT_BSS \
 	(1u << 1) /* seed region: after an ELF's data, but its headers end .bss before */
 /* fault error code bits (x86 page fault error code, hdr.flags of MS_FAULT) */
@@ -420,6 +421,7 @@ struct ms_oom {
 	__u64 oom_memcg_id; /* the cgroup whose limit was hit (MS_OOM_MEMCG); else 0 */
 	__u64 limit; /* of the constraint, pages from BPF (MS_OOM_COUNTER), bytes once resolved */
 	__u64 usage;
+	__u64 window_ns; /* 0; in an --oom-dir recording, the window its report looked back on */
 	__s32 oom_score_adj;
 	__u32 uid;
 	__u32 killer_pid; /* the process whose allocation called the OOM killer */

@@ -70,6 +70,8 @@ def remove_cgroup():
 
 # the workload puts itself into the cgroup, then becomes oomgrow (same pid)
 INSIDE = ["sh", "-c", 'echo $$ > %s/cgroup.procs && exec %s 1024 20' % (CG, OOMGROW)]
+# slower: about 3 s to the kill, longer than the daemon's window
+INSIDE_SLOW = ["sh", "-c", 'echo $$ > %s/cgroup.procs && exec %s 1024 100' % (CG, OOMGROW)]
 
 
 def last_allocation(stdout):
@@ -190,14 +192,16 @@ def replay_same(d, pid, live):
 
 
 def daemon_keeps(d):
-    """The quiet daemon: nothing written until a kill, then --oom-keep 1 of them."""
+    """The quiet daemon: nothing written until a kill, then --oom-keep 1 of them.
+    Its window (1 s) is shorter than the workload's life: the .msnp starts with
+    the layout as it was then, and still replays to the same report."""
     old = sorted(os.listdir(d))
-    bg = Background(["-q", "--oom-dir", d, "--oom-keep", "1"])
+    bg = Background(["-q", "--oom-dir", d, "--oom-keep", "1", "--oom-window", "1"])
     try:
         time.sleep(0.5)
         if sorted(os.listdir(d)) != old:
             fail("the daemon wrote before any kill: %s" % os.listdir(d))
-        w = subprocess.run(INSIDE, capture_output=True, text=True, timeout=120)
+        w = subprocess.run(INSIDE_SLOW, capture_output=True, text=True, timeout=120)
         if w.returncode != -signal.SIGKILL:
             fail("the workload was not killed: %d %s" % (w.returncode, w.stderr))
         deadline = time.time() + 10
@@ -211,6 +215,25 @@ def daemon_keeps(d):
         fail("--oom-keep 1: the directory holds %s (before: %s)" % (files, old))
     if rc or out.strip():
         fail("the daemon: exit %d, output %r, errors %r" % (rc, out, err))
+    heap_start, _, heap_bytes, map_start, _, map_bytes = last_allocation(w.stdout)
+    msnp = [os.path.join(d, f) for f in files if f.endswith(".msnp")][0]
+    r = run(["-j", "-r", msnp])
+    o = [e for e in json_lines(r.stdout) if e["event"] == "oom"]
+    if len(o) != 1 or o[0]["window_ns"] != 10**9:
+        fail("the daemon's recording: %s" % o)
+    o = o[0]
+    if not o["growth"] or not 0 < o["grew_total"] < (heap_bytes + map_bytes) / 2:
+        fail("a 1 s window saw %d of %d bytes grow: %s" % (o["grew_total"],
+                                                          heap_bytes + map_bytes, o))
+    rows = [row_at(o["growth"], heap_start), row_at(o["growth"], map_start)]
+    if None in rows or rows[0]["grew"] + rows[1]["grew"] < 0.9 * o["grew_total"] or \
+            rows[0]["class"] != "heap" or rows[1]["class"] != "malloc":
+        fail("the daemon's report: growth not in the heap and the mapping: %s" % o["growth"])
+    again = tempfile.mkdtemp(prefix="memsnoop-oom3.")
+    run(["-q", "--oom-dir", again, "-r", msnp])
+    txt = [f for f in files if f.endswith(".txt")][0]
+    if open(os.path.join(d, txt)).read() != open(os.path.join(again, txt)).read():
+        fail("the daemon's .msnp (seeded at the window's start) replays to another report")
 
 
 try:

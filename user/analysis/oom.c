@@ -118,8 +118,9 @@ static bool join(struct phist *ph, const struct change *c)
 
 		if (o->kind == CH_MOVE)
 			return false;
-		if (o->cls != c->cls || o->stack_id != c->stack_id || c->ts - o->ts >= MERGE_NS ||
-		    c->start > o->end || c->end < o->start)
+		/* seconds of record time, so a replay from any second on merges alike */
+		if (o->cls != c->cls || o->stack_id != c->stack_id ||
+		    c->ts / MERGE_NS != o->ts / MERGE_NS || c->start > o->end || c->end < o->start)
 			continue;
 		o->start = c->start < o->start ? c->start : o->start;
 		o->end = c->end > o->end ? c->end : o->end;
@@ -366,13 +367,13 @@ static int by_site_bytes(const void *a, const void *b)
 static void growth(const struct oom_history *h, struct phist *ph, __u64 kill_ns,
 		   struct oom_report *out)
 {
-	__u64 from = kill_ns > h->window_ns ? kill_ns - h->window_ns : 0;
+	__u64 window = out->window_ns, from = kill_ns > window ? kill_ns - window : 0;
 	struct work *w = calloc(1, sizeof(*w));
 	unsigned i;
 
 	if (!w)
 		return;
-	out->covered_ns = h->window_ns;
+	out->covered_ns = window;
 	for (i = 0; ph && i < ph->nr; i++) {
 		const struct change *c = nth(ph, i);
 
@@ -429,7 +430,7 @@ bool oom_history__report(const struct oom_history *h, const struct ms_oom *e,
 	out->pid = e->h.pid;
 	memcpy(out->comm, e->comm[0] || !p ? e->comm : p->comm, MS_COMM_LEN);
 	out->comm[MS_COMM_LEN - 1] = 0;
-	out->window_ns = h->window_ns;
+	out->window_ns = e->window_ns ? e->window_ns : h->window_ns;
 	constraint(e, out);
 	figures(h->m, e, out);
 	out->layout_known = model__class_bytes(h->m, e->h.pid, out->by_class);

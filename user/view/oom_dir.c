@@ -18,6 +18,7 @@
 #include "view/stack_lines.h"
 
 #define CHUNK_BYTES (1 << 20)
+#define NS_PER_S 1000000000ULL
 
 /* Records back to back, oldest first. */
 struct chunk {
@@ -35,6 +36,7 @@ struct oom_dir {
 	struct chunk *head, *tail;
 	__u64 bytes;
 	unsigned written;
+	const struct ms_hdr *newest; /* the record just held */
 };
 
 struct oom_dir *oom_dir__new(const struct oom_dir_opts *o, const struct model *m,
@@ -123,9 +125,11 @@ static int hold(struct oom_dir *d, const struct ms_hdr *rec)
 	memcpy(d->tail->data + d->tail->used, rec, rec->size);
 	d->tail->used += rec->size;
 	d->bytes += rec->size;
+	/* a second more than the window: a replay sees the whole second the window starts in */
 	while ((h = oldest(d)) && h != copy &&
-	       (h->ts_ns + d->o.window_ns < rec->ts_ns || d->bytes > d->o.max_bytes))
+	       (h->ts_ns + d->o.window_ns + 2 * NS_PER_S < rec->ts_ns || d->bytes > d->o.max_bytes))
 		evict(d);
+	d->newest = copy;
 	return 0;
 }
 
@@ -173,6 +177,7 @@ static void seed_region(const struct region *r, void *arg)
 	u.v.h.pid = s->pid;
 	u.v.h.tid = r->owner_tid ? r->owner_tid : s->pid;
 	u.v.h.type = MS_VMA;
+	u.v.h.flags = r->cls == RC_MALLOC ? MS_VMA_MALLOC : 0; /* as the model made it */
 	u.v.h.size = sizeof(u.v) + MS_ALIGN8(len + 1);
 	u.v.start = r->start;
 	u.v.end = r->end;
@@ -185,6 +190,29 @@ static void seed_region(const struct region *r, void *arg)
 	if (len)
 		memcpy(u.v.path, r->path, len);
 	s->err = trace_writer__write(s->w, &u.v.h);
+}
+
+/* Its limits then, as the seed from /proc brings them. */
+static int seed_limits(struct oom_dir *d, struct trace_writer *w, const struct mproc *p)
+{
+	struct ms_limits l = {
+		.h = { .ts_ns = d->lag_ts,
+		       .pid = p->pid,
+		       .tid = p->pid,
+		       .type = MS_LIMITS,
+		       .size = sizeof(l) },
+		.as = p->rlim_as,
+		.data = p->rlim_data,
+		.stack = p->rlim_stack,
+		.arg_start = p->arg_start,
+		.arg_end = p->arg_end,
+		.env_start = p->env_start,
+		.env_end = p->env_end,
+		.data_vm = p->data_vm / model__page_size(d->lag),
+		.map_count = p->map_count,
+	};
+
+	return p->limits_known ? trace_writer__write(w, &l.h) : 0;
 }
 
 /* A process's layout at the window's start, as a seed (the lagging model's). */
@@ -212,7 +240,18 @@ static int seed(struct oom_dir *d, struct trace_writer *w, __u32 pid)
 	err = trace_writer__write(w, &b.h);
 	if (!err)
 		model__for_each_region(d->lag, pid, seed_region, &s);
-	return err ? err : s.err ? s.err : trace_writer__write(w, &end.h);
+	err = err ? err : s.err ? s.err : trace_writer__write(w, &end.h);
+	return err ? err : seed_limits(d, w, p);
+}
+
+static int write_oom(struct oom_dir *d, struct trace_writer *w, const struct ms_oom *e)
+{
+	__u64 copy[MS_REC_MAX / 8];
+	struct ms_oom *c = (void *)copy;
+
+	memcpy(c, e, e->h.size);
+	c->window_ns = e->window_ns ? e->window_ns : d->o.window_ns;
+	return trace_writer__write(w, &c->h);
 }
 
 static int write_records(struct oom_dir *d, struct trace_writer *w, const struct ms_oom *e)
@@ -228,7 +267,9 @@ static int write_records(struct oom_dir *d, struct trace_writer *w, const struct
 		while (off < c->used && !err) {
 			const struct ms_hdr *h = (const void *)(c->data + off);
 
-			if (wanted(e, h))
+			if (h == &e->h) /* the report looked back this far: its replay does */
+				err = write_oom(d, w, e);
+			else if (wanted(e, h))
 				err = trace_writer__write(w, h);
 			off += h->size;
 		}
@@ -490,6 +531,6 @@ int oom_dir__fn(void *ctx, const struct ms_hdr *rec)
 		return 0;
 	}
 	if (rec->type == MS_OOM && rec->size >= sizeof(struct ms_oom) && record_ok(rec))
-		on_oom(d, (const struct ms_oom *)rec);
+		on_oom(d, (const struct ms_oom *)d->newest);
 	return 0;
 }
