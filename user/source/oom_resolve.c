@@ -102,15 +102,80 @@ static void machine_memory(__u64 *total, __u64 *used)
 	*used = *total > avail ? *total - avail : 0;
 }
 
-static size_t put_path(char *dst, __u64 id, __u16 *len)
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+static size_t put_path(char *dst, __u64 id, const char *known, __u16 *len)
 {
 	char path[PATH_KEPT];
 
-	if (!id || cgroup__path(id, path, sizeof(path)))
+	if (known)
+		copy_str(path, sizeof(path), known);
+	else if (!id || cgroup__path(id, path, sizeof(path)))
 		path[0] = 0;
 	*len = strlen(path);
 	memcpy(dst, path, *len + 1);
 	return *len + 1;
+}
+
+/* The memory cgroup of a task from /proc: "N:memory:/path" (v1) or "0::/path" (v2). */
+static void proc_memcg(__u32 tid, char *path, size_t size)
+{
+	char name[64], line[PATH_KEPT + 64], *p;
+	FILE *f;
+
+	path[0] = 0;
+	snprintf(name, sizeof(name), "/proc/%u/cgroup", tid);
+	f = fopen(name, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		p = strchr(line, ':');
+		if (!p)
+			continue;
+		if (!strncmp(p, ":memory:", 8))
+			copy_str(path, size, p + 8);
+		else if (!path[0] && !strncmp(line, "0::", 3))
+			copy_str(path, size, line + 3);
+	}
+	if (f)
+		fclose(f);
+}
+
+/*
+ * Before 6.8 the kernel names only the thread: its process, comm and cgroup
+ * come from /proc (the victim is dying: best effort), and a cgroup whose
+ * usage is at its limit is taken for the constraint.
+ */
+static void from_proc(struct ms_oom *e, char *cgroup, size_t size)
+{
+	char name[64], line[128];
+	struct memcg_usage u;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "/proc/%u/status", e->h.tid);
+	f = fopen(name, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Tgid: %u", &e->h.pid) == 1)
+			break;
+		if (!e->comm[0] && !strncmp(line, "Name:\t", 6)) {
+			line[strcspn(line, "\n")] = 0;
+			copy_str(e->comm, sizeof(e->comm), line + 6);
+		}
+	}
+	if (f)
+		fclose(f);
+	proc_memcg(e->h.tid, cgroup, size);
+	if (cgroup[0] && !memcg__read(cgroup, &u) && u.has_limit &&
+	    u.usage + (4 << 20) >= u.limit) {
+		e->h.flags |= MS_OOM_MEMCG | MS_OOM_HAS_LIMIT;
+		e->limit = u.limit;
+		e->usage = u.usage;
+	}
 }
 
 const struct ms_hdr *oom_resolve(const struct ms_oom *in, void *buf)
@@ -118,21 +183,27 @@ const struct ms_hdr *oom_resolve(const struct ms_oom *in, void *buf)
 	struct ms_oom *e = buf;
 	struct members m = { .nr = 0 };
 	__u64 page = sysconf(_SC_PAGESIZE);
+	char *paths, *oom_path, cgroup[PATH_KEPT];
+	const char *known = NULL;
 	struct memcg_usage u;
-	char *paths, *oom_path;
 	size_t off;
 
 	memcpy(e, in, sizeof(*e));
-	add_member(&m, in->h.pid);
+	if (!(e->h.flags & MS_OOM_FIGURES)) {
+		from_proc(e, cgroup, sizeof(cgroup));
+		known = cgroup;
+	}
+	add_member(&m, e->h.pid);
 	e->h.flags |= MS_OOM_RESOLVED;
 	if (e->h.flags & MS_OOM_COUNTER) {
 		e->limit *= page;
 		e->usage *= page;
 	}
 	paths = (char *)e + sizeof(*e) + MS_ALIGN8(MS_OOM_MEMBERS * sizeof(__u32));
-	off = put_path(paths, in->memcg_id, &e->cgroup_len);
+	off = put_path(paths, in->memcg_id, known, &e->cgroup_len);
 	oom_path = paths + off;
-	off += put_path(oom_path, in->oom_memcg_id, &e->oom_cgroup_len);
+	off += put_path(oom_path, in->oom_memcg_id,
+			known && (e->h.flags & MS_OOM_MEMCG) ? known : NULL, &e->oom_cgroup_len);
 	if (!(e->h.flags & MS_OOM_MEMCG)) {
 		machine_memory(&e->limit, &e->usage);
 		e->h.flags |= MS_OOM_HAS_LIMIT;
