@@ -78,6 +78,12 @@ void oom_history__set_stacks(struct oom_history *h, const struct stacks *st)
 	h->stacks = st;
 }
 
+/* Sums of byte counts: wrapping, as the model's own (a hostile recording may say anything). */
+static __s64 wrap_add(__s64 a, __s64 b)
+{
+	return (__s64)((__u64)a + (__u64)b);
+}
+
 static struct change *nth(struct phist *ph, unsigned i)
 {
 	return &ph->ring[(ph->head + i) % ph->cap];
@@ -124,7 +130,7 @@ static bool join(struct phist *ph, const struct change *c)
 			continue;
 		o->start = c->start < o->start ? c->start : o->start;
 		o->end = c->end > o->end ? c->end : o->end;
-		o->delta += c->delta;
+		o->delta = wrap_add(o->delta, c->delta);
 		return true;
 	}
 	return false;
@@ -271,7 +277,7 @@ static void add_site(struct oom_growth *g, unsigned stack_id, __s64 bytes)
 	for (i = 0; i < OOM_SITES; i++) {
 		if (g->sites[i].stack_id == stack_id || !g->sites[i].stack_id) {
 			g->sites[i].stack_id = stack_id;
-			g->sites[i].bytes += bytes;
+			g->sites[i].bytes = wrap_add(g->sites[i].bytes, bytes);
 			return;
 		}
 		if (g->sites[i].bytes < low->bytes)
@@ -314,7 +320,7 @@ static void gather(struct work *w, const struct change *c)
 	}
 	w->rows[i].start = c->start < w->rows[i].start ? c->start : w->rows[i].start;
 	w->rows[i].end = c->end > w->rows[i].end ? c->end : w->rows[i].end;
-	w->rows[i].grew += c->delta;
+	w->rows[i].grew = wrap_add(w->rows[i].grew, c->delta);
 	add_site(&w->rows[i], c->stack_id, c->delta);
 }
 
@@ -341,7 +347,7 @@ static void to_regions(const struct model *m, __u32 pid, struct work *w)
 
 			if (o->gone || o->start != g->start)
 				continue;
-			o->grew += g->grew;
+			o->grew = wrap_add(o->grew, g->grew);
 			for (k = 0; k < OOM_SITES; k++)
 				add_site(o, g->sites[k].stack_id, g->sites[k].bytes);
 			g->grew = 0;
