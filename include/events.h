@@ -72,6 +72,7 @@ enum ms_type {
 	MS_ROUND = 40,
 	MS_RESIDENT = 41, /* resident pages of a process, sampled from its page tables */
 	MS_MODULE = 42, /* a file a recorded stack went through: path, load address, build-id */
+	MS_OOM = 45, /* the OOM killer chose a victim (oom:mark_victim) */
 	MS_TYPE_MAX = 64,
 };
 
@@ -116,6 +117,7 @@ static inline int ms_flags_on_range(unsigned type)
 #define MS_RES_FIRST (1u << 0) /* resident: a sample's first record (replaces the last sample) */
 #define MS_RES_LAST (1u << 1) /* resident: its last record: the sample is whole */
 #define MS_RES_SMAPS (1u << 2) /* resident: per region counts from smaps, not page runs */
+#define MS_VMA_MALLOC (1u << 2) /* seed region: a plain anonymous mmap >= 128 KiB made it */
 #define MS_VMA_NOT_BSS \
 	(1u << 1) /* seed region: after an ELF's data, but its headers end .bss before */
 /* fault error code bits (x86 page fault error code, hdr.flags of MS_FAULT) */
@@ -394,6 +396,43 @@ struct ms_resident {
 	struct ms_rss_range r[];
 };
 #define MS_RES_PER_REC ((MS_REC_MAX - sizeof(struct ms_resident)) / sizeof(struct ms_rss_range))
+
+/*
+ * The OOM killer chose h.pid (h.tid: the thread it named). BPF fills the
+ * kernel's figures and the memory cgroups; the live source adds the rest
+ * (MS_OOM_RESOLVED): the cgroups' paths, limit and usage in bytes, and the
+ * processes of the constraint's cgroup (members[], then the paths).
+ */
+#define MS_OOM_MEMCG (1u << 0) /* a memory cgroup's limit was hit, not the machine's memory */
+#define MS_OOM_FIGURES (1u << 1) /* total_vm..oom_score_adj are the kernel's (6.8+) */
+#define MS_OOM_COUNTER (1u << 2) /* limit/usage: the cgroup's page counter at the kill */
+#define MS_OOM_RESOLVED (1u << 3) /* user space added the paths and members */
+#define MS_OOM_HAS_LIMIT (1u << 4) /* limit is set (else none: "max", or the machine's) */
+#define MS_OOM_MEMBERS 256 /* processes listed at most */
+
+struct ms_oom {
+	struct ms_hdr h; /* pid/tid: the victim; flags: MS_OOM_* */
+	__u64 total_vm; /* pages */
+	__u64 anon_rss; /* pages */
+	__u64 file_rss;
+	__u64 shmem_rss;
+	__u64 pgtables; /* bytes */
+	__u64 memcg_id; /* the victim's memory cgroup: its kernfs id; 0: unknown */
+	__u64 oom_memcg_id; /* the cgroup whose limit was hit (MS_OOM_MEMCG); else 0 */
+	__u64 limit; /* of the constraint, pages from BPF (MS_OOM_COUNTER), bytes once resolved */
+	__u64 usage;
+	__u64 window_ns; /* 0; in an --oom-dir recording, the window its report looked back on */
+	__s32 oom_score_adj;
+	__u32 uid;
+	__u32 killer_pid; /* the process whose allocation called the OOM killer */
+	__u16 nr_members; /* pids in members[] */
+	__u16 cgroup_len; /* bytes of the victim's cgroup path, without the NUL */
+	__u16 oom_cgroup_len; /* bytes of the constraint cgroup's path */
+	__u16 pad[3];
+	char comm[MS_COMM_LEN];
+	/* __u32 members[nr_members], padded to 8; cgroup path NUL, oom cgroup path NUL, padded */
+	__u32 members[];
+};
 
 #define MS_ALIGN8(x) (((x) + 7) & ~7u)
 

@@ -81,6 +81,9 @@ enum {
 	OPT_RSS_SOURCE,
 	OPT_METRICS,
 	OPT_METRICS_TOP,
+	OPT_OOM_WINDOW,
+	OPT_OOM_DIR,
+	OPT_OOM_KEEP,
 };
 
 #ifdef MEMSNOOP_NO_METRICS /* static: no libmicrohttpd (Makefile) */
@@ -121,6 +124,9 @@ static const struct argp_option options[] = {
 	{ "by", OPT_BY, "WHAT", 0, "top: rows by 'process' (default) or call 'site'", 0 },
 	{ "folded", OPT_FOLDED, NULL, 0, "export: folded stacks of --stacks (flame graphs)", 0 },
 	{ "weight", OPT_WEIGHT, "W", 0, "--folded by: reserved (default), touched, calls", 0 },
+	{ "oom-window", OPT_OOM_WINDOW, "SECONDS", 0, "What an OOM kill looks back on (30)", 0 },
+	{ "oom-dir", OPT_OOM_DIR, "DIR", 0, "Each OOM kill to DIR (a .msnp and a .txt)", 0 },
+	{ "oom-keep", OPT_OOM_KEEP, "N", 0, "--oom-dir: the newest N kills (default 16)", 0 },
 	{ "ready-file", OPT_READY, "PATH", 0, "Create PATH once attached (for scripts)", 0 },
 	{ "metrics", OPT_METRICS, "HOST:PORT", 0, METRICS_HELP, 0 },
 	{ "metrics-top", OPT_METRICS_TOP, "N", 0, "Per-process series for the top N (default 20)",
@@ -392,6 +398,30 @@ static int set_metrics_top(struct settings *s, const char *arg)
 	return 0;
 }
 
+/* Seconds, "30" or "30s". */
+static int set_oom_window(struct settings *s, const char *arg)
+{
+	char buf[32];
+	size_t n = strlen(arg);
+
+	if (n && n < sizeof(buf) && arg[n - 1] == 's') {
+		memcpy(buf, arg, n - 1);
+		buf[n - 1] = 0;
+		arg = buf;
+	}
+	return parse_seconds(arg, &s->oom_window) || s->oom_window > 3600 ? -1 : 0;
+}
+
+static int set_oom_keep(struct settings *s, const char *arg)
+{
+	long v;
+
+	if (parse_count(arg, 100000, &v))
+		return -1;
+	s->oom_keep = v;
+	return 0;
+}
+
 /* How each option is stored: a flag, a string, or a value parsed and checked. */
 struct opt_rule {
 	int key;
@@ -454,6 +484,9 @@ static const struct opt_rule rules[] = {
 	      "unknown resident source '%s': 'auto', 'pagemap', 'smaps' or 'off'"),
 	STRING(OPT_METRICS, metrics_addr),
 	VALUE(OPT_METRICS_TOP, set_metrics_top, "invalid process count '%s': 1 to 10000"),
+	VALUE(OPT_OOM_WINDOW, set_oom_window, "invalid window '%s': seconds, up to 3600"),
+	STRING(OPT_OOM_DIR, oom_dir),
+	VALUE(OPT_OOM_KEEP, set_oom_keep, "invalid count '%s': 1 to 100000"),
 };
 
 static void apply(const struct opt_rule *r, struct settings *s, char *arg)
@@ -595,6 +628,8 @@ int cli_parse(int argc, char **argv, struct settings *s)
 	s->stack_depth = 8;
 	s->ringbuf_size = 8 << 20;
 	s->metrics_top = 20;
+	s->oom_window = 30;
+	s->oom_keep = 16;
 	save_cmdline(argc, argv, s);
 	/* a command to run starts after "--": argp never sees it */
 	for (nopts = 1; nopts < argc && strcmp(argv[nopts], "--"); nopts++)

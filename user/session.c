@@ -16,6 +16,7 @@
 #include "session.h"
 #include "stream.h"
 #include "model/model.h"
+#include "analysis/oom.h"
 #include "symbols/stacks.h"
 #include "source/launch.h"
 #include "source/live.h"
@@ -23,6 +24,7 @@
 #include "trace/trace.h"
 #include "util/outfile.h"
 #include "view/maps_view.h"
+#include "view/oom_dir.h"
 #include "view/summary.h"
 #include "view/top.h"
 
@@ -68,6 +70,10 @@ struct session {
 	struct stream *stream;
 	struct model *model;
 	struct stacks *stacks; /* unwinds the records' user stacks, before the model */
+	struct oom_history *oom; /* what grew lately, for OOM reports */
+	struct oom_dir *oom_dir; /* --oom-dir: the black box's files */
+	struct trace_meta meta; /* the run's (live) or the recording's: names --oom-dir files */
+	int oom_dirfd; /* --oom-dir DIR, checked at start; -1 */
 	struct summary summary;
 	struct trace_writer *writer;
 	struct metrics *metrics; /* --metrics: the Prometheus endpoint */
@@ -98,20 +104,27 @@ static void filters_string(const struct settings *s, char *buf, size_t len)
 		snprintf(buf + off, len - off, " command=%s", s->argv[0]);
 }
 
+/* This run's facts, for the recordings it writes. */
+static void fill_meta(struct session *ss, struct trace_meta *meta)
+{
+	memset(meta, 0, sizeof(*meta));
+	trace_meta__fill_host(meta);
+	meta->start_ns = ss->start_ns;
+	snprintf(meta->version, sizeof(meta->version), "%s", MEMSNOOP_VERSION);
+	snprintf(meta->cmdline, sizeof(meta->cmdline), "%s", ss->s->cmdline);
+	filters_string(ss->s, meta->filters, sizeof(meta->filters));
+}
+
 static int open_writer(struct session *ss)
 {
 	struct trace_write_opts o = { .compress = !ss->s->no_compress,
 				      .force = ss->s->force,
 				      .ring_bytes = ss->s->ring_bytes,
 				      .publish_later = true };
-	struct trace_meta meta = {};
+	struct trace_meta meta;
 	char err[512];
 
-	trace_meta__fill_host(&meta);
-	meta.start_ns = ss->start_ns;
-	snprintf(meta.version, sizeof(meta.version), "%s", MEMSNOOP_VERSION);
-	snprintf(meta.cmdline, sizeof(meta.cmdline), "%s", ss->s->cmdline);
-	filters_string(ss->s, meta.filters, sizeof(meta.filters));
+	fill_meta(ss, &meta);
 	ss->writer = trace_writer__open(ss->s->write_file, &meta, &o, err, sizeof(err));
 	if (!ss->writer) {
 		error("%s", err);
@@ -162,6 +175,11 @@ static int build_pipeline(struct session *ss)
 		return -1;
 	ss->summary.m = ss->model;
 	stream__add_after(ss->stream, summary__fn, &ss->summary);
+	ss->oom = oom_history__new(ss->model, s->oom_window * 1e9);
+	if (!ss->oom || stream__add_after(ss->stream, oom_history__fn, ss->oom))
+		return -1;
+	if (s->stacks)
+		oom_history__set_stacks(ss->oom, ss->stacks);
 	if (s->write_file && !ss->cmd->exports) {
 		if (open_writer(ss))
 			return -1;
@@ -171,15 +189,44 @@ static int build_pipeline(struct session *ss)
 	return 0;
 }
 
+/* --oom-dir: a sink of every record, for the window an OOM kill writes out. */
+static int open_oom_dir(struct session *ss, const struct replay *replay)
+{
+	struct oom_dir_opts o = {
+		.dirfd = ss->oom_dirfd,
+		.dir = ss->s->oom_dir,
+		.window_ns = ss->s->oom_window * 1e9,
+		.max_bytes = 256ULL << 20,
+		.keep = ss->s->oom_keep,
+		.meta = &ss->meta,
+		.stacks = ss->s->stacks ? ss->stacks : NULL,
+		.stack_depth = ss->s->stack_depth,
+	};
+
+	if (!ss->s->oom_dir)
+		return 0;
+	if (replay)
+		ss->meta = *replay__meta(replay);
+	else
+		fill_meta(ss, &ss->meta);
+	ss->oom_dir = oom_dir__new(&o, ss->model, ss->oom);
+	if (!ss->oom_dir || stream__add_writer(ss->stream, oom_dir__fn, ss->oom_dir))
+		return -1;
+	return 0;
+}
+
 /* The source is open: the command adds its consumers, knowing time zero and the pid. */
 static int start_command(struct session *ss, __u64 start_ns, __u32 pid, const struct replay *replay)
 {
 	struct run *r = &ss->run;
 
+	if (open_oom_dir(ss, replay))
+		return -1;
 	r->s = ss->s;
 	r->stream = ss->stream;
 	r->model = ss->model;
 	r->stacks = ss->stacks;
+	r->oom = ss->oom;
 	r->summary = &ss->summary;
 	r->out = ss->out;
 	r->start_ns = start_ns;
@@ -260,6 +307,14 @@ static int open_dump_dir(struct session *ss)
 	char err[512];
 
 	ss->dump_dirfd = -1;
+	ss->oom_dirfd = -1;
+	if (ss->s->oom_dir) {
+		ss->oom_dirfd = outdir__open(ss->s->oom_dir, err, sizeof(err));
+		if (ss->oom_dirfd < 0) {
+			error("--oom-dir: %s", err);
+			return -1;
+		}
+	}
 	if (!ss->s->dump_dir)
 		return 0;
 	ss->dump_dirfd = outdir__open(ss->s->dump_dir, err, sizeof(err));
@@ -602,6 +657,10 @@ static int release(struct session *ss, int status)
 	}
 	if (ss->dump_dirfd >= 0)
 		close(ss->dump_dirfd);
+	if (ss->oom_dirfd >= 0)
+		close(ss->oom_dirfd);
+	oom_dir__free(ss->oom_dir);
+	oom_history__free(ss->oom);
 	outfile__close(&ss->ready_of);
 	stacks__free(ss->stacks);
 	model__free(ss->model);
@@ -618,6 +677,7 @@ int session_run(struct settings *s)
 	install_signals();
 	ss.ready_of.fd = ss.ready_of.dirfd = -1;
 	ss.out_fd = -1;
+	ss.dump_dirfd = ss.oom_dirfd = -1;
 	if (open_dump_dir(&ss) || open_ready_file(&ss) || open_output(&ss) || build_pipeline(&ss))
 		return release(&ss, status);
 	status = s->read_file ? run_replay(&ss) : run_live(&ss);

@@ -161,6 +161,22 @@ static size_t rd_body(struct rec_decoder *d, struct ms_hdr *h, __u8 ctl)
 		}
 		return sizeof(*r) + r->nr * sizeof(r->r[0]);
 	}
+	case MS_OOM: {
+		struct ms_oom *e = (void *)h;
+		char *paths;
+		size_t left;
+
+		rd_take(d, base + sizeof(*h), sizeof(*e) - sizeof(*h));
+		if (!(h->flags & MS_OOM_RESOLVED))
+			return sizeof(*e);
+		e->nr_members %= 5;
+		rd_take(d, e->members, MS_ALIGN8(e->nr_members * sizeof(__u32)));
+		paths = (char *)e->members + MS_ALIGN8(e->nr_members * sizeof(__u32));
+		left = room - (paths - base);
+		e->cgroup_len = rd_str(d, paths, left / 2, ctl);
+		e->oom_cgroup_len = rd_str(d, paths + e->cgroup_len + 1, left / 2, ctl);
+		return paths - base + e->cgroup_len + e->oom_cgroup_len + 2;
+	}
 	case MS_FORK: {
 		struct ms_fork *f = (void *)h;
 
@@ -201,6 +217,7 @@ static const struct {
 	{ MS_USTACK, 0 },
 	{ MS_MODULE, 0 },
 	{ MS_RESIDENT, 0 },
+	{ MS_OOM, 0 },
 };
 
 /* A raw record: any type and size, bytes as read (the record checks' turn). */

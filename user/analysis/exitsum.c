@@ -5,15 +5,25 @@
 #include <string.h>
 #include "util/pidtab.h"
 #include "analysis/exitsum.h"
+#include "util/escape.h"
 #include "util/fmt.h"
+#include "util/record.h"
 
 enum since { SINCE_UNKNOWN, SINCE_FORK, SINCE_EXEC, SINCE_START };
+
+struct oom_mark {
+	bool killed;
+	bool memcg;
+	char cgroup[256];
+};
 
 struct exitsum {
 	const struct model *m;
 	struct pidtab *since; /* __u32 enum since, by pid */
 	__u32 exiting_pid; /* the process whose exit record is the current one */
 	__u32 exiting_since; /* its entry, taken out of the table */
+	struct pidtab *oom; /* struct oom_mark by pid: the OOM killer's victims */
+	struct oom_mark exiting_oom; /* the exiting process's, taken out */
 };
 
 struct exitsum *exitsum__new(const struct model *m)
@@ -24,8 +34,9 @@ struct exitsum *exitsum__new(const struct model *m)
 		return NULL;
 	x->m = m;
 	x->since = pidtab__new(sizeof(__u32));
-	if (!x->since) {
-		free(x);
+	x->oom = pidtab__new(sizeof(struct oom_mark));
+	if (!x->since || !x->oom) {
+		exitsum__free(x);
 		return NULL;
 	}
 	return x;
@@ -36,6 +47,7 @@ void exitsum__free(struct exitsum *x)
 	if (!x)
 		return;
 	pidtab__free(x->since);
+	pidtab__free(x->oom);
 	free(x);
 }
 
@@ -55,8 +67,25 @@ static void take_since(struct exitsum *x, __u32 pid)
 	__u32 *v = pidtab__get(x->since, pid);
 
 	x->exiting_pid = pid;
+	struct oom_mark *k = pidtab__get(x->oom, pid);
+
 	x->exiting_since = v ? *v : SINCE_UNKNOWN;
 	pidtab__del(x->since, pid);
+	memset(&x->exiting_oom, 0, sizeof(x->exiting_oom));
+	if (k)
+		x->exiting_oom = *k;
+	pidtab__del(x->oom, pid);
+}
+
+static void mark_oom(struct exitsum *x, const struct ms_oom *e)
+{
+	struct oom_mark *k = pidtab__put(x->oom, e->h.pid);
+
+	if (!k)
+		return;
+	k->killed = true;
+	k->memcg = e->h.flags & MS_OOM_MEMCG;
+	snprintf(k->cgroup, sizeof(k->cgroup), "%s", record_oom_cgroup(e, true));
 }
 
 void exitsum__note(struct exitsum *x, const struct ms_hdr *h)
@@ -74,6 +103,10 @@ void exitsum__note(struct exitsum *x, const struct ms_hdr *h)
 	case MS_SEED_BEGIN:
 		if (h->flags & MS_SEED_AT_START)
 			set_since(x, h->pid, SINCE_START, true);
+		break;
+	case MS_OOM:
+		if (h->size >= sizeof(struct ms_oom))
+			mark_oom(x, (const struct ms_oom *)h);
 		break;
 	case MS_EXIT: /* the process goes: so does its entry, printed or not */
 		if (h->flags & MS_EXIT_GROUP)
@@ -113,6 +146,11 @@ bool exitsum__get(struct exitsum *x, const struct ms_hdr *h, struct exit_summary
 	out->signal = e->exit_code & 0x7f;
 	out->core_dumped = e->exit_code & 0x80;
 	out->exit_code = (e->exit_code >> 8) & 0xff;
+	if (x->exiting_pid == h->pid && x->exiting_oom.killed) {
+		out->oom_killed = true;
+		out->oom_memcg = x->exiting_oom.memcg;
+		memcpy(out->oom_cgroup, x->exiting_oom.cgroup, sizeof(out->oom_cgroup));
+	}
 	return true;
 }
 
@@ -146,9 +184,18 @@ static void resident_text(const struct exit_summary *s, char *buf, size_t len)
 
 void exitsum__text(const struct exit_summary *s, char *buf, size_t len)
 {
-	char vs[16], rss[16], heap[16], how[48], sig[16];
+	char vs[16], rss[16], heap[16], how[384], sig[16], cg[256];
 
-	if (s->signal)
+	if (s->oom_killed && s->oom_memcg)
+		snprintf(how, sizeof(how),
+			 "killed by the OOM killer (%s): memory cgroup %s at its limit",
+			 sig_name(s->signal ? s->signal : SIGKILL, sig, sizeof(sig)),
+			 esc_str(cg, sizeof(cg), s->oom_cgroup[0] ? s->oom_cgroup : "?", ESC_TEXT));
+	else if (s->oom_killed)
+		snprintf(how, sizeof(how),
+			 "killed by the OOM killer (%s): the machine is out of memory",
+			 sig_name(s->signal ? s->signal : SIGKILL, sig, sizeof(sig)));
+	else if (s->signal)
 		snprintf(how, sizeof(how), "killed by %s%s", sig_name(s->signal, sig, sizeof(sig)),
 			 s->core_dumped ? " (core dumped)" : "");
 	else
@@ -190,5 +237,11 @@ void exitsum__json(const struct exit_summary *s, struct json_obj *o)
 		json_bool(o, "core_dumped", s->core_dumped);
 	} else {
 		json_s64(o, "exit_code", s->exit_code);
+	}
+	if (s->oom_killed) {
+		json_bool(o, "oom_killed", true);
+		json_str(o, "oom_constraint", s->oom_memcg ? "memcg" : "machine");
+		if (s->oom_memcg)
+			json_str(o, "oom_cgroup", s->oom_cgroup);
 	}
 }

@@ -24,6 +24,9 @@ struct exit_summary {
 	int exit_code; /* when signal is 0 */
 	int signal;
 	bool core_dumped;
+	bool oom_killed; /* an MS_OOM record named it the OOM killer's victim */
+	bool oom_memcg; /* a memory cgroup's limit (oom_cgroup), not the machine's memory */
+	char oom_cgroup[256];
 };
 
 struct exitsum;

@@ -22,6 +22,7 @@ struct summary;
 struct replay;
 struct ui;
 struct stacks;
+struct oom_history;
 
 /* One run, as the session gives it to the command. */
 struct run {
@@ -30,6 +31,7 @@ struct run {
 	const struct model *model;
 	const struct summary *summary; /* events by type, for info */
 	const struct stacks *stacks; /* the call stacks records carry (--stacks) */
+	const struct oom_history *oom; /* what grew before an OOM kill (analysis/oom.h) */
 	FILE *out; /* the views' output: stdout or -o FILE */
 	__u64 start_ns; /* time zero: the recording's start, or when tracing began */
 	__u32 pid; /* the launched command's, else the first -p; 0: none */

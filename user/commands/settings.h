@@ -49,6 +49,9 @@ struct settings {
 	const char *dump_dir;
 	const char *metrics_addr; /* --metrics HOST:PORT: the Prometheus endpoint */
 	unsigned metrics_top; /* --metrics-top: processes with series of their own */
+	double oom_window; /* --oom-window: seconds of growth an OOM report looks back on */
+	const char *oom_dir; /* --oom-dir: a report and a recording per OOM kill */
+	unsigned oom_keep; /* --oom-keep: the newest kills --oom-dir keeps */
 	char **argv; /* the command after --, NULL-terminated */
 	int argc;
 	char cmdline[1024]; /* memsnoop's own, for the trace header */

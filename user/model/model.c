@@ -403,6 +403,16 @@ void model__for_each_region(const struct model *m, __u32 pid,
 		fn(&n->r, ctx);
 }
 
+bool model__class_bytes(const struct model *m, __u32 pid, __u64 out[RC_NR])
+{
+	struct proc *p = proc_find(m, pid);
+
+	if (!p)
+		return false;
+	memcpy(out, p->l->sum, sizeof(p->l->sum));
+	return true;
+}
+
 const struct region *model__region_at(const struct model *m, __u32 pid, __u64 addr)
 {
 	struct proc *p = proc_find(m, pid);

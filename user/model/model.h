@@ -134,6 +134,8 @@ void model__for_each_process(const struct model *m, void (*fn)(const struct mpro
 void model__for_each_region(const struct model *m, __u32 pid,
 			    void (*fn)(const struct region *, void *), void *ctx);
 const struct region *model__region_at(const struct model *m, __u32 pid, __u64 addr);
+/* A process's reserved bytes by class (RC_*), summed over its regions; false: no such process. */
+bool model__class_bytes(const struct model *m, __u32 pid, __u64 out[RC_NR]);
 /*
  * Whether an applied MS_STACK record moved the main stack's bottom down: it
  * fires on every fault below the bottom the kernel side knew; most land on

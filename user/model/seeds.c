@@ -71,6 +71,8 @@ void on_vma(struct model *m, const struct ms_vma *v)
 	carry_over(p, &t, &rflags, &id);
 	if (v->h.flags & MS_VMA_NOT_BSS)
 		rflags |= RF_NOT_BSS;
+	if (v->h.flags & MS_VMA_MALLOC)
+		rflags |= RF_MALLOC;
 	/* the seed knows the thread whose stack pointer is in it */
 	if (v->h.tid != v->h.pid && !(t.prot & MS_VMA_SHARED) &&
 	    (!path || path->kind == PK_ANON_NAMED))

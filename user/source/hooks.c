@@ -155,6 +155,8 @@ void detect(struct live *l, bool vma_iterator)
 		 "fault signals (signal_generate)");
 	optional(l->skel->progs.ms_mm_teardown, has_tracepoint("mmap", "exit_mmap"),
 		 "address-space teardown (mmap:exit_mmap)");
+	optional(l->skel->progs.ms_oom_victim, has_tracepoint("oom", "mark_victim"),
+		 "the OOM killer's victims (oom:mark_victim)");
 	drop_missing_syscalls(l);
 	/*
 	 * Before 6.4 (no per-VMA locks) every page fault takes the mmap lock, and

@@ -16,6 +16,7 @@
 #include "util/pidtab.h"
 #include "source/live_int.h"
 #include "source/names.h"
+#include "source/oom_resolve.h"
 #include "source/probe.h"
 #include "source/rss_sample.h"
 #include "source/seed.h"
@@ -169,6 +170,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		l->gate.v.h.tid = h->tid;
 		stream__emit(l->stream, &l->gate.v.h);
 	}
+	if (h->type == MS_OOM && h->size >= sizeof(struct ms_oom))
+		h = oom_resolve((const struct ms_oom *)h, l->oom_buf);
 	stream__emit(l->stream, h);
 	mark_record(l, h);
 	if (h->type == MS_EXIT && (h->flags & MS_EXIT_GROUP) && l->pids_only)

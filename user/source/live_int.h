@@ -35,6 +35,7 @@ struct live {
 	bool fault_perf; /* faults from the page-faults perf event, not page_fault_user */
 	struct bpf_link **fault_links; /* its programs, one per CPU */
 	struct ms_fault_slot *slots; /* one slot's copies, read back */
+	__u64 oom_buf[MS_REC_MAX / 8]; /* an MS_OOM record with what user space adds */
 	union {
 		struct ms_vma v;
 		char buf[sizeof(struct ms_vma) + 16];

@@ -33,6 +33,9 @@ struct trace_write_opts {
 	bool force; /* replace an existing file (never a symlink) */
 	__u64 ring_bytes; /* 0, or flight recorder: keep the newest ring_bytes of blocks */
 	bool publish_later; /* the file appears at path on trace_writer__publish() only */
+	bool publish_at_close; /* it appears whole, at trace_writer__close() (implies later) */
+	int dirfd; /* with in_dir: path is a name in this directory (never a symlink's) */
+	bool in_dir;
 };
 
 struct trace_writer;
@@ -66,6 +69,8 @@ const char *trace_writer__error(const struct trace_writer *w);
  * never published is removed. NULL-safe. 0 or -errno (message in err).
  */
 int trace_writer__close(struct trace_writer *w, char *err, size_t errlen);
+/* publish_at_close: the file will not be published; close removes it. */
+void trace_writer__abandon(struct trace_writer *w);
 /* A stream_fn (see stream.h): ctx is the writer. */
 int trace_writer__stream_fn(void *w, const struct ms_hdr *rec);
 

@@ -39,6 +39,7 @@ struct trace_writer {
 	bool compress;
 	bool opened; /* the (temporary) file holds the header */
 	bool published; /* renamed to path */
+	bool publish_at_close;
 	__u64 records, lost; /* for the end record */
 	int failed; /* -errno once the file can take no more */
 	char err[256];
@@ -157,7 +158,9 @@ struct trace_writer *trace_writer__open(const char *path, const struct trace_met
 		goto enomem;
 	if (w->compress && !(w->cctx = ZSTD_createCCtx()))
 		goto enomem;
-	if (outfile__open(&w->of, path, o && o->force, err, errlen))
+	w->publish_at_close = o && o->publish_at_close;
+	if (o && o->in_dir ? outfile__open_at(&w->of, o->dirfd, ".", path, o->force, err, errlen) :
+			     outfile__open(&w->of, path, o && o->force, err, errlen))
 		goto fail;
 	e = write_full(w->of.fd, w->hdr, w->hdr_len);
 	if (e) {
@@ -165,7 +168,7 @@ struct trace_writer *trace_writer__open(const char *path, const struct trace_met
 		goto fail;
 	}
 	w->opened = true;
-	if (!(o && o->publish_later) && trace_writer__publish(w)) {
+	if (!(o && (o->publish_later || o->publish_at_close)) && trace_writer__publish(w)) {
 		trace_set_err(err, errlen, "%s", w->err);
 		goto fail;
 	}
@@ -362,6 +365,11 @@ int trace_writer__flush_ring(struct trace_writer *w)
 	return e;
 }
 
+void trace_writer__abandon(struct trace_writer *w)
+{
+	w->publish_at_close = false;
+}
+
 /* The end record: the file was closed, not cut short. */
 static int write_end(struct trace_writer *w)
 {
@@ -383,12 +391,14 @@ int trace_writer__close(struct trace_writer *w, char *err, size_t errlen)
 
 	if (!w)
 		return 0;
-	if (w->opened && w->published) {
+	if (w->opened && (w->published || w->publish_at_close)) {
 		e = write_end(w);
 		if (!e)
 			e = w->ring_bytes ? trace_writer__flush_ring(w) : trace_writer__flush(w);
 		if (!e && w->of.fd >= 0 && fsync(w->of.fd))
 			e = writer_fail(w, -errno, "fsync");
+		if (!e && !w->published) /* whole and on disk: now under its name */
+			e = trace_writer__publish(w);
 		if (e)
 			trace_set_err(err, errlen, "%s", w->err);
 	}

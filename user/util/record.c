@@ -43,7 +43,10 @@ static const unsigned short min_size[MS_TYPE_MAX] = {
 	[MS_SEED_END] = sizeof(struct ms_seed_end),
 	[MS_NAME] = sizeof(struct ms_name) + 1,
 	[MS_RESIDENT] = sizeof(struct ms_resident),
+	[MS_OOM] = sizeof(struct ms_oom),
 };
+
+static bool oom_ok(const struct ms_oom *e);
 
 size_t record_min_size(unsigned type)
 {
@@ -64,6 +67,8 @@ const char *record_comm(const struct ms_hdr *h)
 		return ((const struct ms_exit *)h)->comm;
 	case MS_SEED_BEGIN:
 		return ((const struct ms_seed_begin *)h)->comm;
+	case MS_OOM:
+		return ((const struct ms_oom *)h)->comm;
 	}
 	return NULL;
 }
@@ -123,6 +128,41 @@ bool record_ok(const struct ms_hdr *h)
 
 		return r->nr <= (size - sizeof(*r)) / sizeof(r->r[0]);
 	}
+	case MS_OOM:
+		return oom_ok((const struct ms_oom *)h);
 	}
 	return true;
+}
+
+/* Where a resolved MS_OOM record's paths begin: after its members. */
+static const char *oom_paths(const struct ms_oom *e)
+{
+	return (const char *)e->members + MS_ALIGN8(e->nr_members * sizeof(__u32));
+}
+
+static bool oom_ok(const struct ms_oom *e)
+{
+	size_t room = e->h.size - sizeof(*e), members;
+	const char *p;
+
+	if (!(e->h.flags & MS_OOM_RESOLVED))
+		return true;
+	members = MS_ALIGN8(e->nr_members * sizeof(__u32));
+	if (e->nr_members > MS_OOM_MEMBERS || members > room)
+		return false;
+	room -= members;
+	p = oom_paths(e);
+	if (!str_ok(p, e->cgroup_len, room))
+		return false;
+	return str_ok(p + e->cgroup_len + 1, e->oom_cgroup_len, room - e->cgroup_len - 1);
+}
+
+const char *record_oom_cgroup(const struct ms_oom *e, bool constraint)
+{
+	const char *p;
+
+	if (!(e->h.flags & MS_OOM_RESOLVED))
+		return "";
+	p = oom_paths(e);
+	return constraint ? p + e->cgroup_len + 1 : p;
 }

@@ -17,5 +17,7 @@ size_t record_min_size(unsigned type);
 const char *record_comm(const struct ms_hdr *h);
 /* Size fits the type, strings end inside the record. Unknown types pass. */
 bool record_ok(const struct ms_hdr *h);
+/* An MS_OOM record's cgroup path: the victim's, or the constraint's; "" when not known. */
+const char *record_oom_cgroup(const struct ms_oom *e, bool constraint);
 
 #endif

@@ -93,6 +93,7 @@ static bool printed(const struct event_view *v, const struct ms_hdr *h)
 	case MS_LOST:
 	case MS_SEED_END:
 	case MS_SIGNAL:
+	case MS_OOM:
 		return true;
 	default:
 		return false;
@@ -230,6 +231,50 @@ static void print_exit_summary(struct event_view *v, const struct ms_hdr *h, con
 	print_text(v, h, &l);
 }
 
+static void site_json(void *ctx, struct json_obj *o, unsigned stack_id)
+{
+	struct event_view *v = ctx;
+
+	stack_lines__json(o, stacks__get(v->o.stacks, stack_id), v->o.stack_depth);
+}
+
+/* The OOM killer's victim: the kernel's view and ours (analysis/oom.c). */
+static void print_oom(struct event_view *v, const struct ms_hdr *h, struct line *l)
+{
+	struct oom_report r;
+	struct json_obj o;
+	unsigned i, k;
+
+	l->prot = -1;
+	if (!v->o.oom || !oom_history__report(v->o.oom, (const struct ms_oom *)h, &r))
+		return;
+	if (v->o.json) {
+		json_begin(&o, v->out);
+		json_u64(&o, "ts_ns", h->ts_ns);
+		json_str(&o, "event", "oom");
+		json_u64(&o, "pid", h->pid);
+		json_u64(&o, "tid", h->tid);
+		json_strn(&o, "comm", r.comm, MS_COMM_LEN);
+		oom_report__json(&r, &o, v->o.stacks ? site_json : NULL, v);
+		json_end(&o);
+		return;
+	}
+	memcpy(l->comm, r.comm, MS_COMM_LEN);
+	oom_report__line(&r, l->detail, sizeof(l->detail));
+	print_text(v, h, l);
+	for (i = 0; i < r.nr_rows; i++) {
+		struct oom_report one = r;
+
+		one.rows[0] = r.rows[i];
+		one.nr_rows = 1;
+		oom_report__table(&one, v->out, "    ");
+		for (k = 0; v->o.stacks && k < OOM_SITES && r.rows[i].sites[k].stack_id; k++)
+			stack_lines__text(v->out,
+					  stacks__get(v->o.stacks, r.rows[i].sites[k].stack_id),
+					  v->o.stack_depth, "        ");
+	}
+}
+
 static void explain_record(struct event_view *v, const struct ms_hdr *h, struct line *l)
 {
 	if (h->type == MS_SIGNAL)
@@ -244,7 +289,10 @@ int event_view__fn(void *ctx, const struct ms_hdr *h, const struct model_change 
 	struct line l = { .h = h, .landed = chg->region };
 
 	exitsum__note(v->exitsum, h);
-	if (printed(v, h)) {
+	if (h->type == MS_OOM) {
+		l.event = "oom";
+		print_oom(v, h, &l);
+	} else if (printed(v, h)) {
 		l.event = event_name(h);
 		comm_of(v, h, l.comm);
 		explain_record(v, h, &l);

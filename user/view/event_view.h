@@ -7,6 +7,7 @@
 #include "model/model.h"
 #include "stream.h"
 #include "symbols/stacks.h"
+#include "analysis/oom.h"
 
 struct event_view_opts {
 	bool json;
@@ -14,6 +15,7 @@ struct event_view_opts {
 	__u64 start_ns; /* time zero: the recording's start, or when tracing began */
 	const struct stacks *stacks; /* the calls' user stacks; NULL: none shown */
 	unsigned stack_depth; /* frames shown per stack */
+	const struct oom_history *oom; /* what grew before an OOM kill (analysis/oom.h) */
 };
 
 /* The model gives comms and regions. */
