@@ -251,6 +251,18 @@ if fsum != fsums or total != sum(v for k, v in fsums.items() if k == "callers"):
 for fn in ("alpha_map", "beta_malloc", "main"):
     if not fsum.get(fn):
         fail("the flame graph does not name %s" % fn)
+# a click on beta_malloc zooms into it: it and those below it span the width, alpha_map goes
+zoomed = os.path.join(tmp, "zoomed.html")
+open(zoomed, "w").write(open(spage).read().replace("</body>", "<script>[].forEach.call("
+    "document.querySelectorAll('g.fn'),function(g){if(g.querySelector('title').textContent"
+    ".split('\\n')[0]==='beta_malloc')g.dispatchEvent(new MouseEvent('click'))})</script></body>"))
+zdom = chromium("file://" + zoomed, "--dump-dom")
+zoom = {n: (st, float(w)) for st, n, w in re.findall(
+    r'<g class="fn"[^>]*?(style="display: none;")?><title>([^\n<]*)\n[^<]*</title>'
+    r'<rect x="[^"]*" y="[^"]*" width="([^"]*)"', zdom)}
+if zoom.get("beta_malloc") != ("", 1100) or zoom.get("main") != ("", 1100) \
+        or not zoom.get("alpha_map", ("",))[0]:
+    fail("a click on beta_malloc did not zoom into it: %s" % zoom)
 table = sdom.split('id="site-table"')[1].split("</table>")[0]
 for fn in ("alpha_map", "beta_malloc"):
     if not re.search(r'<td class="site">%s</td><td data-bytes="[1-9]' % fn, table):
