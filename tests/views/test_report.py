@@ -199,10 +199,11 @@ gid = procs[grow][0]
 series = data["procs"][gid]["series"]
 if 'data-series="%s" data-kind="rsd"' % gid not in gsec:
     fail("grow_threads' resident chart does not stack the resident samples")
-moments = [i for i, v in enumerate(series["rsd"]) if sum(v)]
+# the last is its end, drawn before the exit record that `maps --at-ns` would count
+moments = [i for i, v in enumerate(series["rsd"]) if sum(v)][:-1]
 if len(moments) < 2:
     fail("grow_threads' resident chart has %d moments with a sample" % len(moments))
-for i in (moments[0], moments[len(moments) // 2]):
+for i in (moments[0], moments[-1]):
     ns = series["ns"][i]
     m = run(["maps", "-r", REC, "--at-ns", str(ns), "-p", str(grow), "-j"])
     want = dict.fromkeys(data["groups"], 0)
