@@ -340,9 +340,10 @@ static void site_count(struct report *r, __u32 pid, const struct region *reg, __
 static void sites_update(struct report *r, struct rproc *p, bool ended)
 {
 	struct rsite *now = r->nacc ? malloc(r->nacc * sizeof(*now)) : NULL;
+	bool keep_old = r->nacc && !now; /* out of memory: its old share stays */
 	unsigned i, n = 0;
 
-	for (i = 0; i < p->nsites; i++) {
+	for (i = 0; !keep_old && i < p->nsites; i++) {
 		struct rsite_total *t = &r->site_tot[p->sites[i].site];
 
 		t->reserved -= p->sites[i].reserved;
@@ -355,10 +356,11 @@ static void sites_update(struct report *r, struct rproc *p, bool ended)
 	for (i = 0; i < r->nacc; i++) {
 		struct rsite_total *t = &r->site_tot[r->acc[i]];
 
-		if (now)
+		if (now) {
 			now[n++] = (struct rsite){ r->acc[i], t->acc_reserved, t->acc_resident };
-		t->reserved += t->acc_reserved;
-		t->resident += t->acc_resident;
+			t->reserved += t->acc_reserved;
+			t->resident += t->acc_resident;
+		}
 		if (t->reserved > t->peak_reserved)
 			t->peak_reserved = t->reserved;
 		if (t->resident > t->peak_resident)
@@ -367,6 +369,8 @@ static void sites_update(struct report *r, struct rproc *p, bool ended)
 		t->acc = false;
 	}
 	r->nacc = 0;
+	if (keep_old)
+		return;
 	free(p->sites);
 	p->sites = now;
 	p->nsites = n;
