@@ -4,7 +4,8 @@
 # under 10 s). Records the whole machine (--faults) while processes come and
 # go, until the file holds SIZE MB, then times the report. Run as root:
 #   make report-perf            or   bench/report_perf.sh [SIZE_MB] [RECORDING]
-# A RECORDING given is used as it is.
+# A RECORDING given is used as it is. REPORT_RECORD: the record options
+# (default --faults; REPORT_RECORD="--faults --stacks" for the call sites).
 set -eu
 cd "$(dirname "$0")/.."
 size_mb=${1:-20}
@@ -14,7 +15,8 @@ trap 'rm -rf "$tmp"' EXIT
 wl=.output/tests/workloads
 if [ -z "$rec" ]; then
 	rec=$tmp/rec.msnp
-	./memsnoop record --faults -o "$rec" -d 120 >/dev/null 2>&1 &
+	# shellcheck disable=SC2086 # the options, split
+	./memsnoop record ${REPORT_RECORD:---faults} -o "$rec" -d 120 >/dev/null 2>&1 &
 	recorder=$!
 	sleep 2
 	# short and long lives, threads, heaps, mmaps: many processes' worth of layouts

@@ -3,7 +3,12 @@ past RLIMIT_AS) rendered as a page and opened in headless Chromium: the screensh
 blank; the DOM holds the sections, a section and two charts per process, the names (escaped),
 the markers, the crash and ENOMEM explanations; the script ran and redraws a layout at a
 moment; the peaks equal the replayed exit summaries and the layout at --at equals
-`maps -r --at`."""
+`maps -r --at`. The resident charts stack the resident samples by class: their values at a
+moment equal the RSS column of `maps -r --at-ns` then. The `callers` workload recorded with
+--stacks: the page's flame graph names its functions, with the bytes (and widths) per function
+of `export --folded`, and zooms on a click; its call sites table names them."""
+import html
+import json
 import os
 import re
 import shutil
@@ -35,8 +40,8 @@ def chromium(url, *how):
     return r.stdout
 
 
-def report(out, *extra):
-    r = run(["report", "-r", REC, "-o", out] + list(extra), timeout=120)
+def report(out, *extra, rec=REC):
+    r = run(["report", "-r", rec, "-o", out] + list(extra), timeout=120)
     if r.returncode:
         fail("report %s: exit %d: %s" % (extra, r.returncode, r.stderr))
     if os.stat(out).st_mode & 0o777 != 0o600:
@@ -84,7 +89,7 @@ def layout_rows(markup):
 
 
 # the workload: threads and a growing heap, a NULL crash, an mmap past RLIMIT_AS
-r = run(["record", "--faults", "-o", REC, "--", "sh", "-c",
+r = run(["record", "--faults", "-i", "0.1", "-o", REC, "--", "sh", "-c",
          'echo | "$1" 3 0.5; "$2" null; "$3" rlimit-as', "sh",
          os.path.join(WL, "grow_threads"), EVIL, os.path.join(WL, "crash")], timeout=60)
 if "lost" not in r.stderr or not os.path.exists(REC):  # exits as the command did
@@ -180,5 +185,89 @@ if sum(b - a for a, b, *_ in want) != sum(b - a for a, b, *_ in got):
 clicked = sec.split('id="at-p0"')[1]
 if [(a, b) for a, b, c, _ in layout_rows(clicked) if c == "heap"] != heap:
     fail("the layout redrawn at %ss (#at=) lacks the heap of maps: %s" % (at, clicked[:2000]))
+
+# resident by class from the samples: a moment of grow_threads' chart equals `maps -r --at-ns`
+def page_data(dom):
+    return json.loads(html.unescape(re.search(
+        r'<script type="application/json" id="report-data">(.*?)</script>', dom, re.S).group(1)))
+
+
+GROUP = {"guard": "thread-stack", "text": "file", "rodata": "file", "data": "file",
+         "vvar": "vdso", "vsyscall": "vdso", "bss": "anon", "unknown": "anon"}
+data = page_data(dom)
+gid = procs[grow][0]
+series = data["procs"][gid]["series"]
+if 'data-series="%s" data-kind="rsd"' % gid not in gsec:
+    fail("grow_threads' resident chart does not stack the resident samples")
+# the last is its end, drawn before the exit record that `maps --at-ns` would count
+moments = [i for i, v in enumerate(series["rsd"]) if sum(v)][:-1]
+if len(moments) < 2:
+    fail("grow_threads' resident chart has %d moments with a sample" % len(moments))
+for i in (moments[0], moments[-1]):
+    ns = series["ns"][i]
+    m = run(["maps", "-r", REC, "--at-ns", str(ns), "-p", str(grow), "-j"])
+    want = dict.fromkeys(data["groups"], 0)
+    for g in json_lines(m.stdout):
+        want[GROUP.get(g["class"], g["class"])] += g["rss"] or 0
+    got = dict(zip(data["groups"], series["rsd"][i]))
+    if got != want or not want["heap"]:
+        fail("resident by class at %d ns: the page %s, maps' RSS column %s" % (ns, got, want))
+ok_resident = len(moments)
+
+# --stacks: the flame graph and the call sites of `callers`
+SREC = os.path.join(tmp, "stacks.msnp")
+r = run(["record", "--stacks", "-o", SREC, "--", os.path.join(WL, "callers"), "10"])
+if r.returncode:
+    fail("record --stacks: exit %d: %s" % (r.returncode, r.stderr))
+folded_out = os.path.join(tmp, "stacks.folded")
+if run(["export", "--folded", "-r", SREC, "-o", folded_out]).returncode:
+    fail("export --folded failed")
+fsums = {}
+for line in open(folded_out):
+    frames, w = line.rsplit(" ", 1)
+    for fn in set(frames.split(";")):
+        fsums[fn] = fsums.get(fn, 0) + int(w)
+spage = os.path.join(tmp, "stacks.html")
+report(spage, rec=SREC)
+sdom = chromium("file://" + spage, "--dump-dom")
+if 'id="sites"' not in sdom or 'data-zoom="ok"' not in sdom:
+    fail("no call sites section, or the flame graph's script did not run")
+if 'id="sites"' in dom:
+    fail("a call sites section in a recording without stacks")
+frames = [(int(o), int(b), int(d), html.unescape(n), float(w)) for o, b, d, n, w in re.findall(
+    r'<g class="fn" data-o="(\d+)" data-b="(\d+)" data-d="(\d+)"><title>([^\n<]*)\n[^<]*</title>'
+    r'<rect x="[^"]*" y="[^"]*" width="([^"]*)"', sdom)]
+if not frames or frames[0][2] != 0 or 'data-left-out="0"' not in sdom:
+    fail("the flame graph has no root or left frames out: %s" % frames[:3])
+total = frames[0][1]
+fsum = {}
+for o, b, d, n, w in frames:
+    if abs(w - b * 1100.0 / total) > 0.01:
+        fail("%s: %.2f wide for %d of %d bytes" % (n, w, b, total))
+    outer = [x for x in frames if x[2] < d and x[0] <= o and o + b <= x[0] + x[1]]
+    if d and n not in {x[3] for x in outer}:  # once a path, as a folded line counts it
+        fsum[n] = fsum.get(n, 0) + b
+if fsum != fsums or total != sum(v for k, v in fsums.items() if k == "callers"):
+    fail("bytes per function: the flame graph %s, export --folded %s" % (fsum, fsums))
+for fn in ("alpha_map", "beta_malloc", "main"):
+    if not fsum.get(fn):
+        fail("the flame graph does not name %s" % fn)
+# a click on beta_malloc zooms into it: it and those below it span the width, alpha_map goes
+zoomed = os.path.join(tmp, "zoomed.html")
+open(zoomed, "w").write(open(spage).read().replace("</body>", "<script>[].forEach.call("
+    "document.querySelectorAll('g.fn'),function(g){if(g.querySelector('title').textContent"
+    ".split('\\n')[0]==='beta_malloc')g.dispatchEvent(new MouseEvent('click'))})</script></body>"))
+zdom = chromium("file://" + zoomed, "--dump-dom")
+zoom = {n: (st, float(w)) for st, n, w in re.findall(
+    r'<g class="fn"[^>]*?(style="display: none;")?><title>([^\n<]*)\n[^<]*</title>'
+    r'<rect x="[^"]*" y="[^"]*" width="([^"]*)"', zdom)}
+if zoom.get("beta_malloc") != ("", 1100) or zoom.get("main") != ("", 1100) \
+        or not zoom.get("alpha_map", ("",))[0]:
+    fail("a click on beta_malloc did not zoom into it: %s" % zoom)
+table = sdom.split('id="site-table"')[1].split("</table>")[0]
+for fn in ("alpha_map", "beta_malloc"):
+    if not re.search(r'<td class="site">%s</td><td data-bytes="[1-9]' % fn, table):
+        fail("the call sites table lacks %s: %s" % (fn, table))
 shutil.rmtree(tmp)
-print("ok: %d processes, screenshot %d distinct rows" % (len(procs), rows))
+print("ok: %d processes, screenshot %d distinct rows; resident by class at %d moments as maps; "
+      "flame graph of %d frames as export --folded" % (len(procs), rows, ok_resident, len(frames)))

@@ -51,7 +51,8 @@ static int report_start(struct run *r)
 	struct report_cmd *rc = calloc(1, sizeof(*rc));
 	struct report_opts o = { .start_ns = r->start_ns,
 				 .every_process = r->s->sel.nr_pids > 0,
-				 .title = r->s->read_file };
+				 .title = r->s->read_file,
+				 .stacks = r->stacks };
 
 	r->priv = rc;
 	if (!rc)

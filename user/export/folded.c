@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "export/folded.h"
@@ -122,39 +123,70 @@ static void touched_process(const struct mproc *p, void *arg)
 	model__for_each_region(c.f->m, p->pid, touched_region, &c);
 }
 
-/* A frame's name: its function, else its file, else its address; no ';' or newline. */
-static void put_frame(FILE *out, const struct frame *fr)
+const char *folded__frame_name(const struct frame *fr, char *buf, size_t size)
 {
-	const char *name = fr->sym, *slash;
-	char buf[32];
+	const char *slash;
 
-	if (!name && fr->module) {
+	if (fr->sym)
+		return fr->sym;
+	if (fr->module) {
 		slash = strrchr(fr->module, '/');
-		snprintf(buf, sizeof(buf), "[%.28s]", slash ? slash + 1 : fr->module);
-		name = buf;
-	} else if (!name) {
-		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)fr->ip);
-		name = buf;
+		snprintf(buf, size, "[%.28s]", slash ? slash + 1 : fr->module);
+	} else {
+		snprintf(buf, size, "0x%llx", (unsigned long long)fr->ip);
 	}
-	for (; *name; name++)
-		fputc(*name == ';' || *name == '\n' ? ':' : *name, out);
+	return buf;
+}
+
+int folded__name_char(int c)
+{
+	return c == ';' || c == '\n' ? ':' : c;
+}
+
+static void put_name(FILE *out, const char *name, size_t max)
+{
+	for (; max-- && *name; name++)
+		fputc(folded__name_char(*name), out);
 }
 
 static void put_line(struct folded *f, unsigned id)
 {
 	const struct stack *s = stacks__get(f->st, id);
+	char buf[32];
 	unsigned i;
 
 	if (!s || !f->weight[id])
 		return;
-	for (i = 0; i < MS_COMM_LEN && f->comm[id][i]; i++)
-		fputc(f->comm[id][i] == ';' || f->comm[id][i] == '\n' ? ':' : f->comm[id][i],
-		      f->out);
+	put_name(f->out, f->comm[id], MS_COMM_LEN);
 	for (i = s->nr; i-- > 0;) {
 		fputc(';', f->out);
-		put_frame(f->out, &s->frames[i]);
+		put_name(f->out, folded__frame_name(&s->frames[i], buf, sizeof(buf)), ~(size_t)0);
 	}
 	fprintf(f->out, " %llu\n", (unsigned long long)f->weight[id]);
+}
+
+unsigned folded__ids(const struct folded *f)
+{
+	return f->cap;
+}
+
+__u64 folded__weight(const struct folded *f, unsigned id, const char **comm)
+{
+	if (id >= f->cap)
+		return 0;
+	if (comm)
+		*comm = f->comm[id];
+	return f->weight[id];
+}
+
+void folded__free(struct folded *f)
+{
+	if (!f)
+		return;
+	pidtab__free(f->brk);
+	free(f->weight);
+	free(f->comm);
+	free(f);
 }
 
 int folded__finish(struct folded *f)
@@ -169,9 +201,6 @@ int folded__finish(struct folded *f)
 	for (id = 1; id < f->cap; id++)
 		put_line(f, id);
 	err = ferror(f->out) ? -1 : 0;
-	pidtab__free(f->brk);
-	free(f->weight);
-	free(f->comm);
-	free(f);
+	folded__free(f);
 	return err;
 }

@@ -28,5 +28,16 @@ int folded__fn(void *ctx, const struct ms_hdr *rec,
 	       const struct model_change *chg); /* a stream_after_fn */
 /* Writes the lines; returns 0, or -1 if writing failed. Frees f. NULL-safe. */
 int folded__finish(struct folded *f);
+/*
+ * Without writing (out NULL): the weights so far. Stack ids are below
+ * folded__ids(); a stack's weight (0: none) and its process's command.
+ */
+unsigned folded__ids(const struct folded *f);
+__u64 folded__weight(const struct folded *f, unsigned id, const char **comm);
+void folded__free(struct folded *f); /* NULL-safe */
+/* A frame as the lines name it: its function, else [its file], else its address. */
+const char *folded__frame_name(const struct frame *fr, char *buf, size_t size);
+/* A name's character as the lines write it: no ';' or newline, they separate frames and lines. */
+int folded__name_char(int c);
 
 #endif

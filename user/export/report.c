@@ -20,7 +20,9 @@ struct report *report__new(const struct model *m, const struct report_opts *o)
 	r->current = pidtab__new(sizeof(size_t));
 	r->machine.max = MACHINE_POINTS;
 	r->machine.dt = FIRST_DT_NS;
-	if (!r->explain || !r->exitsum || !r->current) {
+	sites__init(&r->sites, m, o->stacks);
+	r->folded = folded__new(m, o->stacks, FOLDED_RESERVED, NULL);
+	if (!r->explain || !r->exitsum || !r->current || !r->folded) {
 		report__free(r);
 		return NULL;
 	}
@@ -45,6 +47,7 @@ static void proc_free(struct rproc *p)
 		free(p->paths[i]);
 	free(p->marks);
 	free(p->s.p);
+	free(p->sites);
 	free(p);
 }
 
@@ -59,6 +62,10 @@ void report__free(struct report *r)
 	free(r->procs);
 	free(r->machine.p);
 	pidtab__free(r->current);
+	folded__free(r->folded);
+	sites__release(&r->sites);
+	free(r->site_tot);
+	free(r->acc);
 	exitsum__free(r->exitsum);
 	explain__free(r->explain);
 	free(r);
@@ -287,18 +294,111 @@ enum rgroup rgroup_of(enum region_class c)
 	}
 }
 
+/* ---- call sites: each process's share at its latest point, summed ---- */
+
+/* The site's totals and its room in acc, grown with the sites table. */
+static struct rsite_total *site_total(struct report *r, size_t i)
+{
+	size_t cap = r->site_tot_cap;
+	struct rsite_total *t;
+	unsigned *acc;
+
+	if (i < cap)
+		return &r->site_tot[i];
+	while (cap <= i)
+		cap = cap ? 2 * cap : 64;
+	t = realloc(r->site_tot, cap * sizeof(*t));
+	if (!t)
+		return NULL;
+	r->site_tot = t;
+	memset(t + r->site_tot_cap, 0, (cap - r->site_tot_cap) * sizeof(*t));
+	acc = realloc(r->acc, cap * sizeof(*acc));
+	if (!acc)
+		return NULL;
+	r->acc = acc;
+	r->site_tot_cap = cap;
+	return &r->site_tot[i];
+}
+
+/* A region's bytes into its site's count for the process being counted. */
+static void site_count(struct report *r, __u32 pid, const struct region *reg, __u64 resident)
+{
+	struct site *site = sites__of_region(&r->sites, pid, reg);
+	struct rsite_total *t = site ? site_total(r, site - r->sites.v) : NULL;
+
+	if (!t)
+		return;
+	if (!t->acc) {
+		t->acc = true;
+		r->acc[r->nacc++] = site - r->sites.v;
+	}
+	t->acc_reserved += reg->end - reg->start;
+	t->acc_resident += resident;
+}
+
+/* The process's counts replace its share in the sites' totals; ended: kept as its end. */
+static void sites_update(struct report *r, struct rproc *p, bool ended)
+{
+	struct rsite *now = r->nacc ? malloc(r->nacc * sizeof(*now)) : NULL;
+	bool keep_old = r->nacc && !now; /* out of memory: its old share stays */
+	unsigned i, n = 0;
+
+	for (i = 0; !keep_old && i < p->nsites; i++) {
+		struct rsite_total *t = &r->site_tot[p->sites[i].site];
+
+		t->reserved -= p->sites[i].reserved;
+		t->resident -= p->sites[i].resident;
+		if (ended) {
+			t->end_reserved += p->sites[i].reserved;
+			t->end_resident += p->sites[i].resident;
+		}
+	}
+	for (i = 0; i < r->nacc; i++) {
+		struct rsite_total *t = &r->site_tot[r->acc[i]];
+
+		if (now) {
+			now[n++] = (struct rsite){ r->acc[i], t->acc_reserved, t->acc_resident };
+			t->reserved += t->acc_reserved;
+			t->resident += t->acc_resident;
+		}
+		if (t->reserved > t->peak_reserved)
+			t->peak_reserved = t->reserved;
+		if (t->resident > t->peak_resident)
+			t->peak_resident = t->resident;
+		t->acc_reserved = t->acc_resident = 0;
+		t->acc = false;
+	}
+	r->nacc = 0;
+	if (keep_old)
+		return;
+	free(p->sites);
+	p->sites = now;
+	p->nsites = n;
+}
+
+/* ---- a process's point: its memory by class (and by site) now ---- */
+
 struct sum_ctx {
+	struct report *r;
 	struct rpoint *pt;
-	unsigned page;
+	__u32 pid;
+	bool sampled; /* a resident sample knows the process */
+	bool sites; /* the recording has stacks */
 };
 
 static void sum_region(const struct region *reg, void *arg)
 {
 	struct sum_ctx *c = arg;
 	enum rgroup g = rgroup_of(reg->cls);
+	struct mresident res = {};
 
+	if (c->sampled)
+		model__region_resident(c->r->m, c->pid, reg, &res); /* as maps' RSS column */
 	c->pt->res[g] += reg->end - reg->start;
-	c->pt->touched[g] += reg->touched_pages * c->page;
+	c->pt->touched[g] += reg->touched_pages * model__page_size(c->r->m);
+	c->pt->rsd[g] += res.rss;
+	if (c->sites)
+		site_count(c->r, c->pid, reg, res.rss);
 }
 
 static void machine_account(struct report *r, const struct rpoint *old, const struct rpoint *now)
@@ -308,6 +408,7 @@ static void machine_account(struct report *r, const struct rpoint *old, const st
 	for (g = 0; g < G_NR; g++) {
 		r->machine_cur.res[g] += now->res[g] - old->res[g];
 		r->machine_cur.touched[g] += now->touched[g] - old->touched[g];
+		r->machine_cur.rsd[g] += now->rsd[g] - old->rsd[g];
 	}
 	r->machine_cur.rss += now->rss - old->rss;
 }
@@ -316,13 +417,21 @@ static void machine_account(struct report *r, const struct rpoint *old, const st
 static void sample(struct report *r, struct rproc *p, const struct mproc *mp, __u64 ts, bool gone)
 {
 	struct rpoint pt = { .ts = ts };
-	struct sum_ctx c = { .pt = &pt, .page = model__page_size(r->m) };
+	struct sum_ctx c = { .r = r,
+			     .pt = &pt,
+			     .pid = p->pid,
+			     .sampled = mp && mp->sampled_ns,
+			     .sites = stacks__get(r->o.stacks, 1) != NULL };
 
 	if (!gone) {
 		model__for_each_region(r->m, p->pid, sum_region, &c);
 		pt.rss = mp ? mp->rss : 0;
+		p->s.sampled |= c.sampled;
+		r->machine.sampled |= c.sampled;
 	}
 	machine_account(r, &p->cur, &pt);
+	if (c.sites || p->nsites)
+		sites_update(r, p, gone);
 	p->cur = pt;
 	series_add(&p->s, &pt);
 	if (gone)
@@ -404,6 +513,7 @@ int report__pre_fn(void *ctx, const struct ms_hdr *h)
 {
 	struct report *r = ctx;
 	bool group_exit = h->type == MS_EXIT && (h->flags & MS_EXIT_GROUP);
+	const struct mproc *mp;
 	struct rproc *p;
 	size_t *idx;
 
@@ -411,8 +521,11 @@ int report__pre_fn(void *ctx, const struct ms_hdr *h)
 		return 0;
 	idx = pidtab__get(r->current, h->pid);
 	p = idx ? r->procs[*idx] : NULL;
-	if (p && !p->exited && model__process(r->m, h->pid))
-		snap_take(r, p, &p->end, h->ts_ns);
+	mp = model__process(r->m, h->pid);
+	if (!p || p->exited || !mp)
+		return 0;
+	sample(r, p, mp, h->ts_ns, false); /* its last moment: what its call sites left */
+	snap_take(r, p, &p->end, h->ts_ns);
 	return 0;
 }
 
@@ -425,6 +538,12 @@ static void track_peaks(struct rproc *p, const struct mproc *mp)
 		p->peak_rss = mp->peak_rss;
 	if (mp->peak_heap > p->peak_heap)
 		p->peak_heap = mp->peak_heap;
+}
+
+/* A resident sample just completed: the charts show it at its moment. */
+static bool sample_done(const struct ms_hdr *h)
+{
+	return h->type == MS_RESIDENT && (h->flags & MS_RES_LAST);
 }
 
 int report__fn(void *ctx, const struct ms_hdr *h, const struct model_change *chg)
@@ -443,9 +562,10 @@ int report__fn(void *ctx, const struct ms_hdr *h, const struct model_change *chg
 		note_moments(r, p, h);
 		if (h->type == MS_EXIT && (h->flags & MS_EXIT_GROUP))
 			sample(r, p, chg->proc, h->ts_ns, true); /* gone: no longer the machine's */
-		else if (!p->exited && series_due(&p->s, h->ts_ns))
+		else if (!p->exited && (series_due(&p->s, h->ts_ns) || sample_done(h)))
 			sample(r, p, chg->proc, h->ts_ns, false);
 	}
+	folded__fn(r->folded, h, chg);
 	explain__note(r->explain, h, chg->region);
 	if (series_due(&r->machine, h->ts_ns)) {
 		r->machine_cur.ts = h->ts_ns;
@@ -469,6 +589,7 @@ static void finish(struct report *r)
 		if (p->s.nr && p->s.p[p->s.nr - 1].ts < r->last_ts)
 			sample(r, p, mp, r->last_ts, false);
 		snap_take(r, p, &p->end, r->last_ts);
+		sites_update(r, p, true); /* what its call sites hold at the end */
 	}
 	if (r->machine.nr && r->machine.p[r->machine.nr - 1].ts < r->last_ts) {
 		r->machine_cur.ts = r->last_ts;

@@ -4,7 +4,9 @@
  * stream goes by it keeps, per process, its memory by class over time
  * (downsampled to a bounded number of points), a few layouts to redraw, its
  * exec, crash and ENOMEM moments with their explanations, and its exit
- * summary; and the machine's totals over time. At the end it writes the page:
+ * summary; the machine's totals over time; with call stacks, the bytes each
+ * stack reserved (as export --folded) and each call site's memory over time
+ * (as top --by site). At the end it writes the page:
  * SVG charts drawn here, the layout pictures, a little JavaScript of its own.
  */
 #ifndef MEMSNOOP_REPORT_H
@@ -14,11 +16,13 @@
 #include <stdio.h>
 #include "model/model.h"
 #include "stream.h"
+#include "symbols/stacks.h"
 
 struct report_opts {
 	__u64 start_ns; /* time zero: the recording's start */
 	bool every_process; /* -p chose them: show each, not the top few */
 	const char *title; /* the recording's file name */
+	const struct stacks *stacks; /* the records' call stacks (record --stacks) */
 };
 
 struct report;

@@ -5,6 +5,7 @@
  * under the pointer and redraws a layout at a clicked moment, from the
  * bounded data embedded as JSON. Every name goes out escaped.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "export/report_int.h"
@@ -49,7 +50,7 @@ const char *rgroup_name(enum rgroup g)
 	return region_class_name(group_class[g]);
 }
 
-static void put_html(FILE *f, const char *s)
+void put_html(FILE *f, const char *s)
 {
 	esc_fput(f, s, strlen(s), ESC_HTML);
 }
@@ -99,9 +100,17 @@ struct chart {
 	const char *id; /* the series' name in the page's data */
 };
 
+/* Resident by class: from the resident samples when there are any, else the touched pages. */
 static const __u64 *values(const struct chart *c, const struct rpoint *pt)
 {
-	return c->resident ? pt->touched : pt->res;
+	if (!c->resident)
+		return pt->res;
+	return c->s->sampled ? pt->rsd : pt->touched;
+}
+
+static const char *chart_kind(const struct chart *c)
+{
+	return !c->resident ? "res" : c->s->sampled ? "rsd" : "tch";
 }
 
 static __u64 point_total(const struct chart *c, const struct rpoint *pt)
@@ -233,7 +242,7 @@ static void chart(FILE *f, const struct chart *c, const char *title)
 		"<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
 		"data-series=\"%s\" data-kind=\"%s\" data-t0=\"%.6f\" data-t1=\"%.6f\" "
 		"role=\"img\">\n<title>%s</title>\n",
-		W, H, W, H, c->id, c->resident ? "tch" : "res", secs(c->r, c->r->first_ts),
+		W, H, W, H, c->id, chart_kind(c), secs(c->r, c->r->first_ts),
 		secs(c->r, c->r->last_ts), title);
 	axes(f, c, max);
 	for (g = 0; below && c->s->nr && g < G_NR; g++) {
@@ -309,24 +318,37 @@ static void layout(FILE *f, const struct report *r, const struct rproc *p, const
 
 /* ---- the data the script reads: series and layouts, already bounded ---- */
 
-static void json_series(FILE *f, const struct report *r, const struct rseries *s)
+static void json_classes(FILE *f, const char *name, const struct rseries *s, size_t off)
 {
 	unsigned i, g;
+
+	fprintf(f, ",\"%s\":[", name);
+	for (i = 0; i < s->nr; i++) {
+		const __u64 *v = (const void *)((const char *)&s->p[i] + off);
+
+		for (g = 0; g < G_NR; g++)
+			fprintf(f, "%s%llu", g ? "," : i ? ",[" : "[", (unsigned long long)v[g]);
+		fputc(']', f);
+	}
+	fputc(']', f);
+}
+
+/* t: seconds from the start; ns: the kernel's time, as `maps -r --at-ns` takes it. */
+static void json_series(FILE *f, const struct report *r, const struct rseries *s)
+{
+	unsigned i;
 
 	fputs("{\"t\":[", f);
 	for (i = 0; i < s->nr; i++)
 		fprintf(f, "%s%.4f", i ? "," : "", secs(r, s->p[i].ts));
-	fputs("],\"res\":[", f);
+	fputs("],\"ns\":[", f);
 	for (i = 0; i < s->nr; i++)
-		for (g = 0; g < G_NR; g++)
-			fprintf(f, "%s%s%llu%s", i && !g ? "," : "", g ? "," : "[",
-				(unsigned long long)s->p[i].res[g], g + 1 == G_NR ? "]" : "");
-	fputs("],\"tch\":[", f);
-	for (i = 0; i < s->nr; i++)
-		for (g = 0; g < G_NR; g++)
-			fprintf(f, "%s%s%llu%s", i && !g ? "," : "", g ? "," : "[",
-				(unsigned long long)s->p[i].touched[g], g + 1 == G_NR ? "]" : "");
-	fputs("],\"rss\":[", f);
+		fprintf(f, "%s%llu", i ? "," : "", (unsigned long long)s->p[i].ts);
+	fputc(']', f);
+	json_classes(f, "res", s, offsetof(struct rpoint, res));
+	json_classes(f, "tch", s, offsetof(struct rpoint, touched));
+	json_classes(f, "rsd", s, offsetof(struct rpoint, rsd));
+	fputs(",\"rss\":[", f);
 	for (i = 0; i < s->nr; i++)
 		fprintf(f, "%s%llu", i ? "," : "", (unsigned long long)s->p[i].rss);
 	fputs("]}", f);
@@ -514,6 +536,14 @@ static void downsampled_note(FILE *f, const struct rseries *s, unsigned max)
 		s->nr, s->dt / 1e9, max);
 }
 
+static const char *resident_caption(const struct chart *c)
+{
+	if (c->s->sampled)
+		return "resident by class (each region's share of its process's latest resident "
+		       "sample, as maps' RSS column), and the RSS counters";
+	return "resident: touched pages by class (--faults), and the RSS counters";
+}
+
 static void section_machine(FILE *f, const struct report *r)
 {
 	struct chart c = { .r = r, .s = &r->machine, .id = "m" };
@@ -522,7 +552,7 @@ static void section_machine(FILE *f, const struct report *r)
 	fprintf(f, "<p>Every traced process's memory, summed (%zu processes).</p>\n", r->nprocs);
 	chart(f, &c, "reserved (virtual) by class");
 	c.resident = true;
-	chart(f, &c, "resident: touched pages by class, and the RSS counters");
+	chart(f, &c, resident_caption(&c));
 	legend(f, true);
 	grew_most(f, r);
 	downsampled_note(f, &r->machine, MACHINE_POINTS);
@@ -574,7 +604,7 @@ static void section_proc(FILE *f, const struct report *r, const struct rproc *p,
 	explanations(f, p);
 	chart(f, &c, "reserved (virtual) by class");
 	c.resident = true;
-	chart(f, &c, "resident: touched pages by class, and the RSS counters");
+	chart(f, &c, resident_caption(&c));
 	fputs("<div class=\"layouts\">\n", f);
 	if (p->peak.ts)
 		layout(f, r, p, &p->peak, "at its largest");
@@ -606,6 +636,10 @@ static const char css[] =
 	".layout tr:nth-child(even){background:#f8f8f8}.layout .gap td{color:#888;font-style:italic}"
 	"#tip{position:absolute;display:none;background:#fff;border:1px solid #888;padding:4px 8px;"
 	"font-size:12px;pointer-events:none;box-shadow:2px 2px 4px #0003}"
+	"svg.flame{max-width:100%;height:auto}svg.flame rect{stroke:#fff;stroke-width:.5;"
+	"cursor:pointer}svg.flame text{font:11px monospace;fill:#000;pointer-events:none}"
+	"#site-table{border-collapse:collapse;font:12px monospace}#site-table td,#site-table th"
+	"{padding:1px 8px;text-align:left}#site-table tr:nth-child(even){background:#f8f8f8}"
 	"@media print{.clicked,#tip{display:none}.proc{break-inside:avoid-page}}";
 
 /* Hover: the values at the pointer; click: the layout at that moment, from the data. */
@@ -637,7 +671,7 @@ static const char script[] =
 	"  var i=near(at(svg,e),s.t),v=s[k][i],h='<b>'+s.t[i].toFixed(3)+'s</b>',tot=0,g,x;\n"
 	"  for(g=0;g<v.length;g++)if(v[g]){h+='<br><i style=\"background:'+D.gcol[g]+'\"></i>'+\n"
 	"   D.groups[g]+' '+size(v[g]);tot+=v[g]}\n"
-	"  h+='<br>total '+size(tot);if(k==='tch')h+='<br>RSS '+size(s.rss[i]);\n"
+	"  h+='<br>total '+size(tot);if(k!=='res')h+='<br>RSS '+size(s.rss[i]);\n"
 	"  tip.innerHTML=h;tip.style.display='block';tip.style.left=(e.pageX+12)+'px';\n"
 	"  tip.style.top=(e.pageY+12)+'px';x=D.x0+(s.t[i]-svg.dataset.t0)/\n"
 	"   ((svg.dataset.t1-svg.dataset.t0)||1)*(D.x1-D.x0);\n"
@@ -722,11 +756,7 @@ int report_html__write(struct report *r, const char *recording, FILE *out)
 	section_recording(out, r, recording);
 	section_machine(out, r);
 	section_processes(out, r, shown, n);
-	/*
-	 * With call stacks in the recording: a section "call sites" here, a flame
-	 * graph of reserved bytes by stack and the top sites by growth, from what
-	 * report__fn gathers of the stack records (analysis/, as the text views).
-	 */
+	report_flame__write(r, out);
 	data(out, r, shown, n);
 	fprintf(out, "<script>%s</script>\n</body></html>\n", script);
 	free(shown);

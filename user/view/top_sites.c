@@ -5,21 +5,9 @@
 #include "util/json.h"
 #include "view/top_sites.h"
 
-struct site {
-	const char *sym; /* NULL: no symbol; then the module and address name it */
-	const char *module;
-	__u64 ip; /* only when there is no symbol */
-	__u64 regions, reserved, touched;
-	__u64 before; /* reserved at the previous frame */
-};
-
 struct top_sites {
 	struct top_sites_opts o;
-	const struct model *m;
-	const struct stacks *st;
-	struct site *sites;
-	size_t nr, cap;
-	unsigned page_size;
+	struct sites sites;
 };
 
 struct top_sites *top_sites__new(const struct top_sites_opts *o, const struct model *m,
@@ -30,9 +18,7 @@ struct top_sites *top_sites__new(const struct top_sites_opts *o, const struct mo
 	if (!t)
 		return NULL;
 	t->o = *o;
-	t->m = m;
-	t->st = st;
-	t->page_size = model__page_size(m);
+	sites__init(&t->sites, m, st);
 	return t;
 }
 
@@ -40,61 +26,16 @@ void top_sites__free(struct top_sites *t)
 {
 	if (!t)
 		return;
-	free(t->sites);
+	sites__release(&t->sites);
 	free(t);
-}
-
-/* Frames' strings are interned (symbols/unwind.c): pointers compare. */
-static struct site *site_of(struct top_sites *t, const struct frame *f)
-{
-	__u64 ip = f->sym ? 0 : f->ip;
-	size_t i;
-
-	for (i = 0; i < t->nr; i++)
-		if (t->sites[i].sym == f->sym && t->sites[i].module == f->module &&
-		    t->sites[i].ip == ip)
-			return &t->sites[i];
-	if (t->nr == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 64;
-		struct site *s = realloc(t->sites, cap * sizeof(*s));
-
-		if (!s)
-			return NULL;
-		t->sites = s;
-		t->cap = cap;
-	}
-	t->sites[t->nr] = (struct site){ .sym = f->sym, .module = f->module, .ip = ip };
-	return &t->sites[t->nr++];
-}
-
-struct count_ctx {
-	struct top_sites *t;
-	const struct mproc *p;
-};
-
-static void count_region(const struct region *r, void *arg)
-{
-	struct count_ctx *c = arg;
-	const struct stack *s = stacks__of_call(c->t->st, c->p->pid, r->created_tid, r->created_ns);
-	struct site *site;
-
-	if (!s)
-		return;
-	site = site_of(c->t, &s->frames[stack__site(s)]);
-	if (!site)
-		return;
-	site->regions++;
-	site->reserved += r->end - r->start;
-	site->touched += r->touched_pages * c->t->page_size;
 }
 
 static void count_process(const struct mproc *p, void *arg)
 {
-	struct count_ctx c = { .t = arg, .p = p };
+	struct top_sites *t = arg;
 
-	if (p->flags & MPROC_EXITED || !selection__match(c.t->o.sel, p->pid, p->comm))
-		return;
-	model__for_each_region(c.t->m, p->pid, count_region, &c);
+	if (selection__match(t->o.sel, p->pid, p->comm))
+		sites__add_process(&t->sites, p);
 }
 
 static int by_reserved(const void *a, const void *b)
@@ -105,29 +46,21 @@ static int by_reserved(const void *a, const void *b)
 					    (x->touched < y->touched) - (x->touched > y->touched);
 }
 
-static const char *site_name(const struct site *s, char *buf, size_t size)
-{
-	if (s->sym)
-		return s->sym;
-	snprintf(buf, size, "0x%llx", (unsigned long long)s->ip);
-	return buf;
-}
-
 static void print_text(struct top_sites *t, FILE *out)
 {
 	char name[32], res[16], touched[16], growth[16];
 	size_t i;
 
-	fprintf(out, "memsnoop top --by site  %zu sites\n", t->nr);
+	fprintf(out, "memsnoop top --by site  %zu sites\n", t->sites.nr);
 	fprintf(out, "%-40s %7s %9s %9s %9s %s\n", "SITE", "REGIONS", "RESERVED", "TOUCHED",
 		"GROWTH", "MODULE");
-	for (i = 0; i < t->nr; i++) {
-		const struct site *s = &t->sites[i];
+	for (i = 0; i < t->sites.nr; i++) {
+		const struct site *s = &t->sites.v[i];
 		__s64 d = (__s64)(s->reserved - s->before);
 
 		fmt_size(growth + 1, sizeof(growth) - 1, d < 0 ? -d : d);
 		growth[0] = d < 0 ? '-' : '+';
-		fprintf(out, "%-40.40s %7llu %9s %9s %9s %s\n", site_name(s, name, sizeof(name)),
+		fprintf(out, "%-40.40s %7llu %9s %9s %9s %s\n", site__name(s, name, sizeof(name)),
 			(unsigned long long)s->regions, fmt_size(res, sizeof(res), s->reserved),
 			fmt_size(touched, sizeof(touched), s->touched), d ? growth : "0",
 			s->module ? s->module : "-");
@@ -143,11 +76,11 @@ static void print_json(struct top_sites *t, __u64 now, FILE *out)
 	json_begin(&o, out);
 	json_u64(&o, "ts_ns", now);
 	json_array_begin(&o, "sites");
-	for (i = 0; i < t->nr; i++) {
-		const struct site *s = &t->sites[i];
+	for (i = 0; i < t->sites.nr; i++) {
+		const struct site *s = &t->sites.v[i];
 
 		json_object_begin(&o, NULL);
-		json_str(&o, "site", site_name(s, name, sizeof(name)));
+		json_str(&o, "site", site__name(s, name, sizeof(name)));
 		if (s->module)
 			json_str(&o, "module", s->module);
 		json_u64(&o, "regions", s->regions);
@@ -163,23 +96,24 @@ static void print_json(struct top_sites *t, __u64 now, FILE *out)
 static void sites_render(void *ctx, __u64 now, FILE *out)
 {
 	struct top_sites *t = ctx;
+	struct sites *ss = &t->sites;
 	size_t i, kept = 0;
 
-	for (i = 0; i < t->nr; i++) {
-		t->sites[i].before = t->sites[i].reserved;
-		t->sites[i].regions = t->sites[i].reserved = t->sites[i].touched = 0;
+	for (i = 0; i < ss->nr; i++) {
+		ss->v[i].before = ss->v[i].reserved;
+		ss->v[i].regions = ss->v[i].reserved = ss->v[i].touched = 0;
 	}
-	model__for_each_process(t->m, count_process, t);
-	qsort(t->sites, t->nr, sizeof(*t->sites), by_reserved);
+	model__for_each_process(ss->m, count_process, t);
+	qsort(ss->v, ss->nr, sizeof(*ss->v), by_reserved);
 	if (t->o.json)
 		print_json(t, now, out);
 	else
 		print_text(t, out);
 	/* a site with nothing left goes, once its shrinking was shown */
-	for (i = 0; i < t->nr; i++)
-		if (t->sites[i].reserved || t->sites[i].before)
-			t->sites[kept++] = t->sites[i];
-	t->nr = kept;
+	for (i = 0; i < ss->nr; i++)
+		if (ss->v[i].reserved || ss->v[i].before)
+			ss->v[kept++] = ss->v[i];
+	ss->nr = kept;
 }
 
 struct frame_view top_sites__view(struct top_sites *t)

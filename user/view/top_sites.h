@@ -9,7 +9,7 @@
 #define MEMSNOOP_TOP_SITES_H
 
 #include "model/model.h"
-#include "symbols/stacks.h"
+#include "analysis/sites.h"
 #include "util/selection.h"
 #include "view/screen.h"
 
