@@ -10,6 +10,7 @@ only on a kill and keeps --oom-keep kills. The cgroup goes at the end, even
 on failure."""
 import glob
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -189,6 +190,22 @@ def replay_same(d, pid, live):
     _, txt2 = check_files(again, pid)
     if open(txt).read() != open(txt2).read():
         fail("replaying the .msnp with --oom-dir writes another report")
+    check_page(msnp, pid, again)
+
+
+def check_page(msnp, pid, d):
+    """memsnoop report: the victim is among the processes shown, each of its charts
+    (reserved, resident) carries one OOM marker whose text is the oom event's line."""
+    page = os.path.join(d, "report.html")
+    r = run(["report", "-r", msnp, "-o", page])
+    if r.returncode:
+        fail("report of %s: %s" % (msnp, r.stderr))
+    html = open(page).read()
+    marks = re.findall(r'<g class="mark mk-oom">.*?<title>(.*?)</title>', html, re.S)
+    if len(marks) != 2 or len(set(marks)) != 1 or "OOM killer" not in marks[0] or \
+            NAME not in marks[0]:
+        fail("the report's OOM markers: %s" % marks)
+    print("ok: the report marks the kill: %s" % marks[0][:120])
 
 
 def daemon_keeps(d):

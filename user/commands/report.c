@@ -52,7 +52,8 @@ static int report_start(struct run *r)
 	struct report_opts o = { .start_ns = r->start_ns,
 				 .every_process = r->s->sel.nr_pids > 0,
 				 .title = r->s->read_file,
-				 .stacks = r->stacks };
+				 .stacks = r->stacks,
+				 .oom = r->oom };
 
 	r->priv = rc;
 	if (!rc)

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "analysis/exitsum.h"
 #include "analysis/explain.h"
+#include "analysis/oom.h"
 #include "export/report_int.h"
 #include "util/pidtab.h"
 
@@ -471,7 +472,21 @@ static void note_exit(struct report *r, struct rproc *p, const struct ms_hdr *h)
 	add_mark(p, h->ts_ns, MK_EXIT, p->summary);
 }
 
-/* Exec, crash, ENOMEM and exit: the chart's markers, with what they mean. */
+/* The OOM killer chose it: the oom event's line (constraint, figures, what grew). */
+static void note_oom(struct report *r, struct rproc *p, const struct ms_oom *e)
+{
+	struct oom_report rep;
+	char text[sizeof(p->marks->text)] = "killed by the OOM killer";
+
+	if (e->h.size < sizeof(*e))
+		return;
+	if (r->o.oom && oom_history__report(r->o.oom, e, &rep))
+		oom_report__line(&rep, text, sizeof(text));
+	p->oom_killed = true;
+	add_mark(p, e->h.ts_ns, MK_OOM, text);
+}
+
+/* Exec, crash, ENOMEM, OOM kill and exit: the chart's markers, with what they mean. */
 static void note_moments(struct report *r, struct rproc *p, const struct ms_hdr *h)
 {
 	struct explanation ex = {};
@@ -501,6 +516,9 @@ static void note_moments(struct report *r, struct rproc *p, const struct ms_hdr 
 			p->enomem = true;
 			add_mark(p, h->ts_ns, MK_ENOMEM, ex.text);
 		}
+		break;
+	case MS_OOM:
+		note_oom(r, p, (const struct ms_oom *)h);
 		break;
 	case MS_EXIT:
 		note_exit(r, p, h);

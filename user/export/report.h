@@ -23,6 +23,7 @@ struct report_opts {
 	bool every_process; /* -p chose them: show each, not the top few */
 	const char *title; /* the recording's file name */
 	const struct stacks *stacks; /* the records' call stacks (record --stacks) */
+	const struct oom_history *oom; /* what grew before each OOM kill (analysis/oom.h) */
 };
 
 struct report;

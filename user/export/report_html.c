@@ -199,8 +199,11 @@ static void axes(FILE *f, const struct chart *c, __u64 max)
 	}
 }
 
-static const char *const mark_class
-	[] = { [MK_EXEC] = "exec", [MK_CRASH] = "crash", [MK_ENOMEM] = "enomem", [MK_EXIT] = "exit" };
+static const char *const mark_class[] = { [MK_EXEC] = "exec",
+					  [MK_CRASH] = "crash",
+					  [MK_ENOMEM] = "enomem",
+					  [MK_OOM] = "oom",
+					  [MK_EXIT] = "exit" };
 
 static void markers(FILE *f, const struct chart *c)
 {
@@ -421,7 +424,7 @@ static void json_proc(FILE *f, const struct report *r, const struct rproc *p, si
 
 static bool troubled(const struct rproc *p)
 {
-	return p->crashed || p->enomem || p->killed;
+	return p->crashed || p->enomem || p->killed || p->oom_killed;
 }
 
 static int by_peak_desc(const void *a, const void *b)
@@ -625,7 +628,8 @@ static const char css[] =
 	"svg .rss{fill:none;stroke:#000;stroke-width:1.5}svg .cursor{stroke:#000;display:none}"
 	"svg .mark line{stroke-width:1.5;stroke-dasharray:3 2}.mk-exec line{stroke:#555}"
 	".mk-exec path{fill:#555}.mk-crash line,.mk-enomem line{stroke:#d00}"
-	".mk-crash path,.mk-enomem path{fill:#d00}.mk-exit line{stroke:#333}.mk-exit path{fill:#333}"
+	".mk-crash path,.mk-enomem path{fill:#d00}.mk-oom line{stroke:#90c}.mk-oom path{fill:#90c}"
+	".mk-exit line{stroke:#333}.mk-exit path{fill:#333}"
 	"i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:-.1em;"
 	"border:1px solid #999}.rssbox{background:#000;height:2px;border:0}.legend span{margin-right:1em}"
 	".proc{border-top:2px solid #888;margin-top:2em}.trouble{color:#fff;background:#d00;"
@@ -726,7 +730,7 @@ static void section_processes(FILE *f, const struct report *r, struct rproc *con
 	else
 		fprintf(f,
 			"%zu of %zu processes: the %d with the largest peak resident, and every "
-			"one that crashed, failed ENOMEM or was killed by a signal.",
+			"one that crashed, failed ENOMEM, or was killed by a signal or the OOM killer.",
 			n, r->nprocs, REPORT_TOP);
 	fputs(" Hover a chart for its values; click one to redraw the layout at that moment "
 	      "(from the layouts kept, at most " STR(

@@ -47,7 +47,7 @@ struct rsnap {
 	unsigned nr, left_out; /* blocks kept, small ones left out */
 };
 
-enum rmark_kind { MK_EXEC, MK_CRASH, MK_ENOMEM, MK_EXIT };
+enum rmark_kind { MK_EXEC, MK_CRASH, MK_ENOMEM, MK_OOM, MK_EXIT };
 
 struct rmark {
 	__u64 ts;
@@ -75,7 +75,7 @@ struct rsite_total {
 struct rproc {
 	__u32 pid;
 	char comm[MS_COMM_LEN];
-	bool exited, crashed, enomem, killed;
+	bool exited, crashed, enomem, killed, oom_killed;
 	__u64 first_ts, last_ts;
 	__u64 peak_vsize, peak_rss, peak_heap;
 	struct rpoint cur; /* the latest point: its share of the machine's */
