@@ -352,6 +352,17 @@ static void publish_metrics(struct session *ss, struct live *l, __u64 now)
 	metrics__publish(ss->metrics, &h);
 }
 
+/* After each poll: the ring buffer's fill for the scrapes (cheap: two loads). */
+static void note_ring(struct session *ss, struct live *l)
+{
+	struct live_ring_fill f;
+
+	if (!ss->metrics)
+		return;
+	live__ring_fill(l, &f);
+	metrics__ring(ss->metrics, f.used, f.peak, f.size);
+}
+
 static int live_loop(struct session *ss, struct live *l, struct launch *child)
 {
 	struct settings *s = ss->s;
@@ -368,6 +379,7 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 			timeout = 100;
 		if (live__poll(l, timeout) < 0 && errno != EINTR)
 			break;
+		note_ring(ss, l);
 		if (ui__poll(ss->run.ui))
 			break;
 		now = now_ns();
@@ -469,6 +481,7 @@ static int start_live(struct session *ss, struct live *l, struct launch *child)
 		error("%s", trace_writer__error(ss->writer));
 		return -1;
 	}
+	note_ring(ss, l);
 	publish_metrics(ss, l, now_ns());
 	if (publish_ready_file(ss))
 		return -1;
