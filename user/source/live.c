@@ -682,8 +682,12 @@ void live__close(struct live *l)
 		bpf_link__destroy(l->fault_links[i]);
 	free(l->fault_links);
 	if (l->skel) {
+		__u64 t0 = now_ns();
+
 		detach_all(l->skel);
 		memsnoop_bpf__destroy(l->skel);
+		if (log_verbose())
+			info("shut-down: detach and unload %.1f ms", (now_ns() - t0) / 1e6);
 	}
 	pidtab__free(l->reported);
 	names__report(l->names);
