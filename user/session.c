@@ -30,7 +30,7 @@
 
 static volatile sig_atomic_t stop_signal, dump_requested, child_exited, ring_requested;
 static volatile sig_atomic_t reopen_requested;
-static bool hup_reopens; /* -o FILE: SIGHUP re-opens it (log rotation), else stops */
+static bool hup_reopens; /* -o FILE, -w FILE: SIGHUP re-opens them (log rotation), else stops */
 
 static void on_signal(int sig)
 {
@@ -115,17 +115,26 @@ static void fill_meta(struct session *ss, struct trace_meta *meta)
 	filters_string(ss->s, meta->filters, sizeof(meta->filters));
 }
 
-static int open_writer(struct session *ss)
+/* A recording at -w FILE begun at start_ns; published at once unless later. */
+static struct trace_writer *new_writer(struct session *ss, __u64 start_ns, bool later, char *err,
+				       size_t len)
 {
 	struct trace_write_opts o = { .compress = !ss->s->no_compress,
 				      .force = ss->s->force,
 				      .ring_bytes = ss->s->ring_bytes,
-				      .publish_later = true };
+				      .publish_later = later };
 	struct trace_meta meta;
-	char err[512];
 
 	fill_meta(ss, &meta);
-	ss->writer = trace_writer__open(ss->s->write_file, &meta, &o, err, sizeof(err));
+	meta.start_ns = start_ns;
+	return trace_writer__open(ss->s->write_file, &meta, &o, err, len);
+}
+
+static int open_writer(struct session *ss)
+{
+	char err[512];
+
+	ss->writer = new_writer(ss, ss->start_ns, true, err, sizeof(err));
 	if (!ss->writer) {
 		error("%s", err);
 		return -1;
@@ -334,7 +343,8 @@ static void reopen_output(struct session *ss)
 	struct outfile of;
 	char err[512];
 
-	reopen_requested = 0;
+	if (!ss->s->output_file)
+		return;
 	fflush(ss->out);
 	if (outfile__open(&of, ss->s->output_file, true, err, sizeof(err)) ||
 	    outfile__publish(&of, false, err, sizeof(err)))
@@ -342,6 +352,48 @@ static void reopen_output(struct session *ss)
 	else if (dup2(of.fd, ss->out_fd) < 0)
 		warn("SIGHUP: cannot re-open the output: %s", strerror(errno));
 	outfile__close(&of);
+}
+
+/*
+ * SIGHUP with -w FILE (log rotation renamed it, then signalled): the moved
+ * file ends cleanly with everything up to now, and a new one at the name
+ * starts with the header and every traced process's layout read again, so
+ * it replays alone. A file still at its name goes on: replacing it would
+ * lose it. A flight recorder writes its file anew at each flush anyway.
+ */
+static void rotate_recording(struct session *ss, struct live *l)
+{
+	struct trace_writer *next, *moved;
+	char err[512];
+
+	if (!ss->writer || ss->s->ring_bytes)
+		return;
+	if (trace_writer__at_path(ss->writer)) {
+		warn("SIGHUP: %s was not moved away: the recording goes on in it",
+		     ss->s->write_file);
+		return;
+	}
+	next = new_writer(ss, now_ns(), true, err, sizeof(err));
+	if (!next) {
+		warn("SIGHUP: the recording goes on in the moved file: %s", err);
+		return;
+	}
+	live__drain(l); /* every record up to now into the moved file */
+	moved = ss->writer;
+	ss->writer = next;
+	if (trace_writer__publish(next))
+		writer_failed(ss);
+	else
+		live__seed(l); /* the layouts now, first in the new file */
+	if (trace_writer__close(moved, err, sizeof(err)))
+		warn("SIGHUP: the moved recording: %s", err);
+}
+
+static void reopen_outputs(struct session *ss, struct live *l)
+{
+	reopen_requested = 0;
+	reopen_output(ss);
+	rotate_recording(ss, l);
 }
 
 static void handle_dump(struct session *ss)
@@ -407,6 +459,17 @@ static void publish_metrics(struct session *ss, struct live *l, __u64 now)
 	metrics__publish(ss->metrics, &h);
 }
 
+/* After each poll: the ring buffer's fill for the scrapes (cheap: two loads). */
+static void note_ring(struct session *ss, struct live *l)
+{
+	struct live_ring_fill f;
+
+	if (!ss->metrics)
+		return;
+	live__ring_fill(l, &f);
+	metrics__ring(ss->metrics, f.used, f.peak, f.size);
+}
+
 static int live_loop(struct session *ss, struct live *l, struct launch *child)
 {
 	struct settings *s = ss->s;
@@ -423,6 +486,7 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 			timeout = 100;
 		if (live__poll(l, timeout) < 0 && errno != EINTR)
 			break;
+		note_ring(ss, l);
 		if (ui__poll(ss->run.ui))
 			break;
 		now = now_ns();
@@ -432,7 +496,7 @@ static int live_loop(struct session *ss, struct live *l, struct launch *child)
 			handle_dump(ss);
 		}
 		if (reopen_requested)
-			reopen_output(ss);
+			reopen_outputs(ss, l);
 		if (ring_requested) {
 			ring_requested = 0;
 			live__drain(l);
@@ -524,6 +588,7 @@ static int start_live(struct session *ss, struct live *l, struct launch *child)
 		error("%s", trace_writer__error(ss->writer));
 		return -1;
 	}
+	note_ring(ss, l);
 	publish_metrics(ss, l, now_ns());
 	if (publish_ready_file(ss))
 		return -1;
@@ -673,7 +738,7 @@ int session_run(struct settings *s)
 	struct session ss = { .s = s, .cmd = s->cmd, .start_ns = now_ns() };
 	int status = 1;
 
-	hup_reopens = s->output_file;
+	hup_reopens = s->output_file || (s->write_file && !s->cmd->exports);
 	install_signals();
 	ss.ready_of.fd = ss.ready_of.dirfd = -1;
 	ss.out_fd = -1;

@@ -4,7 +4,8 @@
  * name chosen to break the format is escaped, per-process series exist for
  * --metrics-top processes only (the one that grew among them), an exited
  * process has none, a failed mmap counts by errno and cause, and OpenMetrics
- * names counter families without _total and ends with # EOF.
+ * names counter families without _total and ends with # EOF; the ring
+ * buffer's peak fill shows at the next scrape only.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -123,8 +124,22 @@ int main(void)
 	CHECK(strstr(text, "# TYPE memsnoop_page_faults_total counter\n"));
 	free(text);
 
+	/* the ring's fill: a peak between two scrapes shows once, then restarts from now */
+	metrics__ring(mx, 1024, 60000, 65536);
+	metrics__ring(mx, 2048, 4096, 65536);
+	text = snapshot(mx, false);
+	CHECK(strstr(text, "memsnoop_ringbuf_peak_used_bytes 60000\n"));
+	CHECK(strstr(text, "memsnoop_ringbuf_used_bytes 2048\n"));
+	CHECK(strstr(text, "memsnoop_ringbuf_peak_fill_ratio 0.9155\n"));
+	free(text);
+	text = snapshot(mx, false);
+	CHECK(strstr(text, "memsnoop_ringbuf_peak_used_bytes 2048\n"));
+	CHECK_EQ(stray_lines(text), 0);
+	free(text);
+
 	text = snapshot(mx, true);
 	CHECK(strstr(text, "# TYPE memsnoop_page_faults counter\n"));
+	CHECK(strstr(text, "# TYPE memsnoop_ringbuf_fill_ratio gauge\n"));
 	CHECK(strlen(text) > 6 && !strcmp(text + strlen(text) - 6, "# EOF\n"));
 	free(text);
 

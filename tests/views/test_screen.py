@@ -104,7 +104,8 @@ try:
     ordered("COMM down", "c", False)
     print("ok: top's sort labels say the order shown: PID and COMM, up and down")
     tmux("resize-window", "-t", SESSION, "-x", "90", "-y", "20")
-    text = wait_for(lambda t: len(t.rstrip("\n").splitlines()) <= 20 and
+    # a capture taken mid-redraw may be empty: wait on
+    text = wait_for(lambda t: t.strip() and len(t.rstrip("\n").splitlines()) <= 20 and
                     "q quit" in t.rstrip("\n").splitlines()[-1] and
                     max(len(l) for l in t.splitlines()) <= 90, "top did not follow the resize")
     print("ok: top resized to 90x20")

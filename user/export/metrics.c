@@ -56,7 +56,10 @@ struct metrics {
 	unsigned top;
 	struct http_server *http;
 	pthread_mutex_t lock; /* guards current */
-	struct snapshot current;
+	struct snapshot current; /* the OpenMetrics one without its # EOF: the ring's lines follow */
+	struct {
+		__u64 size, used, peak;
+	} ring; /* the loop's latest look and the peak since the last scrape: __atomic */
 	/* the loop's own, never seen by the HTTP thread */
 	__u64 calls[NR_CALLS][ERRNO_SLOTS + 1];
 	struct cause_count failed[MAX_CAUSES], signals[MAX_CAUSES];
@@ -459,8 +462,6 @@ static char *write_snapshot(struct metrics *mx, const struct metrics_health *h, 
 	write_processes(mx, f, om, nr);
 	write_health(f, om, h);
 	write_bpf(f, om, h);
-	if (om)
-		fputs("# EOF\n", f);
 	if (fclose(f) || !buf) {
 		free(buf);
 		return NULL;
@@ -492,18 +493,72 @@ void metrics__publish(struct metrics *mx, const struct metrics_health *h)
 	free(old.om);
 }
 
+void metrics__ring(struct metrics *mx, __u64 used, __u64 peak, __u64 size)
+{
+	__u64 was = __atomic_load_n(&mx->ring.peak, __ATOMIC_RELAXED);
+
+	__atomic_store_n(&mx->ring.size, size, __ATOMIC_RELAXED);
+	__atomic_store_n(&mx->ring.used, used, __ATOMIC_RELAXED);
+	if (used > peak)
+		peak = used;
+	while (peak > was && !__atomic_compare_exchange_n(&mx->ring.peak, &was, peak, true,
+							  __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+static double ratio(__u64 part, __u64 whole)
+{
+	return whole ? (double)part / whole : 0;
+}
+
+/* The fill now and its peak since the previous scrape, which restarts from now. */
+static void write_ring(struct metrics *mx, FILE *f, bool om)
+{
+	__u64 size = __atomic_load_n(&mx->ring.size, __ATOMIC_RELAXED);
+	__u64 used = __atomic_load_n(&mx->ring.used, __ATOMIC_RELAXED);
+	__u64 peak = __atomic_exchange_n(&mx->ring.peak, used, __ATOMIC_RELAXED);
+
+	if (peak < used)
+		peak = used;
+	family(f, om, "memsnoop_ringbuf_size_bytes", "gauge", "The BPF ring buffer's size.");
+	fprintf(f, "memsnoop_ringbuf_size_bytes %llu\n", (unsigned long long)size);
+	family(f, om, "memsnoop_ringbuf_used_bytes", "gauge",
+	       "Bytes waiting in the ring buffer when the event loop last looked (<= 0.1 s ago).");
+	fprintf(f, "memsnoop_ringbuf_used_bytes %llu\n", (unsigned long long)used);
+	family(f, om, "memsnoop_ringbuf_peak_used_bytes", "gauge",
+	       "The most bytes waiting in the ring buffer since the previous scrape.");
+	fprintf(f, "memsnoop_ringbuf_peak_used_bytes %llu\n", (unsigned long long)peak);
+	family(f, om, "memsnoop_ringbuf_fill_ratio", "gauge",
+	       "memsnoop_ringbuf_used_bytes over the size (1: full, events are lost).");
+	fprintf(f, "memsnoop_ringbuf_fill_ratio %.4f\n", ratio(used, size));
+	family(f, om, "memsnoop_ringbuf_peak_fill_ratio", "gauge",
+	       "memsnoop_ringbuf_peak_used_bytes over the size.");
+	fprintf(f, "memsnoop_ringbuf_peak_fill_ratio %.4f\n", ratio(peak, size));
+	if (om)
+		fputs("# EOF\n", f);
+}
+
 char *metrics__snapshot(struct metrics *mx, bool om, size_t *len)
 {
-	char *copy;
+	char tail[2048] = "", *copy;
+	size_t snap_len, tail_len;
+	FILE *f = fmemopen(tail, sizeof(tail) - 1, "w");
 
+	if (f) {
+		write_ring(mx, f, om);
+		fclose(f);
+	}
+	tail_len = strlen(tail);
 	pthread_mutex_lock(&mx->lock);
-	*len = om ? mx->current.om_len : mx->current.text_len;
-	copy = malloc(*len + 1);
-	if (copy && *len)
-		memcpy(copy, om ? mx->current.om : mx->current.text, *len);
-	if (copy)
-		copy[*len] = 0;
+	snap_len = om ? mx->current.om_len : mx->current.text_len;
+	copy = malloc(snap_len + tail_len + 1);
+	if (copy && snap_len)
+		memcpy(copy, om ? mx->current.om : mx->current.text, snap_len);
 	pthread_mutex_unlock(&mx->lock);
+	if (!copy)
+		return NULL;
+	memcpy(copy + snap_len, tail, tail_len + 1);
+	*len = snap_len + tail_len;
 	return copy;
 }
 

@@ -49,9 +49,19 @@ struct metrics *metrics__new(const struct metrics_opts *o, const struct model *m
 			     size_t len);
 /* A stream_after_fn: the counters (calls, failed allocations, fault signals). */
 int metrics__fn(void *ctx, const struct ms_hdr *rec, const struct model_change *chg);
+/*
+ * The ring buffer's fill as the loop last saw it (used bytes of size) and
+ * the most it saw since its previous call (peak): a scrape reports the
+ * latest and the peak since the previous scrape, which a spike between two
+ * scrapes cannot slip past. Cheap: call it after every poll.
+ */
+void metrics__ring(struct metrics *mx, __u64 used, __u64 peak, __u64 size);
 /* On the loop's tick: a new snapshot of the model for the next scrapes. */
 void metrics__publish(struct metrics *mx, const struct metrics_health *h);
-/* A copy of the latest snapshot, NUL-terminated (malloc'ed; NULL: no memory): a scrape's body. */
+/*
+ * A scrape's body: the latest snapshot and the ring buffer's fill (restarting
+ * its peak), NUL-terminated (malloc'ed; NULL: no memory).
+ */
 char *metrics__snapshot(struct metrics *mx, bool openmetrics, size_t *len);
 /* Stops the HTTP thread and frees everything. NULL-safe. */
 void metrics__free(struct metrics *mx);

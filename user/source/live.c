@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -244,6 +246,76 @@ static int open_and_load(struct live *l, bool vma_iterator, __u64 *t_load)
 	return err ? err : memsnoop_bpf__load(l->skel);
 }
 
+/*
+ * The ring buffer's consumer and producer positions, each on a page of its
+ * own at the start of the map, mapped read-only as libbpf maps them: the
+ * fill is their difference, read with no system call and no cost to BPF.
+ */
+static void map_ring_positions(struct live *l)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int fd = bpf_map__fd(l->skel->maps.rb);
+	void *cons = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	void *prod = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, page);
+
+	if (cons == MAP_FAILED || prod == MAP_FAILED) {
+		if (log_verbose())
+			info("the ring buffer's positions cannot be mapped (%s): its fill reads 0",
+			     strerror(errno));
+		if (cons != MAP_FAILED)
+			munmap(cons, page);
+		if (prod != MAP_FAILED)
+			munmap(prod, page);
+		return;
+	}
+	l->rb_cons = cons;
+	l->rb_prod = prod;
+	l->rb_size = bpf_map__max_entries(l->skel->maps.rb);
+}
+
+static void unmap_ring_positions(struct live *l)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (!l->rb_prod)
+		return;
+	munmap((void *)l->rb_cons, page);
+	munmap((void *)l->rb_prod, page);
+}
+
+/* Bytes reserved and not yet read (records being written count too). */
+static __u64 ring_used(struct live *l)
+{
+	__u64 cons, prod;
+
+	if (!l->rb_prod)
+		return 0;
+	cons = __atomic_load_n(l->rb_cons, __ATOMIC_ACQUIRE);
+	prod = __atomic_load_n(l->rb_prod, __ATOMIC_ACQUIRE);
+	if (prod <= cons)
+		return 0;
+	return prod - cons < l->rb_size ? prod - cons : l->rb_size;
+}
+
+/* Before a read: only reads lower the fill, so this is the most since the last one. */
+static void note_fill(struct live *l)
+{
+	__u64 used = ring_used(l);
+
+	if (used > l->rb_peak)
+		l->rb_peak = used;
+	if (used > l->rb_peak_run)
+		l->rb_peak_run = used;
+}
+
+void live__ring_fill(struct live *l, struct live_ring_fill *f)
+{
+	f->size = l->rb_size;
+	f->used = ring_used(l);
+	f->peak = l->rb_peak > f->used ? l->rb_peak : f->used;
+	l->rb_peak = 0;
+}
+
 int live__open(struct live **out, const struct live_opts *o, struct stream *st)
 {
 	__u64 t0 = now_ns(), t1, t2;
@@ -308,6 +380,7 @@ int live__open(struct live **out, const struct live_opts *o, struct stream *st)
 		error("cannot open the ring buffer: %s", strerror(errno));
 		return -1;
 	}
+	map_ring_positions(l);
 	return 0;
 }
 
@@ -420,7 +493,10 @@ bool live__selection_gone(struct live *l)
 static int pass(struct live *l, __u64 slack)
 {
 	__u64 start = now_ns();
-	int n = ring_buffer__consume(l->rb);
+	int n;
+
+	note_fill(l);
+	n = ring_buffer__consume(l->rb);
 
 	stream__round(l->stream, start - slack);
 	return n;
@@ -428,13 +504,17 @@ static int pass(struct live *l, __u64 slack)
 
 int live__poll(struct live *l, int timeout_ms)
 {
-	int n = ring_buffer__poll(l->rb, timeout_ms);
+	struct epoll_event ev;
+	int n = epoll_wait(ring_buffer__epoll_fd(l->rb), &ev, 1, timeout_ms);
 
 	/*
 	 * Records are written without a wakeup until 256 KiB wait (wakeups
-	 * are expensive), so a poll that timed out must still look.
+	 * are expensive), so a poll that timed out must still look. The wait
+	 * is ours, not ring_buffer__poll's: the fill is noted before the read.
 	 */
-	if (n >= 0 || n == -EINTR)
+	if (n < 0 && errno != EINTR)
+		n = -errno;
+	else
 		n = pass(l, ROUND_SLACK_NS);
 	check_drops(l, false);
 	return n;
@@ -577,6 +657,7 @@ void live__tick(struct live *l)
 
 void live__finish(struct live *l)
 {
+	note_fill(l);
 	ring_buffer__consume(l->rb);
 	live__sample(l);
 	check_drops(l, true);
@@ -622,13 +703,22 @@ void live__close(struct live *l)
 		info("%llu resident samples from %s: %.3f ms each on average, %.3f ms at most",
 		     (unsigned long long)l->samples, rss_sampler__source(l->rss),
 		     l->sample_ns / 1e6 / l->samples, l->sample_max_ns / 1e6);
+	if (log_verbose() && l->rb_size)
+		info("ring buffer: at most %llu of its %llu bytes waiting (%.1f%%)",
+		     (unsigned long long)l->rb_peak_run, (unsigned long long)l->rb_size,
+		     100.0 * l->rb_peak_run / l->rb_size);
+	unmap_ring_positions(l);
 	ring_buffer__free(l->rb);
 	for (i = 0; l->fault_links && i < l->nr_cpus; i++)
 		bpf_link__destroy(l->fault_links[i]);
 	free(l->fault_links);
 	if (l->skel) {
+		__u64 t0 = now_ns();
+
 		detach_all(l->skel);
 		memsnoop_bpf__destroy(l->skel);
+		if (log_verbose())
+			info("shut-down: detach and unload %.1f ms", (now_ns() - t0) / 1e6);
 	}
 	pidtab__free(l->reported);
 	pidtab__free(l->exec_read);

@@ -48,6 +48,14 @@ bool live__selection_gone(struct live *l);
  * their last one (a view is about to show them: SIGUSR1).
  */
 void live__sample(struct live *l);
+/*
+ * The ring buffer: its size, the bytes waiting in it now, and the most that
+ * waited since the previous call (looked at before each read of it).
+ */
+struct live_ring_fill {
+	__u64 size, used, peak;
+};
+void live__ring_fill(struct live *l, struct live_ring_fill *f);
 /* Per-interval work: fault summaries, resident samples, losses (then resynchronises layouts). */
 void live__tick(struct live *l);
 /* Drains, then final fault summaries and losses; the stream delivers all it holds. */

@@ -11,6 +11,11 @@
 struct live {
 	struct memsnoop_bpf *skel;
 	struct ring_buffer *rb;
+	/* the ring's positions, mapped read-only (as libbpf maps them): its fill */
+	const unsigned long *rb_cons, *rb_prod;
+	__u64 rb_size;
+	__u64 rb_peak; /* the most waiting since live__ring_fill's last call */
+	__u64 rb_peak_run; /* since the start (-v) */
 	struct stream *stream;
 	struct live_opts o;
 	struct pidtab *reported; /* fault counts already put in the stream */

@@ -62,6 +62,11 @@ int trace_writer__tick(struct trace_writer *w, __u64 now_ns);
 int trace_writer__flush(struct trace_writer *w);
 /* Flight recorder: replace the file's content with the ring (temp + rename). */
 int trace_writer__flush_ring(struct trace_writer *w);
+/*
+ * Whether the file being written is still the one at its path (not renamed
+ * away, as log rotation does before SIGHUP). A flight recorder's: true.
+ */
+bool trace_writer__at_path(const struct trace_writer *w);
 /* The last error, "" if none. */
 const char *trace_writer__error(const struct trace_writer *w);
 /*

@@ -199,6 +199,17 @@ int trace_writer__publish(struct trace_writer *w)
 	return 0;
 }
 
+bool trace_writer__at_path(const struct trace_writer *w)
+{
+	struct stat ours, there;
+
+	if (w->of.fd < 0 || fstat(w->of.fd, &ours))
+		return true;
+	if (fstatat(w->of.dirfd, w->of.name, &there, AT_SYMLINK_NOFOLLOW))
+		return false;
+	return ours.st_dev == there.st_dev && ours.st_ino == there.st_ino;
+}
+
 const char *trace_writer__error(const struct trace_writer *w)
 {
 	return w->err;
