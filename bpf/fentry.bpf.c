@@ -42,7 +42,7 @@ static __always_inline void handler_args(const struct pt_regs *regs, unsigned lo
 	args[5] = nargs > 5 ? SYS_ARG5(regs) : 0;
 }
 
-/* One pair per call, named as its trace events' programs with fentry/fexit. */
+/* One pair per call, as its trace events' programs. fexit programs return 0. */
 #define HANDLER_PAIR(name, type, nargs)                                     \
 	SEC("fentry/" HANDLER(name))                                        \
 	int BPF_PROG(ms_fentry_##name, const struct pt_regs *regs)          \
@@ -55,7 +55,8 @@ static __always_inline void handler_args(const struct pt_regs *regs, unsigned lo
 	SEC("fexit/" HANDLER(name))                                         \
 	int BPF_PROG(ms_fexit_##name, const struct pt_regs *regs, long ret) \
 	{                                                                   \
-		return ms_call_exit(ret, type);                             \
+		ms_call_exit(ret, type);                                    \
+		return 0;                                                   \
 	}
 
 HANDLER_PAIR(brk, MS_BRK, 1)
@@ -90,7 +91,8 @@ int BPF_PROG(ms_fentry_ioctl, const struct pt_regs *regs)
 SEC("fexit/" HANDLER(ioctl))
 int BPF_PROG(ms_fexit_ioctl, const struct pt_regs *regs, long ret)
 {
-	return ms_call_exit(ret, MS_UFFDIO);
+	ms_call_exit(ret, MS_UFFDIO);
+	return 0;
 }
 
 SEC("fentry/" HANDLER(prctl))
@@ -105,7 +107,8 @@ int BPF_PROG(ms_fentry_prctl, const struct pt_regs *regs)
 SEC("fexit/" HANDLER(prctl))
 int BPF_PROG(ms_fexit_prctl, const struct pt_regs *regs, long ret)
 {
-	return ms_call_exit(ret, MS_PRCTL);
+	ms_call_exit(ret, MS_PRCTL);
+	return 0;
 }
 
 /* Renames and unlinks: see NAME_CHANGE in memsnoop.bpf.c. */
@@ -113,7 +116,8 @@ int BPF_PROG(ms_fexit_prctl, const struct pt_regs *regs, long ret)
 	SEC("fexit/" HANDLER(name))                                              \
 	int BPF_PROG(ms_fexit_name_##name, const struct pt_regs *regs, long ret) \
 	{                                                                        \
-		return note_name_change(ret);                                    \
+		note_name_change(ret);                                           \
+		return 0;                                                        \
 	}
 
 HANDLER_NAME_CHANGE(unlink)
