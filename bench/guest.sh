@@ -13,7 +13,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PAIRS=${1:-7} CASES=${2:-other syscall threads procs} HOOKS=${3:-fentry tp}
 K=$ROOT/tests/kernels
 out=$(mktemp -d /tmp/msbench-guest.XXXXXX)
-trap 'rm -rf "$out"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$out"' EXIT
 
 kernel=$("$K/fetch.sh") || { echo "bench/guest.sh: cannot fetch the 6.1 kernel" >&2; exit 1; }
 make -C "$ROOT" --no-print-directory -j"$(nproc)" STATIC=1 OUTPUT=.output/static \

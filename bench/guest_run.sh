@@ -28,14 +28,18 @@ traced() { # CASE HOOK
 		kill -KILL $ms 2>/dev/null
 		return
 	fi
+	t0=$(cut -d' ' -f1 /proc/uptime)
 	"$W/workload" -n "$SCALE" "$1" 2>wl.err >/dev/null
 	echo "@@run $1 $2 $(elapsed wl.err)"
+	t1=$(cut -d' ' -f1 /proc/uptime)
 	kill -INT $ms
 	wait $ms
+	echo "@@time $1 $2: start-up $i tenths of a second, run $t0-$t1, stopped at $(cut -d' ' -f1 /proc/uptime)"
 }
 
 "$W/memsnoop" -v --syscall-hook=fentry -d 1 2>&1 >/dev/null | grep "memory calls"
 for case in $CASES; do
+	"$W/workload" -n "$SCALE" "$case" >/dev/null 2>&1 # warm-up, not counted
 	p=0
 	while [ $p -lt "$PAIRS" ]; do
 		for hook in $HOOKS; do
