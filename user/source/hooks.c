@@ -233,15 +233,23 @@ static int choose_handlers(struct live *l)
 	return 0;
 }
 
+/* The kernel's ENOTSUPP (524, no user-space name): a kernel without ftrace direct calls. */
+static const char *attach_error(int err)
+{
+	return err == -524 ? "not supported by this kernel" : strerror(-err);
+}
+
 /*
  * The programs on the handlers, each on its own: a refusal says which call
  * goes back to its trace events (-EAGAIN: load again), or, with
- * --syscall-hook=fentry, fails. Links go where the skeleton keeps them.
+ * --syscall-hook=fentry, fails. A refusal before any success is the
+ * kernel's (a kernel without direct calls from ftrace): every call goes.
+ * Links go where the skeleton keeps them.
  */
 int attach_handlers(struct live *l)
 {
 	struct bpf_object_skeleton *s = l->skel->skeleton;
-	bool again = false;
+	bool again = false, attached = false;
 	const char *call;
 	int i, err;
 
@@ -251,17 +259,23 @@ int attach_handlers(struct live *l)
 		if (call_prog(prog, &call) != CALL_HANDLER || !bpf_program__autoload(prog))
 			continue;
 		*s->progs[i].link = bpf_program__attach(prog);
+		attached |= *s->progs[i].link != NULL;
 		if (*s->progs[i].link)
 			continue;
 		err = -errno;
 		if (l->o.syscall_hook == SYSCALL_HOOK_FENTRY) {
 			error("cannot attach %s: %s", bpf_program__section_name(prog),
-			      strerror(-err));
+			      attach_error(err));
 			return -ECANCELED;
 		}
 		if (log_verbose())
 			info("%s refused (%s): %s goes back to its trace events",
-			     bpf_program__section_name(prog), strerror(-err), call);
+			     bpf_program__section_name(prog), attach_error(err),
+			     attached ? call : "every call");
+		if (!attached) {
+			l->handlers_refused = true;
+			return -EAGAIN;
+		}
 		if (!refused(l, call) && strlen(l->refused) + strlen(call) + 2 < sizeof(l->refused))
 			snprintf(l->refused + strlen(l->refused),
 				 sizeof(l->refused) - strlen(l->refused), "%s%s",

@@ -253,11 +253,12 @@ static int load(struct live *l, __u64 *t_load)
 /* The programs on the handlers first: a call they refuse goes back to trace events. */
 static int attach(struct live *l, __u64 *t_load, __u64 *t_attach)
 {
-	int err;
+	int err, tries = 0;
 
 	*t_attach = now_ns();
 	err = attach_handlers(l);
-	if (err == -EAGAIN) {
+	/* each reload leaves out what was refused */
+	while (err == -EAGAIN && tries++ < 3) {
 		err = load(l, t_load);
 		*t_attach = now_ns();
 		if (!err)

@@ -34,7 +34,7 @@ struct live {
 	bool fault_perf; /* faults from the page-faults perf event, not page_fault_user */
 	struct bpf_link **fault_links; /* its programs, one per CPU */
 	bool handlers_refused; /* the kernel refuses fentry/fexit: syscall trace events */
-	char refused[256]; /* calls whose handler refused an attachment, by spaces */
+	char refused[512]; /* calls whose handler refused an attachment, by spaces */
 	struct ms_fault_slot *slots; /* one slot's copies, read back */
 	union {
 		struct ms_vma v;
