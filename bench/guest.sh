@@ -4,7 +4,9 @@
 # refuses fentry/fexit, so the fentry path is measured there. Interleaved
 # pairs (untraced, then memsnoop system-wide), per case and per hook; prints
 # the median ratio of each and its range. Everything runs in one guest, so
-# the ratios compare like with like (TCG: absolute times mean nothing).
+# the ratios compare like with like, but the guest's clock is the host's:
+# run it on a quiet host (TCG: absolute times mean nothing). qemu -icount,
+# which would count instructions instead, hangs this kernel's boot.
 #
 #   bench/guest.sh [PAIRS] [CASES] [HOOKS]   defaults: 7, "other syscall threads procs",
 #                                            "fentry tp"; SCALE=0.1 (workload -n)
