@@ -13,6 +13,7 @@
 #include "memsnoop.bpf.h"
 #include "paths.bpf.h"
 #include "vma_now.bpf.h"
+#include "calls.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -58,31 +59,21 @@ slots_map_t slots SEC(".maps");
 
 scratch_map_t scratch SEC(".maps");
 
-/* Syscalls: remember the arguments at enter, emit at exit. */
+/* Syscalls: remember the arguments at enter (calls.bpf.h), emit at exit. */
 
-static __always_inline int on_enter(struct trace_event_raw_sys_enter *ctx, __u32 type, __u32 nargs)
+/*
+ * The event's arguments, copied: the verifier refuses loads through a
+ * pointer into the context. munlockall has none: its event ends before.
+ */
+static __always_inline void event_args(struct trace_event_raw_sys_enter *ctx, unsigned long *args,
+				       __u32 nargs)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct pending *p;
-
-	if (!traced(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	p = bpf_task_storage_get(&pending, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!p)
-		return 0;
-	p->ts = bpf_ktime_get_ns();
-	p->lock_ts = 0;
-	p->type = type;
-	p->nr_seen = 0;
-	p->va_addr = 0;
-	/* munlockall has no arguments: its context ends before args[0] */
-	p->args[0] = nargs > 0 ? ctx->args[0] : 0;
-	p->args[1] = nargs > 1 ? ctx->args[1] : 0;
-	p->args[2] = nargs > 2 ? ctx->args[2] : 0;
-	p->args[3] = nargs > 3 ? ctx->args[3] : 0;
-	p->args[4] = nargs > 4 ? ctx->args[4] : 0;
-	p->args[5] = nargs > 5 ? ctx->args[5] : 0;
-	return 0;
+	args[0] = nargs > 0 ? ctx->args[0] : 0;
+	args[1] = nargs > 1 ? ctx->args[1] : 0;
+	args[2] = nargs > 2 ? ctx->args[2] : 0;
+	args[3] = nargs > 3 ? ctx->args[3] : 0;
+	args[4] = nargs > 4 ? ctx->args[4] : 0;
+	args[5] = nargs > 5 ? ctx->args[5] : 0;
 }
 
 struct vma_ctx {
@@ -440,10 +431,9 @@ __noinline int emit_ustack(__u64 key_ts, __u32 type)
 	return 0;
 }
 
-static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 type)
+static __always_inline int on_exit(long ret, __u32 type)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	long ret = ctx->ret;
 	struct mm_struct *mm;
 	struct ms_syscall *s;
 	struct pending *p;
@@ -474,6 +464,12 @@ static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 t
 	return 0;
 }
 
+/* The same, for the programs on the syscall handlers (fentry.bpf.c). */
+__noinline int ms_call_exit(long ret, __u32 type)
+{
+	return on_exit(ret, type);
+}
+
 /*
  * One program pair per call, on the syscalls: trace events. The raw
  * sys_enter/sys_exit tracepoints are cheaper per memory call but run for
@@ -483,12 +479,15 @@ static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u32 t
 	SEC("tp/syscalls/sys_enter_" #name)                            \
 	int ms_sys_enter_##name(struct trace_event_raw_sys_enter *ctx) \
 	{                                                              \
-		return on_enter(ctx, type, nargs);                     \
+		unsigned long args[6];                                 \
+                                                                       \
+		event_args(ctx, args, nargs);                          \
+		return on_enter(args, type, nargs);                    \
 	}                                                              \
 	SEC("tp/syscalls/sys_exit_" #name)                             \
 	int ms_sys_exit_##name(struct trace_event_raw_sys_exit *ctx)   \
 	{                                                              \
-		return on_exit(ctx, type);                             \
+		return on_exit(ctx->ret, type);                        \
 	}
 
 SYSCALL_PAIR(brk, MS_BRK, 1)
@@ -512,61 +511,38 @@ SYSCALL_PAIR(munlockall, MS_MUNLOCKALL, 0)
 SYSCALL_PAIR(mbind, MS_MBIND, 6)
 SYSCALL_PAIR(set_mempolicy_home_node, MS_SET_MEMPOLICY_HOME_NODE, 4)
 
-/*
- * userfaultfd registration is an ioctl, and it splits VMAs (VM_UFFD_*): only
- * its two commands are followed. Every other ioctl of the machine leaves at
- * the first test on entry, and at the task storage lookup on exit.
- */
-#define UFFDIO_REGISTER_CMD 0xc020aa00u
-#define UFFDIO_UNREGISTER_CMD 0x8010aa01u
-
+/* userfaultfd registration: see uffd_enter() */
 SEC("tp/syscalls/sys_enter_ioctl")
 int ms_sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
 {
-	__u32 cmd = ctx->args[1];
-	struct pending *p;
-	__u64 range[2];
+	unsigned long args[6];
 
-	if (cmd != UFFDIO_REGISTER_CMD && cmd != UFFDIO_UNREGISTER_CMD)
-		return 0;
-	/* struct uffdio_register and struct uffdio_range both start with the range */
-	if (bpf_probe_read_user(range, sizeof(range), (void *)ctx->args[2]))
-		return 0;
-	on_enter(ctx, MS_UFFDIO, 3);
-	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
-	if (!p || p->type != MS_UFFDIO)
-		return 0;
-	p->args[3] = p->args[0];
-	p->args[2] = cmd;
-	p->args[0] = range[0];
-	p->args[1] = range[1];
-	return 0;
+	event_args(ctx, args, 3);
+	return uffd_enter(args);
 }
 
 SEC("tp/syscalls/sys_exit_ioctl")
 int ms_sys_exit_ioctl(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_exit(ctx, MS_UFFDIO);
+	return on_exit(ctx->ret, MS_UFFDIO);
 }
 /* 6.10+: user space leaves it unloaded where the kernel has no such call */
 SYSCALL_PAIR(mseal, MS_MSEAL, 3)
 
-#define PR_SET_MM 35
-#define PR_SET_VMA 0x53564d41
-
-/* Of prctl, only what moves brk and the stack or names regions: it is a busy call. */
+/* Of prctl, only what moves brk and the stack or names regions: see prctl_enter(). */
 SEC("tp/syscalls/sys_enter_prctl")
 int ms_sys_enter_prctl(struct trace_event_raw_sys_enter *ctx)
 {
-	if (ctx->args[0] != PR_SET_MM && ctx->args[0] != PR_SET_VMA)
-		return 0;
-	return on_enter(ctx, MS_PRCTL, 5);
+	unsigned long args[6];
+
+	event_args(ctx, args, 5);
+	return prctl_enter(args);
 }
 
 SEC("tp/syscalls/sys_exit_prctl")
 int ms_sys_exit_prctl(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_exit(ctx, MS_PRCTL);
+	return on_exit(ctx->ret, MS_PRCTL);
 }
 
 /*
@@ -602,9 +578,7 @@ int ms_mmap_lock(struct trace_event_raw_mmap_lock_acquire_returned *ctx)
 	SEC("tp/syscalls/sys_exit_" #name)                       \
 	int ms_name_##name(struct trace_event_raw_sys_exit *ctx) \
 	{                                                        \
-		if (!ctx->ret)                                   \
-			__sync_fetch_and_add(&names_changed, 1); \
-		return 0;                                        \
+		return note_name_change(ctx->ret);               \
 	}
 
 NAME_CHANGE(unlink)

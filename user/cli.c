@@ -12,6 +12,7 @@
 #include "symbols/stacks.h"
 #include "export/folded.h"
 #include "source/rss_sample.h"
+#include "source/live.h"
 
 const char *argp_program_version = "memsnoop " MEMSNOOP_VERSION;
 const char *argp_program_bug_address = "https://github.com/memsnoop/memsnoop/issues";
@@ -72,6 +73,7 @@ enum {
 	OPT_FAULT_SLOTS,
 	OPT_BTF_PATH,
 	OPT_FAULT_HOOK,
+	OPT_SYSCALL_HOOK,
 	OPT_STACKS,
 	OPT_STACK_SIZE,
 	OPT_STACK_DEPTH,
@@ -138,6 +140,8 @@ static const struct argp_option options[] = {
 	{ "fault-slots", OPT_FAULT_SLOTS, "N", OPTION_HIDDEN, "N fault-count slots", 0 },
 	{ "btf-path", OPT_BTF_PATH, "PATH", OPTION_HIDDEN, "The kernel BTF to look for", 0 },
 	{ "fault-hook", OPT_FAULT_HOOK, "HOOK", OPTION_HIDDEN, "Page faults from: tp or perf", 0 },
+	{ "syscall-hook", OPT_SYSCALL_HOOK, "HOOK", OPTION_HIDDEN,
+	  "Memory calls from: auto, fentry or tp", 0 },
 	{ "rss-source", OPT_RSS_SOURCE, "SRC", OPTION_HIDDEN,
 	  "Resident samples from: auto, pagemap, smaps or off", 0 },
 	{},
@@ -329,6 +333,22 @@ static int set_fault_hook(struct settings *s, const char *arg)
 	return 0;
 }
 
+static int set_syscall_hook(struct settings *s, const char *arg)
+{
+	static const char *const names[] = {
+		[SYSCALL_HOOK_AUTO] = "auto", [SYSCALL_HOOK_FENTRY] = "fentry", [SYSCALL_HOOK_TP] = "tp"
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(arg, names[i])) {
+			s->syscall_hook = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 static int set_stack_size(struct settings *s, const char *arg)
 {
 	if (parse_size(arg, &s->stack_size) || s->stack_size < 64 || s->stack_size > 8192)
@@ -474,6 +494,8 @@ static const struct opt_rule rules[] = {
 	VALUE(OPT_FAULT_SLOTS, set_fault_slots, "invalid slot count '%s': a power of two"),
 	STRING(OPT_BTF_PATH, btf_path),
 	VALUE(OPT_FAULT_HOOK, set_fault_hook, "unknown fault hook '%s': 'tp' or 'perf'"),
+	VALUE(OPT_SYSCALL_HOOK, set_syscall_hook,
+	      "unknown syscall hook '%s': 'auto', 'fentry' or 'tp'"),
 	SET(OPT_STACKS, stacks),
 	SET(OPT_FOLDED, folded),
 	VALUE(OPT_BY, set_by, "unknown grouping '%s': 'process' or 'site'"),

@@ -547,6 +547,7 @@ static int open_live(struct session *ss, struct live **l, struct launch *child)
 		.fault_slots = s->fault_slots,
 		.btf_path = s->btf_path,
 		.fault_perf = s->fault_perf,
+		.syscall_hook = s->syscall_hook,
 		.ustack_bytes = s->stacks ? s->stack_size : 0,
 		.rss = s->rss_source,
 	};

@@ -3,7 +3,9 @@
 
   check_guest.py GUEST_OUTPUT MEMSNOOP WORKDIR [LABEL]
 
-Checks: (a) exact counts per process of kwork's round, (b) drops reported by a
+Checks: (a) exact counts per process of kwork's round (on the default hooks and on
+the syscall trace events), which hook -v names for the memory calls
+(MS_EXPECT_HOOK=fentry|tp: all on it), (b) drops reported by a
 fault storm into a tiny ring buffer, (c) memsnoop's SIGUSR1 layout dump equals
 /proc/PID/maps raw line for raw line, (d) the guest's recording replays on this host
 (MEMSNOOP -r) to the output the guest printed live, (e) the main stack's
@@ -98,14 +100,14 @@ def num(v):
     return v
 
 
-def check_counts(sections):
-    if "counts" not in sections:
-        bad("counts: section missing (guest died?)")
+def check_counts(sections, name="counts"):
+    if name not in sections:
+        bad("%s: section missing (guest died?)" % name)
         return
-    lines, rc = sections["counts"]
+    lines, rc = sections[name]
     out, err = split_stderr(lines)
     if rc != 0:
-        bad("counts: memsnoop exited %d" % rc, "\n".join(err[-30:]))
+        bad(name + ": memsnoop exited %d" % rc, "\n".join(err[-30:]))
         return
     regions = {}
     for line in err:
@@ -113,11 +115,11 @@ def check_counts(sections):
         if m:
             regions[int(m.group(1))] = (int(m.group(2), 16), int(m.group(3), 16))
     if len(regions) != 2:
-        bad("counts: kwork printed %d regions, expected 2 (parent, child)" % len(regions), "\n".join(out[-20:]))
+        bad(name + ": kwork printed %d regions, expected 2 (parent, child)" % len(regions), "\n".join(out[-20:]))
         return
     evs = json_events(out)
     if not evs:
-        bad("counts: no JSON events", "\n".join(out[:20] + err[-20:]))
+        bad(name + ": no JSON events", "\n".join(out[:20] + err[-20:]))
         return
     per = {pid: {} for pid in regions}
     faults = {pid: 0 for pid in regions}
@@ -155,11 +157,64 @@ def check_counts(sections):
     if not exits:
         problems.append("no exit event for the child %d" % child)
     if problems:
-        bad("counts: exact counts", "\n".join(problems) + "\nevent kinds seen (first of each):\n" +
+        bad(name + ": exact counts", "\n".join(problems) + "\nevent kinds seen (first of each):\n" +
             "\n".join(json.dumps(e) for e in kinds.values()))
     else:
-        ok("counts: 2 processes x (%s, %d write faults in the touched region), fork and exit seen" %
+        ok(name + ": 2 processes x (%s, %d write faults in the touched region), fork and exit seen" %
            (", ".join("%d %s" % (v, k) for k, v in ROUND.items()), ROUND_PAGES))
+
+
+CALLS = ("mmap", "munmap", "mprotect", "madvise", "mremap", "brk", "shmat", "shmdt", "pkey_mprotect",
+         "mseal", "remap_file_pages", "prctl", "process_madvise", "mlock", "mlock2", "munlock",
+         "mlockall", "munlockall", "mbind", "uffdio")
+
+
+def check_calls(sections, name):
+    """The counted workload's every call kind, as tests/bpf/test_capture.py counts them."""
+    if name not in sections:
+        print("skip: %s: no counted workload in this run" % name)
+        return
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    from memsnoop_test import between_markers, count
+    lines, rc = sections[name]
+    out, err = split_stderr(lines)
+    reports = [json.loads(l) for l in err if l.startswith('{"pid"')]
+    if rc != 0 or len(reports) != 2:
+        bad("%s: memsnoop exited %d with %d workload reports" % (name, rc, len(reports)), "\n".join(err[-20:]))
+        return
+    events = json_events(out)
+    problems = []
+    for w in reports:
+        ev = between_markers(events, w["pid"])
+        problems += ["pid %d: %d %s events, the workload made %d" % (w["pid"], count(ev, c), c, w[c])
+                     for c in CALLS if count(ev, c) != w[c]]
+    if problems:
+        bad("%s: exact counts of every call" % name, "\n".join(problems))
+    else:
+        ok("%s: 2 processes x %d calls of %d kinds, counts exact" %
+           (name, sum(reports[0][c] for c in CALLS), len(CALLS)))
+
+
+HOOK_RE = re.compile(r"memory calls on (fentry/fexit|syscall trace events)\s+(.*)$")
+
+
+def check_hooks(sections):
+    """Which hook -v says each memory call uses; MS_EXPECT_HOOK=fentry|tp: all on it."""
+    on = {}
+    for line in sections.get("verbose", ([], 0))[0]:
+        m = HOOK_RE.search(line)
+        if m:
+            calls = m.group(2).split()
+            on["fentry" if m.group(1).startswith("fentry") else "tp"] = [] if calls == ["none"] else calls
+    want = os.environ.get("MS_EXPECT_HOOK", "")
+    if len(on) != 2:
+        bad("hooks: -v did not say which hook each memory call uses")
+    elif want and (on[want] == [] or on["tp" if want == "fentry" else "fentry"] != []):
+        bad("hooks: memory calls on %s expected, -v says fentry/fexit: %s; trace events: %s" %
+            (want, " ".join(on["fentry"]) or "none", " ".join(on["tp"]) or "none"))
+    else:
+        ok("hooks: %d memory calls on fentry/fexit, %d on syscall trace events%s" %
+           (len(on["fentry"]), len(on["tp"]), " (as expected)" if want else ""))
 
 
 def check_stack(sections):
@@ -433,6 +488,10 @@ def main():
     else:
         bad("verbose: section missing")
     check_counts(sections)
+    check_counts(sections, "counts_tp")
+    check_calls(sections, "calls_auto")
+    check_calls(sections, "calls_tp")
+    check_hooks(sections)
     check_stack(sections)
     check_stacks(sections)
     check_drops(sections)

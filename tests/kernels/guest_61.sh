@@ -38,6 +38,29 @@ cat "$T/counts.err"
 endsec counts $rc
 [ -f "$T/counts.msnp" ] && b64 counts.msnp "$T/counts.msnp"
 
+# (a') the same counts on the syscall trace events, where the default is fentry/fexit
+section counts_tp
+timeout 60 "$MS" -j --faults --syscall-hook=tp -- "$KW" counts >"$T/counts_tp.json" 2>"$T/counts_tp.err"
+rc=$?
+cat "$T/counts_tp.json"
+echo "@@stderr"
+cat "$T/counts_tp.err"
+endsec counts_tp $rc
+
+# (a'') every memory call memsnoop follows, on each hook: the counted workload
+# (static; test_kernel_61.sh only) reports what it made
+if [ -x "$W/counted" ]; then
+	for hook in auto tp; do
+		section "calls_$hook"
+		timeout 60 "$MS" -j --syscall-hook=$hook -- "$W/counted" >"$T/calls.json" 2>"$T/calls.err"
+		rc=$?
+		cat "$T/calls.json"
+		echo "@@stderr"
+		cat "$T/calls.err"
+		endsec "calls_$hook" $rc
+	done
+fi
+
 # (f) --stacks: each call's user stack, unwound from the copied stack with kwork's CFI
 section stacks
 timeout 60 "$MS" -j --stacks -- "$KW" counts >"$T/stacks.json" 2>"$T/stacks.err"

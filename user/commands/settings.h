@@ -59,6 +59,7 @@ struct settings {
 	unsigned fault_slots; /* --fault-slots: fault-count slots (0: sized by CPUs) */
 	const char *btf_path; /* --btf-path: the kernel BTF preflight looks for */
 	bool fault_perf; /* --fault-hook=perf: the perf event even where the tracepoint is */
+	unsigned syscall_hook; /* --syscall-hook: enum syscall_hook (source/live.h) */
 	unsigned rss_source; /* --rss-source: enum rss_source (source/rss_sample.h) */
 };
 

@@ -241,7 +241,8 @@ static int open_and_load(struct live *l, bool vma_iterator, __u64 *t_load)
 	if (!l->skel)
 		return -errno;
 	err = set_filters(l);
-	detect(l, vma_iterator);
+	if (!err)
+		err = detect(l, vma_iterator);
 	*t_load = now_ns();
 	return err ? err : memsnoop_bpf__load(l->skel);
 }
@@ -316,12 +317,66 @@ void live__ring_fill(struct live *l, struct live_ring_fill *f)
 	l->rb_peak = 0;
 }
 
+/* The -p processes, into a newly loaded filter. */
+static int add_pids(struct live *l)
+{
+	int i;
+
+	for (i = 0; i < l->o.sel->nr_pids; i++)
+		live__add_pid(l, l->o.sel->pids[i]);
+	return 0;
+}
+
+/*
+ * Open and load, again without what this kernel refused: the VMA iterator,
+ * or fentry/fexit on the handlers (then the syscall trace events).
+ */
+static int load(struct live *l, __u64 *t_load)
+{
+	bool iter = has_vma_iterator();
+	int err = open_and_load(l, iter, t_load);
+
+	if (err && err != -ECANCELED && !l->handlers_refused &&
+	    l->o.syscall_hook == SYSCALL_HOOK_AUTO) {
+		if (log_verbose())
+			info("the programs on the syscall handlers did not load: trace events");
+		l->handlers_refused = true;
+		err = open_and_load(l, iter, t_load);
+	}
+	if (err && err != -ECANCELED && iter) { /* a kernel that has it and rejects our use of it */
+		if (log_verbose())
+			info("the VMA iterator did not load: exec layouts come from /proc");
+		err = open_and_load(l, false, t_load);
+	}
+	return err;
+}
+
+/* The programs on the handlers first: a call they refuse goes back to trace events. */
+static int attach(struct live *l, __u64 *t_load, __u64 *t_attach)
+{
+	int err, tries = 0;
+
+	*t_attach = now_ns();
+	err = attach_handlers(l);
+	/* each reload leaves out what was refused */
+	while (err == -EAGAIN && tries++ < 3) {
+		err = load(l, t_load);
+		*t_attach = now_ns();
+		if (!err)
+			err = add_pids(l) ?: attach_handlers(l);
+	}
+	if (!err)
+		err = memsnoop_bpf__attach(l->skel);
+	if (!err && l->fault_perf)
+		err = attach_fault_perf(l);
+	return err;
+}
+
 int live__open(struct live **out, const struct live_opts *o, struct stream *st)
 {
 	__u64 t0 = now_ns(), t1, t2;
 	struct live *l;
-	bool iter;
-	int err, i;
+	int err;
 
 	if (preflight(o))
 		return -1;
@@ -348,33 +403,29 @@ int live__open(struct live **out, const struct live_opts *o, struct stream *st)
 	    stream__add_before(st, names__note, l->names))
 		return -1;
 	l->has_gate = !seed_gate_area(&l->gate.v);
-	iter = has_vma_iterator();
-	err = open_and_load(l, iter, &t1);
-	if (err && iter) { /* a kernel that has it and rejects our use of it */
-		if (log_verbose())
-			info("the VMA iterator did not load: exec layouts come from /proc");
-		err = open_and_load(l, false, &t1);
-	}
+	err = load(l, &t1);
+	if (err == -ECANCELED)
+		return -1;
 	if (err) {
 		error("cannot load the BPF programs: %s (run with -v for the verifier's log)",
 		      strerror(-err));
 		return -1;
 	}
-	for (i = 0; i < o->sel->nr_pids; i++)
-		live__add_pid(l, o->sel->pids[i]);
+	add_pids(l);
 	l->pids_only = o->sel->nr_pids && !o->sel->children && !o->sel->comm[0];
-	t2 = now_ns();
-	err = memsnoop_bpf__attach(l->skel);
-	if (!err && l->fault_perf)
-		err = attach_fault_perf(l);
+	err = attach(l, &t1, &t2);
+	if (err == -ECANCELED)
+		return -1;
 	if (err) {
 		error("cannot attach the BPF programs: %s", strerror(-err));
 		return -1;
 	}
-	if (log_verbose())
+	if (log_verbose()) {
+		report_call_hooks(l);
 		info("start-up: checks and open %.1f ms, load %.1f ms (kernel BTF, CO-RE, verifier), "
 		     "attach %.1f ms",
 		     (t1 - t0) / 1e6, (t2 - t1) / 1e6, (now_ns() - t2) / 1e6);
+	}
 	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.rb), on_record, l, NULL);
 	if (!l->rb) {
 		error("cannot open the ring buffer: %s", strerror(errno));

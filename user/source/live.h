@@ -13,6 +13,13 @@
 
 struct live;
 
+/* --syscall-hook: fentry/fexit on the handlers where allowed, else trace events */
+enum syscall_hook {
+	SYSCALL_HOOK_AUTO,
+	SYSCALL_HOOK_FENTRY, /* fentry or fail: tests, bench */
+	SYSCALL_HOOK_TP, /* the syscalls: trace events only */
+};
+
 struct live_opts {
 	const struct selection *sel; /* traced in the kernel; outlives the source */
 	bool launch; /* a command will be added (live__add_pid): it and its children */
@@ -22,6 +29,7 @@ struct live_opts {
 	unsigned fault_slots; /* a power of two; 0: sized by the CPUs (tests: 1, collisions) */
 	const char *btf_path; /* NULL: /sys/kernel/btf/vmlinux (tests of the no-BTF message) */
 	bool fault_perf; /* page faults from the perf event even on x86 (tests, bench) */
+	enum syscall_hook syscall_hook; /* the memory calls' hook: cheapest allowed, or forced */
 	enum rss_source rss; /* where resident samples come from; RSS_OFF: none */
 };
 

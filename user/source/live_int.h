@@ -39,6 +39,8 @@ struct live {
 	int nr_cpus; /* possible CPUs: copies of a per-CPU map value */
 	bool fault_perf; /* faults from the page-faults perf event, not page_fault_user */
 	struct bpf_link **fault_links; /* its programs, one per CPU */
+	bool handlers_refused; /* the kernel refuses fentry/fexit: syscall trace events */
+	char refused[512]; /* calls whose handler refused an attachment, by spaces */
 	struct ms_fault_slot *slots; /* one slot's copies, read back */
 	__u64 oom_buf[MS_REC_MAX / 8]; /* an MS_OOM record with what user space adds */
 	union {
@@ -50,6 +52,9 @@ struct live {
 /* hooks.c */
 int attach_fault_perf(struct live *l);
 bool has_vma_iterator(void);
-void detect(struct live *l, bool vma_iterator);
+/* What the kernel offers; -ECANCELED after an error message (--syscall-hook=fentry). */
+int detect(struct live *l, bool vma_iterator);
+int attach_handlers(struct live *l);
+void report_call_hooks(struct live *l);
 
 #endif /* MEMSNOOP_LIVE_INT_H */
