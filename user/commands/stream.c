@@ -13,6 +13,7 @@ static int stream_start(struct run *r)
 		.start_ns = r->start_ns,
 		.stacks = r->stacks,
 		.stack_depth = r->s->stack_depth,
+		.verbose = r->s->verbose,
 	};
 
 	if (r->s->quiet)

@@ -26,6 +26,7 @@ static const char *const type_names[MS_TYPE_MAX] = {
 	[MS_MBIND] = "mbind",	    [MS_SET_MEMPOLICY_HOME_NODE] = "set_mempolicy_home_node",
 	[MS_UFFDIO] = "uffdio",	    [MS_USTACK] = "ustack",
 	[MS_MODULE] = "module",	    [MS_RESIDENT] = "resident",
+	[MS_CGROUP] = "cgroup",	    [MS_CGROUP_MOVE] = "cgroup_move",
 };
 
 const char *ms_type_name(unsigned type)

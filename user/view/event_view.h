@@ -14,6 +14,7 @@ struct event_view_opts {
 	__u64 start_ns; /* time zero: the recording's start, or when tracing began */
 	const struct stacks *stacks; /* the calls' user stacks; NULL: none shown */
 	unsigned stack_depth; /* frames shown per stack */
+	bool verbose; /* -v: text lines name the process's cgroup */
 };
 
 /* The model gives comms and regions. */
