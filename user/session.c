@@ -341,7 +341,6 @@ static void publish_metrics(struct session *ss, struct live *l, __u64 now)
 {
 	struct metrics_health h = {
 		.by_type = ss->summary.by_type,
-		.faults = ss->summary.faults,
 		.lost = ss->summary.lost,
 		.now_ns = now,
 	};

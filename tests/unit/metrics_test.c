@@ -117,8 +117,11 @@ int main(void)
 	CHECK(strstr(pids, "7 ")); /* the grower */
 	CHECK(strstr(pids, "128 ")); /* the largest alive */
 	CHECK(!strstr(pids, "129 ")); /* exited */
-	CHECK(strstr(text, "memsnoop_processes 30\n"));
-	CHECK(strstr(text, "memsnoop_memory_calls_total{call=\"mmap\",result=\"ENOMEM\"} 1\n"));
+	/* no cgroup records: every process in the cgroup "" (as if unlabelled) */
+	CHECK(strstr(text, "memsnoop_processes{cgroup=\"\"} 30\n"));
+	CHECK(strstr(
+		text,
+		"memsnoop_memory_calls_total{cgroup=\"\",call=\"mmap\",result=\"ENOMEM\"} 1\n"));
 	CHECK(strstr(text, "memsnoop_failed_allocations_total{cause=\""));
 	CHECK(strstr(text, "# TYPE memsnoop_page_faults_total counter\n"));
 	free(text);
