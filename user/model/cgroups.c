@@ -118,5 +118,7 @@ const struct mcgroup *model__cgroup_of(const struct model *m, const struct mproc
 	if (!m || !p)
 		return NULL;
 	c = find(m, p->cg.mem, MS_CG_V1_MEMORY);
-	return c && c->path ? c : find(m, p->cg.dfl, MS_CG_V2);
+	if (!c || !c->path)
+		c = find(m, p->cg.dfl, MS_CG_V2);
+	return c && c->path ? c : NULL;
 }

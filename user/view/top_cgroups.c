@@ -191,7 +191,8 @@ static void cgroups_render(void *ctx, __u64 now, FILE *out)
 
 	tc->nr = 0;
 	top__for_each_row(tc->top, now, add_row, tc);
-	qsort(tc->rows, tc->nr, sizeof(*tc->rows), by_rss);
+	if (tc->nr)
+		qsort(tc->rows, tc->nr, sizeof(*tc->rows), by_rss);
 	if (tc->o.json)
 		print_json(tc, now, out);
 	else
