@@ -126,6 +126,12 @@ def check_filter(kind, group, tmp):
     sums = [l for l in text.stdout.splitlines() if " summary " in l]
     if len(sums) != 2 or any(not l.endswith(", cgroup " + name) for l in sums):
         fail("%s: text summaries do not name the cgroup: %s" % (kind, sums))
+    verbose = [l for l in run(["-r", rec, "-v"]).stdout.splitlines()[1:] if " summary " not in l]
+    if not verbose or any(not l.endswith(" cgroup " + name) for l in verbose):
+        fail("%s: -v lines without the cgroup: %s" % (kind, verbose[:3]))
+    info = run(["info", "-r", rec]).stdout
+    if "cgroup=" + group not in info:
+        fail("%s: info does not name the filter: %s" % (kind, info))
     print("ok: %s replay: the same JSON; text summaries end with the cgroup" % kind)
 
 

@@ -186,7 +186,7 @@ static void print_text(struct event_view *v, const struct ms_hdr *h, struct line
 		sb_puts(&b, region_class_name(r->cls));
 		sb_putc(&b, ']');
 	}
-	if (v->o.verbose && h->type != MS_EXIT && cgroup_of(v, h)) /* the summary has it */
+	if (v->o.verbose && strcmp(l->event, "summary") && cgroup_of(v, h)) /* the summary has it */
 		sb_cgroup(&b, cgroup_of(v, h));
 	sb_putc(&b, '\n');
 	fwrite(line, 1, b.len, v->out);
