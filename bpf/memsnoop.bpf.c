@@ -61,6 +61,8 @@ scratch_map_t scratch SEC(".maps");
 
 /* --cgroup: kernfs id -> MS_CG_V2 | MS_CG_V1_MEMORY bits (ids of two hierarchies may clash). */
 cgroups_map_t cgroups SEC(".maps");
+/* --cgroup: whether each process is in one (1) or not (0), once walked */
+verdicts_map_t cgroup_verdicts SEC(".maps");
 
 /* Syscalls: remember the arguments at enter, emit at exit. */
 

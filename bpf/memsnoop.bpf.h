@@ -108,6 +108,14 @@ typedef struct {
 	__type(value, __u32);
 } cgroups_map_t;
 
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} verdicts_map_t;
+
 extern rb_map_t rb SEC(".maps");
 extern pids_map_t pids SEC(".maps");
 extern pending_map_t pending SEC(".maps");
@@ -115,6 +123,7 @@ extern procs_map_t procs SEC(".maps");
 extern slots_map_t slots SEC(".maps");
 extern scratch_map_t scratch SEC(".maps");
 extern cgroups_map_t cgroups SEC(".maps");
+extern verdicts_map_t cgroup_verdicts SEC(".maps");
 
 /*
  * Older kernels (< 6.2) keep RSS in atomics; CO-RE picks the right one. Both
@@ -209,6 +218,25 @@ static __always_inline bool task_in_cgroups(struct task_struct *t)
 	return cgroup_under(dfl, MS_CG_V2) || cgroup_under(task_memcg(t), MS_CG_V1_MEMORY);
 }
 
+/*
+ * The current task's process is in a --cgroup: the walk is done once per
+ * process and kept (a move or the exit drops it), as it costs about 300 ns.
+ */
+static __always_inline bool current_in_cgroups(__u32 tgid)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	__u8 *known, in;
+
+	if (tgid != bpf_get_current_pid_tgid() >> 32) /* about another process: no cache */
+		return task_in_cgroups(task);
+	known = bpf_map_lookup_elem(&cgroup_verdicts, &tgid);
+	if (known)
+		return *known;
+	in = task_in_cgroups(task);
+	bpf_map_update_elem(&cgroup_verdicts, &tgid, &in, BPF_ANY);
+	return in;
+}
+
 static __always_inline bool traced(__u32 tgid)
 {
 	if (tgid == self_tgid)
@@ -219,7 +247,7 @@ static __always_inline bool traced(__u32 tgid)
 		return true;
 	if (filter_comm && comm_matches())
 		return true;
-	return filter_cgroup && task_in_cgroups((void *)bpf_get_current_task());
+	return filter_cgroup && current_in_cgroups(tgid);
 }
 
 /* Room in the ring buffer, or a drop counted (user space reports them). */

@@ -86,6 +86,8 @@ out:
 	if (group_dead) {
 		bpf_map_delete_elem(&procs, &tgid);
 		bpf_map_delete_elem(&pids, &tgid);
+		if (filter_cgroup)
+			bpf_map_delete_elem(&cgroup_verdicts, &tgid);
 	}
 	return 0;
 }
@@ -116,11 +118,16 @@ int BPF_PROG(ms_cgroup_move, struct cgroup *dst, const char *path, struct task_s
 {
 	__u32 tgid = BPF_CORE_READ(task, tgid);
 	struct ms_cgroup_move *e;
+	__u8 in = 0;
 
 	if (tgid == self_tgid || !BPF_CORE_READ(task, mm)) /* kernel threads have no memory */
 		return 0;
+	if (filter_cgroup) { /* the verdict traced() keeps changes with the move */
+		in = task_in_cgroups(task);
+		bpf_map_update_elem(&cgroup_verdicts, &tgid, &in, BPF_ANY);
+	}
 	if (filter_on && !bpf_map_lookup_elem(&pids, &tgid) &&
-	    !(filter_comm && task_comm_matches(task)) && !(filter_cgroup && task_in_cgroups(task)))
+	    !(filter_comm && task_comm_matches(task)) && !in)
 		return 0;
 	e = reserve(sizeof(*e));
 	if (!e)
