@@ -195,7 +195,24 @@ def check_top(kind, group, tmp):
     print("ok: %s replayed: limit %d, usage %d" % (kind, rrow["limit"], rrow["usage"]))
 
 
+def check_errors():
+    """A path that is not a cgroup directory: one line, exit 1, nothing loaded."""
+    cases = [("/tmp", "not a cgroup directory"), ("/nonexistent-cgroup", "No such file"),
+             ("/proc/self/status", "not a cgroup directory")]
+    if os.path.exists("/sys/fs/cgroup/cpu/cgroup.procs"):
+        cases.append(("/sys/fs/cgroup/cpu", "without the memory controller"))
+    for path, words in cases:
+        r = run(["--cgroup", path, "-d", "1"])
+        if r.returncode != 1 or r.stderr.count("\n") != 1 or words not in r.stderr:
+            fail("--cgroup %s: exit %d, %r" % (path, r.returncode, r.stderr))
+    r = run(["--cgroup", "/sys/fs/cgroup", "-r", "/dev/null"])
+    if r.returncode != 1 or "not with -r" not in r.stderr:
+        fail("--cgroup with -r: %d %r" % (r.returncode, r.stderr))
+    print("ok: one-line errors for paths that are not cgroup directories")
+
+
 need_root()
+check_errors()
 make_group.v1 = False
 CREATED = []
 MOUNTS["v2"] = v2_mount()
