@@ -107,6 +107,7 @@ static __always_inline void seed_from_kernel(struct bpf_iter_task_vma *it, struc
 	b->h.flags = flags;
 	b->nr_vmas = BPF_CORE_READ(mm, map_count);
 	bpf_get_current_comm(b->comm, sizeof(b->comm));
+	task_cgroup_ids(task, &b->cg);
 	if (bpf_ringbuf_output(&rb, b, sizeof(*b), BPF_RB_NO_WAKEUP))
 		__sync_fetch_and_add(&drops, 1);
 	while ((vma = bpf_iter_task_vma_next(it))) {

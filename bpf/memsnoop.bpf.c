@@ -29,6 +29,7 @@ const volatile __u32 check_shift = 14; /* see wake_flags() */
 const volatile __u32 slot_mask = 32767;
 const volatile __u32 nr_cpus = 1; /* possible CPUs: the slots' copies */
 const volatile __u32 ustack_bytes; /* --stacks: stack bytes to copy per call; 0: no stacks */
+const volatile bool filter_cgroup; /* also processes in a cgroup of `cgroups`, or below */
 
 /* Records the ring buffer could not take. */
 __u64 drops;
@@ -58,6 +59,11 @@ procs_map_t procs SEC(".maps");
 slots_map_t slots SEC(".maps");
 
 scratch_map_t scratch SEC(".maps");
+
+/* --cgroup: kernfs id -> MS_CG_V2 | MS_CG_V1_MEMORY bits (ids of two hierarchies may clash). */
+cgroups_map_t cgroups SEC(".maps");
+/* --cgroup: whether each process is in one (1) or not (0), once walked */
+verdicts_map_t cgroup_verdicts SEC(".maps");
 
 /* Syscalls: remember the arguments at enter (calls.bpf.h), emit at exit. */
 

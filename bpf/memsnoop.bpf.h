@@ -29,6 +29,7 @@ extern const volatile __u64 wakeup_bytes;
 extern const volatile __u32 check_shift;
 extern const volatile __u32 slot_mask;
 extern const volatile __u32 nr_cpus;
+extern const volatile bool filter_cgroup;
 
 extern __u64 drops;
 extern __u64 vma_seen_busy;
@@ -100,12 +101,29 @@ typedef struct {
 	__type(value, struct scratch);
 } scratch_map_t;
 
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u64);
+	__type(value, __u32);
+} cgroups_map_t;
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} verdicts_map_t;
+
 extern rb_map_t rb SEC(".maps");
 extern pids_map_t pids SEC(".maps");
 extern pending_map_t pending SEC(".maps");
 extern procs_map_t procs SEC(".maps");
 extern slots_map_t slots SEC(".maps");
 extern scratch_map_t scratch SEC(".maps");
+extern cgroups_map_t cgroups SEC(".maps");
+extern verdicts_map_t cgroup_verdicts SEC(".maps");
 
 /*
  * Older kernels (< 6.2) keep RSS in atomics; CO-RE picks the right one. Both
@@ -146,6 +164,79 @@ static __always_inline bool comm_matches(void)
 	return true;
 }
 
+/* The cgroup the memory controller charges t to (v1 or v2), NULL without one. */
+static __always_inline struct cgroup *task_memcg(struct task_struct *t)
+{
+	struct cgroup_subsys_state *css = NULL;
+	struct css_set *cs = BPF_CORE_READ(t, cgroups);
+	int id;
+
+	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		return NULL;
+	id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	if (id < 0 || id >= 64)
+		return NULL;
+	bpf_core_read(&css, sizeof(css), &cs->subsys[id]);
+	return css ? BPF_CORE_READ(css, cgroup) : NULL;
+}
+
+static __always_inline __u64 cgroup_kn_id(struct cgroup *cg)
+{
+	return cg ? BPF_CORE_READ(cg, kn, id) : 0;
+}
+
+static __always_inline void task_cgroup_ids(struct task_struct *t, struct ms_cgroup_ids *ids)
+{
+	ids->dfl = cgroup_kn_id(BPF_CORE_READ(t, cgroups, dfl_cgrp));
+	ids->mem = cgroup_kn_id(task_memcg(t));
+}
+
+#define CGROUP_LEVELS 16
+
+/* cg, or one of its ancestors up to CGROUP_LEVELS above, is a --cgroup of hierarchy bit. */
+static __always_inline bool cgroup_under(struct cgroup *cg, __u32 bit)
+{
+	__u32 *v;
+	__u64 id;
+	int i;
+
+	for (i = 0; i < CGROUP_LEVELS && cg; i++) {
+		id = cgroup_kn_id(cg);
+		v = bpf_map_lookup_elem(&cgroups, &id);
+		if (v && (*v & bit))
+			return true;
+		cg = BPF_CORE_READ(cg, self.parent, cgroup);
+	}
+	return false;
+}
+
+/* t is in a --cgroup or below: the v2 hierarchy's, or the memory controller's. */
+static __always_inline bool task_in_cgroups(struct task_struct *t)
+{
+	struct cgroup *dfl = BPF_CORE_READ(t, cgroups, dfl_cgrp);
+
+	return cgroup_under(dfl, MS_CG_V2) || cgroup_under(task_memcg(t), MS_CG_V1_MEMORY);
+}
+
+/*
+ * The current task's process is in a --cgroup: the walk is done once per
+ * process and kept (a move or the exit drops it), as it costs about 300 ns.
+ */
+static __always_inline bool current_in_cgroups(__u32 tgid)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	__u8 *known, in;
+
+	if (tgid != bpf_get_current_pid_tgid() >> 32) /* about another process: no cache */
+		return task_in_cgroups(task);
+	known = bpf_map_lookup_elem(&cgroup_verdicts, &tgid);
+	if (known)
+		return *known;
+	in = task_in_cgroups(task);
+	bpf_map_update_elem(&cgroup_verdicts, &tgid, &in, BPF_ANY);
+	return in;
+}
+
 static __always_inline bool traced(__u32 tgid)
 {
 	if (tgid == self_tgid)
@@ -154,7 +245,9 @@ static __always_inline bool traced(__u32 tgid)
 		return true;
 	if (bpf_map_lookup_elem(&pids, &tgid))
 		return true;
-	return filter_comm && comm_matches();
+	if (filter_comm && comm_matches())
+		return true;
+	return filter_cgroup && current_in_cgroups(tgid);
 }
 
 /* Room in the ring buffer, or a drop counted (user space reports them). */

@@ -42,6 +42,7 @@ int BPF_PROG(ms_fork, struct task_struct *parent, struct task_struct *child)
 	e->child_tid = BPF_CORE_READ(child, pid);
 	e->child_sp = task_user_sp(child);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	task_cgroup_ids(child, &e->cg); /* CLONE_INTO_CGROUP: maybe not the parent's */
 	bpf_ringbuf_submit(e, wake_flags(sizeof(*e)));
 	return 0;
 }
@@ -85,7 +86,57 @@ out:
 	if (group_dead) {
 		bpf_map_delete_elem(&procs, &tgid);
 		bpf_map_delete_elem(&pids, &tgid);
+		if (filter_cgroup)
+			bpf_map_delete_elem(&cgroup_verdicts, &tgid);
 	}
+	return 0;
+}
+
+/* t's command name is the -c one. */
+static __always_inline bool task_comm_matches(struct task_struct *t)
+{
+	char comm[MS_COMM_LEN];
+	int i;
+
+	BPF_CORE_READ_STR_INTO(&comm, t, comm);
+	for (i = 0; i < MS_COMM_LEN; i++) {
+		if (comm[i] != comm_filter[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+/*
+ * A process moved to another cgroup (after the move: its css_set is the new
+ * one). The mover is usually another process: the filter asks the task.
+ */
+SEC("raw_tp/cgroup_attach_task")
+int BPF_PROG(ms_cgroup_move, struct cgroup *dst, const char *path, struct task_struct *task,
+	     bool threadgroup)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct ms_cgroup_move *e;
+	__u8 in = 0;
+
+	if (tgid == self_tgid || !BPF_CORE_READ(task, mm)) /* kernel threads have no memory */
+		return 0;
+	if (filter_cgroup) { /* the verdict traced() keeps changes with the move */
+		in = task_in_cgroups(task);
+		bpf_map_update_elem(&cgroup_verdicts, &tgid, &in, BPF_ANY);
+	}
+	if (filter_on && !bpf_map_lookup_elem(&pids, &tgid) &&
+	    !(filter_comm && task_comm_matches(task)) && !in)
+		return 0;
+	e = reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	fill_hdr(&e->h, MS_CGROUP_MOVE, sizeof(*e));
+	e->h.pid = tgid;
+	e->h.tid = BPF_CORE_READ(task, pid);
+	task_cgroup_ids(task, &e->cg);
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP); /* a process entering --cgroup: seed it now */
 	return 0;
 }
 

@@ -72,6 +72,8 @@ enum ms_type {
 	MS_ROUND = 40,
 	MS_RESIDENT = 41, /* resident pages of a process, sampled from its page tables */
 	MS_MODULE = 42, /* a file a recorded stack went through: path, load address, build-id */
+	MS_CGROUP = 43, /* a cgroup's path, its memory controller's limit and usage */
+	MS_CGROUP_MOVE = 44, /* a process moved to another cgroup (from the kernel) */
 	MS_OOM = 45, /* the OOM killer chose a victim (oom:mark_victim) */
 	MS_TYPE_MAX = 64,
 };
@@ -217,12 +219,24 @@ struct ms_stack {
 	__u64 addr; /* lowest stack address touched so far */
 };
 
+/*
+ * A process's cgroups, as kernfs ids (the inode number of the cgroup's
+ * directory): the v2 (default) hierarchy's and the memory controller's (the
+ * v1 memory hierarchy on hybrid machines; on v2 the nearest cgroup with the
+ * controller). 0: unknown.
+ */
+struct ms_cgroup_ids {
+	__u64 dfl;
+	__u64 mem;
+};
+
 struct ms_fork {
 	struct ms_hdr h; /* pid/tid: the parent; flags: MS_FORK_* */
 	__u64 child_sp; /* the child's user stack pointer: finds thread stacks */
 	__u32 child_pid;
 	__u32 child_tid;
 	char comm[MS_COMM_LEN];
+	struct ms_cgroup_ids cg; /* the child's; absent (smaller h.size) in older recordings */
 };
 
 struct ms_exec {
@@ -285,6 +299,37 @@ struct ms_seed_begin {
 	struct ms_hdr h; /* flags: MS_SEED_* */
 	__u64 nr_vmas;
 	char comm[MS_COMM_LEN];
+	struct ms_cgroup_ids cg; /* absent (smaller h.size) in older recordings */
+};
+
+/* The process h.pid is now in these cgroups (cgroup:cgroup_attach_task). */
+struct ms_cgroup_move {
+	struct ms_hdr h;
+	struct ms_cgroup_ids cg;
+};
+
+/* ms_cgroup.hierarchy */
+#define MS_CG_V2 1 /* the cgroup v2 (unified) hierarchy */
+#define MS_CG_V1_MEMORY 2 /* the v1 memory controller's hierarchy */
+/* ms_cgroup h.flags */
+#define MS_CG_HAS_LIMIT (1u << 0) /* the controller sets a limit */
+#define MS_CG_HAS_USAGE (1u << 1) /* usage was read */
+
+/*
+ * A cgroup's path inside its hierarchy (e.g. "/system.slice/nginx.service")
+ * and its memory controller's limit and usage (bytes) when read (ts_ns).
+ * Written by user space the first time an id is seen and every interval
+ * while processes live in it. pid 0.
+ */
+struct ms_cgroup {
+	struct ms_hdr h; /* flags: MS_CG_HAS_* */
+	__u64 id; /* kernfs id, as in struct ms_cgroup_ids */
+	__u64 limit;
+	__u64 usage;
+	__u32 hierarchy; /* MS_CG_V2, MS_CG_V1_MEMORY */
+	__u16 path_len;
+	__u16 pad;
+	char path[]; /* NUL-terminated, padded to 8 */
 };
 
 struct ms_vma {

@@ -86,6 +86,7 @@ enum {
 	OPT_OOM_WINDOW,
 	OPT_OOM_DIR,
 	OPT_OOM_KEEP,
+	OPT_CGROUP,
 };
 
 #ifdef MEMSNOOP_NO_METRICS /* static: no libmicrohttpd (Makefile) */
@@ -98,6 +99,7 @@ static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace these processes (repeat, or PID,PID,...)", 0 },
 	{ "comm", 'c', "COMM", 0, "Trace processes whose command name is COMM", 0 },
 	{ "children", OPT_CHILDREN, NULL, 0, "Also trace processes they fork from now on", 0 },
+	{ "cgroup", OPT_CGROUP, "DIR", 0, "Trace processes in cgroup DIR or below (repeat)", 0 },
 	{ "timestamp", 'T', NULL, 0, "Print seconds since tracing started", 0 },
 	{ "json", 'j', NULL, 0, "One JSON object per line", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
@@ -123,7 +125,7 @@ static const struct argp_option options[] = {
 	{ "at-ns", OPT_AT_NS, "NS", 0, "Replay up to this kernel timestamp", 0 },
 	{ "ring", OPT_RING, "BYTES", 0, "record: the newest BYTES; saved at exit, SIGUSR2", 0 },
 	{ "perfetto", OPT_PERFETTO, NULL, 0, "export: Chrome trace-event JSON (Perfetto UI)", 0 },
-	{ "by", OPT_BY, "WHAT", 0, "top: rows by 'process' (default) or call 'site'", 0 },
+	{ "by", OPT_BY, "WHAT", 0, "top: rows by 'process', call 'site' or 'cgroup'", 0 },
 	{ "folded", OPT_FOLDED, NULL, 0, "export: folded stacks of --stacks (flame graphs)", 0 },
 	{ "weight", OPT_WEIGHT, "W", 0, "--folded by: reserved (default), touched, calls", 0 },
 	{ "oom-window", OPT_OOM_WINDOW, "SECONDS", 0, "What an OOM kill looks back on (30)", 0 },
@@ -247,6 +249,16 @@ static int set_comm(struct settings *s, const char *arg)
 	if (!arg[0] || strlen(arg) >= MS_COMM_LEN)
 		bad_value("command name must be 1 to %d characters: '%s'", MS_COMM_LEN - 1, arg);
 	strcpy(s->sel.comm, arg);
+	return 0;
+}
+
+static int set_cgroup(struct settings *s, const char *arg)
+{
+	if (s->sel.nr_cgroups == MAX_CGROUPS)
+		bad_value("too many cgroups for --cgroup: at most %d", MAX_CGROUPS);
+	if (!arg[0])
+		return -1;
+	s->sel.cgroups[s->sel.nr_cgroups++] = arg;
 	return 0;
 }
 
@@ -374,9 +386,10 @@ static int set_weight(struct settings *s, const char *arg)
 
 static int set_by(struct settings *s, const char *arg)
 {
-	if (strcmp(arg, "process") && strcmp(arg, "site"))
+	if (strcmp(arg, "process") && strcmp(arg, "site") && strcmp(arg, "cgroup"))
 		return -1;
 	s->by_site = !strcmp(arg, "site");
+	s->by_cgroup = !strcmp(arg, "cgroup");
 	return 0;
 }
 
@@ -468,6 +481,7 @@ static const struct opt_rule rules[] = {
 	VALUE('p', set_pids, "invalid PID list '%s'"),
 	VALUE('c', set_comm, NULL),
 	SET(OPT_CHILDREN, sel.children),
+	VALUE(OPT_CGROUP, set_cgroup, "invalid cgroup directory '%s'"),
 	SET('T', timestamps),
 	SET('j', json),
 	VALUE('d', set_duration, "invalid duration '%s': seconds > 0"),
@@ -498,7 +512,7 @@ static const struct opt_rule rules[] = {
 	      "unknown syscall hook '%s': 'auto', 'fentry' or 'tp'"),
 	SET(OPT_STACKS, stacks),
 	SET(OPT_FOLDED, folded),
-	VALUE(OPT_BY, set_by, "unknown grouping '%s': 'process' or 'site'"),
+	VALUE(OPT_BY, set_by, "unknown grouping '%s': 'process', 'site' or 'cgroup'"),
 	VALUE(OPT_WEIGHT, set_weight, "unknown weight '%s': reserved, touched or calls"),
 	VALUE(OPT_STACK_SIZE, set_stack_size, "invalid stack size '%s': 64 to 8K bytes"),
 	VALUE(OPT_STACK_DEPTH, set_stack_depth, "invalid stack depth '%s': 1 to 64 frames"),
@@ -594,6 +608,11 @@ static int check(struct settings *s)
 	}
 	if (s->ring_bytes && !s->write_file) {
 		fprintf(stderr, "memsnoop: --ring needs a file to write (-w or -o FILE)\n");
+		return -1;
+	}
+	if (s->sel.nr_cgroups && s->read_file) {
+		fprintf(stderr,
+			"memsnoop: --cgroup filters a live run in the kernel: not with -r\n");
 		return -1;
 	}
 	if (s->metrics_addr && s->read_file) {

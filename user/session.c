@@ -98,6 +98,9 @@ static void filters_string(const struct settings *s, char *buf, size_t len)
 		off += snprintf(buf + off, len - off, "%s%u", i ? "," : "pid=", s->sel.pids[i]);
 	if (s->sel.comm[0] && off < len)
 		off += snprintf(buf + off, len - off, "%scomm=%s", off ? " " : "", s->sel.comm);
+	for (i = 0; i < s->sel.nr_cgroups && off < len; i++)
+		off += snprintf(buf + off, len - off, "%scgroup=%s", off ? " " : "",
+				s->sel.cgroups[i]);
 	if ((s->sel.children || s->argc) && off < len)
 		off += snprintf(buf + off, len - off, "%schildren", off ? " " : "");
 	if (s->argc && off < len)
@@ -448,7 +451,6 @@ static void publish_metrics(struct session *ss, struct live *l, __u64 now)
 {
 	struct metrics_health h = {
 		.by_type = ss->summary.by_type,
-		.faults = ss->summary.faults,
 		.lost = ss->summary.lost,
 		.now_ns = now,
 	};

@@ -35,6 +35,8 @@ static const char *const commands[][12] = {
 	CMD("layout", "-r", trace_path, "-p", "101", "--once", "-j", "-i", "0.01"),
 	CMD("top", "-r", trace_path, "-b"),
 	CMD("top", "-r", trace_path, "-b", "-j"),
+	CMD("top", "-r", trace_path, "-b", "--by", "cgroup"),
+	CMD("-r", trace_path, "-v"),
 	CMD("info", "-r", trace_path),
 	CMD("info", "-r", trace_path, "-j"),
 	CMD("export", "--perfetto", "-r", trace_path, "-o", out_path, "--force"),

@@ -83,6 +83,15 @@ static inline size_t rd_str(struct rec_decoder *d, char *s, size_t room, __u8 ct
 	return len;
 }
 
+/* Cgroup ids among the few MS_CGROUP records name, unless raw. */
+static inline void rd_cg(struct ms_cgroup_ids *cg, __u8 ctl)
+{
+	if (!(ctl & RD_RAW_PID)) {
+		cg->dfl = cg->dfl % 4 + 1;
+		cg->mem = cg->mem % 4 + 1;
+	}
+}
+
 /* The fields after the header, fixed up by type; returns the record's size. */
 static size_t rd_body(struct rec_decoder *d, struct ms_hdr *h, __u8 ctl)
 {
@@ -177,10 +186,29 @@ static size_t rd_body(struct rec_decoder *d, struct ms_hdr *h, __u8 ctl)
 		e->oom_cgroup_len = rd_str(d, paths + e->cgroup_len + 1, left / 2, ctl);
 		return paths - base + e->cgroup_len + e->oom_cgroup_len + 2;
 	}
+	case MS_CGROUP: {
+		struct ms_cgroup *c = (void *)h;
+
+		rd_take(d, base + sizeof(*h), sizeof(*c) - sizeof(*h));
+		if (!(ctl & RD_RAW_PID)) { /* ids the processes' records name */
+			c->id = c->id % 4 + 1;
+			c->hierarchy = c->hierarchy % 2 + 1;
+		}
+		c->path_len = rd_str(d, c->path, room - sizeof(*c), ctl);
+		return sizeof(*c) + c->path_len + 1;
+	}
+	case MS_CGROUP_MOVE: {
+		struct ms_cgroup_move *mv = (void *)h;
+
+		rd_take(d, base + sizeof(*h), sizeof(*mv) - sizeof(*h));
+		rd_cg(&mv->cg, ctl);
+		return sizeof(*mv);
+	}
 	case MS_FORK: {
 		struct ms_fork *f = (void *)h;
 
 		rd_take(d, base + sizeof(*h), sizeof(*f) - sizeof(*h));
+		rd_cg(&f->cg, ctl);
 		f->child_pid = rd_pid(f->child_pid, ctl);
 		f->child_tid = h->flags & MS_FORK_THREAD ? h->pid + 1 : f->child_pid;
 		f->child_sp = rd_addr(f->child_sp, ctl);
@@ -218,6 +246,8 @@ static const struct {
 	{ MS_MODULE, 0 },
 	{ MS_RESIDENT, 0 },
 	{ MS_OOM, 0 },
+	{ MS_CGROUP, 0 },
+	{ MS_CGROUP_MOVE, 0 },
 };
 
 /* A raw record: any type and size, bytes as read (the record checks' turn). */

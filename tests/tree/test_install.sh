@@ -39,7 +39,7 @@ done
 serves_processes() {
 	python3 -c 'import sys, urllib.request as u
 t = u.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=1).read().decode()
-sys.exit(not [l for l in t.splitlines() if l.startswith("memsnoop_processes ") and l[-2:] != " 0"])' "$1"
+sys.exit(not [l for l in t.splitlines() if l.startswith("memsnoop_processes{") and l[-2:] != " 0"])' "$1"
 }
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -5,7 +5,9 @@
  * --metrics-top processes only (the one that grew among them), an exited
  * process has none, a failed mmap counts by errno and cause, and OpenMetrics
  * names counter families without _total and ends with # EOF; the ring
- * buffer's peak fill shows at the next scrape only.
+ * buffer's peak fill shows at the next scrape only. Cgroups: the families'
+ * cgroup label, the controller's limit and usage, at most 64 cgroups with
+ * series of their own and the rest under "other".
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -74,6 +76,92 @@ static void exit_group(struct model *m, __u32 pid)
 	model__apply(m, &e.h);
 }
 
+static void cgroup_rec(struct model *m, __u64 id, const char *path, __u64 limit, __u64 usage)
+{
+	union mt_rec r = {};
+	struct ms_cgroup *c = (void *)&r;
+
+	c->id = id;
+	c->hierarchy = MS_CG_V1_MEMORY;
+	c->limit = limit;
+	c->usage = usage;
+	c->path_len = strlen(path);
+	strcpy(c->path, path);
+	mt_hdr(&c->h, MS_CGROUP, sizeof(*c) + MS_ALIGN8(c->path_len + 1), 0,
+	       MS_CG_HAS_LIMIT | MS_CG_HAS_USAGE);
+	model__apply(m, &c->h);
+}
+
+static void seed_in(struct model *m, __u32 pid, __u64 memcg)
+{
+	struct ms_seed_begin b = { .cg = { .mem = memcg } };
+
+	strcpy(b.comm, "w");
+	mt_hdr(&b.h, MS_SEED_BEGIN, sizeof(b), pid, 0);
+	model__apply(m, &b.h);
+	mt_vma(m, pid, 0x600000, 0x600000 + 2 * PG, MS_VMA_READ | MS_VMA_WRITE, 0, 0, 0, "[heap]");
+	mt_seed_end(m, pid);
+}
+
+/* The sum of a family's samples, and how many there are. */
+static __u64 sum_of(const char *text, const char *family, int *n)
+{
+	const char *p = text;
+	__u64 sum = 0;
+
+	*n = 0;
+	while ((p = strstr(p, family))) {
+		if ((p == text || p[-1] == '\n') && p[strlen(family)] == '{') {
+			sum += strtoull(strchr(p, '}') + 2, NULL, 10);
+			(*n)++;
+		}
+		p += strlen(family);
+	}
+	return sum;
+}
+
+static void test_cgroups(void)
+{
+	struct metrics_opts o = { .addr = "127.0.0.1:0", .top = TOP };
+	struct model *m = model__new(PG);
+	__u64 by_type[MS_TYPE_MAX] = {};
+	struct metrics_health h = { .by_type = by_type };
+	struct model_change chg = {};
+	struct ms_faults f = {};
+	char err[256], path[32], *text;
+	struct metrics *mx = metrics__new(&o, m, err, sizeof(err));
+	int i, n;
+
+	CHECK(mx != NULL);
+	if (!mx)
+		return;
+	cgroup_rec(m, 5, "/box", 64 << 20, 10 << 20);
+	seed_in(m, 300, 5);
+	for (i = 0; i < 70; i++) { /* more cgroups than have series of their own */
+		snprintf(path, sizeof(path), "/g%d", i);
+		cgroup_rec(m, 100 + i, path, 1 << 30, 1 << 20);
+		seed_in(m, 400 + i, 100 + i);
+	}
+	mt_hdr(&f.h, MS_FAULTS, sizeof(f), 300, 0);
+	f.delta.faults = 7;
+	model__apply(m, &f.h);
+	metrics__fn(mx, &f.h, &chg);
+	metrics__publish(mx, &h);
+	text = snapshot(mx, false);
+	CHECK(strstr(text, "\nmemsnoop_cgroup_memory_limit_bytes{cgroup=\"/box\"} 67108864\n"));
+	CHECK(strstr(text, "\nmemsnoop_cgroup_memory_usage_bytes{cgroup=\"/box\"} 10485760\n"));
+	CHECK(strstr(text, "\nmemsnoop_processes{cgroup=\"/box\"} 1\n"));
+	CHECK(strstr(text, "\nmemsnoop_memory_bytes{cgroup=\"/box\",class=\"heap\"} 8192\n"));
+	CHECK(strstr(text, "\nmemsnoop_page_faults_total{cgroup=\"/box\"} 7\n"));
+	CHECK_EQ(sum_of(text, "memsnoop_processes", &n), 71);
+	CHECK_EQ(n, 65); /* 64 cgroups and "other" */
+	CHECK(strstr(text, "\nmemsnoop_processes{cgroup=\"other\"} 7\n"));
+	CHECK(!strstr(text, "_bytes{cgroup=\"other\"} 1073741824")); /* no limit of "other" */
+	free(text);
+	metrics__free(mx);
+	model__free(m);
+}
+
 int main(void)
 {
 	struct metrics_opts o = { .addr = "127.0.0.1:0", .top = TOP };
@@ -118,8 +206,11 @@ int main(void)
 	CHECK(strstr(pids, "7 ")); /* the grower */
 	CHECK(strstr(pids, "128 ")); /* the largest alive */
 	CHECK(!strstr(pids, "129 ")); /* exited */
-	CHECK(strstr(text, "memsnoop_processes 30\n"));
-	CHECK(strstr(text, "memsnoop_memory_calls_total{call=\"mmap\",result=\"ENOMEM\"} 1\n"));
+	/* no cgroup records: every process in the cgroup "" (as if unlabelled) */
+	CHECK(strstr(text, "memsnoop_processes{cgroup=\"\"} 30\n"));
+	CHECK(strstr(
+		text,
+		"memsnoop_memory_calls_total{cgroup=\"\",call=\"mmap\",result=\"ENOMEM\"} 1\n"));
 	CHECK(strstr(text, "memsnoop_failed_allocations_total{cause=\""));
 	CHECK(strstr(text, "# TYPE memsnoop_page_faults_total counter\n"));
 	free(text);
@@ -145,6 +236,7 @@ int main(void)
 
 	metrics__free(mx);
 	model__free(m);
+	test_cgroups();
 	if (check_failures)
 		fprintf(stderr, "%d checks failed\n", check_failures);
 	return check_failures ? 1 : 0;

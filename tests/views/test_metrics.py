@@ -160,7 +160,7 @@ try:
     gpid = int(wait_for("grow's pid", lambda: read(gout).split("\n")[0], 10))
     ok_rate = wait_for("rate of page faults", lambda: (
         (scalar(prom, 'rate(memsnoop_process_page_faults_total{pid="%d"}[3s])' % gpid) or 0) > 0
-        and (scalar(prom, "rate(memsnoop_page_faults_total[3s])") or 0) > 0), GROW_S + 4)
+        and (scalar(prom, "sum(rate(memsnoop_page_faults_total[3s]))") or 0) > 0), GROW_S + 4)
     print("ok: page fault rates non-zero while the heap grows")
 
     grown = int(wait_for("grow's count", lambda: [
@@ -171,7 +171,7 @@ try:
     print("heap: prometheus %s, smaps %d, allocated %d" % (heap, proc_heap, grown))
     if heap is None or not within(heap, proc_heap, 5) or not within(heap, grown, 5):
         fail("heap %s vs /proc %d and the workload's %d" % (heap, proc_heap, grown))
-    machine = scalar(prom, 'memsnoop_memory_bytes{class="heap"}')
+    machine = scalar(prom, 'sum(memsnoop_memory_bytes{class="heap"})')
     if machine is None or machine < heap:
         fail("machine-wide heap %s below the workload's %s" % (machine, heap))
     print("ok: heap matches /proc and the workload within 5%")
@@ -181,7 +181,7 @@ try:
     most = scalar(prom, "max_over_time(count(count by (pid) (memsnoop_process_resident_bytes))"
                   "[5m:1s])")
     now = scalar(prom, "count(count by (pid) (memsnoop_process_resident_bytes))")
-    alive = scalar(prom, "max_over_time(memsnoop_processes[5m])")
+    alive = scalar(prom, "max_over_time(sum(memsnoop_processes)[5m:1s])")
     pids = {dict(k)["pid"] for k in query(prom, "memsnoop_process_resident_bytes")}
     print("per-process series: at most %s at once, %s now %s; up to %s processes traced"
           % (most, now, sorted(pids), alive))

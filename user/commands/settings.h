@@ -17,7 +17,7 @@ struct command;
 
 struct settings {
 	const struct command *cmd; /* commands/command.h; never NULL after cli_parse */
-	struct selection sel; /* -p, -c, --children */
+	struct selection sel; /* -p, -c, --children, --cgroup */
 	bool timestamps;
 	bool json;
 	bool faults;
@@ -41,6 +41,7 @@ struct settings {
 	bool perfetto; /* export: Chrome trace-event JSON */
 	bool folded; /* export: folded stacks (flame graphs) */
 	bool by_site; /* top --by site: memory by the call site that made it */
+	bool by_cgroup; /* top --by cgroup: processes summed by cgroup */
 	int weight; /* export --folded --weight: enum folded_weight */
 	const char *write_file; /* the recording (-w; record -o) or the export (export -o) */
 	const char *output_file; /* -o of the other commands: their text/JSON output */

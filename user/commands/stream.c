@@ -14,6 +14,7 @@ static int stream_start(struct run *r)
 		.stacks = r->stacks,
 		.stack_depth = r->s->stack_depth,
 		.oom = r->oom,
+		.verbose = r->s->verbose,
 	};
 
 	if (r->s->quiet)

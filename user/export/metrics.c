@@ -5,8 +5,10 @@
  * Prometheus text format and in OpenMetrics, swapped in under a mutex for
  * the HTTP thread (http.h) to copy.
  *
- * The machine-wide families take a `cgroup` label once cgroups are tracked:
- * queries that sum() over them keep working.
+ * The machine-wide families carry a `cgroup` label: the cgroup the
+ * processes are in (model__cgroup_of; "" when not known), for at most
+ * MAX_CGROUP_SERIES cgroups, the rest summed under "other", so sum() over
+ * them is the machine.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -23,6 +25,7 @@
 #define NR_CALLS (MS_MADVISE + 1) /* the memory calls are MS_BRK..MS_MADVISE */
 #define ERRNO_SLOTS 160 /* results: 0 ok, an errno below this, or the last slot: another */
 #define MAX_CAUSES 64 /* distinct cause labels kept (explain.h's tokens are fewer) */
+#define MAX_CGROUP_SERIES 64 /* cgroups with series of their own: label cardinality */
 
 /* A counter by a label pair from a small fixed set (a cause, a signal). */
 struct cause_count {
@@ -44,6 +47,17 @@ struct cand {
 	bool chosen;
 };
 
+/* The series of one cgroup: counters from the stream, gauges of this publish. */
+struct cg_series {
+	char *path; /* the label value: "" not known, "other" past MAX_CGROUP_SERIES */
+	__u64 calls[NR_CALLS][ERRNO_SLOTS + 1];
+	__u64 faults;
+	__u64 bytes[RC_NR];
+	__u64 rss;
+	__u64 processes;
+	const struct mcgroup *cg; /* its limit and usage, this publish */
+};
+
 /* One published snapshot in both formats. */
 struct snapshot {
 	char *text, *om;
@@ -61,19 +75,57 @@ struct metrics {
 		__u64 size, used, peak;
 	} ring; /* the loop's latest look and the peak since the last scrape: __atomic */
 	/* the loop's own, never seen by the HTTP thread */
-	__u64 calls[NR_CALLS][ERRNO_SLOTS + 1];
+	struct cg_series *series[MAX_CGROUP_SERIES + 1]; /* and "other" */
+	unsigned nr_series;
 	struct cause_count failed[MAX_CAUSES], signals[MAX_CAUSES];
 	unsigned nr_failed, nr_signals;
 	struct prev_size *prev;
 	size_t nr_prev;
 	struct cand *cands; /* the processes alive at this publish */
 	size_t nr_cands, cap_cands;
-	struct totals {
-		__u64 bytes[RC_NR];
-		__u64 rss;
-		__u64 processes;
-	} totals; /* over cands */
 };
+
+static struct cg_series *new_series(const char *path)
+{
+	struct cg_series *c = calloc(1, sizeof(*c));
+
+	if (c && !(c->path = strdup(path))) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static struct cg_series *find_series(struct metrics *mx, const char *path)
+{
+	unsigned i;
+
+	for (i = 0; i < mx->nr_series; i++)
+		if (!strcmp(mx->series[i]->path, path))
+			return mx->series[i];
+	return NULL;
+}
+
+/* p's cgroup's series, made on first use (past the cap: "other"); NULL when out of memory. */
+static struct cg_series *series_of(struct metrics *mx, const struct mproc *p)
+{
+	const struct mcgroup *cg = model__cgroup_of(mx->m, p);
+	const char *path = cg ? cg->path : "";
+	struct cg_series *c = find_series(mx, path);
+
+	if (c)
+		return c;
+	if (mx->nr_series >= MAX_CGROUP_SERIES) {
+		path = "other";
+		c = find_series(mx, path);
+		if (c || mx->nr_series > MAX_CGROUP_SERIES)
+			return c;
+	}
+	c = new_series(path);
+	if (c)
+		mx->series[mx->nr_series++] = c;
+	return c;
+}
 
 static void count_cause(struct cause_count *c, unsigned *nr, const char *cause, int sig)
 {
@@ -89,7 +141,7 @@ static void count_cause(struct cause_count *c, unsigned *nr, const char *cause, 
 		c[(*nr)++] = (struct cause_count){ .cause = cause, .sig = sig, .n = 1 };
 }
 
-static void count_call(struct metrics *mx, const struct ms_hdr *h)
+static void count_call(struct metrics *mx, const struct ms_hdr *h, struct cg_series *c)
 {
 	const struct ms_syscall *s = (const struct ms_syscall *)h;
 	struct explanation ex;
@@ -98,7 +150,8 @@ static void count_call(struct metrics *mx, const struct ms_hdr *h)
 	if (h->size < sizeof(*s))
 		return;
 	err = ret_errno(s->ret);
-	mx->calls[h->type][err < ERRNO_SLOTS ? err : ERRNO_SLOTS]++;
+	if (c)
+		c->calls[h->type][err < ERRNO_SLOTS ? err : ERRNO_SLOTS]++;
 	if (h->type != MS_MADVISE && h->type != MS_MPROTECT && h->type != MS_MUNMAP &&
 	    explain__enomem(mx->explain, s, &ex))
 		count_cause(mx->failed, &mx->nr_failed, ex.cause, 0);
@@ -118,9 +171,15 @@ static void count_signal(struct metrics *mx, const struct ms_hdr *h)
 int metrics__fn(void *ctx, const struct ms_hdr *h, const struct model_change *chg)
 {
 	struct metrics *mx = ctx;
+	const struct mproc *p = chg->proc ?: model__process(mx->m, h->pid);
+	struct cg_series *c = p ? series_of(mx, p) : NULL;
 
 	if (h->type >= MS_BRK && h->type <= MS_MADVISE)
-		count_call(mx, h);
+		count_call(mx, h, c);
+	else if (h->type == MS_FAULTS && c && h->size >= sizeof(struct ms_faults))
+		c->faults += ((const struct ms_faults *)h)->delta.faults;
+	else if (h->type == MS_FAULT && c)
+		c->faults++;
 	else if (h->type == MS_SIGNAL)
 		count_signal(mx, h);
 	explain__note(mx->explain, h, chg->region); /* after: a munmap explains later signals */
@@ -195,54 +254,135 @@ static void add_process(const struct mproc *p, void *ctx)
 	mx->cands[mx->nr_cands++] = (struct cand){ .p = p };
 }
 
-static void sum_machine(struct metrics *mx)
+/* The gauges of each cgroup's series: its processes alive now. */
+static void sum_cgroups(struct metrics *mx)
 {
-	struct totals *t = &mx->totals;
+	struct cg_series *c;
 	size_t i;
 
-	memset(t, 0, sizeof(*t));
+	for (i = 0; i < mx->nr_series; i++) {
+		c = mx->series[i];
+		memset(c->bytes, 0, sizeof(c->bytes));
+		c->rss = c->processes = 0;
+		c->cg = NULL;
+	}
 	for (i = 0; i < mx->nr_cands; i++) {
 		const struct mproc *p = mx->cands[i].p;
 
-		model__for_each_region(mx->m, p->pid, add_region, t->bytes);
-		t->rss += p->rss;
-		t->processes++;
+		c = series_of(mx, p);
+		if (!c)
+			continue;
+		model__for_each_region(mx->m, p->pid, add_region, c->bytes);
+		c->rss += p->rss;
+		c->processes++;
+		if (c->path[0] && strcmp(c->path, "other"))
+			c->cg = model__cgroup_of(mx->m, p);
 	}
+}
+
+static void cgroup_label(FILE *f, const struct cg_series *c)
+{
+	fputs("cgroup=\"", f);
+	label_value(f, c->path, strlen(c->path));
+	fputc('"', f);
 }
 
 static void write_machine(struct metrics *mx, FILE *f, bool om)
 {
-	const struct totals *t = &mx->totals;
-	int c;
+	struct cg_series *c;
+	size_t i;
+	int k;
 
 	family(f, om, "memsnoop_memory_bytes", "gauge",
-	       "Mapped bytes of the traced processes by region class.");
-	for (c = RC_UNKNOWN + 1; c < RC_NR; c++)
-		fprintf(f, "memsnoop_memory_bytes{class=\"%s\"} %llu\n", region_class_name(c),
-			(unsigned long long)t->bytes[c]);
+	       "Mapped bytes of the traced processes by cgroup and region class.");
+	for (i = 0; i < mx->nr_series; i++) {
+		c = mx->series[i];
+		for (k = RC_UNKNOWN + 1; k < RC_NR && c->processes; k++) {
+			fputs("memsnoop_memory_bytes{", f);
+			cgroup_label(f, c);
+			fprintf(f, ",class=\"%s\"} %llu\n", region_class_name(k),
+				(unsigned long long)c->bytes[k]);
+		}
+	}
 	family(f, om, "memsnoop_resident_bytes", "gauge",
-	       "Resident bytes of the traced processes (their mm counters).");
-	fprintf(f, "memsnoop_resident_bytes %llu\n", (unsigned long long)t->rss);
-	family(f, om, "memsnoop_processes", "gauge", "Traced processes alive.");
-	fprintf(f, "memsnoop_processes %llu\n", (unsigned long long)t->processes);
+	       "Resident bytes of the traced processes (their mm counters), by cgroup.");
+	for (i = 0; i < mx->nr_series; i++) {
+		c = mx->series[i];
+		if (!c->processes)
+			continue;
+		fputs("memsnoop_resident_bytes{", f);
+		cgroup_label(f, c);
+		fprintf(f, "} %llu\n", (unsigned long long)c->rss);
+	}
+	family(f, om, "memsnoop_processes", "gauge", "Traced processes alive, by cgroup.");
+	for (i = 0; i < mx->nr_series; i++) {
+		c = mx->series[i];
+		if (!c->processes)
+			continue;
+		fputs("memsnoop_processes{", f);
+		cgroup_label(f, c);
+		fprintf(f, "} %llu\n", (unsigned long long)c->processes);
+	}
+}
+
+/* The memory controller's figures, where it has them (not for "" and "other"). */
+static void write_memcg(struct metrics *mx, FILE *f, bool om)
+{
+	struct cg_series *c;
+	size_t i;
+
+	family(f, om, "memsnoop_cgroup_memory_limit_bytes", "gauge",
+	       "The memory controller's limit of the cgroup, where one is set.");
+	for (i = 0; i < mx->nr_series; i++) {
+		c = mx->series[i];
+		if (!c->cg || !c->cg->has_limit)
+			continue;
+		fputs("memsnoop_cgroup_memory_limit_bytes{", f);
+		cgroup_label(f, c);
+		fprintf(f, "} %llu\n", (unsigned long long)c->cg->limit);
+	}
+	family(f, om, "memsnoop_cgroup_memory_usage_bytes", "gauge",
+	       "The memory controller's usage of the cgroup.");
+	for (i = 0; i < mx->nr_series; i++) {
+		c = mx->series[i];
+		if (!c->cg || !c->cg->has_usage)
+			continue;
+		fputs("memsnoop_cgroup_memory_usage_bytes{", f);
+		cgroup_label(f, c);
+		fprintf(f, "} %llu\n", (unsigned long long)c->cg->usage);
+	}
 }
 
 static void write_calls(struct metrics *mx, FILE *f, bool om)
 {
+	struct cg_series *c;
 	int call, e;
+	size_t i;
 
+	family(f, om, "memsnoop_page_faults_total", "counter",
+	       "Page faults of the traced processes since tracing began, by cgroup.");
+	for (i = 0; i < mx->nr_series; i++) {
+		c = mx->series[i];
+		fputs("memsnoop_page_faults_total{", f);
+		cgroup_label(f, c);
+		fprintf(f, "} %llu\n", (unsigned long long)c->faults);
+	}
 	family(f, om, "memsnoop_memory_calls_total", "counter",
-	       "Memory calls of the traced processes by call and result (ok or the errno).");
-	for (call = MS_BRK; call < NR_CALLS; call++) {
-		for (e = 0; e <= ERRNO_SLOTS; e++) {
-			if (!mx->calls[call][e] && e)
-				continue;
-			fprintf(f, "memsnoop_memory_calls_total{call=\"%s\",result=\"%s\"} %llu\n",
-				ms_type_name(call),
-				!e		? "ok" :
-				e < ERRNO_SLOTS ? errno_name(e) :
-						  "other",
-				(unsigned long long)mx->calls[call][e]);
+	       "Memory calls of the traced processes by cgroup, call and result (ok or the errno).");
+	for (i = 0; i < mx->nr_series; i++) {
+		c = mx->series[i];
+		for (call = MS_BRK; call < NR_CALLS; call++) {
+			for (e = 0; e <= ERRNO_SLOTS; e++) {
+				if (!c->calls[call][e] && e)
+					continue;
+				fputs("memsnoop_memory_calls_total{", f);
+				cgroup_label(f, c);
+				fprintf(f, ",call=\"%s\",result=\"%s\"} %llu\n", ms_type_name(call),
+					!e		? "ok" :
+					e < ERRNO_SLOTS ? errno_name(e) :
+							  "other",
+					(unsigned long long)c->calls[call][e]);
+			}
 		}
 	}
 }
@@ -411,9 +551,6 @@ static void write_health(FILE *f, bool om, const struct metrics_health *h)
 {
 	unsigned t;
 
-	family(f, om, "memsnoop_page_faults_total", "counter",
-	       "Page faults of the traced processes since tracing began.");
-	fprintf(f, "memsnoop_page_faults_total %llu\n", (unsigned long long)h->faults);
 	family(f, om, "memsnoop_events_total", "counter", "Records memsnoop handled, by type.");
 	for (t = 0; t < MS_TYPE_MAX; t++)
 		if (h->by_type[t] && ms_type_name(t))
@@ -457,6 +594,7 @@ static char *write_snapshot(struct metrics *mx, const struct metrics_health *h, 
 	if (!f)
 		return NULL;
 	write_machine(mx, f, om);
+	write_memcg(mx, f, om);
 	write_calls(mx, f, om);
 	write_causes(mx, f, om);
 	write_processes(mx, f, om, nr);
@@ -476,7 +614,7 @@ void metrics__publish(struct metrics *mx, const struct metrics_health *h)
 
 	mx->nr_cands = 0;
 	model__for_each_process(mx->m, add_process, mx);
-	sum_machine(mx);
+	sum_cgroups(mx);
 	nr = choose_top(mx);
 	s.text = write_snapshot(mx, h, nr, false, &s.text_len);
 	s.om = write_snapshot(mx, h, nr, true, &s.om_len);
@@ -596,6 +734,8 @@ struct metrics *metrics__new(const struct metrics_opts *o, const struct model *m
 
 void metrics__free(struct metrics *mx)
 {
+	unsigned i;
+
 	if (!mx)
 		return;
 	http__stop(mx->http); /* first: no scrape reads what follows */
@@ -605,5 +745,9 @@ void metrics__free(struct metrics *mx)
 	free(mx->current.om);
 	free(mx->prev);
 	free(mx->cands);
+	for (i = 0; i < mx->nr_series; i++) {
+		free(mx->series[i]->path);
+		free(mx->series[i]);
+	}
 	free(mx);
 }

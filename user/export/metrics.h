@@ -33,7 +33,6 @@ struct metrics_prog {
 /* What the command layer knows of memsnoop's own work, given at each publish. */
 struct metrics_health {
 	const __u64 *by_type; /* records by type, MS_TYPE_MAX of them */
-	__u64 faults; /* page faults, streamed or counted */
 	__u64 lost; /* records the kernel dropped */
 	__u64 now_ns; /* CLOCK_MONOTONIC */
 	struct metrics_prog progs[METRICS_MAX_PROGS];

@@ -342,6 +342,12 @@ int model__apply(struct model *m, const struct ms_hdr *rec)
 	case MS_VMA_NOW:
 		on_vma_now(m, (const void *)rec);
 		break;
+	case MS_CGROUP:
+		on_cgroup(m, (const void *)rec);
+		break;
+	case MS_CGROUP_MOVE:
+		on_cgroup_move(m, (const void *)rec);
+		break;
 	}
 	return 0;
 }
@@ -372,6 +378,7 @@ void model__free(struct model *m)
 	for (i = 0; i < m->nr; i++)
 		proc_free(m->procs[i]);
 	free(m->procs);
+	cgroups_free(m);
 	pstr__put(m->heap_path);
 	pstr__put(m->zero_path);
 	free(m);

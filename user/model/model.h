@@ -117,6 +117,7 @@ struct mproc {
 	__u64 sampled_ns; /* its time; 0: none since start or exec */
 	__u64 resident_anon, resident_swap; /* bytes */
 	__u64 peak_resident[RC_NR]; /* bytes by class, the most any sample saw */
+	struct ms_cgroup_ids cg; /* its cgroups (fork, seed, move records); 0: unknown */
 };
 
 struct model;
@@ -180,6 +181,24 @@ struct mresident {
  */
 bool model__region_resident(const struct model *m, __u32 pid, const struct region *r,
 			    struct mresident *out);
+/* A cgroup, from MS_CGROUP records. */
+struct mcgroup {
+	__u64 id;
+	unsigned hierarchy; /* MS_CG_V2, MS_CG_V1_MEMORY */
+	const char *path; /* inside its hierarchy: "/system.slice/nginx.service" */
+	bool has_usage, has_limit;
+	__u64 usage, limit; /* bytes, as the memory controller read at ts_ns */
+	__u64 ts_ns;
+};
+
+/*
+ * The cgroup p is shown in: its memory controller's where that is a v1
+ * hierarchy (hybrid machines), else its v2 cgroup. NULL: not known.
+ */
+const struct mcgroup *model__cgroup_of(const struct model *m, const struct mproc *p);
+/* At most MODEL_MAX_CGROUPS are kept (the first seen). */
+#define MODEL_MAX_CGROUPS 4096
+
 /* Exactly the /proc/PID/maps format, one line per region (no merging). */
 int model__write_maps(const struct model *m, __u32 pid, FILE *f);
 /*

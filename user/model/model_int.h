@@ -42,6 +42,8 @@ struct model {
 	__u64 reaped_ns; /* record time of the last sweep of exited processes */
 	size_t budget; /* regions and page chunks copies may bring the model to */
 	__u64 dropped; /* layouts not copied: over the budget */
+	struct mcgroup *cgroups; /* sorted by id, then hierarchy */
+	size_t nr_cgroups;
 };
 
 /* model.c */
@@ -72,6 +74,11 @@ void on_limits(struct model *m, const struct ms_limits *l);
 __u64 page_align(const struct model *m, __u64 x);
 void on_syscall(struct model *m, const struct ms_syscall *s);
 void on_vma_now(struct model *m, const struct ms_vma_now *v);
+
+/* cgroups.c */
+void on_cgroup(struct model *m, const struct ms_cgroup *c);
+void on_cgroup_move(struct model *m, const struct ms_cgroup_move *mv);
+void cgroups_free(struct model *m);
 
 /* seeds.c */
 void on_seed_begin(struct model *m, const struct ms_seed_begin *b);

@@ -269,6 +269,7 @@ void on_fork(struct model *m, const struct ms_fork *f)
 	child->p.brk = parent->p.brk;
 	child->p.mm = parent->p.mm;
 	child->p.rss = parent->p.rss;
+	child->p.cg = f->h.size >= sizeof(*f) ? f->cg : parent->p.cg;
 	proc_sync(m, child);
 }
 

@@ -18,6 +18,8 @@ void on_seed_begin(struct model *m, const struct ms_seed_begin *b)
 	if (!p)
 		return;
 	set_comm(p, b->comm);
+	if (b->h.size >= sizeof(*b))
+		p->p.cg = b->cg;
 	layout__put(p->old);
 	p->old = layout__get(p->l);
 	set_layout(p, layout__new(m->page_size));

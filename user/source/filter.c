@@ -62,7 +62,8 @@ bool filter__pass(struct filter *f, const struct ms_hdr *h)
 {
 	bool pass;
 
-	if (!f->on || ((h->type == MS_LOST || h->type == MS_NAME) && !h->pid))
+	if (!f->on ||
+	    ((h->type == MS_LOST || h->type == MS_NAME || h->type == MS_CGROUP) && !h->pid))
 		return true;
 	pass = pidtab__get(f->pids, h->pid) || (f->s->comm[0] && comm_matches(f, h));
 	if (h->type == MS_EXIT) { /* a thread's name goes with the thread */

@@ -16,6 +16,8 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/pidtab.h"
+#include "source/cgroup.h"
+#include "source/cgroup_feed.h"
 #include "source/live_int.h"
 #include "source/names.h"
 #include "source/oom_resolve.h"
@@ -78,6 +80,61 @@ static int preflight(const struct live_opts *o)
 	return ensure_tracefs();
 }
 
+/* --cgroup directories: their ids for the kernel, their paths for seeding. */
+static int resolve_cgroups(struct live *l)
+{
+	const struct selection *sel = l->o.sel;
+	int i;
+
+	for (i = 0; i < sel->nr_cgroups; i++) {
+		if (cgroup__resolve_dir(sel->cgroups[i], &l->cg_sel[i].id, &l->cg_sel[i].hierarchy))
+			return -1;
+		if (cgroup__dir_path(sel->cgroups[i], l->cg_sel[i].hierarchy, l->cg_sel[i].path,
+				     sizeof(l->cg_sel[i].path))) {
+			error("--cgroup %s: not under the mounted cgroup hierarchies",
+			      sel->cgroups[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int fill_cgroup_filter(struct live *l)
+{
+	int fd = bpf_map__fd(l->skel->maps.cgroups), i;
+	__u32 bits;
+
+	for (i = 0; i < l->o.sel->nr_cgroups; i++) {
+		if (bpf_map_lookup_elem(fd, &l->cg_sel[i].id, &bits))
+			bits = 0;
+		bits |= l->cg_sel[i].hierarchy;
+		if (bpf_map_update_elem(fd, &l->cg_sel[i].id, &bits, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+/* A process in a --cgroup directory or below (seeding). */
+static bool in_cgroups(struct live *l, __u32 pid)
+{
+	int i;
+
+	for (i = 0; i < l->o.sel->nr_cgroups; i++)
+		if (cgroup__pid_under(pid, l->cg_sel[i].hierarchy, l->cg_sel[i].path))
+			return true;
+	return false;
+}
+
+/* A /proc seed, with the cgroups the process is in now. */
+static int seed_with_cgroups(struct live *l, __u32 pid, __u32 flags)
+{
+	struct ms_cgroup_ids ids;
+
+	cgroup__of_pid(pid, &ids);
+	cgroup_feed__set(l->cgroups, pid, &ids, now_ns());
+	return seed_process(l->stream, pid, flags, &ids);
+}
+
 /* Its page tables may have changed: sample them at the next tick. */
 static void mark_changed(struct live *l, __u32 pid)
 {
@@ -131,7 +188,7 @@ static void seed_after_exec(struct live *l, __u32 pid)
 {
 	__u64 *read_ns = pidtab__put(l->exec_read, pid);
 
-	seed_process(l->stream, pid, MS_SEED_AT_EXEC);
+	seed_with_cgroups(l, pid, MS_SEED_AT_EXEC);
 	if (read_ns)
 		*read_ns = now_ns(); /* not before the read: a later fork is only read twice */
 }
@@ -146,13 +203,14 @@ static void seed_forked_before_read(struct live *l, const struct ms_fork *f)
 	const __u64 *read_ns = pidtab__get(l->exec_read, f->h.pid);
 
 	if (read_ns && f->h.ts_ns < *read_ns)
-		seed_process(l->stream, f->child_pid, MS_SEED_AT_EXEC);
+		seed_with_cgroups(l, f->child_pid, MS_SEED_AT_EXEC);
 }
 
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct live *l = ctx;
 	const struct ms_hdr *h = data;
+	bool entered;
 
 	if (size < sizeof(*h) || h->size > size)
 		return 0;
@@ -174,12 +232,18 @@ static int on_record(void *ctx, void *data, size_t size)
 	}
 	if (h->type == MS_OOM && h->size >= sizeof(struct ms_oom))
 		h = oom_resolve((const struct ms_oom *)h, l->oom_buf);
+	/* a process that entered a --cgroup: its layout from /proc */
+	entered = h->type == MS_CGROUP_MOVE && l->o.sel->nr_cgroups &&
+		  !cgroup_feed__knows(l->cgroups, h->pid);
+	cgroup_feed__note(l->cgroups, h);
 	stream__emit(l->stream, h);
 	mark_record(l, h);
 	if (h->type == MS_EXIT && (h->flags & MS_EXIT_GROUP) && l->pids_only)
 		l->next_gone_check_ns = 0; /* maybe the last: look now */
 	if (h->type == MS_EXEC && !(h->flags & MS_EXEC_SEEDED))
 		seed_after_exec(l, h->pid);
+	else if (entered)
+		seed_with_cgroups(l, h->pid, MS_SEED_AT_START);
 	if (h->type == MS_FORK && !(h->flags & MS_FORK_THREAD))
 		seed_forked_before_read(l, (const struct ms_fork *)h);
 	return 0;
@@ -193,7 +257,8 @@ static int set_filters(struct live *l)
 	__u32 slots;
 
 	ro->self_tgid = getpid();
-	ro->filter_on = sel->nr_pids || sel->comm[0] || o->launch;
+	ro->filter_on = sel->nr_pids || sel->comm[0] || sel->nr_cgroups || o->launch;
+	ro->filter_cgroup = sel->nr_cgroups != 0;
 	ro->filter_comm = sel->comm[0] != 0;
 	memcpy((char *)ro->comm_filter, sel->comm, sizeof(sel->comm));
 	ro->follow_children = sel->children || o->launch;
@@ -317,14 +382,14 @@ void live__ring_fill(struct live *l, struct live_ring_fill *f)
 	l->rb_peak = 0;
 }
 
-/* The -p processes, into a newly loaded filter. */
+/* The -p processes and --cgroup directories, into a newly loaded filter. */
 static int add_pids(struct live *l)
 {
 	int i;
 
 	for (i = 0; i < l->o.sel->nr_pids; i++)
 		live__add_pid(l, l->o.sel->pids[i]);
-	return 0;
+	return fill_cgroup_filter(l);
 }
 
 /*
@@ -387,6 +452,11 @@ int live__open(struct live **out, const struct live_opts *o, struct stream *st)
 	*out = l;
 	l->o = *o;
 	l->stream = st;
+	if (resolve_cgroups(l))
+		return -1;
+	l->cgroups = cgroup_feed__new(st);
+	if (!l->cgroups)
+		return -1;
 	l->reported = pidtab__new(sizeof(struct ms_fault_counts));
 	l->exec_read = pidtab__new(sizeof(__u64));
 	if (o->rss != RSS_OFF) {
@@ -411,8 +481,13 @@ int live__open(struct live **out, const struct live_opts *o, struct stream *st)
 		      strerror(-err));
 		return -1;
 	}
-	add_pids(l);
-	l->pids_only = o->sel->nr_pids && !o->sel->children && !o->sel->comm[0];
+	err = add_pids(l);
+	if (err) {
+		error("cannot fill the cgroup filter: %s", strerror(-err));
+		return -1;
+	}
+	l->pids_only = o->sel->nr_pids && !o->sel->children && !o->sel->comm[0] &&
+		       !o->sel->nr_cgroups;
 	err = attach(l, &t1, &t2);
 	if (err == -ECANCELED)
 		return -1;
@@ -456,7 +531,7 @@ static bool selected(struct live *l, __u32 pid)
 		return true;
 	if (sel->comm[0] && read_comm(pid, comm))
 		comm[0] = 0;
-	return selection__match(sel, pid, comm);
+	return selection__pid_comm(sel, pid, comm) || in_cgroups(l, pid);
 }
 
 struct seeding {
@@ -477,7 +552,7 @@ static int seed_one(__u32 pid, void *ctx)
 		pidtab__put(sd->seen, pid);
 	if (!selected(sd->l, pid))
 		return 0;
-	err = seed_process(sd->l->stream, pid, MS_SEED_AT_START);
+	err = seed_with_cgroups(sd->l, pid, MS_SEED_AT_START);
 	if (!err)
 		mark_changed(sd->l, pid);
 	sd->done += !err;
@@ -692,6 +767,7 @@ void live__sample(struct live *l)
 		emit_all_faults(l);
 	if (l->rss)
 		pidtab__prune(l->changed, sample_one, l);
+	cgroup_feed__sample(l->cgroups);
 }
 
 void live__tick(struct live *l)
@@ -773,6 +849,7 @@ void live__close(struct live *l)
 	}
 	pidtab__free(l->reported);
 	pidtab__free(l->exec_read);
+	cgroup_feed__free(l->cgroups);
 	names__report(l->names);
 	names__free(l->names);
 	pidtab__free(l->changed);

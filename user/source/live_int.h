@@ -32,6 +32,12 @@ struct live {
 	bool warned_denied; /* some /proc/PID/maps could not be read */
 	bool pids_only; /* -p alone: nothing new can join, so their end is ours */
 	__u64 next_gone_check_ns;
+	struct cgroup_feed *cgroups; /* cgroup paths, limits and usage into the stream */
+	struct {
+		__u64 id;
+		unsigned hierarchy;
+		char path[4096]; /* inside the hierarchy */
+	} cg_sel[MAX_CGROUPS]; /* --cgroup */
 	struct names *names; /* mapped files, looked at again after unlinks and renames */
 	__u64 names_seen; /* the BPF side's count of those calls, when last read */
 	__u64 names_moved_ns; /* when that count last moved */

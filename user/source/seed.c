@@ -323,7 +323,7 @@ static int is_bss(__u32 pid, const struct ms_vma *prev, bool prev_file, const st
 	return seed_elf_bss(pid, prev->start, prev->end, prev->pgoff, v->start) != 0;
 }
 
-int seed_process(struct stream *s, __u32 pid, __u32 flags)
+int seed_process(struct stream *s, __u32 pid, __u32 flags, const struct ms_cgroup_ids *ids)
 {
 	static struct maps_line line; /* 33 KiB: not on the stack; one reader at a time */
 	union {
@@ -347,6 +347,7 @@ int seed_process(struct stream *s, __u32 pid, __u32 flags)
 		return -errno;
 	fill(&begin.h, MS_SEED_BEGIN, sizeof(begin), pid, ts);
 	begin.h.flags = flags;
+	begin.cg = *ids;
 	if (read_comm(pid, begin.comm)) {
 		fclose(f);
 		return -ESRCH;

@@ -12,7 +12,8 @@
 #include "stream.h"
 
 /* Emits MS_SEED_BEGIN, one MS_VMA per line, MS_SEED_END. 0, or -errno. */
-int seed_process(struct stream *s, __u32 pid, __u32 flags);
+/* ids: the process's cgroups, carried by MS_SEED_BEGIN. */
+int seed_process(struct stream *s, __u32 pid, __u32 flags, const struct ms_cgroup_ids *ids);
 
 /*
  * Parses one /proc/PID/maps line into v: the path unescaped (\012 is a

@@ -27,6 +27,7 @@ static const char *const type_names[MS_TYPE_MAX] = {
 	[MS_UFFDIO] = "uffdio",	    [MS_USTACK] = "ustack",
 	[MS_MODULE] = "module",	    [MS_RESIDENT] = "resident",
 	[MS_OOM] = "oom",
+	[MS_CGROUP] = "cgroup",	    [MS_CGROUP_MOVE] = "cgroup_move",
 };
 
 const char *ms_type_name(unsigned type)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stddef.h>
 #include <string.h>
 #include "util/record.h"
 
@@ -12,7 +13,7 @@ static const unsigned short min_size[MS_TYPE_MAX] = {
 	[MS_MADVISE] = sizeof(struct ms_syscall),
 	[MS_FAULT] = sizeof(struct ms_fault),
 	[MS_STACK] = sizeof(struct ms_stack),
-	[MS_FORK] = sizeof(struct ms_fork),
+	[MS_FORK] = offsetof(struct ms_fork, cg), /* older recordings end there */
 	[MS_EXEC] = sizeof(struct ms_exec) + 1,
 	[MS_EXIT] = sizeof(struct ms_exit),
 	[MS_EXIT_MMAP] = sizeof(struct ms_hdr),
@@ -38,12 +39,14 @@ static const unsigned short min_size[MS_TYPE_MAX] = {
 	[MS_MODULE] = sizeof(struct ms_module) + 1,
 	[MS_FAULTS] = sizeof(struct ms_faults),
 	[MS_LOST] = sizeof(struct ms_lost),
-	[MS_SEED_BEGIN] = sizeof(struct ms_seed_begin),
+	[MS_SEED_BEGIN] = offsetof(struct ms_seed_begin, cg),
 	[MS_VMA] = sizeof(struct ms_vma) + 1,
 	[MS_SEED_END] = sizeof(struct ms_seed_end),
 	[MS_NAME] = sizeof(struct ms_name) + 1,
 	[MS_RESIDENT] = sizeof(struct ms_resident),
 	[MS_OOM] = sizeof(struct ms_oom),
+	[MS_CGROUP] = sizeof(struct ms_cgroup) + 1,
+	[MS_CGROUP_MOVE] = sizeof(struct ms_cgroup_move),
 };
 
 static bool oom_ok(const struct ms_oom *e);
@@ -122,6 +125,11 @@ bool record_ok(const struct ms_hdr *h)
 		const struct ms_vma *v = (const void *)h;
 
 		return v->start < v->end && str_ok(v->path, v->path_len, size - sizeof(*v));
+	}
+	case MS_CGROUP: {
+		const struct ms_cgroup *c = (const void *)h;
+
+		return str_ok(c->path, c->path_len, size - sizeof(*c));
 	}
 	case MS_RESIDENT: {
 		const struct ms_resident *r = (const void *)h;

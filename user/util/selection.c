@@ -8,7 +8,7 @@
 
 bool selection__all(const struct selection *sel)
 {
-	return !sel->nr_pids && !sel->comm[0];
+	return !sel->nr_pids && !sel->comm[0] && !sel->nr_cgroups;
 }
 
 bool selection__comm(const struct selection *sel, const char *comm)
@@ -18,10 +18,15 @@ bool selection__comm(const struct selection *sel, const char *comm)
 
 bool selection__match(const struct selection *sel, __u32 pid, const char *comm)
 {
+	if (selection__all(sel) || sel->nr_cgroups)
+		return true;
+	return selection__pid_comm(sel, pid, comm);
+}
+
+bool selection__pid_comm(const struct selection *sel, __u32 pid, const char *comm)
+{
 	int i;
 
-	if (selection__all(sel))
-		return true;
 	for (i = 0; i < sel->nr_pids; i++)
 		if (sel->pids[i] == pid)
 			return true;

@@ -65,6 +65,17 @@ static void comm_of(const struct event_view *v, const struct ms_hdr *h, char *co
 		strcpy(comm, h->pid ? "?" : "-");
 }
 
+/* The cgroup path of the record's process; NULL when not known. */
+static const char *cgroup_of(const struct event_view *v, const struct ms_hdr *h)
+{
+	const struct mcgroup *cg;
+
+	if (!h->pid)
+		return NULL;
+	cg = model__cgroup_of(v->m, model__process(v->m, h->pid));
+	return cg ? cg->path : NULL;
+}
+
 /*
  * The region a record concerns: what the model says it just changed, else
  * what is at its address now (a record older than a seed changes nothing).
@@ -106,6 +117,12 @@ static const char *event_name(const struct ms_hdr *h)
 }
 
 /* ---- text ---- */
+
+static void sb_cgroup(struct sbuf *b, const char *path)
+{
+	sb_puts(b, " cgroup ");
+	esc_put(b, path, strlen(path), ESC_TEXT, 0, NULL);
+}
 
 static void print_header(struct event_view *v)
 {
@@ -170,6 +187,8 @@ static void print_text(struct event_view *v, const struct ms_hdr *h, struct line
 		sb_puts(&b, region_class_name(r->cls));
 		sb_putc(&b, ']');
 	}
+	if (v->o.verbose && strcmp(l->event, "summary") && cgroup_of(v, h)) /* the summary has it */
+		sb_cgroup(&b, cgroup_of(v, h));
 	sb_putc(&b, '\n');
 	fwrite(line, 1, b.len, v->out);
 	stack_lines__text(v->out, stacks__of(v->o.stacks, h), v->o.stack_depth, "    ");
@@ -188,6 +207,8 @@ static void print_json(struct event_view *v, const struct ms_hdr *h, struct line
 	json_u64(&o, "pid", h->pid);
 	json_u64(&o, "tid", h->tid);
 	json_strn(&o, "comm", l->comm, MS_COMM_LEN);
+	if (cgroup_of(v, h))
+		json_str(&o, "cgroup", cgroup_of(v, h));
 	event_line__json(v->m, &o, h);
 	if (l->ex.cause) {
 		json_str(&o, "cause", l->ex.cause);
@@ -222,12 +243,22 @@ static void print_exit_summary(struct event_view *v, const struct ms_hdr *h, con
 		json_u64(&o, "pid", h->pid);
 		json_u64(&o, "tid", h->tid);
 		json_strn(&o, "comm", comm, MS_COMM_LEN);
+		if (cgroup_of(v, h))
+			json_str(&o, "cgroup", cgroup_of(v, h));
 		exitsum__json(&es, &o);
 		json_end(&o);
 		return;
 	}
 	memcpy(l.comm, comm, MS_COMM_LEN);
 	exitsum__text(&es, l.detail, sizeof(l.detail));
+	if (cgroup_of(v, h)) {
+		size_t len = strlen(l.detail);
+		struct sbuf b;
+
+		sb_init(&b, l.detail + len, sizeof(l.detail) - len);
+		sb_putc(&b, ',');
+		sb_cgroup(&b, cgroup_of(v, h));
+	}
 	print_text(v, h, &l);
 }
 

@@ -16,6 +16,7 @@ struct event_view_opts {
 	const struct stacks *stacks; /* the calls' user stacks; NULL: none shown */
 	unsigned stack_depth; /* frames shown per stack */
 	const struct oom_history *oom; /* what grew before an OOM kill (analysis/oom.h) */
+	bool verbose; /* -v: text lines name the process's cgroup */
 };
 
 /* The model gives comms and regions. */

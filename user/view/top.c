@@ -438,6 +438,39 @@ static void top_render(void *ctx, __u64 now, FILE *out)
 	free(c.rows);
 }
 
+void top__for_each_row(struct top *t, __u64 now, void (*fn)(const struct top_row *, void *),
+		       void *ctx)
+{
+	struct collect c = { .t = t };
+	struct top_row tr;
+	size_t i;
+
+	pidtab__prune(t->faults, model_knows, (void *)t->m);
+	c.now = now ? now : t->last_ts;
+	model__for_each_process(t->m, collect_fn, &c);
+	for (i = 0; i < c.nr; i++) {
+		const struct row *r = &c.rows[i];
+
+		tr = (struct top_row){
+			.p = r->p,
+			.vsize = r->v[C_VSZ],
+			.rss = r->v[C_RSS],
+			.heap = r->v[C_HEAP],
+			.anon = r->v[C_ANON],
+			.file = r->v[C_FILE],
+			.stack = r->v[C_STACK],
+			.faults_per_s = r->v[C_FLT],
+			.growth_per_s = r->v[C_GROW],
+			.rss_known = r->known[C_RSS],
+			.faults_known = r->known[C_FLT],
+			.growth_known = r->known[C_GROW],
+			.exited = r->exited,
+		};
+		fn(&tr, ctx);
+	}
+	free(c.rows);
+}
+
 static bool top_key(void *ctx, int key)
 {
 	struct top *t = ctx;

@@ -29,4 +29,15 @@ void top__free(struct top *t); /* NULL-safe */
 int top__fn(void *ctx, const struct ms_hdr *rec, const struct model_change *chg);
 struct frame_view top__view(struct top *t);
 
+/* A process's row as top shows it (exited ones: what they had at exit). */
+struct top_row {
+	const struct mproc *p;
+	__u64 vsize, rss, heap, anon, file, stack;
+	__s64 faults_per_s, growth_per_s;
+	bool rss_known, faults_known, growth_known, exited;
+};
+/* Each row a frame at now (0: the latest record's time) would show, unsorted. */
+void top__for_each_row(struct top *t, __u64 now, void (*fn)(const struct top_row *, void *),
+		       void *ctx);
+
 #endif
