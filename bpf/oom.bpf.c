@@ -36,6 +36,8 @@ static __always_inline bool victim_traced(struct task_struct *task, __u32 tgid)
 		return false;
 	if (!filter_on || bpf_map_lookup_elem(&pids, &tgid))
 		return true;
+	if (filter_cgroup && task_in_cgroups(task))
+		return true;
 	if (!filter_comm)
 		return false;
 	BPF_CORE_READ_STR_INTO(&comm, task, comm);

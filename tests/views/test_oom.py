@@ -209,11 +209,14 @@ def check_page(msnp, pid, d):
 
 
 def daemon_keeps(d):
-    """The quiet daemon: nothing written until a kill, then --oom-keep 1 of them.
+    """The quiet daemon (--cgroup of the test's cgroup): nothing written until a kill,
+    then --oom-keep 1 of them.
     Its window (1 s) is shorter than the workload's life: the .msnp starts with
     the layout as it was then, and still replays to the same report."""
     old = sorted(os.listdir(d))
-    bg = Background(["-q", "--oom-dir", d, "--oom-keep", "1", "--oom-window", "1"])
+    # --cgroup: the kernel's filter passes the victim too (it is in the cgroup)
+    bg = Background(["-q", "--oom-dir", d, "--oom-keep", "1", "--oom-window", "1",
+                     "--cgroup", CG])
     try:
         time.sleep(0.5)
         if sorted(os.listdir(d)) != old:
