@@ -128,6 +128,7 @@ static void test_cgroups(void)
 	struct metrics_health h = { .by_type = by_type };
 	struct model_change chg = {};
 	struct ms_faults f = {};
+	struct ms_oom kill = {};
 	char err[256], path[32], *text;
 	struct metrics *mx = metrics__new(&o, m, err, sizeof(err));
 	int i, n;
@@ -146,8 +147,12 @@ static void test_cgroups(void)
 	f.delta.faults = 7;
 	model__apply(m, &f.h);
 	metrics__fn(mx, &f.h, &chg);
+	mt_hdr(&kill.h, MS_OOM, sizeof(kill), 300, 0); /* the OOM killer chose it */
+	metrics__fn(mx, &kill.h, &chg);
 	metrics__publish(mx, &h);
 	text = snapshot(mx, false);
+	CHECK(strstr(text, "\nmemsnoop_oom_kills_total{cgroup=\"/box\"} 1\n"));
+	CHECK(strstr(text, "\nmemsnoop_oom_kills_total{cgroup=\"/g0\"} 0\n"));
 	CHECK(strstr(text, "\nmemsnoop_cgroup_memory_limit_bytes{cgroup=\"/box\"} 67108864\n"));
 	CHECK(strstr(text, "\nmemsnoop_cgroup_memory_usage_bytes{cgroup=\"/box\"} 10485760\n"));
 	CHECK(strstr(text, "\nmemsnoop_processes{cgroup=\"/box\"} 1\n"));

@@ -52,6 +52,7 @@ struct cg_series {
 	char *path; /* the label value: "" not known, "other" past MAX_CGROUP_SERIES */
 	__u64 calls[NR_CALLS][ERRNO_SLOTS + 1];
 	__u64 faults;
+	__u64 oom_kills; /* its processes the OOM killer chose */
 	__u64 bytes[RC_NR];
 	__u64 rss;
 	__u64 processes;
@@ -182,6 +183,8 @@ int metrics__fn(void *ctx, const struct ms_hdr *h, const struct model_change *ch
 		c->faults++;
 	else if (h->type == MS_SIGNAL)
 		count_signal(mx, h);
+	else if (h->type == MS_OOM && c)
+		c->oom_kills++;
 	explain__note(mx->explain, h, chg->region); /* after: a munmap explains later signals */
 	return 0;
 }
@@ -366,6 +369,14 @@ static void write_calls(struct metrics *mx, FILE *f, bool om)
 		fputs("memsnoop_page_faults_total{", f);
 		cgroup_label(f, c);
 		fprintf(f, "} %llu\n", (unsigned long long)c->faults);
+	}
+	family(f, om, "memsnoop_oom_kills_total", "counter",
+	       "Traced processes the OOM killer chose, by their cgroup.");
+	for (i = 0; i < mx->nr_series; i++) {
+		c = mx->series[i];
+		fputs("memsnoop_oom_kills_total{", f);
+		cgroup_label(f, c);
+		fprintf(f, "} %llu\n", (unsigned long long)c->oom_kills);
 	}
 	family(f, om, "memsnoop_memory_calls_total", "counter",
 	       "Memory calls of the traced processes by cgroup, call and result (ok or the errno).");
