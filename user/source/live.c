@@ -193,6 +193,17 @@ int live__add_pid(struct live *l, __u32 pid)
 				    BPF_ANY);
 }
 
+void live__stack_bottom(void *ctx, __u32 tid, __u64 bottom)
+{
+	struct live *l = ctx;
+	int fd = bpf_map__fd(l->skel->maps.ustack_bottom);
+
+	if (bottom)
+		bpf_map_update_elem(fd, &tid, &bottom, BPF_ANY);
+	else
+		bpf_map_delete_elem(fd, &tid);
+}
+
 static int open_and_load(struct live *l, bool vma_iterator, __u64 *t_load)
 {
 	int err;
