@@ -145,6 +145,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		l->gate.v.h.tid = h->tid;
 		stream__emit(l->stream, &l->gate.v.h);
 	}
+	if (h->type == MS_USTACK && l->ustack_fn)
+		l->ustack_fn(l->ustack_ctx, h);
 	stream__emit(l->stream, h);
 	mark_record(l, h);
 	if (h->type == MS_EXIT && (h->flags & MS_EXIT_GROUP) && l->pids_only)
@@ -191,6 +193,12 @@ int live__add_pid(struct live *l, __u32 pid)
 
 	return bpf_map__update_elem(l->skel->maps.pids, &pid, sizeof(pid), &one, sizeof(one),
 				    BPF_ANY);
+}
+
+void live__on_ustack(struct live *l, void (*fn)(void *ctx, const struct ms_hdr *rec), void *ctx)
+{
+	l->ustack_fn = fn;
+	l->ustack_ctx = ctx;
 }
 
 void live__stack_bottom(void *ctx, __u32 tid, __u64 bottom)

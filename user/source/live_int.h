@@ -13,6 +13,9 @@ struct live {
 	struct ring_buffer *rb;
 	struct stream *stream;
 	struct live_opts o;
+	/* --stacks: sees each stack copy as it is read, before the reorder window */
+	void (*ustack_fn)(void *ctx, const struct ms_hdr *rec);
+	void *ustack_ctx;
 	struct pidtab *reported; /* fault counts already put in the stream */
 	struct pidtab *changed; /* faulted, mapped or unmapped since its last RSS sample */
 	struct rss_sampler *rss;

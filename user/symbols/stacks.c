@@ -266,6 +266,15 @@ void stacks__on_bottom(struct stacks *st, void (*fn)(void *ctx, __u32 tid, __u64
 	unwinder__on_bottom(st->unw, fn, ctx);
 }
 
+void stacks__probe(void *ctx, const struct ms_hdr *rec)
+{
+	struct stacks *st = ctx;
+	__u64 ips[STACK_MAX_FRAMES];
+
+	if (!unwinder__knows_bottom(st->unw, rec->tid))
+		unwinder__unwind(st->unw, (const struct ms_ustack *)rec, ips, STACK_MAX_FRAMES);
+}
+
 const struct stack *stacks__get(const struct stacks *st, unsigned id)
 {
 	return st && id && id <= st->nr ? &st->by_id[id - 1]->s : NULL;

@@ -60,6 +60,12 @@ const struct stack *stacks__of_call(const struct stacks *st, __u32 pid, __u32 ti
  */
 void stacks__on_bottom(struct stacks *st, void (*fn)(void *ctx, __u32 tid, __u64 bottom),
 		       void *ctx);
+/*
+ * An MS_USTACK as a live source reads it, before the reorder window holds it
+ * back: a thread whose outermost frame is not known yet is unwound now (the
+ * walk is memoized for its turn), so that its next copies shrink at once.
+ */
+void stacks__probe(void *ctx, const struct ms_hdr *rec);
 /* A stack by id, NULL if none. */
 const struct stack *stacks__get(const struct stacks *st, unsigned id);
 /* Frames before this index are in libc/the allocator: the call site is the first after. */

@@ -630,13 +630,13 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	return c->nr < c->max ? DWARF_CB_OK : DWARF_CB_ABORT;
 }
 
-/* complete: the walk reached the outermost frame (its caller is undefined). */
+/* ended: the CFI said the last frame is the outermost (its caller is undefined). */
 static unsigned unwind_once(struct proc_dwfl *pd, const struct ms_ustack *us, __u64 *ips,
-			    unsigned max, bool *complete)
+			    unsigned max, bool *ended)
 {
 	struct collect c = { .ips = ips, .max = max };
 
-	*complete = !dwfl_getthread_frames(pd->dwfl, us->h.tid, frame_cb, &c) && c.nr < max;
+	*ended = !dwfl_getthread_frames(pd->dwfl, us->h.tid, frame_cb, &c) && c.nr < max;
 	return c.nr;
 }
 
@@ -744,16 +744,19 @@ void unwinder__on_bottom(struct unwinder *u, unwinder_bottom_fn fn, void *ctx)
 }
 
 /*
- * A complete walk read nothing above its outermost frame: the thread's later
- * calls need their stack copied up to there only. A walk cut short by the
- * copy's end says the place is wrong (another stack, a reused tid).
+ * A walk that reached the thread's outermost frame (clone's, _start's) read
+ * nothing above the highest word it read: the thread's later calls need their
+ * stack copied up to there only (a walk stopped by a file the layout does not
+ * have yet says nothing).
+ * A walk cut short by the copy's end says the place is wrong (another
+ * stack, a reused tid): the next copies are whole again.
  */
 static void learn_bottom(struct unwinder *u, const struct ms_ustack *us, bool complete,
 			 const struct memo_log *log)
 {
-	__u64 *known, bottom = complete ? us->regs[MS_UREG_SP] + log->end : 0;
+	__u64 *known, bottom = complete && !log->beyond ? us->regs[MS_UREG_SP] + log->end : 0;
 
-	if (!u->bottom_fn || (!complete && !log->beyond))
+	if (!u->bottom_fn || (!bottom && !log->beyond))
 		return;
 	known = pidtab__get(u->bottoms, us->h.tid);
 	if (known ? *known == bottom : !bottom)
@@ -769,12 +772,17 @@ static void learn_bottom(struct unwinder *u, const struct ms_ustack *us, bool co
 	u->bottom_fn(u->bottom_ctx, us->h.tid, bottom);
 }
 
+bool unwinder__knows_bottom(struct unwinder *u, __u32 tid)
+{
+	return pidtab__get(u->bottoms, tid) != NULL;
+}
+
 unsigned unwinder__unwind(struct unwinder *u, const struct ms_ustack *us, __u64 *ips, unsigned max)
 {
 	struct proc_dwfl *pd = proc_of(u, us->h.pid);
 	const struct memo *m;
-	unsigned nr, gen;
 	bool complete;
+	unsigned nr;
 
 	ips[0] = us->regs[MS_UREG_IP];
 	if (!pd || !max)
@@ -790,13 +798,18 @@ unsigned unwinder__unwind(struct unwinder *u, const struct ms_ustack *us, __u64 
 	pd->log = &u->log;
 	nr = walk(u, pd, us, ips, max, &complete);
 	learn_bottom(u, us, complete, &u->log);
+	/*
+	 * Only a walk that reached the outermost frame or max frames is kept: one
+	 * stopped by a file the layout does not have yet (read early, as the
+	 * live source's probe does) would be kept short.
+	 */
 	/* a walk that reported a module (a new gen) may walk differently next time */
 	pd = proc_of(u, us->h.pid);
-	if (pd) {
-		gen = pd->gen;
-		pd->log = NULL;
-		memo_keep(u, us, gen, &u->log, ips, nr);
-	}
+	if (!pd)
+		return nr;
+	pd->log = NULL;
+	if (complete || nr == max)
+		memo_keep(u, us, pd->gen, &u->log, ips, nr);
 	return nr;
 }
 
