@@ -120,6 +120,7 @@ $(OUTPUT)/tests/unit/%: tests/unit/%.c $(LIB_OBJS)
 # callers: built as distributions build, for the stack tests (no frame pointers)
 WL_OPT := -O1
 $(OUTPUT)/tests/workloads/callers: WL_OPT := -O2 -fomit-frame-pointer
+$(OUTPUT)/tests/workloads/descend: WL_OPT := -O2 -fomit-frame-pointer
 $(OUTPUT)/tests/workloads/%: tests/workloads/%.c
 	$(call msg,WORKLOAD,$@)
 	$(Q)mkdir -p $(@D)

@@ -335,6 +335,19 @@ struct {
 	__type(value, struct ustack_buf);
 } ustack_buf SEC(".maps");
 
+/*
+ * tid -> the top of its stack's outermost frame, as user space's unwinding
+ * found it: a call copies only from sp up to there, not --stack-size bytes
+ * (a loop's calls need a few hundred). User space drops a hint a walk
+ * found short.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} ustack_bottom SEC(".maps");
+
 struct stack_end_ctx {
 	__u64 end;
 };
@@ -366,7 +379,20 @@ static __always_inline __u32 stack_room(struct task_struct *task, __u64 sp)
 		   c.end - sp < room) {
 		room = c.end - sp;
 	}
-	return room > MS_USTACK_MAX ? MS_USTACK_MAX : room;
+	if (room > MS_USTACK_MAX)
+		room = MS_USTACK_MAX;
+	return room;
+}
+
+/* Bytes to copy from sp: up to the thread's outermost frame when user space found it. */
+static __always_inline __u32 stack_need(struct task_struct *task, __u64 sp)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *bottom = bpf_map_lookup_elem(&ustack_bottom, &tid);
+
+	if (bottom && *bottom > sp && *bottom - sp < ustack_bytes)
+		return *bottom - sp + 7;
+	return stack_room(task, sp);
 }
 
 /*
@@ -416,7 +442,7 @@ __noinline int emit_ustack(__u64 key_ts, __u32 type)
 #else
 	u->regs[MS_UREG_LR] = 0;
 #endif
-	len = stack_room(task, sp) & ~7u;
+	len = stack_need(task, sp) & ~7u;
 	for (i = 0; i < 4; i++) {
 		len &= MS_REC_MAX - 1;
 		if (len > MS_USTACK_MAX)

@@ -557,6 +557,10 @@ static int open_live(struct session *ss, struct live **l, struct launch *child)
 
 	if (open_metrics(ss) || live__open(l, &o, ss->stream))
 		return -1;
+	if (s->stacks) {
+		stacks__on_bottom(ss->stacks, live__stack_bottom, *l);
+		live__on_ustack(*l, stacks__probe, ss->stacks);
+	}
 	if (s->argc) {
 		err = launch_prepare(child, s->argv);
 		if (err) {

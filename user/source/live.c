@@ -236,6 +236,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	entered = h->type == MS_CGROUP_MOVE && l->o.sel->nr_cgroups &&
 		  !cgroup_feed__knows(l->cgroups, h->pid);
 	cgroup_feed__note(l->cgroups, h);
+	if (h->type == MS_USTACK && l->ustack_fn)
+		l->ustack_fn(l->ustack_ctx, h);
 	stream__emit(l->stream, h);
 	mark_record(l, h);
 	if (h->type == MS_EXIT && (h->flags & MS_EXIT_GROUP) && l->pids_only)
@@ -287,6 +289,23 @@ int live__add_pid(struct live *l, __u32 pid)
 
 	return bpf_map__update_elem(l->skel->maps.pids, &pid, sizeof(pid), &one, sizeof(one),
 				    BPF_ANY);
+}
+
+void live__on_ustack(struct live *l, void (*fn)(void *ctx, const struct ms_hdr *rec), void *ctx)
+{
+	l->ustack_fn = fn;
+	l->ustack_ctx = ctx;
+}
+
+void live__stack_bottom(void *ctx, __u32 tid, __u64 bottom)
+{
+	struct live *l = ctx;
+	int fd = bpf_map__fd(l->skel->maps.ustack_bottom);
+
+	if (bottom)
+		bpf_map_update_elem(fd, &tid, &bottom, BPF_ANY);
+	else
+		bpf_map_delete_elem(fd, &tid);
 }
 
 static int open_and_load(struct live *l, bool vma_iterator, __u64 *t_load)

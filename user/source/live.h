@@ -37,6 +37,10 @@ struct live_opts {
 int live__open(struct live **out, const struct live_opts *o, struct stream *st);
 /* Adds a process to the in-kernel filter (e.g. a launched command). */
 int live__add_pid(struct live *l, __u32 pid);
+/* --stacks: fn sees each MS_USTACK as it is read, before the reorder window delays it. */
+void live__on_ustack(struct live *l, void (*fn)(void *ctx, const struct ms_hdr *rec), void *ctx);
+/* --stacks: tid's calls copy their stack up to bottom only (0: all of --stack-size). */
+void live__stack_bottom(void *ctx, __u32 tid, __u64 bottom);
 /* Seeds every existing process the filter selects. */
 int live__seed(struct live *l);
 /*

@@ -18,6 +18,9 @@ struct live {
 	__u64 rb_peak_run; /* since the start (-v) */
 	struct stream *stream;
 	struct live_opts o;
+	/* --stacks: sees each stack copy as it is read, before the reorder window */
+	void (*ustack_fn)(void *ctx, const struct ms_hdr *rec);
+	void *ustack_ctx;
 	struct pidtab *reported; /* fault counts already put in the stream */
 	struct pidtab *changed; /* faulted, mapped or unmapped since its last RSS sample */
 	struct pidtab *exec_read; /* when /proc gave a process's exec layout (before 6.7) */

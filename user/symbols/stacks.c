@@ -24,8 +24,12 @@ struct call_entry {
 
 #define CALL_BUCKETS 65536 /* a power of two */
 
+/* A thread's stack, unwound as it came: waits for its call's record. */
 struct pending_ustack {
-	struct ms_ustack *u; /* a copy: waits for its call's record */
+	__u64 ts; /* the call's key: call_key() */
+	__u32 pid, type;
+	unsigned nr;
+	__u64 ips[STACK_MAX_FRAMES];
 };
 
 struct stacks {
@@ -60,22 +64,12 @@ struct stacks *stacks__new(const struct model *m)
 	return st;
 }
 
-static bool drop_pending(__u32 tid, void *ctx)
-{
-	struct pending_ustack *p = pidtab__get(ctx, tid);
-
-	free(p->u);
-	return false;
-}
-
 void stacks__free(struct stacks *st)
 {
 	unsigned i;
 
 	if (!st)
 		return;
-	if (st->pending)
-		pidtab__prune(st->pending, drop_pending, st->pending);
 	pidtab__free(st->pending);
 	unwinder__free(st->unw);
 	for (i = 0; st->calls && i < CALL_BUCKETS; i++) {
@@ -181,6 +175,10 @@ const struct stack *stacks__of_call(const struct stacks *st, __u32 pid, __u32 ti
 	return NULL;
 }
 
+/*
+ * Unwound as it comes, against the layout just before its call: the 8K copy
+ * is not kept while the call's record is awaited.
+ */
 static void keep_ustack(struct stacks *st, const struct ms_hdr *rec)
 {
 	const struct ms_ustack *us = (const void *)rec;
@@ -188,10 +186,10 @@ static void keep_ustack(struct stacks *st, const struct ms_hdr *rec)
 
 	if (!p)
 		return;
-	free(p->u);
-	p->u = malloc(rec->size);
-	if (p->u)
-		memcpy(p->u, us, rec->size);
+	p->ts = rec->ts_ns;
+	p->pid = rec->pid;
+	p->type = rec->flags;
+	p->nr = unwinder__unwind(st->unw, us, p->ips, STACK_MAX_FRAMES);
 }
 
 /* The time its stack was stamped with: when it took the mmap lock, else when it entered. */
@@ -204,23 +202,15 @@ static void take_stack(struct stacks *st, const struct ms_hdr *rec)
 {
 	const struct ms_syscall *s = (const void *)rec;
 	struct pending_ustack *p = pidtab__get(st->pending, rec->tid);
-	__u64 ips[STACK_MAX_FRAMES];
-	struct ms_ustack *us;
-	unsigned nr;
 
 	if (!p)
 		return;
-	us = p->u;
-	pidtab__del(st->pending, rec->tid);
-	if (!us)
-		return;
-	if (us->h.pid == rec->pid && us->h.flags == rec->type && us->h.ts_ns == call_key(s)) {
-		nr = unwinder__unwind(st->unw, us, ips, STACK_MAX_FRAMES);
-		st->cur = intern_stack(st, rec->pid, ips, nr);
+	if (p->pid == rec->pid && p->type == rec->type && p->ts == call_key(s)) {
+		st->cur = intern_stack(st, rec->pid, p->ips, p->nr);
 		if (st->cur)
 			note_call(st, rec, st->cur->id);
 	}
-	free(us);
+	pidtab__del(st->pending, rec->tid);
 }
 
 int stacks__fn(void *ctx, const struct ms_hdr *rec)
@@ -273,6 +263,20 @@ int stacks__drain_modules(struct stacks *st, int (*fn)(void *ctx, const struct m
 			  void *ctx)
 {
 	return unwinder__drain_modules(st->unw, fn, ctx);
+}
+
+void stacks__on_bottom(struct stacks *st, void (*fn)(void *ctx, __u32 tid, __u64 bottom), void *ctx)
+{
+	unwinder__on_bottom(st->unw, fn, ctx);
+}
+
+void stacks__probe(void *ctx, const struct ms_hdr *rec)
+{
+	struct stacks *st = ctx;
+	__u64 ips[STACK_MAX_FRAMES];
+
+	if (!unwinder__knows_bottom(st->unw, rec->tid))
+		unwinder__unwind(st->unw, (const struct ms_ustack *)rec, ips, STACK_MAX_FRAMES);
 }
 
 const struct stack *stacks__get(const struct stacks *st, unsigned id)

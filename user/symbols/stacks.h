@@ -54,6 +54,18 @@ int stacks__drain_modules(struct stacks *st, int (*fn)(void *ctx, const struct m
  * created_ns: the call that made it); NULL if it had none.
  */
 const struct stack *stacks__of_call(const struct stacks *st, __u32 pid, __u32 tid, __u64 ts);
+/*
+ * fn(ctx, tid, bottom) learns where each thread's outermost frame is (0:
+ * forget it): live copies only the stack bytes below it.
+ */
+void stacks__on_bottom(struct stacks *st, void (*fn)(void *ctx, __u32 tid, __u64 bottom),
+		       void *ctx);
+/*
+ * An MS_USTACK as a live source reads it, before the reorder window holds it
+ * back: a thread whose outermost frame is not known yet is unwound now (the
+ * walk is memoized for its turn), so that its next copies shrink at once.
+ */
+void stacks__probe(void *ctx, const struct ms_hdr *rec);
 /* A stack by id, NULL if none. */
 const struct stack *stacks__get(const struct stacks *st, unsigned id);
 /* Frames before this index are in libc/the allocator: the call site is the first after. */

@@ -12,11 +12,46 @@
 #include "symbols/unwind.h"
 #include "util/pidtab.h"
 
+/*
+ * What libdwfl read of the stack copy in one walk: the same registers and the
+ * same words at the same places give the same frames, so a walk is done once
+ * (a loop making the same call from the same place reads the same words).
+ */
+#define MEMO_READS 64
+#define MEMO_BUCKETS 16384 /* a power of two */
+#define MEMO_MAX 32768 /* walks kept; then all are dropped and relearnt */
+#define MEMO_UNREAD (1u << 31) /* read_off flag: the read failed (beyond the copy) */
+
+struct memo_read {
+	__u32 off; /* from sp; MEMO_UNREAD: beyond the copy */
+	__u64 val;
+};
+
+struct memo {
+	struct memo *next; /* same bucket */
+	__u64 regs[MS_UREGS];
+	__u32 pid;
+	unsigned gen; /* the process's modules then: proc_dwfl.gen */
+	unsigned nr_reads, nr_ips;
+	struct memo_read *reads; /* into this allocation, after ips */
+	__u64 ips[];
+};
+
+struct memo_log {
+	struct memo_read reads[MEMO_READS];
+	unsigned nr;
+	bool full; /* more reads than kept, or below sp: not memoized */
+	bool beyond; /* a read past the copy's end */
+	__u64 end; /* past the highest word read, from sp */
+};
+
 /* One process's view for libdwfl: its modules, and the stack being unwound. */
 struct proc_dwfl {
 	Dwfl *dwfl;
 	bool attached; /* dwfl_attach_state done: needs a module first */
+	unsigned gen; /* changes with its modules: memoized walks of another gen are stale */
 	const struct ms_ustack *us; /* the record being unwound */
+	struct memo_log *log; /* the reads of this walk */
 };
 
 /*
@@ -54,6 +89,14 @@ struct unwinder {
 	/* a recording's MS_MODULE records: the files its stacks went through */
 	struct ms_module **expect;
 	size_t nr_expect, cap_expect;
+	struct memo **memo; /* MEMO_BUCKETS chains */
+	size_t nr_memo;
+	unsigned next_gen;
+	struct memo_log log;
+	/* where each thread's outermost frame is: said to bottom_fn when it changes */
+	struct pidtab *bottoms; /* tid -> __u64 */
+	unwinder_bottom_fn bottom_fn;
+	void *bottom_ctx;
 	/* MS_MODULE records to write, with a recording */
 	bool record_modules;
 	struct ms_module **out;
@@ -114,11 +157,15 @@ struct unwinder *unwinder__new(const struct model *m)
 	u->procs = pidtab__new(sizeof(struct proc_dwfl *));
 	u->exes = pidtab__new(sizeof(const char *));
 	u->syms = calloc(SYM_BUCKETS, sizeof(*u->syms));
+	u->memo = calloc(MEMO_BUCKETS, sizeof(*u->memo));
+	u->bottoms = pidtab__new(sizeof(__u64));
 	u->files = dwfl_begin(&symbol_callbacks);
-	if (!u->procs || !u->exes || !u->syms || !u->files) {
+	if (!u->procs || !u->exes || !u->syms || !u->memo || !u->bottoms || !u->files) {
 		if (u->files)
 			dwfl_end(u->files);
 		free(u->syms);
+		free(u->memo);
+		pidtab__free(u->bottoms);
 		pidtab__free(u->procs);
 		pidtab__free(u->exes);
 		free(u);
@@ -132,6 +179,22 @@ static void end_dwfl(__u32 pid, struct proc_dwfl *pd)
 	if (pd->dwfl)
 		dwfl_end(pd->dwfl);
 	memset(pd, 0, sizeof(*pd));
+}
+
+static void drop_memo(struct unwinder *u)
+{
+	size_t i;
+
+	for (i = 0; i < MEMO_BUCKETS; i++) {
+		struct memo *e, *next;
+
+		for (e = u->memo[i]; e; e = next) {
+			next = e->next;
+			free(e);
+		}
+		u->memo[i] = NULL;
+	}
+	u->nr_memo = 0;
 }
 
 static bool end_all(__u32 pid, void *ctx)
@@ -161,6 +224,9 @@ void unwinder__free(struct unwinder *u)
 		}
 	}
 	free(u->syms);
+	drop_memo(u);
+	free(u->memo);
+	pidtab__free(u->bottoms);
 	dwfl_end(u->files);
 	for (i = 0; i < u->nr_files; i++)
 		free(u->files_seen[i]);
@@ -254,14 +320,40 @@ static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
 	return pd->us->h.tid;
 }
 
+/* Notes what the walk read, and where, for the memo. */
+static void log_read(struct memo_log *log, __u64 off, const Dwarf_Word *val, bool ok)
+{
+	if (!log)
+		return;
+	if (ok && off + sizeof(*val) > log->end)
+		log->end = off + sizeof(*val);
+	log->beyond |= !ok && off < MEMO_UNREAD;
+	if (log->full)
+		return;
+	if (log->nr == MEMO_READS || off >= MEMO_UNREAD) {
+		log->full = true;
+		return;
+	}
+	log->reads[log->nr++] =
+		(struct memo_read){ .off = off | (ok ? 0 : MEMO_UNREAD), .val = ok ? *val : 0 };
+}
+
 static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
 {
-	const struct ms_ustack *us = ((struct proc_dwfl *)arg)->us;
+	struct proc_dwfl *pd = arg;
+	const struct ms_ustack *us = pd->us;
 	__u64 sp = us->regs[MS_UREG_SP];
 
-	if (addr < sp || addr - sp + sizeof(*result) > us->len)
+	if (addr < sp) {
+		log_read(pd->log, MEMO_UNREAD, NULL, false); /* not memoized */
 		return false;
+	}
+	if (addr - sp + sizeof(*result) > us->len) {
+		log_read(pd->log, addr - sp, NULL, false);
+		return false;
+	}
 	memcpy(result, us->data + (addr - sp), sizeof(*result));
+	log_read(pd->log, addr - sp, result, true);
 	return true;
 }
 
@@ -302,8 +394,10 @@ static struct proc_dwfl *proc_of(struct unwinder *u, __u32 pid)
 	if (!*slot)
 		*slot = calloc(1, sizeof(**slot));
 	pd = *slot;
-	if (pd && !pd->dwfl)
+	if (pd && !pd->dwfl) {
 		pd->dwfl = dwfl_begin(&module_callbacks);
+		pd->gen = ++u->next_gen;
+	}
 	return pd && pd->dwfl ? pd : NULL;
 }
 
@@ -509,6 +603,7 @@ static bool report_module(struct unwinder *u, struct proc_dwfl *pd, __u32 pid, _
 	if (!mod)
 		return false;
 	note_module(u, pd->us, base, path, id, id_len);
+	pd->gen = ++u->next_gen;
 	if (!pd->attached)
 		pd->attached = dwfl_attach_state(pd->dwfl, NULL, pid, &thread_callbacks, pd);
 	return pd->attached;
@@ -546,12 +641,13 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	return c->nr < c->max ? DWARF_CB_OK : DWARF_CB_ABORT;
 }
 
+/* ended: the CFI said the last frame is the outermost (its caller is undefined). */
 static unsigned unwind_once(struct proc_dwfl *pd, const struct ms_ustack *us, __u64 *ips,
-			    unsigned max)
+			    unsigned max, bool *ended)
 {
 	struct collect c = { .ips = ips, .max = max };
 
-	dwfl_getthread_frames(pd->dwfl, us->h.tid, frame_cb, &c);
+	*ended = !dwfl_getthread_frames(pd->dwfl, us->h.tid, frame_cb, &c) && c.nr < max;
 	return c.nr;
 }
 
@@ -560,32 +656,33 @@ static unsigned unwind_once(struct proc_dwfl *pd, const struct ms_ustack *us, __
  * libdwfl does not know yet, reports it and walks again (a process's
  * modules are reported once each, as stacks reach them).
  */
-unsigned unwinder__unwind(struct unwinder *u, const struct ms_ustack *us, __u64 *ips, unsigned max)
+static unsigned walk(struct unwinder *u, struct proc_dwfl *pd, const struct ms_ustack *us,
+		     __u64 *ips, unsigned max, bool *complete)
 {
 	__u32 pid = us->h.pid;
-	struct proc_dwfl *pd = proc_of(u, pid);
 	unsigned nr = 0, tries;
 	__u64 last = us->regs[MS_UREG_IP];
 
-	ips[0] = last;
-	if (!pd || !max)
-		return 1;
 	pd->us = us;
+	*complete = false;
 	for (tries = 0; tries < 16; tries++) {
 		if (!module_at(u, pd, pid, last)) {
 			if (dwfl_addrmodule(pd->dwfl, last)) {
+				struct memo_log *log = pd->log;
+
 				/* stale: the process's mappings changed under it */
 				end_dwfl(pid, pd);
 				pd = proc_of(u, pid);
 				if (!pd)
 					return 1;
 				pd->us = us;
+				pd->log = log;
 			}
 			if (!report_module(u, pd, pid, last))
 				break;
 		}
-		nr = unwind_once(pd, us, ips, max);
-		if (!nr || nr == max)
+		nr = unwind_once(pd, us, ips, max, complete);
+		if (!nr || nr == max || *complete)
 			break;
 		last = ips[nr - 1] - 1; /* a return address: the call is before it */
 		if (module_at(u, pd, pid, last))
@@ -593,6 +690,138 @@ unsigned unwinder__unwind(struct unwinder *u, const struct ms_ustack *us, __u64 
 	}
 	pd->us = NULL;
 	return nr ? nr : 1;
+}
+
+static unsigned memo_bucket(__u32 pid, const __u64 *regs)
+{
+	__u64 h = pid;
+	unsigned i;
+
+	for (i = 0; i < MS_UREGS; i++)
+		h = (h ^ regs[i]) * 0x9e3779b97f4a7c15ULL;
+	return h >> 50; /* 14 bits: MEMO_BUCKETS */
+}
+
+/* Does us hold the words the memoized walk read, where it read them? */
+static bool memo_matches(const struct memo *m, const struct ms_ustack *us, unsigned gen)
+{
+	unsigned i;
+
+	if (m->pid != us->h.pid || m->gen != gen || memcmp(m->regs, us->regs, sizeof(m->regs)))
+		return false;
+	for (i = 0; i < m->nr_reads; i++) {
+		__u32 off = m->reads[i].off & ~MEMO_UNREAD;
+		bool in_copy = (__u64)off + sizeof(__u64) <= us->len;
+
+		if (m->reads[i].off & MEMO_UNREAD) {
+			if (in_copy)
+				return false;
+		} else if (!in_copy || memcmp(us->data + off, &m->reads[i].val, sizeof(__u64))) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static void memo_keep(struct unwinder *u, const struct ms_ustack *us, unsigned gen,
+		      const struct memo_log *log, const __u64 *ips, unsigned nr)
+{
+	struct memo *m, **b = &u->memo[memo_bucket(us->h.pid, us->regs)];
+
+	if (log->full)
+		return;
+	if (u->nr_memo >= MEMO_MAX)
+		drop_memo(u);
+	m = malloc(sizeof(*m) + nr * sizeof(__u64) + log->nr * sizeof(struct memo_read));
+	if (!m)
+		return;
+	memcpy(m->regs, us->regs, sizeof(m->regs));
+	m->pid = us->h.pid;
+	m->gen = gen;
+	m->nr_ips = nr;
+	m->nr_reads = log->nr;
+	memcpy(m->ips, ips, nr * sizeof(__u64));
+	m->reads = (struct memo_read *)(m->ips + nr);
+	memcpy(m->reads, log->reads, log->nr * sizeof(struct memo_read));
+	m->next = *b;
+	*b = m;
+	u->nr_memo++;
+}
+
+void unwinder__on_bottom(struct unwinder *u, unwinder_bottom_fn fn, void *ctx)
+{
+	u->bottom_fn = fn;
+	u->bottom_ctx = ctx;
+}
+
+/*
+ * A walk that reached the thread's outermost frame (clone's, _start's) read
+ * nothing above the highest word it read: the thread's later calls need their
+ * stack copied up to there only (a walk stopped by a file the layout does not
+ * have yet says nothing).
+ * A walk cut short by the copy's end says the place is wrong (another
+ * stack, a reused tid): the next copies are whole again.
+ */
+static void learn_bottom(struct unwinder *u, const struct ms_ustack *us, bool complete,
+			 const struct memo_log *log)
+{
+	__u64 *known, bottom = complete && !log->beyond ? us->regs[MS_UREG_SP] + log->end : 0;
+
+	if (!u->bottom_fn || (!bottom && !log->beyond))
+		return;
+	known = pidtab__get(u->bottoms, us->h.tid);
+	if (known ? *known == bottom : !bottom)
+		return;
+	if (bottom) {
+		known = pidtab__put(u->bottoms, us->h.tid);
+		if (!known)
+			return;
+		*known = bottom;
+	} else {
+		pidtab__del(u->bottoms, us->h.tid);
+	}
+	u->bottom_fn(u->bottom_ctx, us->h.tid, bottom);
+}
+
+bool unwinder__knows_bottom(struct unwinder *u, __u32 tid)
+{
+	return pidtab__get(u->bottoms, tid) != NULL;
+}
+
+unsigned unwinder__unwind(struct unwinder *u, const struct ms_ustack *us, __u64 *ips, unsigned max)
+{
+	struct proc_dwfl *pd = proc_of(u, us->h.pid);
+	const struct memo *m;
+	bool complete;
+	unsigned nr;
+
+	ips[0] = us->regs[MS_UREG_IP];
+	if (!pd || !max)
+		return 1;
+	for (m = u->memo[memo_bucket(us->h.pid, us->regs)]; m; m = m->next) {
+		if (memo_matches(m, us, pd->gen)) {
+			nr = m->nr_ips < max ? m->nr_ips : max;
+			memcpy(ips, m->ips, nr * sizeof(__u64));
+			return nr;
+		}
+	}
+	u->log = (struct memo_log){ 0 };
+	pd->log = &u->log;
+	nr = walk(u, pd, us, ips, max, &complete);
+	learn_bottom(u, us, complete, &u->log);
+	/*
+	 * Only a walk that reached the outermost frame or max frames is kept: one
+	 * stopped by a file the layout does not have yet (read early, as the
+	 * live source's probe does) would be kept short.
+	 */
+	/* a walk that reported a module (a new gen) may walk differently next time */
+	pd = proc_of(u, us->h.pid);
+	if (!pd)
+		return nr;
+	pd->log = NULL;
+	if (complete || nr == max)
+		memo_keep(u, us, pd->gen, &u->log, ips, nr);
+	return nr;
 }
 
 static unsigned sym_bucket(const char *module, __u64 rel)

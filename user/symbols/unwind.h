@@ -18,6 +18,14 @@ struct unwinder *unwinder__new(const struct model *m);
 void unwinder__free(struct unwinder *u);
 /* The return addresses of u's stack, innermost first; their number (>= 1). */
 unsigned unwinder__unwind(struct unwinder *u, const struct ms_ustack *us, __u64 *ips, unsigned max);
+/*
+ * fn(ctx, tid, bottom): the top of tid's outermost frame changed (0: not
+ * known any more); a live source copies stacks up to there only.
+ */
+typedef void (*unwinder_bottom_fn)(void *ctx, __u32 tid, __u64 bottom);
+void unwinder__on_bottom(struct unwinder *u, unwinder_bottom_fn fn, void *ctx);
+/* Whether tid's outermost frame is known (and said to the bottom fn). */
+bool unwinder__knows_bottom(struct unwinder *u, __u32 tid);
 /* Names ip (in process pid): fills f's strings with pointers that stay valid. */
 void unwinder__symbolize(struct unwinder *u, __u32 pid, __u64 ip, bool innermost, struct frame *f);
 /* A recording's MS_MODULE: replay names frames from that path only if the build-id matches. */
