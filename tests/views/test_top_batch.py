@@ -94,18 +94,24 @@ r = run(["top", "-b", "-n", "6", "-i", "0.5", "-c", "grow", "-w", rec], timeout=
 rows = [l.split() for l in r.stdout.splitlines() if l and l.split()[0].isdigit()]
 if r.returncode or not rows or any(x[1] != "grow" for x in rows):
     fail("top -c grow: %s %s" % (r.stdout, r.stderr))
-# the last moment of the recording: growth was seen in the windows before it (a
-# loaded machine makes the 6 frames span less than 3 s)
-span = json.loads(run(["info", "-r", rec, "-j"]).stdout)["duration_ns"] / 1e9
-if span < 1.6:
-    fail("top -n 6 -i 0.5 recorded only %.2f s" % span)
-at = "%.3f" % (span - 0.001)
-r = run(["top", "-r", rec, "--at", at, "-i", "0.5"], timeout=30)
+# the last moment of the workload in the recording (--at-ns of its last record): growth
+# was seen in the windows before it
+events = [e for e in json_lines(run(["-r", rec, "-j"]).stdout) if e.get("pid") == pid]
+if not events:
+    fail("the recording holds no record of %d: %s" % (pid, run(["info", "-r", rec]).stdout))
+first, last = events[0]["ts_ns"], events[-1]["ts_ns"]
+if last - first < 1.6e9:
+    fail("top -n 6 -i 0.5 recorded %.2f s of the workload: %s" %
+         ((last - first) / 1e9, run(["info", "-r", rec]).stdout))
+at = str(last)
+r = run(["top", "-r", rec, "--at-ns", at, "-i", "0.5"], timeout=30)
 frames = r.stdout.count("memsnoop top")
 rows = [l.split() for l in r.stdout.splitlines() if l and l.split()[0] == str(pid)]
 if r.returncode or frames != 1 or len(rows) != 1 or "growing" not in rows[0]:
-    fail("replay: exit %d, %d frames: %s %s" % (r.returncode, frames, r.stdout, r.stderr))
-print("ok: replay --at %s: %s" % (at, " ".join(rows[0])))
+    fail("replay --at-ns %s (records of %d from %d): exit %d, %d frames: %s %s\n%s" %
+         (at, pid, first, r.returncode, frames, r.stdout, r.stderr,
+          run(["info", "-r", rec]).stdout))
+print("ok: replay --at-ns %s: %s" % (at, " ".join(rows[0])))
 wl.kill()
 wl.wait()
 os.unlink(rec)
