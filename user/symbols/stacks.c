@@ -372,6 +372,13 @@ unsigned stack__site(const struct stack *s)
 	return 0;
 }
 
+const struct frame *stack__site_frame(const struct stack *s)
+{
+	const struct frame *f = s && s->nr ? &s->frames[stack__site(s)] : NULL;
+
+	return f && !in_allocator(f) ? f : NULL;
+}
+
 const char *stack__unwind(const struct stack *s)
 {
 	return s->fp ? "fp" : "dwarf";

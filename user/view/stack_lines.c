@@ -80,13 +80,12 @@ void stack_lines__json(struct json_obj *o, const struct stack *s, unsigned depth
 
 void stack_lines__site(char *buf, size_t size, const struct stack *s)
 {
-	const struct frame *f;
+	const struct frame *f = stack__site_frame(s);
 	const char *slash;
 
 	buf[0] = 0;
-	if (!s || !s->nr)
+	if (!f)
 		return;
-	f = &s->frames[stack__site(s)];
 	slash = f->module ? strrchr(f->module, '/') : NULL;
 	if (f->sym)
 		snprintf(buf, size, "  [by %s]", f->sym);
@@ -99,11 +98,10 @@ void stack_lines__site(char *buf, size_t size, const struct stack *s)
 
 void stack_lines__site_json(struct json_obj *o, const struct stack *s)
 {
-	const struct frame *f;
+	const struct frame *f = stack__site_frame(s);
 
-	if (!s || !s->nr)
+	if (!f)
 		return;
-	f = &s->frames[stack__site(s)];
 	json_u64(o, "stack_id", s->id);
 	json_object_begin(o, "site");
 	json_hex(o, "ip", f->ip);
