@@ -71,7 +71,7 @@ LIB_OBJS := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/*_test.c)
 UNIT_BINS := $(patsubst %.c,$(OUTPUT)/%,$(UNIT_SRCS))
 WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
-WORKLOAD_BINS := $(patsubst %.c,$(OUTPUT)/%,$(WORKLOAD_SRCS))
+WORKLOAD_BINS := $(patsubst %.c,$(OUTPUT)/%,$(WORKLOAD_SRCS)) $(OUTPUT)/tests/workloads/callers_fp
 
 ifeq ($(V),1)
 Q =
@@ -121,6 +121,10 @@ $(OUTPUT)/tests/unit/%: tests/unit/%.c $(LIB_OBJS)
 WL_OPT := -O1
 $(OUTPUT)/tests/workloads/callers: WL_OPT := -O2 -fomit-frame-pointer
 $(OUTPUT)/tests/workloads/descend: WL_OPT := -O2 -fomit-frame-pointer
+# callers_fp: the same, with frame pointers (the stacks the chain gives whole)
+$(OUTPUT)/tests/workloads/callers_fp: tests/workloads/callers.c
+	$(call msg,WORKLOAD,$@)
+	$(Q)$(CC) -O2 -fno-omit-frame-pointer -g -Wall -Werror -D_GNU_SOURCE -Iinclude $< -o $@
 $(OUTPUT)/tests/workloads/%: tests/workloads/%.c
 	$(call msg,WORKLOAD,$@)
 	$(Q)mkdir -p $(@D)

@@ -416,6 +416,24 @@ static __always_inline bool read_stack(__u8 *dst, __u32 len, __u64 sp)
 }
 
 /*
+ * The frame-pointer chain's return addresses after the copy's len bytes (the
+ * copy leaves room for them): user space uses them where the chain is whole.
+ * bpf_get_task_stack, not bpf_get_stack: this global function has no ctx.
+ */
+static __always_inline __u32 fp_stack(struct task_struct *task, struct ms_ustack *u, __u32 len)
+{
+	long n;
+
+	len &= MS_REC_MAX - 1;
+	n = bpf_get_task_stack(task, u->data + len, MS_USTACK_FP_MAX * sizeof(__u64),
+			       BPF_F_USER_STACK);
+	if (n <= 0)
+		return 0;
+	n /= sizeof(__u64);
+	return n < MS_USTACK_FP_MAX ? n : MS_USTACK_FP_MAX; /* for the verifier */
+}
+
+/*
  * The registers and stack top user space unwinds the call's stack from with
  * the binaries' CFI (as perf --call-graph dwarf), sent before the call's own
  * record. A global function: verified once, not in each syscall's program.
@@ -445,8 +463,8 @@ __noinline int emit_ustack(__u64 key_ts, __u32 type)
 	len = stack_need(task, sp) & ~7u;
 	for (i = 0; i < 4; i++) {
 		len &= MS_REC_MAX - 1;
-		if (len > MS_USTACK_MAX)
-			len = MS_USTACK_MAX;
+		if (len > MS_USTACK_MAX - MS_USTACK_FP_MAX * sizeof(__u64))
+			len = MS_USTACK_MAX - MS_USTACK_FP_MAX * sizeof(__u64);
 		if (!len || read_stack(u->data, len, sp))
 			break;
 		len = (len / 2) & ~7u;
@@ -454,8 +472,8 @@ __noinline int emit_ustack(__u64 key_ts, __u32 type)
 	if (i == 4)
 		len = 0; /* unreadable: the registers still name the innermost frame */
 	u->len = len;
-	u->pad = 0;
-	size = sizeof(*u) + len;
+	u->nr_fp = fp_stack(task, u, len);
+	size = sizeof(*u) + len + u->nr_fp * sizeof(__u64);
 	fill_hdr_at(&u->h, MS_USTACK, size, key_ts);
 	u->h.flags = type;
 	if (bpf_ringbuf_output(&rb, u, size & (2 * MS_REC_MAX - 1), wake_flags(size)))

@@ -391,12 +391,13 @@ struct ms_name {
 #define MS_UREG_LR 3 /* arm64 x30; 0 on x86 */
 #define MS_UREGS 4
 #define MS_USTACK_MAX (MS_REC_MAX - 64) /* stack bytes a record holds */
+#define MS_USTACK_FP_MAX 32 /* frame-pointer return addresses a record holds */
 
 struct ms_ustack {
 	struct ms_hdr h;
 	__u64 regs[MS_UREGS]; /* MS_UREG_*, at the syscall */
 	__u32 len; /* bytes of data[]: the stack from regs[MS_UREG_SP] up */
-	__u32 pad;
+	__u32 nr_fp; /* after data[]: __u64 ips the frame-pointer chain gave; 0 in old traces */
 	__u8 data[]; /* padded to 8 */
 };
 

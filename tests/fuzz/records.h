@@ -141,8 +141,11 @@ static size_t rd_body(struct rec_decoder *d, struct ms_hdr *h, __u8 ctl)
 		rd_take(d, base + sizeof(*h), sizeof(*u) - sizeof(*h));
 		u->regs[MS_UREG_IP] = rd_addr(u->regs[MS_UREG_IP], ctl);
 		u->len = (u->len % (MS_USTACK_MAX + 1)) & ~7u;
-		rd_take(d, u->data, u->len);
-		return sizeof(*u) + u->len;
+		u->nr_fp %= MS_USTACK_FP_MAX + 1;
+		if (u->len + u->nr_fp * sizeof(__u64) > MS_USTACK_MAX)
+			u->nr_fp = 0;
+		rd_take(d, u->data, u->len + u->nr_fp * sizeof(__u64));
+		return sizeof(*u) + u->len + u->nr_fp * sizeof(__u64);
 	}
 	case MS_MODULE: {
 		struct ms_module *m = (void *)h;

@@ -4,10 +4,11 @@
  * Debian builds its binaries): alpha_map() calls mmap itself, beta_malloc()
  * mallocs blocks above the mmap threshold (libc calls mmap) and gamma_free()
  * frees them (libc calls munmap), each N times, from main.
- * Usage: callers [N]   (default 20)
+ * Usage: callers [N [HOLD_MS]]   (default 20; then stays HOLD_MS, default 0)
  */
 #include <malloc.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <sys/mman.h>
 
 #define ALPHA_BYTES (3 * 4096)
@@ -50,5 +51,7 @@ int main(int argc, char **argv)
 		beta_malloc();
 		gamma_free();
 	}
+	if (argc > 2)
+		usleep(atoi(argv[2]) * 1000); /* for a live view to draw its regions */
 	return sink[0] ? 0 : 1;
 }

@@ -24,6 +24,7 @@ static int layout_start(struct run *r)
 		.interval = r->s->interval,
 		.replay = r->replay != NULL,
 		.json = r->s->json,
+		.stacks = r->stacks,
 	};
 	struct frame_view fv;
 

@@ -28,6 +28,7 @@ struct call_entry {
 struct pending_ustack {
 	__u64 ts; /* the call's key: call_key() */
 	__u32 pid, type;
+	bool fp;
 	unsigned nr;
 	__u64 ips[STACK_MAX_FRAMES];
 };
@@ -87,9 +88,9 @@ void stacks__free(struct stacks *st)
 	free(st);
 }
 
-static __u64 hash_ips(__u32 pid, const __u64 *ips, unsigned nr)
+static __u64 hash_ips(__u32 pid, bool fp, const __u64 *ips, unsigned nr)
 {
-	__u64 h = 0xcbf29ce484222325ULL ^ pid;
+	__u64 h = 0xcbf29ce484222325ULL ^ pid ^ (__u64)fp << 32;
 	unsigned i;
 
 	for (i = 0; i < nr; i++)
@@ -97,11 +98,11 @@ static __u64 hash_ips(__u32 pid, const __u64 *ips, unsigned nr)
 	return h ^ nr;
 }
 
-static bool same_stack(const struct stack *s, __u32 pid, const __u64 *ips, unsigned nr)
+static bool same_stack(const struct stack *s, __u32 pid, bool fp, const __u64 *ips, unsigned nr)
 {
 	unsigned i;
 
-	if (s->pid != pid || s->nr != nr)
+	if (s->pid != pid || s->fp != fp || s->nr != nr)
 		return false;
 	for (i = 0; i < nr; i++)
 		if (s->frames[i].ip != ips[i])
@@ -110,14 +111,15 @@ static bool same_stack(const struct stack *s, __u32 pid, const __u64 *ips, unsig
 }
 
 /* The stack of these return addresses: an existing id, or a new one, symbolized once. */
-static const struct stack *intern_stack(struct stacks *st, __u32 pid, const __u64 *ips, unsigned nr)
+static const struct stack *intern_stack(struct stacks *st, __u32 pid, bool fp, const __u64 *ips,
+					unsigned nr)
 {
-	__u64 h = hash_ips(pid, ips, nr);
+	__u64 h = hash_ips(pid, fp, ips, nr);
 	struct stack_entry **b = &st->buckets[h & (STACK_BUCKETS - 1)], *e;
 	unsigned i;
 
 	for (e = *b; e; e = e->next)
-		if (e->hash == h && same_stack(&e->s, pid, ips, nr))
+		if (e->hash == h && same_stack(&e->s, pid, fp, ips, nr))
 			return &e->s;
 	if (st->nr == st->cap) {
 		unsigned cap = st->cap ? 2 * st->cap : 256;
@@ -134,6 +136,7 @@ static const struct stack *intern_stack(struct stacks *st, __u32 pid, const __u6
 	e->hash = h;
 	e->s.id = st->nr + 1;
 	e->s.pid = pid;
+	e->s.fp = fp;
 	e->s.nr = nr;
 	for (i = 0; i < nr; i++)
 		unwinder__symbolize(st->unw, pid, ips[i], i == 0, &e->s.frames[i]);
@@ -175,6 +178,65 @@ const struct stack *stacks__of_call(const struct stacks *st, __u32 pid, __u32 ti
 	return NULL;
 }
 
+/* fp[] are ips[from..from + nr_fp): the walk's frames, as far as the chain went */
+static bool same_ips(const __u64 *fp, unsigned nr_fp, const __u64 *ips, unsigned nr, unsigned from)
+{
+	return nr_fp && nr_fp + from <= nr && !memcmp(fp, ips + from, nr_fp * sizeof(*ips));
+}
+
+/*
+ * The chain ends where a thread starts: _start zeroes rbp and libc's start
+ * code (no frame pointers) keeps it, so the chain's last frame is the one
+ * that called main or the thread's function, and what follows is the start
+ * code every stack of the thread shares.
+ */
+static bool chain_ends_at_start(struct stacks *st, __u32 pid, __u64 ip)
+{
+	static const char *const starts[] = { "__libc_start_call_main",
+					      "__libc_start_main",
+					      "_start",
+					      "start_thread",
+					      "clone",
+					      "clone3" };
+	struct frame f;
+	size_t i;
+
+	unwinder__symbolize(st->unw, pid, ip, false, &f);
+	for (i = 0; f.sym && i < sizeof(starts) / sizeof(starts[0]); i++)
+		if (!strncmp(f.sym, starts[i], strlen(starts[i])) &&
+		    (!f.sym[strlen(starts[i])] || f.sym[strlen(starts[i])] == '@'))
+			return true;
+	return false;
+}
+
+/*
+ * The frame-pointer chain is whole when it found the frames the CFI walk
+ * did, up to the thread's outermost one or its start code. A leaf without a
+ * frame pointer (libc's syscall wrappers on Debian) hides its caller from
+ * the chain: that caller's return address is the word at sp, where the leaf
+ * has not moved sp. A chain broken any other way (a caller that uses rbp for
+ * data) differs: the walk is the truth.
+ */
+static bool fp_complete(struct stacks *st, const struct ms_ustack *us, const __u64 *ips,
+			unsigned nr)
+{
+	const __u64 *fp = (const void *)(us->data + us->len);
+	unsigned found = us->nr_fp;
+	__u64 at_sp;
+
+	if (!found || nr >= STACK_MAX_FRAMES || fp[0] != ips[0])
+		return false;
+	if (!same_ips(fp, found, ips, nr, 0)) {
+		if (us->len < sizeof(at_sp) || nr < 2)
+			return false;
+		memcpy(&at_sp, us->data, sizeof(at_sp));
+		if (at_sp != ips[1] || !same_ips(fp + 1, found - 1, ips, nr, 2))
+			return false;
+		found++;
+	}
+	return found == nr || chain_ends_at_start(st, us->h.pid, ips[found - 1]);
+}
+
 /*
  * Unwound as it comes, against the layout just before its call: the 8K copy
  * is not kept while the call's record is awaited.
@@ -190,6 +252,7 @@ static void keep_ustack(struct stacks *st, const struct ms_hdr *rec)
 	p->pid = rec->pid;
 	p->type = rec->flags;
 	p->nr = unwinder__unwind(st->unw, us, p->ips, STACK_MAX_FRAMES);
+	p->fp = fp_complete(st, us, p->ips, p->nr);
 }
 
 /* The time its stack was stamped with: when it took the mmap lock, else when it entered. */
@@ -206,7 +269,7 @@ static void take_stack(struct stacks *st, const struct ms_hdr *rec)
 	if (!p)
 		return;
 	if (p->pid == rec->pid && p->type == rec->type && p->ts == call_key(s)) {
-		st->cur = intern_stack(st, rec->pid, p->ips, p->nr);
+		st->cur = intern_stack(st, rec->pid, p->fp, p->ips, p->nr);
 		if (st->cur)
 			note_call(st, rec, st->cur->id);
 	}
@@ -307,4 +370,16 @@ unsigned stack__site(const struct stack *s)
 		if (!in_allocator(&s->frames[i]))
 			return i;
 	return 0;
+}
+
+const struct frame *stack__site_frame(const struct stack *s)
+{
+	const struct frame *f = s && s->nr ? &s->frames[stack__site(s)] : NULL;
+
+	return f && !in_allocator(f) ? f : NULL;
+}
+
+const char *stack__unwind(const struct stack *s)
+{
+	return s->fp ? "fp" : "dwarf";
 }

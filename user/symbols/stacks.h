@@ -29,6 +29,7 @@ struct frame {
 struct stack {
 	unsigned id; /* 1, 2, ...: the same frames in the same process, the same id */
 	__u32 pid;
+	bool fp; /* the frame-pointer chain gave these frames whole; else DWARF alone */
 	unsigned nr;
 	struct frame frames[];
 };
@@ -70,5 +71,9 @@ void stacks__probe(void *ctx, const struct ms_hdr *rec);
 const struct stack *stacks__get(const struct stacks *st, unsigned id);
 /* Frames before this index are in libc/the allocator: the call site is the first after. */
 unsigned stack__site(const struct stack *s);
+/* The frame of its call site; NULL: all its frames are in libc/the loader/the allocator. */
+const struct frame *stack__site_frame(const struct stack *s);
+/* How its frames were found: "fp" (the frame-pointer chain, whole) or "dwarf". */
+const char *stack__unwind(const struct stack *s);
 
 #endif

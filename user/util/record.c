@@ -120,7 +120,9 @@ bool record_ok(const struct ms_hdr *h)
 		       str_ok(m->path, m->path_len, size - sizeof(*m));
 	}
 	case MS_USTACK:
-		return ((const struct ms_ustack *)h)->len <= size - sizeof(struct ms_ustack);
+		return ((const struct ms_ustack *)h)->len +
+			       (__u64)((const struct ms_ustack *)h)->nr_fp * sizeof(__u64) <=
+		       size - sizeof(struct ms_ustack);
 	case MS_VMA: {
 		const struct ms_vma *v = (const void *)h;
 

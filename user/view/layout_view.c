@@ -11,6 +11,7 @@
 #include "util/json.h"
 #include "view/layout_growth.h"
 #include "view/layout_view.h"
+#include "view/stack_lines.h"
 
 #define USER_TOP 0x800000000000ULL /* x86-64, 4-level paging */
 #define BIG_GAP (1ULL << 30) /* free gaps shown when at least this big */
@@ -148,6 +149,12 @@ static void use_bar(char *buf, size_t len, __u64 rss, __u64 size)
 		snprintf(buf, len, "[%s] %3u%%", bar, pct);
 }
 
+/* The stack of the call that made r; NULL: none (no --stacks, or made before). */
+static const struct stack *maker(const struct draw *d, const struct region *r)
+{
+	return r ? stacks__of_call(d->v->o.stacks, d->p->pid, r->created_tid, r->created_ns) : NULL;
+}
+
 /* A block as an object: what the text line shows, as fields. */
 static void json_block(const struct draw *d, __u64 a, __u64 b, const struct region *r,
 		       const char *kind, const char *what)
@@ -184,6 +191,7 @@ static void json_block(const struct draw *d, __u64 a, __u64 b, const struct regi
 		}
 		if (r->owner_tid)
 			json_u64(o, "owner_tid", r->owner_tid);
+		stack_lines__site_json(o, maker(d, r));
 	}
 	while (*what == ' ') /* the picture's indentation */
 		what++;
@@ -208,6 +216,7 @@ static void line(const struct draw *d, __u64 a, __u64 b, const struct region *r,
 		 const char *what)
 {
 	char res[16] = "", touched[16] = "-", grow[32] = "", rss[16] = "", bar[24] = "";
+	char site[STACK_SITE_LEN] = "";
 	__u64 rb;
 
 	if (d->json) {
@@ -230,8 +239,9 @@ static void line(const struct draw *d, __u64 a, __u64 b, const struct region *r,
 	} else if (r) {
 		strcpy(rss, "-");
 	}
-	fprintf(d->out, "%012llx-%012llx %7s %7s %7s %-17s %-9s %s\n", (unsigned long long)a,
-		(unsigned long long)b, res, touched, rss, bar, grow, what);
+	stack_lines__site(site, sizeof(site), maker(d, r));
+	fprintf(d->out, "%012llx-%012llx %7s %7s %7s %-17s %-9s %s%s\n", (unsigned long long)a,
+		(unsigned long long)b, res, touched, rss, bar, grow, what, site);
 }
 
 static bool filebacked(const struct region *r)

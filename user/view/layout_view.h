@@ -11,6 +11,7 @@
 #define MEMSNOOP_LAYOUT_VIEW_H
 
 #include "model/model.h"
+#include "symbols/stacks.h"
 #include "view/screen.h"
 
 struct layout_view_opts {
@@ -18,6 +19,8 @@ struct layout_view_opts {
 	double interval; /* seconds: the window growth is measured over */
 	bool replay; /* from a recording: a process missing is missing at that moment */
 	bool json;
+	/* each region's line names the call site that made it, when it has a stack */
+	const struct stacks *stacks;
 };
 
 struct layout_view;

@@ -12,4 +12,14 @@ void stack_lines__text(FILE *out, const struct stack *s, unsigned depth, const c
 /* "stack_id", "unwind" and "stack": [{"ip", "sym", "off", "module", "file", "line"}, ...]. */
 void stack_lines__json(struct json_obj *o, const struct stack *s, unsigned depth);
 
+#define STACK_SITE_LEN 256
+/*
+ * "  [by alpha_map]": the call site of s (its innermost frame outside
+ * libc/the allocator) for the end of a region's line; "" when s is NULL or
+ * all its frames are inside (the loader mapping a library).
+ */
+void stack_lines__site(char *buf, size_t size, const struct stack *s);
+/* "site": {"ip", "sym", "off", "module"} and "stack_id"; nothing when "" above. */
+void stack_lines__site_json(struct json_obj *o, const struct stack *s);
+
 #endif
