@@ -1085,7 +1085,8 @@ static void sym_add(struct unwinder *u, struct sym_table *t, __u64 start, __u64 
 
 /*
  * A name from a hostile source (a perf map the traced user writes, a
- * recording): printable ASCII kept, other bytes and '\' as \xNN, cut to fit.
+ * recording): printable ASCII kept, other bytes as \xNN, cut to fit (an
+ * escaped name read back stays as it was).
  */
 static const char *escaped(struct unwinder *u, const char *s, size_t len)
 {
@@ -1096,7 +1097,7 @@ static const char *escaped(struct unwinder *u, const char *s, size_t len)
 	for (i = 0; i < len && n + 5 <= sizeof(out); i++) {
 		unsigned char c = s[i];
 
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
+		if (c >= 0x20 && c < 0x7f) {
 			out[n++] = c;
 			continue;
 		}
