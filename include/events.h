@@ -75,6 +75,8 @@ enum ms_type {
 	MS_CGROUP = 43, /* a cgroup's path, its memory controller's limit and usage */
 	MS_CGROUP_MOVE = 44, /* a process moved to another cgroup (from the kernel) */
 	MS_OOM = 45, /* the OOM killer chose a victim (oom:mark_victim) */
+	MS_SYMBOL = 48, /* a function a recorded stack went through (--symbols) */
+	MS_FRAMES = 49, /* the return addresses a recording unwound of the MS_USTACK after it */
 	MS_TYPE_MAX = 64,
 };
 
@@ -415,6 +417,35 @@ struct ms_module {
 	__u16 path_len;
 	__u32 pad;
 	char path[]; /* NUL-terminated, padded to 8 */
+};
+
+#define MS_MODULE_SYMBOLS 0x1 /* ms_module flags: its functions come in MS_SYMBOL records */
+
+/*
+ * --symbols: a function a recorded frame fell in, written once per function
+ * (per build-id, or per process for JIT code) before the call that needed it,
+ * so that a replay without the file still names it.
+ */
+#define MS_SYMBOL_JIT 0x1 /* flags: from /tmp/perf-PID.map; start is an address in pid */
+#define MS_SYMBOL_NAME_MAX 512 /* longer names are cut */
+struct ms_symbol {
+	struct ms_hdr h; /* pid, ts_ns: the call's stack's */
+	__u64 start; /* from its file's offset 0 in memory (ms_module.base); JIT: the address */
+	__u64 size; /* bytes; 0: unknown (the start only) */
+	__u8 build_id[MS_BUILD_ID_MAX]; /* its file's; JIT: none */
+	__u16 build_id_len;
+	__u16 name_len;
+	__u32 pad;
+	char name[]; /* NUL-terminated, padded to 8 */
+};
+
+/* --symbols: the frames the recording found for the MS_USTACK that follows (same key). */
+#define MS_FRAMES_MAX 64
+struct ms_frames {
+	struct ms_hdr h; /* as the MS_USTACK's: ts_ns, pid, tid, flags (the call's type) */
+	__u32 nr; /* ips[] */
+	__u32 pad;
+	__u64 ips[]; /* innermost first */
 };
 
 /*

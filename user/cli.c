@@ -75,6 +75,7 @@ enum {
 	OPT_FAULT_HOOK,
 	OPT_SYSCALL_HOOK,
 	OPT_STACKS,
+	OPT_SYMBOLS,
 	OPT_STACK_SIZE,
 	OPT_STACK_DEPTH,
 	OPT_FOLDED,
@@ -108,6 +109,7 @@ static const struct argp_option options[] = {
 	{ "stacks", OPT_STACKS, NULL, 0, "User call stacks of the layout calls", 0 },
 	{ "stack-size", OPT_STACK_SIZE, "BYTES", 0,
 	  "--stacks: user stack bytes copied per call (8K)", 0 },
+	{ "symbols", OPT_SYMBOLS, NULL, 0, "--stacks, names stored in the recording", 0 },
 	{ "stack-depth", OPT_STACK_DEPTH, "N", 0, "Frames shown per stack (default 8)", 0 },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Ring buffer size, a power of two (default 8M)",
 	  0 },
@@ -511,6 +513,7 @@ static const struct opt_rule rules[] = {
 	VALUE(OPT_SYSCALL_HOOK, set_syscall_hook,
 	      "unknown syscall hook '%s': 'auto', 'fentry' or 'tp'"),
 	SET(OPT_STACKS, stacks),
+	SET(OPT_SYMBOLS, symbols),
 	SET(OPT_FOLDED, folded),
 	VALUE(OPT_BY, set_by, "unknown grouping '%s': 'process', 'site' or 'cgroup'"),
 	VALUE(OPT_WEIGHT, set_weight, "unknown weight '%s': reserved, touched or calls"),
@@ -606,6 +609,12 @@ static int check(struct settings *s)
 		fprintf(stderr, "memsnoop: %s reads a recording: -r FILE\n", s->cmd->name);
 		return -1;
 	}
+	if (s->symbols && (!s->write_file || s->read_file || s->cmd->exports)) {
+		fprintf(stderr,
+			"memsnoop: --symbols stores symbols in a recording (-w or record -o)\n");
+		return -1;
+	}
+	s->stacks |= s->symbols;
 	if (s->ring_bytes && !s->write_file) {
 		fprintf(stderr, "memsnoop: --ring needs a file to write (-w or -o FILE)\n");
 		return -1;

@@ -197,6 +197,7 @@ static int build_pipeline(struct session *ss)
 			return -1;
 		stream__add_writer(ss->stream, writer_fn, ss);
 		stacks__record_modules(ss->stacks, true);
+		stacks__record_symbols(ss->stacks, s->symbols);
 	}
 	return 0;
 }
@@ -560,6 +561,7 @@ static int open_live(struct session *ss, struct live **l, struct launch *child)
 	if (s->stacks) {
 		stacks__on_bottom(ss->stacks, live__stack_bottom, *l);
 		live__on_ustack(*l, stacks__probe, ss->stacks);
+		stacks__read_perf_maps(ss->stacks, true);
 	}
 	if (s->argc) {
 		err = launch_prepare(child, s->argv);

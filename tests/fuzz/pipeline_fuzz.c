@@ -37,6 +37,7 @@ static const char *const commands[][12] = {
 	CMD("top", "-r", trace_path, "-b", "-j"),
 	CMD("top", "-r", trace_path, "-b", "--by", "cgroup"),
 	CMD("-r", trace_path, "-v"),
+	CMD("-r", trace_path, "-j", "--stacks"),
 	CMD("info", "-r", trace_path),
 	CMD("info", "-r", trace_path, "-j"),
 	CMD("export", "--perfetto", "-r", trace_path, "-o", out_path, "--force"),

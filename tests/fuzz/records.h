@@ -155,6 +155,31 @@ static size_t rd_body(struct rec_decoder *d, struct ms_hdr *h, __u8 ctl)
 		m->path_len = rd_str(d, m->path, room - sizeof(*m), ctl);
 		return sizeof(*m) + m->path_len + 1;
 	}
+	case MS_SYMBOL: {
+		struct ms_symbol *y = (void *)h;
+
+		rd_take(d, base + sizeof(*h), sizeof(*y) - sizeof(*h));
+		y->build_id_len %= MS_BUILD_ID_MAX + 1;
+		if (!(ctl & RD_RAW_ADDR)) { /* near the regions, a few build-ids */
+			y->start = h->flags & MS_SYMBOL_JIT ? rd_addr(y->start, ctl) :
+							      y->start & 0xffff;
+			y->size &= 0xfff;
+			y->build_id_len %= 3;
+		}
+		y->name_len = rd_str(d, y->name, MS_SYMBOL_NAME_MAX, ctl);
+		return sizeof(*y) + y->name_len + 1;
+	}
+	case MS_FRAMES: {
+		struct ms_frames *fr = (void *)h;
+		__u32 i;
+
+		rd_take(d, base + sizeof(*h), sizeof(*fr) - sizeof(*h));
+		fr->nr = fr->nr % MS_FRAMES_MAX + 1;
+		rd_take(d, fr->ips, fr->nr * sizeof(__u64));
+		for (i = 0; i < fr->nr; i++)
+			fr->ips[i] = rd_addr(fr->ips[i], ctl);
+		return sizeof(*fr) + fr->nr * sizeof(__u64);
+	}
 	case MS_RESIDENT: {
 		struct ms_resident *r = (void *)h;
 		__u32 i;
@@ -247,6 +272,8 @@ static const struct {
 	{ MS_SEED_END, sizeof(struct ms_seed_end) },
 	{ MS_USTACK, 0 },
 	{ MS_MODULE, 0 },
+	{ MS_SYMBOL, 0 },
+	{ MS_FRAMES, 0 },
 	{ MS_RESIDENT, 0 },
 	{ MS_OOM, 0 },
 	{ MS_CGROUP, 0 },

@@ -22,6 +22,7 @@ struct settings {
 	bool json;
 	bool faults;
 	bool stacks; /* --stacks: user call stacks of the layout calls */
+	bool symbols; /* --symbols: the recording stores the stacks' function names */
 	__u64 stack_size; /* --stack-size: bytes copied per call */
 	int stack_depth; /* --stack-depth: frames shown */
 	bool verbose;

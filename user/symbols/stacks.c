@@ -30,6 +30,7 @@ struct pending_ustack {
 	__u32 pid, type;
 	bool fp;
 	unsigned nr;
+	bool recorded; /* the frames a recording found (MS_FRAMES): not unwound again */
 	__u64 ips[STACK_MAX_FRAMES];
 };
 
@@ -248,11 +249,36 @@ static void keep_ustack(struct stacks *st, const struct ms_hdr *rec)
 
 	if (!p)
 		return;
+	if (p->recorded && p->ts == rec->ts_ns && p->pid == rec->pid && p->type == rec->flags) {
+		/* the recorded frames stand; the chain still says how they were found */
+		p->recorded = false;
+		p->fp = fp_complete(st, us, p->ips, p->nr);
+		return;
+	}
 	p->ts = rec->ts_ns;
 	p->pid = rec->pid;
 	p->type = rec->flags;
+	p->recorded = false;
 	p->nr = unwinder__unwind(st->unw, us, p->ips, STACK_MAX_FRAMES);
 	p->fp = fp_complete(st, us, p->ips, p->nr);
+	unwinder__note_frames(st->unw, us, p->ips, p->nr);
+}
+
+/* A recording's frames of the MS_USTACK that follows (--symbols): its files may be gone. */
+static void keep_frames(struct stacks *st, const struct ms_hdr *rec)
+{
+	const struct ms_frames *fr = (const void *)rec;
+	struct pending_ustack *p = pidtab__put(st->pending, rec->tid);
+
+	if (!p)
+		return;
+	p->ts = rec->ts_ns;
+	p->pid = rec->pid;
+	p->type = rec->flags;
+	p->recorded = true;
+	p->fp = false;
+	p->nr = fr->nr < STACK_MAX_FRAMES ? fr->nr : STACK_MAX_FRAMES;
+	memcpy(p->ips, fr->ips, p->nr * sizeof(__u64));
 }
 
 /* The time its stack was stamped with: when it took the mmap lock, else when it entered. */
@@ -268,7 +294,8 @@ static void take_stack(struct stacks *st, const struct ms_hdr *rec)
 
 	if (!p)
 		return;
-	if (p->pid == rec->pid && p->type == rec->type && p->ts == call_key(s)) {
+	if (p->pid == rec->pid && p->type == rec->type && p->ts == call_key(s) && !p->recorded) {
+		unwinder__stamp(st->unw, rec);
 		st->cur = intern_stack(st, rec->pid, p->fp, p->ips, p->nr);
 		if (st->cur)
 			note_call(st, rec, st->cur->id);
@@ -293,6 +320,12 @@ int stacks__fn(void *ctx, const struct ms_hdr *rec)
 		break;
 	case MS_MODULE:
 		unwinder__expect(st->unw, (const struct ms_module *)rec);
+		break;
+	case MS_SYMBOL:
+		unwinder__add_symbol(st->unw, (const struct ms_symbol *)rec);
+		break;
+	case MS_FRAMES:
+		keep_frames(st, rec);
 		break;
 	case MS_EXEC:
 		unwinder__forget(st->unw, rec->pid);
@@ -326,6 +359,16 @@ int stacks__drain_modules(struct stacks *st, int (*fn)(void *ctx, const struct m
 			  void *ctx)
 {
 	return unwinder__drain_modules(st->unw, fn, ctx);
+}
+
+void stacks__record_symbols(struct stacks *st, bool on)
+{
+	unwinder__record_symbols(st->unw, on);
+}
+
+void stacks__read_perf_maps(struct stacks *st, bool on)
+{
+	unwinder__read_perf_maps(st->unw, on);
 }
 
 void stacks__on_bottom(struct stacks *st, void (*fn)(void *ctx, __u32 tid, __u64 bottom), void *ctx)

@@ -51,6 +51,14 @@ void stacks__record_modules(struct stacks *st, bool on);
 int stacks__drain_modules(struct stacks *st, int (*fn)(void *ctx, const struct ms_hdr *rec),
 			  void *ctx);
 /*
+ * --symbols: the recording also stores the functions the frames fell in
+ * (MS_SYMBOL) and the frames themselves (MS_FRAMES), drained as above, so
+ * that a replay without the binaries still names them.
+ */
+void stacks__record_symbols(struct stacks *st, bool on);
+/* Live: JIT frames are named from /tmp/perf-PID.map where the runtime writes one. */
+void stacks__read_perf_maps(struct stacks *st, bool on);
+/*
  * The stack of the call made by pid/tid at ts (a region's created_tid and
  * created_ns: the call that made it); NULL if it had none.
  */

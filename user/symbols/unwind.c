@@ -65,6 +65,7 @@ struct sym_entry {
 	__u64 rel; /* pc - the module's start */
 	const char *sym, *file;
 	__u64 off; /* of pc from sym */
+	__u64 size; /* of sym */
 	int line;
 };
 
@@ -97,11 +98,21 @@ struct unwinder {
 	struct pidtab *bottoms; /* tid -> __u64 */
 	unwinder_bottom_fn bottom_fn;
 	void *bottom_ctx;
-	/* MS_MODULE records to write, with a recording */
+	/* MS_MODULE (and with --symbols MS_SYMBOL, MS_FRAMES) records to write */
 	bool record_modules;
-	struct ms_module **out;
+	struct ms_hdr **out;
 	size_t nr_out, cap_out;
+	/* --symbols: the functions stored (recording) or read back (replay) */
+	bool record_symbols;
+	bool perf_maps; /* live: JIT frames named from /tmp/perf-PID.map */
+	struct ms_hdr stamp; /* pid, tid, ts_ns of the stack being symbolized */
+	struct sym_table **tables;
+	size_t nr_tables, cap_tables, nr_stored;
 };
+
+static void free_tables(struct unwinder *u);
+static void set_module_key(struct unwinder *u, Dwfl_Module *mod, const __u8 *id, __u16 len);
+static void forget_jit(struct unwinder *u, __u32 pid);
 
 /* Appends p to a growing array of pointers; false when out of memory. */
 static bool push_ptr(void ***arr, size_t *nr, size_t *cap, void *p)
@@ -240,6 +251,7 @@ void unwinder__free(struct unwinder *u)
 	for (i = 0; i < u->nr_out; i++)
 		free(u->out[i]);
 	free(u->out);
+	free_tables(u);
 	free(u);
 }
 
@@ -248,6 +260,7 @@ void unwinder__forget(struct unwinder *u, __u32 pid)
 	struct proc_dwfl **pd = pidtab__get(u->procs, pid);
 
 	pidtab__del(u->exes, pid);
+	forget_jit(u, pid);
 	if (!pd)
 		return;
 	end_dwfl(pid, *pd);
@@ -440,7 +453,7 @@ void unwinder__expect(struct unwinder *u, const struct ms_module *rec)
  */
 static bool same_file(struct unwinder *u, const char *path, const __u8 *id, __u16 len)
 {
-	bool seen = false, warned = false;
+	bool seen = false, warned = false, symbols = false;
 	size_t i;
 
 	for (i = 0; i < u->nr_expect; i++) {
@@ -453,12 +466,33 @@ static bool same_file(struct unwinder *u, const char *path, const __u8 *id, __u1
 		seen = true;
 		warned |= e->pad; /* pad: said so already */
 		e->pad = 1;
+		symbols |= e->h.flags & MS_MODULE_SYMBOLS;
 	}
 	if (seen && !warned)
-		warn("%s is not the file the recording saw (build-id differs): its frames are "
-		     "addresses",
-		     path);
+		warn("%s is not the file the recording saw (build-id differs): its frames are %s",
+		     path, symbols ? "named from the recording's symbols" : "addresses");
 	return !seen;
+}
+
+/* A file the recording went through is not here: said once, as same_file does. */
+static void missing_file(struct unwinder *u, const char *path)
+{
+	bool seen = false, warned = false, symbols = false;
+	size_t i;
+
+	for (i = 0; i < u->nr_expect; i++) {
+		struct ms_module *e = u->expect[i];
+
+		if (strcmp(e->path, path))
+			continue;
+		seen = true;
+		warned |= e->pad;
+		e->pad = 1;
+		symbols |= e->h.flags & MS_MODULE_SYMBOLS;
+	}
+	if (seen && !warned)
+		warn("%s is missing: its frames are %s", path,
+		     symbols ? "named from the recording's symbols" : "addresses");
 }
 
 /* An MS_MODULE record for the recording, written before the call that reached the file. */
@@ -473,17 +507,16 @@ static void note_module(struct unwinder *u, const struct ms_ustack *us, __u64 ba
 	rec = calloc(1, size);
 	if (!rec)
 		return;
-	rec->h.ts_ns = us->h.ts_ns;
-	rec->h.pid = us->h.pid;
-	rec->h.tid = us->h.tid;
+	rec->h = us ? us->h : u->stamp;
 	rec->h.type = MS_MODULE;
+	rec->h.flags = u->record_symbols && len ? MS_MODULE_SYMBOLS : 0;
 	rec->h.size = size;
 	rec->base = base;
 	memcpy(rec->build_id, id, len);
 	rec->build_id_len = len;
 	rec->path_len = plen;
 	memcpy(rec->path, path, plen);
-	if (!push_ptr((void ***)&u->out, &u->nr_out, &u->cap_out, rec))
+	if (!push_ptr((void ***)&u->out, &u->nr_out, &u->cap_out, &rec->h))
 		free(rec);
 }
 
@@ -500,7 +533,7 @@ int unwinder__drain_modules(struct unwinder *u, int (*fn)(void *ctx, const struc
 
 	for (i = 0; i < u->nr_out; i++) {
 		if (!err)
-			err = fn(ctx, &u->out[i]->h);
+			err = fn(ctx, u->out[i]);
 		free(u->out[i]);
 	}
 	u->nr_out = 0;
@@ -591,6 +624,8 @@ static bool report_module(struct unwinder *u, struct proc_dwfl *pd, __u32 pid, _
 	__u16 id_len;
 
 	path = file_at(u, pid, ip, &base);
+	if (path && !regular_file(path))
+		missing_file(u, path);
 	if (!path || !regular_file(path))
 		return false;
 	id_len = file_build_id(path, id);
@@ -602,6 +637,7 @@ static bool report_module(struct unwinder *u, struct proc_dwfl *pd, __u32 pid, _
 	dwfl_report_end(pd->dwfl, NULL, NULL);
 	if (!mod)
 		return false;
+	set_module_key(u, mod, id, id_len);
 	note_module(u, pd->us, base, path, id, id_len);
 	pd->gen = ++u->next_gen;
 	if (!pd->attached)
@@ -883,6 +919,7 @@ static const struct sym_entry *sym_info(struct unwinder *u, Dwfl_Module *mod, __
 	if (name) {
 		e->sym = intern(u, name);
 		e->off = off;
+		e->size = sym.st_size;
 	}
 	line = dwfl_module_getsrc(mod, pc);
 	if (line) {
@@ -896,22 +933,465 @@ static const struct sym_entry *sym_info(struct unwinder *u, Dwfl_Module *mod, __
 	return e;
 }
 
+/* ---- --symbols: functions stored in the recording, and JIT code's perf maps ---- */
+
+#define SYMBOLS_MAX (1 << 18) /* functions a run stores or reads back */
+#define PERF_MAP_BYTES (16 << 20) /* a bigger /tmp/perf-PID.map is not read */
+#define PERF_MAP_ENTRIES (1 << 18)
+
+struct stored_sym {
+	__u64 start, size; /* from the file's offset 0 in memory; JIT: addresses */
+	const char *name; /* interned */
+};
+
+/* One file's functions (by build-id), or one process's JIT code. */
+struct sym_table {
+	const char *key; /* interned: "b:<build-id hex>", "jit:<pid>" */
+	struct stored_sym *v; /* sorted by start */
+	size_t nr, cap;
+	struct stat map; /* the perf map as last read */
+};
+
+static void free_tables(struct unwinder *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->nr_tables; i++) {
+		free(u->tables[i]->v);
+		free(u->tables[i]);
+	}
+	free(u->tables);
+}
+
+static const char *build_id_key(struct unwinder *u, const __u8 *id, __u16 len)
+{
+	char hex[3 + 2 * MS_BUILD_ID_MAX] = "b:";
+	__u16 i;
+
+	if (!len || len > MS_BUILD_ID_MAX)
+		return NULL;
+	for (i = 0; i < len; i++)
+		snprintf(hex + 2 + 2 * i, 3, "%02x", id[i]);
+	return intern(u, hex);
+}
+
+static const char *jit_key(struct unwinder *u, __u32 pid)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "jit:%u", pid);
+	return intern(u, key);
+}
+
+/* The build-id of a module reported for unwinding: the key of its functions. */
+static void set_module_key(struct unwinder *u, Dwfl_Module *mod, const __u8 *id, __u16 len)
+{
+	void **userdata = NULL;
+
+	dwfl_module_info(mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
+	if (userdata)
+		*userdata = (void *)build_id_key(u, id, len);
+}
+
+static struct sym_table *table_of(struct unwinder *u, const char *key, bool make)
+{
+	struct sym_table *t;
+	size_t i;
+
+	for (i = 0; key && i < u->nr_tables; i++)
+		if (u->tables[i]->key == key)
+			return u->tables[i];
+	if (!key || !make)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (t && !push_ptr((void ***)&u->tables, &u->nr_tables, &u->cap_tables, t)) {
+		free(t);
+		return NULL;
+	}
+	if (t)
+		t->key = key;
+	return t;
+}
+
+/* The process is gone or exec'd: its JIT code with it. */
+static void forget_jit(struct unwinder *u, __u32 pid)
+{
+	struct sym_table *t = table_of(u, jit_key(u, pid), false);
+
+	if (!t)
+		return;
+	free(t->v);
+	t->v = NULL;
+	t->nr = t->cap = 0;
+	memset(&t->map, 0, sizeof(t->map));
+}
+
+/* The index of the last symbol starting at or before addr; t->nr when none. */
+static size_t sym_before(const struct sym_table *t, __u64 addr)
+{
+	size_t lo = 0, hi = t->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->v[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? lo - 1 : t->nr;
+}
+
+static const struct stored_sym *sym_lookup(const struct sym_table *t, __u64 addr)
+{
+	size_t i = t ? sym_before(t, addr) : 0;
+	const struct stored_sym *y;
+
+	if (!t || i == t->nr)
+		return NULL;
+	y = &t->v[i];
+	return addr - y->start < y->size || addr == y->start ? y : NULL;
+}
+
+/* Keeps t sorted; a symbol at the same start replaces the one there. */
+static void sym_add(struct unwinder *u, struct sym_table *t, __u64 start, __u64 size,
+		    const char *name)
+{
+	size_t i = sym_before(t, start);
+
+	if (!name)
+		return;
+	if (i < t->nr && t->v[i].start == start) {
+		t->v[i] = (struct stored_sym){ start, size, name };
+		return;
+	}
+	if (u->nr_stored >= SYMBOLS_MAX)
+		return;
+	if (t->nr == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+		struct stored_sym *v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		t->v = v;
+		t->cap = cap;
+	}
+	i = i == t->nr ? 0 : i + 1;
+	memmove(&t->v[i + 1], &t->v[i], (t->nr - i) * sizeof(*t->v));
+	t->v[i] = (struct stored_sym){ start, size, name };
+	t->nr++;
+	u->nr_stored++;
+}
+
+/*
+ * A name from a hostile source (a perf map the traced user writes, a
+ * recording): printable ASCII kept, other bytes as \xNN, cut to fit (an
+ * escaped name read back stays as it was).
+ */
+static const char *escaped(struct unwinder *u, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char out[MS_SYMBOL_NAME_MAX];
+	size_t i, n = 0;
+
+	for (i = 0; i < len && n + 5 <= sizeof(out); i++) {
+		unsigned char c = s[i];
+
+		if (c >= 0x20 && c < 0x7f) {
+			out[n++] = c;
+			continue;
+		}
+		out[n++] = '\\';
+		out[n++] = 'x';
+		out[n++] = hex[c >> 4];
+		out[n++] = hex[c & 15];
+	}
+	out[n] = 0;
+	return n ? intern(u, out) : NULL;
+}
+
+/* Whether this key was not seen before: each function is stored once. */
+static bool first_time(struct unwinder *u, const char *key, __u64 start, const char *name)
+{
+	char buf[64];
+	size_t before = u->nr_names;
+
+	snprintf(buf, sizeof(buf), "%p@%llx@%p", (const void *)key, (unsigned long long)start,
+		 (const void *)name);
+	return intern(u, buf) && u->nr_names > before;
+}
+
+/* An MS_SYMBOL record for the recording, before the call whose stack needed it. */
+static void note_symbol(struct unwinder *u, const char *key, __u64 start, __u64 size,
+			const char *name, bool jit)
+{
+	size_t len = strnlen(name, MS_SYMBOL_NAME_MAX - 1);
+	size_t i, size_rec = sizeof(struct ms_symbol) + MS_ALIGN8(len + 1);
+	struct ms_symbol *rec;
+
+	if (!u->record_symbols || !key || u->nr_stored >= SYMBOLS_MAX ||
+	    !first_time(u, key, start, name))
+		return;
+	rec = calloc(1, size_rec);
+	if (!rec)
+		return;
+	rec->h = u->stamp;
+	rec->h.type = MS_SYMBOL;
+	rec->h.size = size_rec;
+	rec->h.flags = jit ? MS_SYMBOL_JIT : 0;
+	rec->start = start;
+	rec->size = size;
+	for (i = 0; !jit && key[2 + 2 * i] && i < MS_BUILD_ID_MAX; i++) {
+		unsigned hi = key[2 + 2 * i], lo = key[3 + 2 * i];
+
+		hi = hi <= '9' ? hi - '0' : hi - 'a' + 10;
+		lo = lo <= '9' ? lo - '0' : lo - 'a' + 10;
+		rec->build_id[i] = hi << 4 | lo;
+	}
+	rec->build_id_len = i;
+	rec->name_len = len;
+	memcpy(rec->name, name, len);
+	u->nr_stored++;
+	if (!push_ptr((void ***)&u->out, &u->nr_out, &u->cap_out, &rec->h))
+		free(rec);
+}
+
+void unwinder__record_symbols(struct unwinder *u, bool on)
+{
+	u->record_symbols = on;
+}
+
+void unwinder__read_perf_maps(struct unwinder *u, bool on)
+{
+	u->perf_maps = on;
+}
+
+void unwinder__stamp(struct unwinder *u, const struct ms_hdr *h)
+{
+	u->stamp = *h;
+	u->stamp.size = 0;
+	u->stamp.flags = 0;
+}
+
+void unwinder__add_symbol(struct unwinder *u, const struct ms_symbol *rec)
+{
+	const char *key = rec->h.flags & MS_SYMBOL_JIT ?
+				  jit_key(u, rec->h.pid) :
+				  build_id_key(u, rec->build_id, rec->build_id_len);
+	struct sym_table *t = table_of(u, key, true);
+
+	if (t)
+		sym_add(u, t, rec->start, rec->size, escaped(u, rec->name, rec->name_len));
+}
+
+void unwinder__note_frames(struct unwinder *u, const struct ms_ustack *us, const __u64 *ips,
+			   unsigned nr)
+{
+	size_t size = sizeof(struct ms_frames) + nr * sizeof(__u64);
+	struct ms_frames *rec;
+
+	if (!u->record_symbols || !nr || nr > MS_FRAMES_MAX)
+		return;
+	rec = calloc(1, size);
+	if (!rec)
+		return;
+	rec->h = us->h;
+	rec->h.type = MS_FRAMES;
+	rec->h.size = size;
+	rec->nr = nr;
+	memcpy(rec->ips, ips, nr * sizeof(__u64));
+	if (!push_ptr((void ***)&u->out, &u->nr_out, &u->cap_out, &rec->h))
+		free(rec);
+}
+
+/* The uid of a live process: its /proc directory's owner. */
+static bool proc_uid(__u32 pid, uid_t *uid)
+{
+	char path[32];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%u", pid);
+	if (stat(path, &st))
+		return false;
+	*uid = st.st_uid;
+	return true;
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct stored_sym *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* "START SIZE name" (hex) per line into t, replacing what it held. */
+static void parse_perf_map(struct unwinder *u, struct sym_table *t, char *buf, size_t len)
+{
+	char *line = buf, *end = buf + len, *nl, *p;
+
+	t->nr = 0;
+	for (; line < end && t->nr < PERF_MAP_ENTRIES; line = nl + 1) {
+		unsigned long long start, size;
+		const char *name;
+
+		nl = memchr(line, '\n', end - line);
+		if (!nl)
+			break; /* a line still being written */
+		*nl = 0;
+		start = strtoull(line, &p, 16);
+		if (p == line || *p != ' ')
+			continue;
+		size = strtoull(p + 1, &p, 16);
+		if (*p != ' ' || !size)
+			continue;
+		name = escaped(u, p + 1, nl - (p + 1));
+		if (!name)
+			continue;
+		if (t->nr == t->cap) {
+			size_t cap = t->cap ? 2 * t->cap : 64;
+			struct stored_sym *v = realloc(t->v, cap * sizeof(*v));
+
+			if (!v)
+				break;
+			t->v = v;
+			t->cap = cap;
+		}
+		t->v[t->nr++] = (struct stored_sym){ start, size, name };
+	}
+	qsort(t->v, t->nr, sizeof(*t->v), by_start);
+}
+
+/*
+ * /tmp/perf-PID.map, written by the traced process's runtime (node
+ * --perf-basic-prof): read again when it changed since the last read (JIT
+ * maps grow). Hostile input: not a symbolic link, a regular file owned by
+ * the process's user or root, at most PERF_MAP_BYTES.
+ */
+static void read_perf_map(struct unwinder *u, __u32 pid, struct sym_table *t)
+{
+	char path[40], *buf;
+	struct stat st;
+	ssize_t n = 0;
+	uid_t uid;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/perf-%u.map", pid);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > PERF_MAP_BYTES ||
+	    !proc_uid(pid, &uid) || (st.st_uid != uid && st.st_uid != 0) ||
+	    (st.st_ino == t->map.st_ino && st.st_size == t->map.st_size &&
+	     st.st_mtim.tv_sec == t->map.st_mtim.tv_sec &&
+	     st.st_mtim.tv_nsec == t->map.st_mtim.tv_nsec)) {
+		close(fd);
+		return;
+	}
+	buf = malloc(st.st_size + 1);
+	if (buf)
+		n = pread(fd, buf, st.st_size, 0);
+	close(fd);
+	if (n > 0) {
+		t->map = st;
+		parse_perf_map(u, t, buf, n);
+	}
+	free(buf);
+}
+
+/* A frame in anonymous executable memory: the perf map's name, or [jit]. */
+static void jit_symbolize(struct unwinder *u, __u32 pid, __u64 pc, struct frame *f)
+{
+	const char *key = jit_key(u, pid);
+	struct sym_table *t = table_of(u, key, u->perf_maps);
+	const struct stored_sym *y = sym_lookup(t, pc);
+
+	if (!y && t && u->perf_maps) {
+		read_perf_map(u, pid, t);
+		y = sym_lookup(t, pc);
+	}
+	if (!y)
+		return;
+	f->sym = y->name;
+	f->off = f->ip - y->start;
+	note_symbol(u, key, y->start, y->size, y->name, true);
+}
+
+/* A file the replay does not have (or another build): the recording's symbols. */
+static void stored_symbolize(struct unwinder *u, __u32 pid, const struct region *r, __u64 pc,
+			     struct frame *f)
+{
+	const struct ms_module *e = NULL;
+	const struct stored_sym *y;
+	__u64 base = r->start - r->pgoff;
+	size_t i;
+
+	for (i = 0; i < u->nr_expect; i++) {
+		const struct ms_module *m = u->expect[i];
+
+		if (!strcmp(m->path, r->path) && (!e || m->h.pid == pid))
+			e = m;
+	}
+	if (!e)
+		return;
+	y = sym_lookup(table_of(u, build_id_key(u, e->build_id, e->build_id_len), false),
+		       pc - base);
+	if (!y)
+		return;
+	f->sym = y->name;
+	f->off = f->ip - (base + y->start);
+}
+
+/* The module at pc in pid's Dwfl, reported now if the walk did not (frames from a recording). */
+static Dwfl_Module *module_for(struct unwinder *u, __u32 pid, __u64 pc)
+{
+	struct proc_dwfl *pd = proc_of(u, pid);
+	Dwfl_Module *mod;
+
+	if (!pd)
+		return NULL;
+	mod = module_at(u, pd, pid, pc);
+	if (!mod && report_module(u, pd, pid, pc))
+		mod = module_at(u, pd, pid, pc);
+	return mod;
+}
+
+static void keep_symbol(struct unwinder *u, Dwfl_Module *mod, const struct region *r,
+			__u64 sym_addr, __u64 size, const char *name)
+{
+	void **userdata = NULL;
+
+	if (!u->record_symbols || !r || !name)
+		return;
+	dwfl_module_info(mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
+	if (userdata && *userdata)
+		note_symbol(u, *userdata, sym_addr - (r->start - r->pgoff), size, name, false);
+}
+
 void unwinder__symbolize(struct unwinder *u, __u32 pid, __u64 ip, bool innermost, struct frame *f)
 {
 	struct proc_dwfl **slot = pidtab__get(u->procs, pid), *pd = slot ? *slot : NULL;
 	__u64 pc = innermost ? ip : ip - 1; /* a return address: name the call */
 	const struct region *r = model__region_at(u->m, pid, pc);
-	Dwfl_Module *mod = pd && pd->dwfl ? module_at(u, pd, pid, pc) : NULL;
+	Dwfl_Module *mod = NULL;
 	const struct sym_entry *e;
 
 	memset(f, 0, sizeof(*f));
 	f->ip = ip;
-	if (r && r->path)
+	if (r && r->path) {
 		f->module = intern(u, r->path);
-	else if (r && (r->prot & MS_VMA_EXEC))
+		mod = r->path[0] == '/' && (r->prot & MS_VMA_EXEC) ? module_for(u, pid, pc) : NULL;
+	} else if (r && (r->prot & MS_VMA_EXEC)) {
 		f->module = intern(u, "[jit]");
-	if (!mod)
+		jit_symbolize(u, pid, pc, f);
 		return;
+	} else if (!r && pd && pd->dwfl) {
+		mod = module_at(u, pd, pid, pc);
+	}
+	if (!mod) {
+		if (r && r->path)
+			stored_symbolize(u, pid, r, pc, f);
+		return;
+	}
 	if (!r)
 		f->module =
 			intern(u, dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
@@ -922,4 +1402,7 @@ void unwinder__symbolize(struct unwinder *u, __u32 pid, __u64 ip, bool innermost
 	f->off = e->sym ? ip - (pc - e->off) : 0;
 	f->file = e->file;
 	f->line = e->file ? e->line : 0;
+	if (e->sym)
+		keep_symbol(u, mod, r, pc - e->off, e->size > e->off ? e->size : e->off + 1,
+			    e->sym);
 }

@@ -35,6 +35,22 @@ void unwinder__record_modules(struct unwinder *u, bool on);
 /* Hands fn the MS_MODULE records made since the last drain, and forgets them. */
 int unwinder__drain_modules(struct unwinder *u, int (*fn)(void *ctx, const struct ms_hdr *rec),
 			    void *ctx);
+/*
+ * --symbols: a recording stores the functions its frames fell in (MS_SYMBOL,
+ * once each, JIT code's too) and each walk's frames (MS_FRAMES), drained with
+ * the MS_MODULE records; a replay names frames from them where the local file
+ * is missing or another build.
+ */
+void unwinder__record_symbols(struct unwinder *u, bool on);
+/* The call being symbolized: the MS_SYMBOL records' pid, tid and time. */
+void unwinder__stamp(struct unwinder *u, const struct ms_hdr *h);
+/* A recording's MS_SYMBOL, for the frames that follow. */
+void unwinder__add_symbol(struct unwinder *u, const struct ms_symbol *rec);
+/* An MS_FRAMES record of this walk, for the recording. */
+void unwinder__note_frames(struct unwinder *u, const struct ms_ustack *us, const __u64 *ips,
+			   unsigned nr);
+/* Live: name frames in anonymous executable memory from /tmp/perf-PID.map. */
+void unwinder__read_perf_maps(struct unwinder *u, bool on);
 /* The process exec'd filename: a fixed-address executable is known before its layout. */
 void unwinder__exec(struct unwinder *u, __u32 pid, const char *filename);
 /* A forked child runs its parent's executable until it execs. */

@@ -37,6 +37,8 @@ static const unsigned short min_size[MS_TYPE_MAX] = {
 	[MS_VMA_NOW] = sizeof(struct ms_vma_now), /* after a call: the VMA it made */
 	[MS_USTACK] = sizeof(struct ms_ustack),
 	[MS_MODULE] = sizeof(struct ms_module) + 1,
+	[MS_SYMBOL] = sizeof(struct ms_symbol) + 1,
+	[MS_FRAMES] = sizeof(struct ms_frames) + sizeof(__u64),
 	[MS_FAULTS] = sizeof(struct ms_faults),
 	[MS_LOST] = sizeof(struct ms_lost),
 	[MS_SEED_BEGIN] = offsetof(struct ms_seed_begin, cg),
@@ -118,6 +120,18 @@ bool record_ok(const struct ms_hdr *h)
 
 		return m->build_id_len <= MS_BUILD_ID_MAX &&
 		       str_ok(m->path, m->path_len, size - sizeof(*m));
+	}
+	case MS_SYMBOL: {
+		const struct ms_symbol *y = (const void *)h;
+
+		return y->build_id_len <= MS_BUILD_ID_MAX && y->name_len < MS_SYMBOL_NAME_MAX &&
+		       str_ok(y->name, y->name_len, size - sizeof(*y));
+	}
+	case MS_FRAMES: {
+		const struct ms_frames *fr = (const void *)h;
+
+		return fr->nr && fr->nr <= MS_FRAMES_MAX &&
+		       fr->nr <= (size - sizeof(*fr)) / sizeof(__u64);
 	}
 	case MS_USTACK:
 		return ((const struct ms_ustack *)h)->len +
