@@ -1016,8 +1016,15 @@ static struct sym_table *table_of(struct unwinder *u, const char *key, bool make
 /* The process is gone or exec'd: its JIT code with it. */
 static void forget_jit(struct unwinder *u, __u32 pid)
 {
-	struct sym_table *t = table_of(u, jit_key(u, pid), false);
+	struct sym_table *t = NULL;
+	char key[32];
+	size_t i;
 
+	/* looked up, not interned: every process ends here, few ran JIT code */
+	snprintf(key, sizeof(key), "jit:%u", pid);
+	for (i = 0; i < u->nr_tables && !t; i++)
+		if (!strcmp(u->tables[i]->key, key))
+			t = u->tables[i];
 	if (!t)
 		return;
 	free(t->v);
