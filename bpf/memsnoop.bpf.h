@@ -149,12 +149,11 @@ enum { RSS_FILE, RSS_ANON, RSS_SWAP, RSS_SHMEM };
 #define MAP_SHARED 0x01
 #define MAP_ANONYMOUS 0x20
 
-static __always_inline bool comm_matches(void)
+/* comm is the -c one. */
+static __always_inline bool comm_is_filter(const char *comm)
 {
-	char comm[MS_COMM_LEN];
 	int i;
 
-	bpf_get_current_comm(comm, sizeof(comm));
 	for (i = 0; i < MS_COMM_LEN; i++) {
 		if (comm[i] != comm_filter[i])
 			return false;
@@ -162,6 +161,23 @@ static __always_inline bool comm_matches(void)
 			break;
 	}
 	return true;
+}
+
+static __always_inline bool comm_matches(void)
+{
+	char comm[MS_COMM_LEN];
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	return comm_is_filter(comm);
+}
+
+/* t's command name is the -c one (t is not the current task). */
+static __always_inline bool task_comm_matches(struct task_struct *t)
+{
+	char comm[MS_COMM_LEN];
+
+	BPF_CORE_READ_STR_INTO(&comm, t, comm);
+	return comm_is_filter(comm);
 }
 
 /* The cgroup the memory controller charges t to (v1 or v2), NULL without one. */

@@ -29,25 +29,13 @@ struct mm_struct___pgtables {
 
 static __always_inline bool victim_traced(struct task_struct *task, __u32 tgid)
 {
-	char comm[MS_COMM_LEN];
-	int i;
-
 	if (tgid == self_tgid)
 		return false;
 	if (!filter_on || bpf_map_lookup_elem(&pids, &tgid))
 		return true;
 	if (filter_cgroup && task_in_cgroups(task))
 		return true;
-	if (!filter_comm)
-		return false;
-	BPF_CORE_READ_STR_INTO(&comm, task, comm);
-	for (i = 0; i < MS_COMM_LEN; i++) {
-		if (comm[i] != comm_filter[i])
-			return false;
-		if (!comm[i])
-			break;
-	}
-	return true;
+	return filter_comm && task_comm_matches(task);
 }
 
 /* One RSS counter of an mm reached by probe reads (the task is not ours: no direct loads). */

@@ -92,22 +92,6 @@ out:
 	return 0;
 }
 
-/* t's command name is the -c one. */
-static __always_inline bool task_comm_matches(struct task_struct *t)
-{
-	char comm[MS_COMM_LEN];
-	int i;
-
-	BPF_CORE_READ_STR_INTO(&comm, t, comm);
-	for (i = 0; i < MS_COMM_LEN; i++) {
-		if (comm[i] != comm_filter[i])
-			return false;
-		if (!comm[i])
-			break;
-	}
-	return true;
-}
-
 /*
  * A process moved to another cgroup (after the move: its css_set is the new
  * one). The mover is usually another process: the filter asks the task.
