@@ -1033,6 +1033,22 @@ static void forget_jit(struct unwinder *u, __u32 pid)
 	memset(&t->map, 0, sizeof(t->map));
 }
 
+/* Room for one more symbol in t; false when out of memory. */
+static bool room_for_one(struct sym_table *t)
+{
+	size_t cap = t->cap ? 2 * t->cap : 64;
+	struct stored_sym *v;
+
+	if (t->nr < t->cap)
+		return true;
+	v = realloc(t->v, cap * sizeof(*v));
+	if (!v)
+		return false;
+	t->v = v;
+	t->cap = cap;
+	return true;
+}
+
 /* The index of the last symbol starting at or before addr; t->nr when none. */
 static size_t sym_before(const struct sym_table *t, __u64 addr)
 {
@@ -1074,15 +1090,8 @@ static void sym_add(struct unwinder *u, struct sym_table *t, __u64 start, __u64 
 	}
 	if (u->nr_stored >= SYMBOLS_MAX)
 		return;
-	if (t->nr == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 64;
-		struct stored_sym *v = realloc(t->v, cap * sizeof(*v));
-
-		if (!v)
-			return;
-		t->v = v;
-		t->cap = cap;
-	}
+	if (!room_for_one(t))
+		return;
 	i = i == t->nr ? 0 : i + 1;
 	memmove(&t->v[i + 1], &t->v[i], (t->nr - i) * sizeof(*t->v));
 	t->v[i] = (struct stored_sym){ start, size, name };
@@ -1254,15 +1263,8 @@ static void parse_perf_map(struct unwinder *u, struct sym_table *t, char *buf, s
 		name = escaped(u, p + 1, nl - (p + 1));
 		if (!name)
 			continue;
-		if (t->nr == t->cap) {
-			size_t cap = t->cap ? 2 * t->cap : 64;
-			struct stored_sym *v = realloc(t->v, cap * sizeof(*v));
-
-			if (!v)
-				break;
-			t->v = v;
-			t->cap = cap;
-		}
+		if (!room_for_one(t))
+			break;
 		t->v[t->nr++] = (struct stored_sym){ start, size, name };
 	}
 	qsort(t->v, t->nr, sizeof(*t->v), by_start);
